@@ -1,0 +1,45 @@
+# Two commands on a fresh machine (python3 + make): `make report` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+KERNEL := josanalysis
+REGION ?= demoregio
+WORKERS ?= 2
+
+.PHONY: install report test lab synth check-data clean-outputs bench
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e ".[test]"
+	$(PY) -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (josanalysis)"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+report: $(STAMP)
+	$(VENV)/bin/josanalysis run --region $(REGION) --workers $(WORKERS)
+	@echo "Reports: outputs/$(REGION)/index.html"
+
+test: $(STAMP)
+	$(PY) -m pytest -n 2 --dist loadgroup tests
+	$(PY) -m pytest --nbval-lax -p no:randomly notebooks
+
+lab: $(STAMP)
+	$(PY) -m pip install --quiet -e ".[test,lab]"
+	$(VENV)/bin/jupyter lab --notebook-dir=. --MappingKernelManager.default_kernel_name=$(KERNEL)
+
+synth: $(STAMP)
+	$(VENV)/bin/josanalysis synth --out data/demo
+
+check-data: $(STAMP)
+	$(VENV)/bin/josanalysis check-data data/demo
+
+bench: $(STAMP)
+	for b in benchmarks/*.py; do $(PY) $$b; done
+
+clean-outputs:
+	rm -rf outputs/*/
