@@ -1,0 +1,86 @@
+"""Dutch school calendar facts used across the package.
+
+A school year runs 1 August – 31 July and is written ``"2022-2023"``. DUO counts pupils on
+1 October (the *teldatum*). Lessons stop for the summer holiday, so a monthly series has no
+observation for August (and only a partial July): those months are *absent*, never zero.
+VO schools were closed for COVID-19 in spring 2020 and moved to distance learning in winter
+2020-2021.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+import pandas as pd
+
+__all__ = [
+    "COVID_CLOSURES",
+    "school_year_of",
+    "school_year_start",
+    "school_years",
+    "lesson_months",
+    "teldatum",
+    "in_windows",
+]
+
+#: VO school closures in the Netherlands (first and last closed day).
+COVID_CLOSURES: tuple[tuple[dt.date, dt.date], ...] = (
+    (dt.date(2020, 3, 16), dt.date(2020, 6, 1)),
+    (dt.date(2020, 12, 16), dt.date(2021, 2, 28)),
+)
+
+
+def school_year_of(date: dt.date | pd.Timestamp) -> str:
+    """The school year (``"2022-2023"``) a date falls in (years start 1 August).
+
+    Examples
+    --------
+    >>> school_year_of(dt.date(2022, 8, 1)), school_year_of(dt.date(2023, 7, 31))
+    ('2022-2023', '2022-2023')
+    """
+    y = date.year if date.month >= 8 else date.year - 1
+    return f"{y}-{y + 1}"
+
+
+def school_year_start(school_year: str) -> dt.date:
+    """1 August of a school year given as ``"2022-2023"``."""
+    try:
+        first, second = (int(p) for p in str(school_year).split("-"))
+    except ValueError:
+        raise ValueError(f"{school_year!r} is not a school year (expected e.g. '2022-2023')") from None
+    if second != first + 1:
+        raise ValueError(f"{school_year!r} is not a school year (expected e.g. '2022-2023')")
+    return dt.date(first, 8, 1)
+
+
+def school_years(first: int, last: int) -> list[str]:
+    """School years whose first calendar year runs from ``first`` to ``last`` inclusive."""
+    return [f"{y}-{y + 1}" for y in range(first, last + 1)]
+
+
+def teldatum(year: int) -> dt.date:
+    """DUO's pupil count date: 1 October of ``year``."""
+    return dt.date(year, 10, 1)
+
+
+def lesson_months(start: dt.date, end: dt.date) -> pd.DatetimeIndex:
+    """Month starts between ``start`` and ``end`` that have lessons (all but August)."""
+    months = pd.date_range(pd.Timestamp(start).to_period("M").to_timestamp(),
+                           pd.Timestamp(end), freq="MS")
+    return months[months.month != 8]
+
+
+def in_windows(months: Iterable[pd.Timestamp] | pd.Series,
+               windows: Iterable[tuple[dt.date, dt.date]]) -> pd.Series:
+    """Whether each month overlaps any of the date windows (for COVID exclusion).
+
+    A month counts as affected when any of its days lies inside a window.
+    """
+    m = pd.Series(pd.to_datetime(pd.Series(list(months) if not isinstance(months, pd.Series) else months)))
+    first = m.dt.to_period("M").dt.start_time
+    last = m.dt.to_period("M").dt.end_time
+    hit = pd.Series(False, index=m.index)
+    for a, b in windows:
+        hit |= (first <= pd.Timestamp(b)) & (last >= pd.Timestamp(a))
+    return hit
