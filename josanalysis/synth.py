@@ -216,9 +216,10 @@ def _write_attendance(schools: list[DemoSchool], out: Path, rng: np.random.Gener
                     "lesuren_afwezig_ongeoorloofd": unauth,
                 }))
         df = pd.concat(frames, ignore_index=True)
-        with gzip.open(folder / f"verzuim-{year}-{year + 1}.csv.gz", "wt", encoding="utf-8",
-                       newline="", compresslevel=9) as fh:
-            df.to_csv(fh, sep=";", index=False)
+        # mtime=0 and no file name in the gzip header: the same seed gives identical bytes
+        with open(folder / f"verzuim-{year}-{year + 1}.csv.gz", "wb") as raw, \
+                gzip.GzipFile(filename="", fileobj=raw, mode="wb", compresslevel=9, mtime=0) as gz:
+            gz.write(df.to_csv(sep=";", index=False).encode("utf-8"))
 
 
 def _first_lesson_day(m: pd.Timestamp) -> str:
