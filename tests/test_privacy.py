@@ -1,0 +1,361 @@
+"""Tests for josanalysis.privacy: suppression, rounding, rates, pseudonyms and the output scan."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.optimize import linprog
+
+from josanalysis.config import PrivacyRules
+from josanalysis.errors import ConfigError, DataError
+from josanalysis.privacy import (
+    MARKER,
+    PrivacyError,
+    apply_privacy,
+    assert_outputs_private,
+    format_for_report,
+    is_count_field,
+    privacy_footnote,
+    pseudonymise,
+    scan_outputs,
+    suppress_counts,
+    suppress_rates,
+)
+
+
+# ---------------------------------------------------------------------------------------------
+# An independent attacker: what can a reader learn about each hidden cell from the totals?
+# ---------------------------------------------------------------------------------------------
+
+
+def feasible_ranges(true: np.ndarray, hidden: np.ndarray, *, row_totals: bool, col_totals: bool,
+                    total_row: int | None = None, total_col: int | None = None):
+    """Min and max of every hidden cell over all non-negative tables that agree with what a
+    reader sees: the shown cells, and the row/column totals (printed or published)."""
+    n_r, n_c = true.shape
+    idx = list(zip(*np.nonzero(hidden)))
+    pos = {cell: k for k, cell in enumerate(idx)}
+    a_eq, b_eq = [], []
+    int_rows = [r for r in range(n_r) if r != total_row]
+    int_cols = [c for c in range(n_c) if c != total_col]
+
+    def add(cells, total_cell, total_value):
+        coef = np.zeros(len(idx))
+        rhs = 0.0
+        for cell in cells:
+            if cell in pos:
+                coef[pos[cell]] += 1
+            else:
+                rhs -= true[cell]
+        if total_cell is not None:
+            if total_cell in pos:
+                coef[pos[total_cell]] -= 1
+            else:
+                rhs += true[total_cell]
+        else:
+            rhs += total_value
+        if coef.any():
+            a_eq.append(coef)
+            b_eq.append(rhs)
+
+    for r in range(n_r):
+        cells = [(r, c) for c in int_cols]
+        if total_col is not None:
+            add(cells, (r, total_col), None)
+        elif row_totals and len(cells) >= 2:
+            add(cells, None, sum(true[cell] for cell in cells))
+    for c in range(n_c):
+        cells = [(r, c) for r in int_rows]
+        if total_row is not None:
+            add(cells, (total_row, c), None)
+        elif col_totals and len(cells) >= 2:
+            add(cells, None, sum(true[cell] for cell in cells))
+    out = {}
+    for cell, k in pos.items():
+        obj = np.zeros(len(idx))
+        obj[k] = 1
+        lo = linprog(obj, A_eq=np.array(a_eq) if a_eq else None, b_eq=b_eq or None,
+                     bounds=[(0, None)] * len(idx), method="highs")
+        hi = linprog(-obj, A_eq=np.array(a_eq) if a_eq else None, b_eq=b_eq or None,
+                     bounds=[(0, None)] * len(idx), method="highs")
+        assert lo.status == 0
+        out[cell] = (lo.fun, -hi.fun if hi.status == 0 else np.inf)
+    return out
+
+
+def assert_protected(table: pd.DataFrame, st, **kw):
+    true = table[list(st.count_columns)].to_numpy(dtype=float)
+    hidden = st.suppressed.to_numpy()
+    ranges = feasible_ranges(true, hidden, **kw)
+    for (r, c), (lo, hi) in ranges.items():
+        assert hi - lo >= 1 - 1e-9, (
+            f"hidden cell ({table.index[r]}, {st.count_columns[c]}) = {true[r, c]:g} "
+            f"is pinned to [{lo:g}, {hi:g}] by the totals"
+        )
+        margins = []
+        if (kw.get("row_totals") or kw.get("total_col") is not None) and true.shape[1] >= 2:
+            margins.append(true[r].sum() if kw.get("total_col") is None else true[r, kw["total_col"]])
+        if (kw.get("col_totals") or kw.get("total_row") is not None) and true.shape[0] >= 2:
+            margins.append(true[:, c].sum() if kw.get("total_row") is None else true[kw["total_row"], c])
+        if st.primary.iloc[r, c] and min(margins, default=np.inf) >= st.min_count:
+            # unless a known total is itself small, a reader cannot even tell that the small
+            # cell is small
+            assert hi >= st.min_count
+
+
+def test_one_small_cell_cannot_be_recomputed_from_margins():
+    t = pd.DataFrame(
+        {"leerjaar 1": [3, 25, 31, 40], "leerjaar 2": [18, 22, 27, 35], "leerjaar 3": [15, 19, 24, 30]},
+        index=["Duinlicht", "Polderhof", "Kustmeer", "Meerzicht"],
+    )
+    st = suppress_counts(t, min_count=5)
+    assert st.primary.sum().sum() == 1 and st.primary.loc["Duinlicht", "leerjaar 1"]
+    # one cell alone in its row and column would follow from the totals: partners are hidden
+    assert st.secondary.sum().sum() >= 3
+    hidden = st.suppressed.to_numpy()
+    assert (hidden.sum(axis=0) != 1).all() and (hidden.sum(axis=1) != 1).all()
+    assert_protected(t, st, row_totals=True, col_totals=True)
+    # the shown cells are exactly the original ones
+    shown = ~st.suppressed
+    assert (st.table[shown].stack() == t[shown].stack()).all()
+    assert st.table.loc["Duinlicht", "leerjaar 1"] is pd.NA
+
+
+def test_printed_totals_row_and_column_are_protected_too():
+    body = pd.DataFrame({"ambulant": [2, 30, 14], "verblijf": [6, 9, 12]}, index=["A", "B", "C"])
+    t = body.copy()
+    t["Totaal"] = t.sum(axis=1)
+    t.loc["Totaal"] = t.sum(axis=0)
+    st = suppress_counts(t, min_count=5, totals="none")
+    assert st.total_row == "Totaal" and st.total_column == "Totaal"
+    assert st.primary.loc["A", "ambulant"]
+    # no total line may be hidden when an interior partner exists
+    assert not st.suppressed.loc["Totaal"].any() and not st.suppressed["Totaal"].any()
+    assert_protected(t, st, row_totals=False, col_totals=False, total_row=3, total_col=2)
+
+
+def test_pattern_that_passes_the_line_rule_but_leaks_through_a_bridge_is_fixed():
+    # two 2x2 blocks of small cells joined by one small cell (0, 2): every row and column has
+    # zero or at least two hidden cells and every hidden sum is >= 5, yet the joining cell
+    # follows exactly from the totals (it is a bridge). Only the linear-algebra check sees it.
+    rng = np.random.default_rng(3)
+    t = pd.DataFrame(rng.integers(20, 60, size=(5, 5)), columns=[f"c{j}" for j in range(5)])
+    small = [(0, 0), (0, 1), (1, 0), (1, 1), (2, 2), (2, 3), (3, 2), (3, 3), (0, 2)]
+    for r, c in small:
+        t.iloc[r, c] = 4
+    with pytest.raises(AssertionError, match="pinned"):   # primaries alone do leak
+        only_primary = suppress_counts(t, min_count=5, secondary=False)
+        assert_protected(t, only_primary, row_totals=True, col_totals=True)
+    st = suppress_counts(t, min_count=5)
+    assert st.secondary.to_numpy().any() and not st.unprotected
+    assert_protected(t, st, row_totals=True, col_totals=True)
+
+
+def test_many_random_tables_are_protected():
+    rng = np.random.default_rng(11)
+    for k in range(12):
+        shape = (int(rng.integers(2, 7)), int(rng.integers(2, 6)))
+        values = rng.choice([0, 1, 2, 3, 4, 6, 9, 15, 30], size=shape, p=[.1, .08, .08, .07, .07, .15, .15, .15, .15])
+        t = pd.DataFrame(values, columns=[f"v{j}" for j in range(shape[1])])
+        totals = ["both", "columns", "rows"][k % 3]
+        st = suppress_counts(t, min_count=5, totals=totals)
+        assert_protected(t, st, row_totals=totals in ("both", "rows"), col_totals=totals in ("both", "columns"))
+        # every small non-zero count is hidden, zeros are not primary
+        small = (values >= 1) & (values < 5)
+        assert (st.primary.to_numpy() == small).all()
+
+
+def test_secondary_off_hides_only_small_cells_and_zero_is_shown():
+    t = pd.DataFrame({"n": [0, 3, 12, 4, 5]})
+    st = suppress_counts(t, secondary=False)
+    assert st.table["n"].isna().tolist() == [False, True, False, True, False]
+    assert st.table["n"].iloc[0] == 0
+
+
+def test_rounding_to_multiples_of_five():
+    t = pd.DataFrame({"n": [7, 12, 13, 3, 0, 102], "m": [50, 51, 8, 9, 6, 18]})
+    st = suppress_counts(t, min_count=5, rounding=5, secondary=False)
+    assert st.table["n"].tolist()[:3] == [5, 10, 15]
+    assert st.table["n"].iloc[3] is pd.NA
+    assert st.table["n"].iloc[4] == 0 and st.table["n"].iloc[5] == 100
+    assert (st.table["m"].dropna() % 5 == 0).all()
+
+
+def test_rates_with_small_denominators_are_hidden():
+    d = pd.DataFrame({"pct": [10.0, 3.0, 0.5, 2.0], "leerlingen": [9, 10, 800, None],
+                      "n": [1, 0, 4, 2]})
+    out = suppress_rates(d, "pct", "leerlingen", min_denominator=10)
+    assert out["pct"].isna().tolist() == [True, False, False, True]
+    # a rate over a public denominator reveals its small numerator, so it goes too
+    out = suppress_rates(d, "pct", "leerlingen", min_denominator=10, numerator_col="n")
+    assert out["pct"].isna().tolist() == [True, False, True, True]
+    with pytest.raises(ConfigError, match="noemer"):
+        suppress_rates(d, "pct", "noemer")
+
+
+def test_apply_privacy_uses_region_rules():
+    d = pd.DataFrame({
+        "school": ["A", "B", "C", "D"],
+        "n_thuiszitters": [2, 11, 7, 23],
+        "leerlingen": [9, 640, 480, 1200],
+        "pct_thuiszitters": [22.2, 1.7, 1.5, 1.9],
+    })
+    out = apply_privacy(d, PrivacyRules(min_count=5, min_denominator=10, rounding=None),
+                        count_columns=["n_thuiszitters"],
+                        rate_columns={"pct_thuiszitters": "leerlingen"},
+                        numerators={"pct_thuiszitters": "n_thuiszitters"})
+    assert out["n_thuiszitters"].isna().tolist() == [True, False, True, False]
+    assert out["pct_thuiszitters"].isna().tolist() == [True, False, True, False]
+    assert out["school"].tolist() == ["A", "B", "C", "D"]
+    text = format_for_report(out)
+    assert text.loc[0, "n_thuiszitters"] == MARKER and text.loc[1, "n_thuiszitters"] == "11"
+    assert text.loc[1, "pct_thuiszitters"] == "1,7"
+    # stricter region rules
+    out = apply_privacy(d, PrivacyRules(min_count=10, min_denominator=500, rounding=5),
+                        count_columns=["n_thuiszitters"], rate_columns={"pct_thuiszitters": "leerlingen"})
+    # 2 and 7 are small; together (9) still below 10, so 11 is hidden too; 23 rounds to 25
+    assert out["n_thuiszitters"].isna().tolist() == [True, True, True, False]
+    assert out["n_thuiszitters"].iloc[3] == 25
+    assert out["pct_thuiszitters"].isna().tolist() == [True, False, True, False]
+
+
+def test_format_distinguishes_missing_from_suppressed_and_footnote_is_dutch():
+    t = pd.DataFrame({"a": [3.0, np.nan, 40.0, 50.0], "b": [30, 20, 60, 70]})
+    st = suppress_counts(t, totals="columns")
+    text = format_for_report(st)
+    assert text.loc[0, "a"] == MARKER
+    assert text.loc[1, "a"] == "–"
+    assert "privacy" in privacy_footnote(5, rounding=5) and "veelvouden van 5" in privacy_footnote(5, 5)
+
+
+@pytest.mark.parametrize("bad, err", [
+    (pd.DataFrame({"n": [1.5, 6]}), DataError),
+    (pd.DataFrame({"n": [-1, 6]}), DataError),
+    (pd.DataFrame({"n": ["vijf", "zes"]}), DataError),
+])
+def test_bad_counts_are_refused(bad, err):
+    with pytest.raises(err, match="'n'"):
+        suppress_counts(bad, ["n"])
+
+
+def test_bad_arguments_are_refused():
+    t = pd.DataFrame({"n": [1, 6]})
+    with pytest.raises(ConfigError, match="min_count"):
+        suppress_counts(t, min_count=0)
+    with pytest.raises(ConfigError, match="'x'"):
+        suppress_counts(t, ["x"])
+    with pytest.raises(ConfigError, match="totals"):
+        suppress_counts(t, totals="diagonal")
+    with pytest.raises(ConfigError, match="no numeric"):
+        suppress_counts(pd.DataFrame({"n": ["vijf", "zes"]}))
+
+
+def test_pseudonyms_are_stable_keyed_and_unrecognisable():
+    ids = pd.Series(["100234", "100234", "200999", None])
+    a = pseudonymise(ids, key="een-geheime-sleutel-123")
+    b = pseudonymise(ids, key="een-andere-sleutel-4567")
+    assert a[0] == a[1] != a[2]
+    assert a[0] != b[0]
+    assert a.isna().tolist() == [False, False, False, True]
+    assert not any("100234" in str(x) for x in a)
+    with pytest.raises(ConfigError, match="16"):
+        pseudonymise(ids, key="kort")
+
+
+def test_count_field_convention():
+    assert is_count_field("n_thuiszitters") and is_count_field("Aantal leerlingen")
+    assert is_count_field("leerlingen_jeugdhulp_ambulant") and is_count_field("tlv_vso_cluster4")
+    for name in ("n_pre", "n_post", "n_months_post", "estimate", "p_value", "school_id", "maand"):
+        assert not is_count_field(name), name
+
+
+# ---------------------------------------------------------------------------------------------
+# The output scan
+# ---------------------------------------------------------------------------------------------
+
+PSEUDO = pseudonymise(["4711"], key="scan-test-key-0000000").iloc[0]
+
+
+def write_clean_outputs(folder):
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "results.csv").write_text(
+        "school_id;indicator;estimate;n_pre;n_thuiszitters\nDM0100;thuiszitters;-0.12;3;12\n"
+        "DM0200;thuiszitters;0.05;2;\nDM0300;thuiszitters;0.01;4;0\n", encoding="utf-8")
+    (folder / "results.json").write_text(json.dumps({
+        "school_id": "DM0100", "n_pre": 3, "n_post": 2,
+        "effects": {"columns": ["term", "estimate", "n_leerlingen"], "data": [["level", -0.1, 640]]},
+        "tabel": [{"schooljaar": "2022-2023", "thuiszitters": 7}, {"schooljaar": "2023-2024", "thuiszitters": None}],
+    }), encoding="utf-8")
+    html = ("<html><body><p>Verzuim daalde 3 procent.</p><table><tr><th>school</th><th>Aantal thuiszitters</th>"
+            "<th>n_pre</th></tr><tr><td>A</td><td>•</td><td>2</td></tr><tr><td>B</td><td>14</td><td>3</td></tr>"
+            "</table></body></html>")
+    (folder / "DM0100.html").write_text(html, encoding="utf-8")
+    nb = {"cells": [{"cell_type": "code", "source": ["x = 3"], "outputs": [
+        {"output_type": "display_data", "data": {"text/html": [html], "text/plain": ["x"]}}]}],
+        "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    (folder / "DM0100.ipynb").write_text(json.dumps(nb), encoding="utf-8")
+
+
+def test_scan_passes_on_clean_outputs(tmp_path):
+    write_clean_outputs(tmp_path / "out")
+    assert scan_outputs(tmp_path / "out", pseudonyms=[PSEUDO], min_count=5) == []
+    assert_outputs_private(tmp_path / "out", pseudonyms=[PSEUDO])
+
+
+@pytest.mark.parametrize("name, edit", [
+    ("results.csv", lambda s: s.replace("DM0100;thuiszitters;-0.12;3;12", "DM0100;thuiszitters;-0.12;3;4")),
+    ("results.json", lambda s: s.replace('"thuiszitters": 7', '"thuiszitters": 2')),
+    ("results.json", lambda s: s.replace('640]', '3]')),
+    ("DM0100.html", lambda s: s.replace("<td>14</td>", "<td>3</td>")),
+    ("DM0100.ipynb", lambda s: s.replace("<td>14</td>", "<td>1</td>")),
+])
+def test_scan_finds_a_planted_small_count(tmp_path, name, edit):
+    out = tmp_path / "out"
+    write_clean_outputs(out)
+    p = out / name
+    p.write_text(edit(p.read_text(encoding="utf-8")), encoding="utf-8")
+    found = scan_outputs(out, pseudonyms=[PSEUDO], min_count=5)
+    assert [v.kind for v in found] == ["small_count"] and found[0].file == p
+    with pytest.raises(PrivacyError, match=name):
+        assert_outputs_private(out, pseudonyms=[PSEUDO])
+
+
+@pytest.mark.parametrize("name", ["results.csv", "results.json", "DM0100.html", "DM0100.ipynb"])
+def test_scan_finds_a_planted_pseudonym(tmp_path, name):
+    out = tmp_path / "out"
+    write_clean_outputs(out)
+    p = out / name
+    text = p.read_text(encoding="utf-8")
+    planted = text.replace("DM0200", PSEUDO) if name == "results.csv" else text.replace("DM0100", PSEUDO, 1)
+    if planted == text:
+        planted = text.replace("Verzuim", f"Leerling {PSEUDO}: verzuim")
+    p.write_text(planted, encoding="utf-8")
+    found = scan_outputs(out, pseudonyms=[PSEUDO], min_count=5)
+    assert [v.kind for v in found] == ["pseudonym"] and found[0].file == p
+    assert PSEUDO not in str(found[0])  # the report of a leak does not repeat it in full
+
+
+def test_scan_finds_listed_raw_ids_and_pseudonym_shapes(tmp_path):
+    out = tmp_path / "out"
+    write_clean_outputs(out)
+    (out / "extra.csv").write_text("leerling,score\nLL-98765X,3\n", encoding="utf-8")
+    found = scan_outputs(out, pseudonyms=["LL-98765X"], min_count=5)
+    assert len(found) == 1 and found[0].kind == "pseudonym"
+    (out / "extra.csv").write_text("leerling,score\nll-00112233aabbccdd,3\n", encoding="utf-8")
+    assert [v.kind for v in scan_outputs(out)] == ["pseudonym"]
+
+
+def test_scan_threshold_follows_region_rules(tmp_path):
+    out = tmp_path / "out"
+    write_clean_outputs(out)
+    # with a threshold of 10, the 7 thuiszitters in results.json are too small
+    found = scan_outputs(out, min_count=10)
+    assert any(v.file.name == "results.json" and "7" in v.detail for v in found)
+
+
+def test_scan_refuses_missing_folder(tmp_path):
+    with pytest.raises(ConfigError, match="does not exist"):
+        scan_outputs(tmp_path / "nope")
