@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from josanalysis.config import load_analysis_plan, load_region
+from josanalysis.errors import ConfigError
+
+
+def test_demoregio_loads_with_its_design():
+    r = load_region("demoregio")
+    assert r.synthetic and len(r.schools) == 13
+    starts = sorted({s.jos_start for s in r.jos_schools})
+    assert starts == [dt.date(2019, 8, 1), dt.date(2022, 8, 1), dt.date(2024, 8, 1)]
+    assert sum(s.jos_start == dt.date(2022, 8, 1) for s in r.schools) == 8
+    assert {s.school_id for s in r.comparison_schools} == {"DM1100", "DM1200"}
+    assert r.school("DM0200").fte_during == {"GW": 0.165, "JGC": 0.16, "PAJ": 1.0}
+    assert r.school("DM0600").fte_during["PAJ"] is None
+
+
+def test_unknown_school_id_is_one_sentence():
+    r = load_region("demoregio")
+    with pytest.raises(ConfigError, match="School id 'XX9999' is not in region 'demoregio'"):
+        r.school("XX9999")
+
+
+def test_unknown_region_names_the_file(tmp_path):
+    with pytest.raises(ConfigError, match="Region 'nowhere' has no parameter file"):
+        load_region("nowhere")
+
+
+def _write_region(tmp_path, school_yaml: str, region_extra: str = ""):
+    (tmp_path / "regions").mkdir()
+    (tmp_path / "schools" / "r").mkdir(parents=True)
+    (tmp_path / "regions" / "r.yaml").write_text(
+        f"region_id: r\nname: R\nschools: [AA0100]\n{region_extra}", encoding="utf-8")
+    (tmp_path / "schools" / "r" / "AA0100.yaml").write_text(school_yaml, encoding="utf-8")
+
+
+def test_bad_date_in_school_file_is_refused(tmp_path):
+    _write_region(tmp_path, "school_id: AA0100\nname: A\ntype: vmbo\nregion: r\njos_start: 2022-13-01\n")
+    with pytest.raises(ConfigError, match=r"AA0100.yaml: key 'jos_start' is '2022-13-01', expected a date"):
+        load_region("r", tmp_path)
+
+
+def test_missing_school_file_is_named(tmp_path):
+    _write_region(tmp_path, "school_id: AA0100\nname: A\ntype: vmbo\nregion: r\n",
+                  "comparison_schools: []\n")
+    (tmp_path / "regions" / "r.yaml").write_text("region_id: r\nname: R\nschools: [AA0100, BB0100]\n")
+    with pytest.raises(ConfigError, match="school 'BB0100' has no parameter file"):
+        load_region("r", tmp_path)
+
+
+def test_unknown_function_and_negative_fte(tmp_path):
+    _write_region(tmp_path, "school_id: AA0100\nname: A\ntype: vmbo\nregion: r\nfte:\n  during: {XYZ: 1}\n")
+    with pytest.raises(ConfigError, match="function 'XYZ'"):
+        load_region("r", tmp_path)
+
+
+def test_comparison_school_with_start_is_refused(tmp_path):
+    _write_region(tmp_path, "school_id: AA0100\nname: A\ntype: vmbo\nregion: r\njos_start: 2022-08-01\n",
+                  "comparison_schools: [AA0100]\n")
+    with pytest.raises(ConfigError, match="comparison school 'AA0100' has a jos_start"):
+        load_region("r", tmp_path)
+
+
+def test_analysis_plan_is_prespecified_and_checked(tmp_path):
+    plan = load_analysis_plan()
+    assert plan.autocorrelation == "ar1" and plan.alpha == 0.05
+    assert plan.indicators["absence_rate"].family == "gaussian"
+    assert plan.indicators["thuiszitters"].family == "quasipoisson"
+    assert len(plan.covid_windows) == 2
+    bad = tmp_path / "plan.yaml"
+    bad.write_text("alpha: 0.05\nautocorrelation: ar7\nindicators: {absence_rate: {}}\n")
+    with pytest.raises(ConfigError, match="autocorrelation 'ar7'"):
+        load_analysis_plan(bad)
+    bad.write_text("alpha: 0.05\nindicators: {absence_rate: {family: lognormal}}\n")
+    with pytest.raises(ConfigError, match="family 'lognormal'"):
+        load_analysis_plan(bad)

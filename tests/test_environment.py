@@ -1,0 +1,49 @@
+"""pyproject.toml is the one source of truth for dependencies; environment.yml must not drift."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+
+import yaml
+
+from tests.conftest import PROJECT
+
+
+def _pyproject() -> dict:
+    return tomllib.loads((PROJECT / "pyproject.toml").read_text(encoding="utf-8"))
+
+
+def test_every_dependency_is_pinned():
+    deps = _pyproject()["project"]["dependencies"]
+    extras = [d for group in _pyproject()["project"]["optional-dependencies"].values() for d in group]
+    for dep in deps + extras:
+        assert re.fullmatch(r"[A-Za-z0-9_.\-\[\]]+==[0-9][0-9A-Za-z.]*", dep), f"{dep} is not pinned with =="
+
+
+def test_environment_yml_installs_the_package_and_adds_nothing():
+    env = yaml.safe_load((PROJECT / "environment.yml").read_text(encoding="utf-8"))
+    deps = env["dependencies"]
+    pip_blocks = [d["pip"] for d in deps if isinstance(d, dict) and "pip" in d]
+    assert pip_blocks, "environment.yml must install the package with pip"
+    pip = pip_blocks[0]
+    assert any(p.startswith("-e .") for p in pip), "environment.yml must pip-install this package"
+    pinned = {re.split(r"[=<>\[]", d)[0].lower() for d in _pyproject()["project"]["dependencies"]}
+    conda = [d for d in deps if isinstance(d, str)]
+    for d in conda:
+        name = re.split(r"[=<> ]", d)[0].lower()
+        assert name in {"python", "pip"}, (
+            f"environment.yml lists {d!r}: add dependencies to pyproject.toml instead")
+    others = [p for p in pip if not p.startswith("-e .")]
+    assert not others, f"environment.yml pip section lists {others}; pyproject.toml is the source of truth"
+    py = next(d for d in conda if d.startswith("python"))
+    req = _pyproject()["project"]["requires-python"]
+    assert py.split("=")[1] >= req.lstrip(">="), "environment.yml python is older than requires-python"
+    assert pinned, "pyproject has dependencies"
+
+
+def test_tests_never_copy_shared_files():
+    forbidden = {"leerlingen-vo-per-vestiging-2025-subset.csv", "alle-vestigingen-vo-subset-regio-alkmaar.csv",
+                 "sicily.csv"}
+    found = [p for p in PROJECT.rglob("*.csv") if p.name in forbidden and ".venv" not in p.parts]
+    assert not found, f"copies of ../shared files in the project: {found}"
