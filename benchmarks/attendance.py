@@ -1,0 +1,134 @@
+"""Benchmark: aggregate a 10-million-row lesson-level attendance file to school x month.
+
+Generates a realistic attendance registration for a region (13 schools, about 10,500 pupils,
+every lesson day of five school years, 5-8 scheduled hours a day, skewed absence with a few
+chronic absentees) as a ``;``-separated CSV in a temporary directory, with DuckDB (no Python
+loop), then times :func:`josanalysis.sources.load_attendance` in a child process and reads its
+peak resident memory with ``resource.getrusage(RUSAGE_CHILDREN)``.
+
+Run::
+
+    .venv/bin/python benchmarks/attendance.py [--rows 10000000] [--keep DIR]
+
+Target (issue 3): under 10 s and under 2 GB peak on a 2-core machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import duckdb
+
+SCHOOLS = ["DM0100", "DM0200", "DM0300", "DM0400", "DM0500", "DM0600", "DM0700", "DM0800",
+           "DM0900", "DM1000", "DM1100", "DM1200", "DM1300"]
+
+
+def generate(path: Path, rows: int) -> float:
+    """Write ``rows`` pupil x lesson-day rows to ``path``; return seconds taken."""
+    t0 = time.perf_counter()
+    con = duckdb.connect()
+    con.execute("SET enable_progress_bar=false")
+    # lesson days: weekdays of 2019-08-19 .. 2024-07-12 outside the summer holiday
+    con.execute("""
+        CREATE TABLE days AS
+        SELECT row_number() OVER (ORDER BY d) - 1 AS k, d FROM (
+          SELECT CAST(range AS DATE) AS d FROM range(DATE '2019-08-19', DATE '2024-07-13', INTERVAL 1 DAY)
+        ) WHERE dayofweek(d) BETWEEN 1 AND 5
+          AND NOT (month(d) = 7 AND day(d) > 12) AND NOT (month(d) = 8 AND day(d) < 19)
+    """)
+    n_days = con.execute("SELECT count(*) FROM days").fetchall()[0][0]
+    n_pupils = -(-rows // n_days)
+    schools = "[" + ", ".join(f"'{s}'" for s in SCHOOLS) + "]"
+    con.execute(f"""
+        COPY (
+          SELECT 'L' || lpad(CAST(100000 + p AS VARCHAR), 7, '0') AS leerling_id,
+                 list_extract({schools}, CAST(p % {len(SCHOOLS)} AS INTEGER) + 1) AS vestigingscode,
+                 strftime(days.d, '%Y-%m-%d') AS datum,
+                 g AS lesuren_gepland,
+                 CASE WHEN u < 0.07 + 0.25 * CAST(p % 37 = 0 AS INTEGER) THEN least(g, 1 + (p + k) % 4) ELSE 0 END
+                   AS lesuren_afwezig_geoorloofd,
+                 CASE WHEN u > 0.975 - 0.2 * CAST(p % 53 = 0 AS INTEGER) THEN least(g, 1 + (p * 7 + k) % 3) ELSE 0 END
+                   AS lesuren_afwezig_ongeoorloofd
+          FROM (
+            SELECT i, i % {n_pupils} AS p, i // {n_pupils} AS k,
+                   5 + (i * 2654435761) % 4 AS g, random() AS u
+            FROM range({rows}) t(i)
+          ) r JOIN days USING (k)
+          ORDER BY k, p
+        ) TO '{path}' (HEADER, DELIMITER ';')
+    """)
+    con.close()
+    return time.perf_counter() - t0
+
+
+CHILD = r"""
+import sys, time, json, resource
+from josanalysis.sources import load_attendance
+t0 = time.perf_counter()
+df = load_attendance(sys.argv[1])
+elapsed = time.perf_counter() - t0
+print(json.dumps({"seconds": elapsed, "groups": len(df),
+                  "pupil_months": int(df["n_pupils"].sum()),
+                  "mean_absence_rate": float((df["absent_hours"].sum() / df["scheduled_hours"].sum()))}))
+"""
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--rows", type=int, default=10_000_000)
+    ap.add_argument("--keep", type=Path, default=None, help="write the CSV here and keep it")
+    args = ap.parse_args()
+    tmp = tempfile.TemporaryDirectory() if args.keep is None else None
+    folder = Path(tmp.name) if tmp else args.keep
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "verzuim-2019-2024.csv"
+    gen = generate(path, args.rows)
+    size_mb = path.stat().st_size / 1e6
+    with path.open() as fh:
+        n_rows = sum(1 for _ in fh) - 1 if args.rows <= 2_000_000 else args.rows
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    t0 = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-c", CHILD, str(path)], capture_output=True, text=True,
+                          cwd=Path(__file__).resolve().parents[1])
+    wall = time.perf_counter() - t0
+    if proc.returncode != 0:
+        sys.exit(proc.stderr)
+    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    import json
+    res = json.loads(proc.stdout.strip().splitlines()[-1])
+    print(f"machine: {os.cpu_count()} cores (nproc), CPU {cpu_model()}, "
+          f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GB RAM, "
+          f"Python {platform.python_version()}, duckdb {duckdb.__version__}")
+    print(f"input: {n_rows:,} rows, {size_mb:.0f} MB CSV (generated in {gen:.1f} s)")
+    print(f"load_attendance: {res['seconds']:.2f} s inside the child "
+          f"({wall:.2f} s wall incl. interpreter start and imports)")
+    print(f"peak memory (child max RSS): {peak_kb / 1024:.0f} MB"
+          + (f" (previous children peak {before / 1024:.0f} MB)" if before else ""))
+    print(f"output: {res['groups']} school x month rows, {res['pupil_months']:,} pupil-months, "
+          f"overall absence rate {res['mean_absence_rate']:.3f}")
+    target = res["seconds"] < 10 and peak_kb / 1024 < 2048
+    print("target (< 10 s, < 2 GB):", "met" if target else "NOT met")
+    if tmp:
+        tmp.cleanup()
+
+
+if __name__ == "__main__":
+    main()
