@@ -1,0 +1,153 @@
+"""Budget recalibration (budget-neutral by default) and the capped transition path."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from josanalysis.budget import (
+    budget_config_from_region,
+    characteristics_from_region,
+    current_budget,
+    recalibrate_budget,
+    transition_path,
+)
+from josanalysis.config import load_region
+from josanalysis.errors import ConfigError, DataError
+
+CURRENT = pd.DataFrame({"school_id": ["A", "B", "C"], "budget_eur": [300_000.0, 100_000.0, 200_000.0]})
+PUPILS = pd.Series({"A": 100, "B": 300, "C": 200})
+
+
+def test_pupils_only_is_budget_neutral_and_per_pupil_equal():
+    r = recalibrate_budget(CURRENT, PUPILS, None, {})
+    assert r["budget_target"].sum() == pytest.approx(600_000)
+    # 600k over 600 pupils = 1000 per pupil everywhere
+    assert r["budget_per_pupil_target"].tolist() == pytest.approx([1000, 1000, 1000])
+    assert r["budget_target"].tolist() == pytest.approx([100_000, 300_000, 200_000])
+    assert r["budget_per_pupil_current"].tolist() == pytest.approx([3000, 333.3333, 1000])
+    assert r["change_pct"].tolist() == pytest.approx([-66.6667, 200.0, 0.0])
+
+
+def test_weighted_characteristics_hand_computed():
+    ch = pd.DataFrame({"school_id": ["A", "B", "C"], "pro": [1.0, 0.0, 0.0], "share_low_income": [0.5, 0.1, 0.0]})
+    r = recalibrate_budget(CURRENT, PUPILS, ch, {"pro": 0.5, "share_low_income": 1.0})
+    # need index: A = 1 + 0.5 + 0.5 = 2.0; B = 1.1; C = 1.0
+    assert r["need_index"].tolist() == pytest.approx([2.0, 1.1, 1.0])
+    # weighted pupils: 200, 330, 200 -> total 730
+    assert r["weighted_pupils"].tolist() == pytest.approx([200, 330, 200])
+    assert r["budget_target"].tolist() == pytest.approx([600_000 * 200 / 730, 600_000 * 330 / 730, 600_000 * 200 / 730])
+    assert r["budget_target"].sum() == pytest.approx(CURRENT["budget_eur"].sum())
+
+
+def test_other_total_only_when_not_budget_neutral():
+    r = recalibrate_budget(CURRENT, PUPILS, None, {}, budget_neutral=False, total=1_200_000)
+    assert r["budget_target"].sum() == pytest.approx(1_200_000)
+    with pytest.raises(ConfigError):
+        recalibrate_budget(CURRENT, PUPILS, None, {}, total=1_200_000)
+    with pytest.raises(ConfigError):
+        recalibrate_budget(CURRENT, PUPILS, None, {}, budget_neutral=False)
+
+
+@pytest.mark.parametrize(
+    "kwargs, error",
+    [
+        ({"pupils": pd.Series({"A": 100, "B": 300})}, DataError),                       # C has no pupils
+        ({"characteristics": None, "weights": {"pro": 0.5}}, ConfigError),              # weights w/o table
+        ({"characteristics": pd.DataFrame({"school_id": ["A", "B", "C"], "x": [0, 0, 0]}),
+          "weights": {"pro": 0.5}}, ConfigError),                                       # unknown characteristic
+        ({"characteristics": pd.DataFrame({"school_id": ["A", "B", "C"], "pro": [1, 0, 0]}),
+          "weights": {"pro": -2.0}}, ConfigError),                                      # need index <= 0
+        ({"current": CURRENT.assign(budget_eur=[1.0, -5.0, 3.0])}, DataError),          # negative budget
+        ({"current": pd.concat([CURRENT, CURRENT.iloc[[0]]])}, DataError),              # duplicated school
+    ],
+)
+def test_bad_recalibration_inputs_are_refused(kwargs, error):
+    args = {"current": CURRENT, "pupils": PUPILS, "characteristics": None, "weights": {}}
+    args.update(kwargs)
+    with pytest.raises(error):
+        recalibrate_budget(args["current"], args["pupils"], args["characteristics"], args["weights"])
+
+
+def test_path_hand_computed_and_reaches_target_without_binding_cap():
+    cur = pd.Series({"A": 100.0, "B": 100.0})
+    tgt = pd.Series({"A": 110.0, "B": 90.0})
+    p = transition_path(cur, tgt, years=2, max_change_per_year=0.1)
+    wide = p.pivot(index="year", columns="school_id", values="budget_eur")
+    assert wide["A"].tolist() == pytest.approx([100, 105, 110])
+    assert wide["B"].tolist() == pytest.approx([100, 95, 90])
+    assert not p["capped"].any()
+    assert p[p.year == 2]["gap_eur"].abs().max() == 0
+
+
+def test_path_respects_cap_every_year_and_stays_budget_neutral():
+    r = recalibrate_budget(CURRENT, PUPILS, None, {})
+    p = transition_path(CURRENT, r, years=2, max_change_per_year=0.1)
+    for _, g in p.groupby("school_id"):
+        g = g.sort_values("year")
+        prev = g["budget_eur"].to_numpy()[:-1]
+        step = np.abs(np.diff(g["budget_eur"].to_numpy()))
+        assert (step <= 0.1 * prev + 1e-6).all()
+    totals = p.groupby("year")["budget_eur"].sum()
+    assert np.allclose(totals, 600_000)
+    # A must fall 200k and B rise 200k: not possible in 2 years at 10 %, so gaps remain and are reported
+    last = p[p.year == 2].set_index("school_id")
+    assert last.loc["A", "gap_eur"] < 0 and last.loc["B", "gap_eur"] > 0
+    assert p[p.year > 0]["capped"].any()
+
+
+def test_path_hand_computed_balanced_when_caps_differ():
+    # year 1: A +10, B -10 (both capped at 10 %); year 2: A may +11, B may -9 -> A scaled to +9
+    p = transition_path(pd.Series({"A": 100.0, "B": 100.0}), pd.Series({"A": 140.0, "B": 60.0}),
+                        years=2, max_change_per_year=0.1)
+    wide = p.pivot(index="year", columns="school_id", values="budget_eur")
+    assert wide["A"].tolist() == pytest.approx([100, 110, 119])
+    assert wide["B"].tolist() == pytest.approx([100, 90, 81])
+    free = transition_path(pd.Series({"A": 100.0, "B": 100.0}), pd.Series({"A": 140.0, "B": 60.0}),
+                           years=2, max_change_per_year=0.1, budget_neutral=False)
+    assert free.pivot(index="year", columns="school_id", values="budget_eur")["A"].tolist() == pytest.approx([100, 110, 121])
+
+
+def test_path_absolute_cap_in_euros():
+    p = transition_path(pd.Series({"A": 100.0, "B": 100.0}), pd.Series({"A": 130.0, "B": 70.0}),
+                        years=3, max_change_per_year=8.0, cap_unit="eur", start_year=2026)
+    assert sorted(p["year"].unique()) == [2026, 2027, 2028, 2029]
+    assert p["change_eur"].abs().max() <= 8.0 + 1e-9
+    assert p[p.year == 2029].set_index("school_id").loc["A", "budget_eur"] == pytest.approx(124)
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [{"years": 0}, {"max_change_per_year": 0}, {"max_change_per_year": 1.5},
+     {"cap_unit": "percent"}],
+)
+def test_bad_path_arguments_are_refused(kwargs):
+    with pytest.raises(ConfigError):
+        transition_path(pd.Series({"A": 1.0}), pd.Series({"A": 1.0}), **kwargs)
+
+
+def test_path_refuses_unequal_totals_when_budget_neutral_and_mismatched_schools():
+    with pytest.raises(ConfigError):
+        transition_path(pd.Series({"A": 100.0}), pd.Series({"A": 120.0}))
+    with pytest.raises(DataError):
+        transition_path(pd.Series({"A": 100.0, "B": 1.0}), pd.Series({"A": 101.0}), budget_neutral=False)
+
+
+def test_current_budget_picks_latest_year_and_refuses_unknown_year():
+    b = pd.DataFrame({"school_id": ["A", "A", "B", "B"], "year": [2023, 2024, 2023, 2024],
+                      "budget_eur": [1.0, 2.0, 3.0, 4.0]})
+    cur = current_budget(b)
+    assert cur.attrs["year"] == 2024 and cur["budget_eur"].tolist() == [2.0, 4.0]
+    with pytest.raises(DataError):
+        current_budget(b, year=2019)
+
+
+def test_demo_region_defaults_and_type_characteristics():
+    region = load_region("demoregio")
+    cfg = budget_config_from_region(region)
+    assert cfg.is_default and cfg.weights == {} and cfg.years == 2 and cfg.budget_neutral
+    ch = characteristics_from_region(region, cfg).set_index("school_id")
+    pro = [s.school_id for s in region.schools if s.school_type == "praktijkonderwijs"]
+    assert ch.loc[pro, "praktijkonderwijs"].eq(1).all()
+    assert ch["praktijkonderwijs"].sum() == len(pro)
