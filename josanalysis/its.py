@@ -119,6 +119,10 @@ class ItsResult:
         Warnings a reader should see (e.g. HAC under-coverage).
     model
         The underlying statsmodels results object (for experts).
+    design
+        What was fitted (for experts and the simulations in :mod:`josanalysis.robustness`):
+        ``X`` (design of the used rows), ``y``, ``offset`` (log), ``groups``, ``effect_names``
+        (term -> design column), ``params``, ``cov``, ``rho``, ``scale``, ``df``.
     """
 
     effects: pd.DataFrame
@@ -129,6 +133,7 @@ class ItsResult:
     spec: dict[str, Any]
     notes: list[str] = field(default_factory=list)
     model: Any = field(default=None, repr=False)
+    design: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def summary_nl(self, label: str | None = None, percent_points: bool | None = None) -> str:
         """Plain-language Dutch summary of the level (and slope) change.
@@ -914,23 +919,24 @@ def fit_its(
 
     Xu = X.loc[used].reset_index(drop=True)
     Xu = Xu.loc[:, (Xu != 0).any(axis=0) | (Xu.columns == "const")]
+    offs = s.offset[used] if s.offset is not None else None
     if comp_s is None:
-        yu = s.y[used]
+        Xf, yu = Xu, s.y[used]
         if family == "gaussian":
             core = _fit_gaussian(yu, Xu, autocorrelation)
         else:
-            core = _fit_count(yu, Xu, family, s.offset[used] if s.offset is not None else None, autocorrelation)
+            core = _fit_count(yu, Xu, family, offs, autocorrelation)
         effect_names = {"level": "level", "slope": "slope"}
     elif family == "gaussian":
         y_model = s.y - comp_s.y
-        yu = y_model[used]
+        Xf, yu = Xu, y_model[used]
         if not np.isfinite(yu).all():
             raise DataError("the comparison series has missing outcome values in months that are used.")
         core = _fit_gaussian(yu, Xu, autocorrelation)
         effect_names = {"level": "level", "slope": "slope"}
     else:
-        Xs, ys, offs, groups = _stack(Xu, s, comp_s, used)
-        core = _fit_count(ys, Xs, family, offs, autocorrelation, groups=groups)
+        Xf, yu, offs, groups = _stack(Xu, s, comp_s, used)
+        core = _fit_count(yu, Xf, family, offs, autocorrelation, groups=groups)
         effect_names = {"level": "g_level", "slope": "g_slope"}
 
     # effects
@@ -1039,6 +1045,20 @@ def fit_its(
         spec=spec,
         notes=notes,
         model=core.model,
+        design={
+            "X": Xf,
+            "y": yu,
+            "offset": offs,
+            "groups": groups,
+            "effect_names": {k: v for k, v in effect_names.items() if v in Xf.columns},
+            "params": core.params,
+            "cov": core.cov,
+            "rho": core.rho,
+            "scale": core.scale,
+            "df": core.df,
+            "overdispersion": core.overdispersion,
+            "negbin_alpha": core.extra.get("negbin_alpha"),
+        },
     )
 
 

@@ -111,10 +111,10 @@ def test_gaussian_recovers_level_and_slope():
     assert "oorzaak" in text and "veroorzaakt door" not in text
 
 
-def _count_series(rng, family, rr=0.7, n=110, start_pos=70):
+def _count_series(rng, family, rr=0.7, n=110, start_pos=70, size=1.0):
     months = _months(n)
     start = months[start_pos]
-    pupils = np.round(900 + 2 * np.arange(n)).astype(float)
+    pupils = np.round(size * (900 + 2 * np.arange(n))).astype(float)
     post = np.asarray(months >= start, dtype=float)
     rate = 0.02 * np.exp(0.15 * np.cos(2 * np.pi * months.month / 12)) * rr**post
     mu = pupils * rate

@@ -1,0 +1,142 @@
+"""Tests for josanalysis.robustness: placebo, sensitivity table, minimum detectable effect."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from josanalysis.errors import ConfigError, DataError
+from josanalysis.its import fit_its
+from josanalysis.robustness import minimum_detectable_effect, placebo_test, sensitivity_table
+
+from tests.test_its import _count_series, _rate_series
+
+
+def test_placebo_fits_on_no_effect_series_reject_at_about_alpha():
+    """Pooled over 16 no-effect series x 8 placebo dates, about 5% of placebo fits reject."""
+    rng = np.random.default_rng(424242)
+    rejections = []
+    for i in range(16):
+        d, start = _rate_series(rng, rho=(0.2, 0.35, 0.5)[i % 3], level=0.0)
+        res = placebo_test(d, "absence_rate", "month", start, seasonality="month", n_dates=8)
+        lev = res.placebos[res.placebos.term == "level"]
+        assert len(lev) == 8
+        # placebo dates lie in the pre-period, with enough points on both sides
+        assert (lev.placebo_start < start).all()
+        rejections.extend((lev.p_value < 0.05).tolist())
+    rate = float(np.mean(rejections))
+    # placebo fits of one series overlap in data, so allow for clustering: 99% band of
+    # a binomial with the number of series (16 x 8 / design effect ~4 = 32 effective trials)
+    assert 0.0 <= rate <= stats.binom.ppf(0.99, 32, 0.05) / 32, rate
+
+
+def test_placebo_ranks_a_real_effect_above_all_placebos():
+    rng = np.random.default_rng(7)
+    d, start = _rate_series(rng, rho=0.3, level=-0.02, sd=0.003)
+    res = placebo_test(d, "absence_rate", "month", start, seasonality="month", n_dates=12)
+    assert res.n_placebos == 12
+    assert res.rank_p == pytest.approx(1 / 13)
+    assert "nepstartdatums" in res.summary_nl()
+    # the actual effects are those of the pre-specified fit
+    direct = fit_its(d, "absence_rate", "month", start, seasonality="month").effects
+    pd.testing.assert_frame_equal(res.actual, direct)
+
+
+def test_placebo_refuses_short_pre_period():
+    rng = np.random.default_rng(1)
+    d, _ = _rate_series(rng)
+    with pytest.raises(DataError, match="too short for placebo"):
+        placebo_test(d, "absence_rate", "month", d.month.iloc[20], min_segment=12)
+
+
+def test_sensitivity_table_marks_prespecified_model():
+    rng = np.random.default_rng(3)
+    d, start = _count_series(rng, "quasipoisson")
+    tab = sensitivity_table(
+        d, "thuiszitters", "month", start, family="quasipoisson", offset="pupils",
+        seasonality="harmonic", harmonics=1, lags=(0, 3),
+    )
+    pre = tab[tab.prespecified]
+    assert list(pre.term) == ["level", "slope"]
+    assert (pre.family == "quasipoisson").all() and (pre.autocorrelation == "ar1").all() and (pre.lag == 0).all()
+    # one factor at a time: 2 other families, 3 other AC methods, 1 other lag -> 6 variants
+    assert len(tab) == 2 * (1 + 2 + 3 + 1)
+    assert set(tab.family) == {"poisson", "quasipoisson", "negbin"}
+    assert (tab.scale == "ratio").all()
+    # the pre-specified row equals a direct fit
+    direct = fit_its(d, "thuiszitters", "month", start, family="quasipoisson", offset="pupils",
+                     seasonality="harmonic", harmonics=1)
+    assert pre.set_index("term").loc["level", "estimate"] == pytest.approx(direct.effects.loc["level", "estimate"])
+    # poisson and quasipoisson share the estimate but quasi-Poisson intervals are not narrower
+    lv = tab[(tab.term == "level") & (tab.autocorrelation == "ar1") & (tab.lag == 0)].set_index("family")
+    assert lv.loc["poisson", "estimate"] == pytest.approx(lv.loc["quasipoisson", "estimate"])
+
+
+def test_sensitivity_table_records_models_that_cannot_be_fitted():
+    rng = np.random.default_rng(4)
+    d, _ = _rate_series(rng)
+    start = d.month.iloc[-8]  # 8 post points: a 6-month lag leaves too few
+    tab = sensitivity_table(d, "absence_rate", "month", start, seasonality="month", lags=(0, 6), design="full",
+                            autocorrelations=("ar1", "none"))
+    failed = tab[tab.error != ""]
+    assert len(failed) == 2 and (failed.lag == 6).all()
+    assert failed.error.str.contains("too few points after").all()
+    with pytest.raises(ConfigError):
+        sensitivity_table(d, "absence_rate", "month", start, design="everything")
+
+
+def test_mde_gaussian_gives_80_percent_power_when_rebuilt_into_series():
+    rng = np.random.default_rng(5)
+    d, start = _rate_series(rng, rho=0.35, level=0.0)
+    mde = minimum_detectable_effect(d, "absence_rate", "month", start, seasonality="month",
+                                    n_simulations=100, seed=1)
+    assert mde.scale == "difference" and mde.mde_decrease < 0 < mde.mde_increase
+    # close to the usual (t + z_power) x SE rule
+    rule = (stats.t.ppf(0.975, 95) + stats.norm.ppf(0.8)) * mde.median_se
+    assert mde.mde_increase == pytest.approx(rule, rel=0.2)
+    # series built like this one with the MDE in them are detected about 80% of the time
+    fit = fit_its(d, "absence_rate", "month", start, seasonality="month")
+    sd = fit.diagnostics["residual_sd"]
+    rho = fit.diagnostics["rho"][0]
+    base = fit.fitted.counterfactual.to_numpy()
+    post = (fit.fitted.segment == "post").to_numpy()
+    hits = []
+    sim_rng = np.random.default_rng(99)
+    for _ in range(60):
+        e = np.empty(len(d))
+        e[0] = sim_rng.normal(0, sd / np.sqrt(1 - rho**2))
+        for i in range(1, len(d)):
+            e[i] = rho * e[i - 1] + sim_rng.normal(0, sd)
+        y = base + mde.mde_decrease * post + e
+        r = fit_its(d.assign(absence_rate=y), "absence_rate", "month", start, seasonality="month")
+        hits.append(r.effects.loc["level", "p_value"] < 0.05)
+    assert 0.6 <= np.mean(hits) <= 0.95
+    assert "procentpunt" in mde.summary_nl(percent_points=True)
+
+
+def test_mde_counts_is_a_ratio_with_checked_power():
+    rng = np.random.default_rng(6)
+    d, start = _count_series(rng, "quasipoisson", rr=1.0)
+    mde = minimum_detectable_effect(d, "thuiszitters", "month", start, family="quasipoisson", offset="pupils",
+                                    slope_change=False, seasonality="harmonic", harmonics=1,
+                                    n_simulations=80, seed=2)
+    assert mde.scale == "ratio"
+    assert 0.5 < mde.mde_decrease < 1 < mde.mde_increase < 2
+    assert mde.achieved_power is not None and 0.55 <= mde.achieved_power <= 1.0
+    # a school four times as large (more counts, same rate) has a smaller detectable effect
+    big, _ = _count_series(np.random.default_rng(6), "quasipoisson", rr=1.0, size=4.0)
+    mde_big = minimum_detectable_effect(big, "thuiszitters", "month", start, family="quasipoisson", offset="pupils",
+                                        slope_change=False, seasonality="harmonic", harmonics=1,
+                                        n_simulations=80, seed=2)
+    assert mde_big.mde_decrease > mde.mde_decrease
+
+
+def test_mde_refuses_bad_settings():
+    rng = np.random.default_rng(1)
+    d, start = _rate_series(rng)
+    with pytest.raises(ConfigError, match="power"):
+        minimum_detectable_effect(d, "absence_rate", "month", start, power=1.5)
+    with pytest.raises(ConfigError, match="n_simulations"):
+        minimum_detectable_effect(d, "absence_rate", "month", start, n_simulations=5)
