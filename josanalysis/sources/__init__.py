@@ -12,6 +12,8 @@ Examples
 """
 
 from josanalysis.sources.attendance import load_attendance, load_attendance_pupil_months
+from josanalysis.sources.capacity import load_budget, load_capacity
+from josanalysis.sources.cbs import load_cbs_youthcare
 from josanalysis.sources.common import pseudonymise
 from josanalysis.sources.duo import (
     load_duo_addresses,
@@ -19,8 +21,21 @@ from josanalysis.sources.duo import (
     load_duo_pupils_by_postcode,
     load_duo_vsv,
 )
+from josanalysis.sources.leerplicht import load_leerplicht_cases, load_thuiszitters
+from josanalysis.sources.municipality import load_municipality_youthcare
+from josanalysis.sources.provider import load_provider_trajectories, summarise_trajectories
+from josanalysis.sources.swv import load_swv_referrals
 
 __all__ = [
+    "load_budget",
+    "load_capacity",
+    "load_cbs_youthcare",
+    "load_leerplicht_cases",
+    "load_thuiszitters",
+    "load_municipality_youthcare",
+    "load_provider_trajectories",
+    "summarise_trajectories",
+    "load_swv_referrals",
     "load_attendance",
     "load_attendance_pupil_months",
     "load_duo_addresses",

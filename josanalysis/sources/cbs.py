@@ -1,0 +1,159 @@
+"""CBS StatLine youth-care tables (e.g. 85098NED, 85099NED, 83454NED), read from a saved file.
+
+Two forms are accepted, both offline:
+
+* the OData ``TypedDataSet`` JSON as saved from ``https://opendata.cbs.nl/ODataApi/odata/<table>/TypedDataSet``
+  (``{"value": [{"ID": 0, "RegioS": "GM0361  ", "Perioden": "2022JJ00", "JongerenMetJeugdhulp_1": 1234, ...}]}``);
+* a CSV export with the same column codes (``;`` or ``,``), where ``.`` marks a suppressed cell.
+
+Region keys are stripped of trailing spaces, ``Perioden`` ``2022JJ00`` becomes 2022 (only yearly
+periods are kept), measure names lose their table-version suffix (``JongerenMetJeugdhulp_1`` ->
+``JongerenMetJeugdhulp``) so that tables of different versions match by prefix, and a null or
+``.`` value is missing with ``suppressed`` set. Fetching live with the ``cbsodata`` package is
+possible (save its result with ``json.dump({"value": rows})``) but never needed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+
+from josanalysis.errors import DataError
+from josanalysis.sources.common import (
+    RawTable,
+    decode_text,
+    finish,
+    parse_number,
+    read_bytes,
+    read_table,
+    validate,
+)
+
+__all__ = ["load_cbs_youthcare", "CBS_COLUMNS"]
+
+CBS_COLUMNS = ["municipality_code", "year", "measure", "value", "suppressed"]
+
+_REGION_KEYS = ("RegioS", "Regio_s", "Regios", "Gemeente", "WijkenEnBuurten", "RegioCode")
+_PERIOD_KEYS = ("Perioden", "Periode", "Jaar")
+_SKIP = {"ID", "id"}
+_PERIOD = re.compile(r"^((?:19|20)\d{2})(JJ00)?$")
+
+
+def _measure_name(col: str) -> str:
+    return re.sub(r"_\d+$", "", col.strip())
+
+
+def load_cbs_youthcare(path: str | Path) -> pd.DataFrame:
+    """Load a saved CBS StatLine table into a long frame.
+
+    Parameters
+    ----------
+    path
+        ``.json`` (OData TypedDataSet) or ``.csv`` export.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``municipality_code, year, measure, value, suppressed``; other dimension columns of the
+        table (for example ``Geslacht``) are kept after these, as text codes.
+
+    Raises
+    ------
+    DataError
+        Not JSON/CSV, no region or period column, non-yearly or malformed periods, text in a
+        measure, duplicated region x period x measure.
+
+    Examples
+    --------
+    >>> df = load_cbs_youthcare("data/examples/cbs-85099NED.json")   # doctest: +SKIP
+    >>> df.pivot_table(index="municipality_code", columns="measure", values="value")  # doctest: +SKIP
+    """
+    path = Path(path)
+    if path.suffix.lower() == ".json":
+        _, raw = read_bytes(path)
+        text, _ = decode_text(raw, path)
+        try:
+            content = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise DataError(f"not valid JSON ({exc.msg} at line {exc.lineno}); expected a saved "
+                            "OData TypedDataSet like {\"value\": [...]}.", file=path) from None
+        records = content.get("value") if isinstance(content, dict) else content
+        if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
+            raise DataError("expected an OData TypedDataSet: an object with a list 'value' of records.",
+                            file=path)
+        if not records:
+            raise DataError("the 'value' list is empty (expected at least one record).", file=path)
+        frame = pd.DataFrame.from_records(records)
+        frame.insert(0, "_row", np.arange(1, len(frame) + 1))  # record number in the JSON list
+        table = RawTable(path=path, data=frame.astype({c: "object" for c in frame.columns if c != "_row"}),
+                         original={c: c for c in frame.columns})
+        row_label = "record"
+    else:
+        table = read_table(path)
+        frame = table.data.rename(columns={k: v for k, v in table.original.items()})
+        table = RawTable(path=path, data=frame, original={c: c for c in frame.columns},
+                         delimiter=table.delimiter)
+        row_label = "row"
+    cols = [c for c in frame.columns if c != "_row"]
+    region = next((c for c in cols if c.strip() in _REGION_KEYS or c.lower().startswith("regio")), None)
+    period = next((c for c in cols if c.strip() in _PERIOD_KEYS), None)
+    for what, col in (("region ('RegioS')", region), ("period ('Perioden')", period)):
+        if col is None:
+            raise DataError(f"no {what} column; the table has {cols[:10]}.", file=path, rows=[1])
+    df = frame.copy()
+    df[region] = df[region].astype(str).str.strip()
+    per = df[period].astype(str).str.strip()
+    m = per.str.extract(_PERIOD.pattern)
+    bad = m[0].isna().to_numpy(dtype=bool)
+    if bad.any():
+        vals = list(dict.fromkeys(per[bad]))[:3]
+        raise DataError(f"{', '.join(repr(v) for v in vals)} is not a yearly period "
+                        "(expected e.g. 2022JJ00; quarters/months are not supported).",
+                        file=path, rows=list(df.loc[bad, "_row"]), column=period)
+    df["_year"] = m[0].astype("int64")
+    dims = [c for c in cols if c not in (region, period) and c not in _SKIP]
+    measures, extra_dims = [], []
+    for c in dims:
+        values = df[c]
+        as_text = values.dropna().astype(str).str.strip()
+        numeric_like = as_text.str.fullmatch(r"[+-]?[\d.,]+|\.|").all()
+        if numeric_like or values.dropna().map(lambda v: isinstance(v, (int, float))).all():
+            measures.append(c)
+        else:
+            extra_dims.append(c)
+    if not measures:
+        raise DataError("no measure columns found (expected numeric columns such as "
+                        "'JongerenMetJeugdhulp_1').", file=path, rows=[1])
+    parts = []
+    for c in measures:
+        cells = df[c].map(lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v))
+        sub = pd.DataFrame({"_row": df["_row"], c: cells})
+        # JSON numbers use a dot; CSV exports from StatLine also use a dot (or a comma in NL exports)
+        val, supp = parse_number(table, sub, c)
+        part = pd.DataFrame({
+            "_row": df["_row"].to_numpy(),
+            "municipality_code": df[region].to_numpy(),
+            "year": df["_year"].to_numpy(),
+            "measure": _measure_name(c),
+            "value": val.to_numpy(),
+            "suppressed": supp.to_numpy(),
+        })
+        for d in extra_dims:
+            part[d] = df[d].astype(str).str.strip().to_numpy()
+        parts.append(part)
+    out = pd.concat(parts, ignore_index=True)
+    out["municipality_code"] = out["municipality_code"].astype("str")
+    out["measure"] = out["measure"].astype("str")
+    out["year"] = out["year"].astype("Int64")
+    schema = pa.DataFrameSchema(
+        {"year": pa.Column("Int64", pa.Check.in_range(1990, pd.Timestamp.today().year,
+                                                      error="a year not in the future"))},
+        unique=["municipality_code", "year", "measure", *extra_dims],
+    )
+    validate(out, schema, table if row_label == "row" else path)
+    return finish(out, [*CBS_COLUMNS, *extra_dims])

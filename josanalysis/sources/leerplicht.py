@@ -1,0 +1,214 @@
+"""Leerplicht (compulsory-education office) case records -> monthly stock of thuiszitters.
+
+A case record (melding) is one pupil, one school, one type (absoluut verzuim, relatief verzuim,
+langdurig relatief verzuim, vrijstelling), a start date and an end date (empty while open). The
+pupil number is pseudonymised on load (keyed hash) and never leaves the library.
+
+Thuiszitters on a date are the distinct pupils with an open case of type *langdurig relatief
+verzuim* (relative absence of more than 4 weeks) or *absoluut verzuim* (not enrolled). A case
+is open on date ``d`` when ``startdatum <= d`` and (``einddatum`` is empty or
+``einddatum >= d``). The stock is counted on the 1st of each month.
+
+Examples
+--------
+>>> from josanalysis.sources import load_thuiszitters
+>>> df = load_thuiszitters("data/examples/leerplicht-registraties.csv")   # doctest: +SKIP
+>>> df.groupby("month")["thuiszitters"].sum()                             # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+
+from josanalysis.errors import ConfigError, DataError
+from josanalysis.sources.common import (
+    check_date_range,
+    check_school_ids,
+    finish,
+    map_values,
+    normalise_school_id,
+    parse_date,
+    pseudonymise,
+    raise_bad_rows,
+    read_table,
+    select_columns,
+    spec,
+    validate,
+)
+
+__all__ = ["load_leerplicht_cases", "load_thuiszitters", "LEERPLICHT_TYPES", "THUISZITTERS_COLUMNS"]
+
+THUISZITTERS_COLUMNS = ["school_id", "month", "thuiszitters", "absoluut_verzuim", "langdurig_relatief_verzuim"]
+
+#: normalised spelling -> canonical type
+LEERPLICHT_TYPES: dict[str, str] = {
+    "absoluut_verzuim": "absoluut verzuim",
+    "absoluut": "absoluut verzuim",
+    "absolute_absence": "absoluut verzuim",
+    "relatief_verzuim": "relatief verzuim",
+    "relatief": "relatief verzuim",
+    "relative_absence": "relatief verzuim",
+    "langdurig_relatief_verzuim": "langdurig relatief verzuim",
+    "langdurig_relatief": "langdurig relatief verzuim",
+    "long_term_relative_absence": "langdurig relatief verzuim",
+    "long_term_absence": "langdurig relatief verzuim",
+    "vrijstelling": "vrijstelling",
+    "exemption": "vrijstelling",
+}
+
+
+def load_leerplicht_cases(
+    path: str | Path,
+    *,
+    school_ids: Iterable[str] | None = None,
+    key: bytes | None = None,
+    today: dt.date | None = None,
+) -> pd.DataFrame:
+    """Load Leerplicht case records with pseudonymised pupils (library-internal).
+
+    Parameters
+    ----------
+    path
+        CSV with ``leerling_id, vestigingscode, type, startdatum, einddatum`` (English synonyms
+        ``pupil_id, school_id, case_type, start_date, end_date`` accepted).
+    school_ids
+        When given, codes outside this set are refused.
+    key
+        Pseudonymisation key (default: see :func:`~josanalysis.sources.common.pseudonymise`).
+    today
+        Dates after this are refused (default: today).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``pupil_key, school_id, type, start, end`` (``end`` NaT while open).
+
+    Examples
+    --------
+    >>> cases = load_leerplicht_cases("data/examples/leerplicht-registraties.csv")  # doctest: +SKIP
+    """
+    table = read_table(path)
+    df = select_columns(
+        table,
+        [
+            spec("pupil", "leerling_id", "leerlingnummer", "leerling", "pupil_id", "student_id", "bsn"),
+            spec("school_id", "vestigingscode", "vestiging", "school", "school_id"),
+            spec("type", "type", "soort", "verzuimsoort", "soort_verzuim", "case_type", "categorie"),
+            spec("start", "startdatum", "begindatum", "datum_melding", "start_date", "start"),
+            spec("end", "einddatum", "datum_einde", "end_date", "end", required=False),
+        ],
+        what="Leerplicht case records",
+    )
+    out = pd.DataFrame({"_row": df["_row"]})
+    pupil = df["pupil"].astype(str).str.strip()
+    raise_bad_rows(table, (pupil == "").to_numpy(dtype=bool), df["_row"], "pupil", pupil,
+                   "a pupil number (expected a value in every row)")
+    out["pupil_key"] = pseudonymise(pupil, key)
+    out["school_id"] = normalise_school_id(table, df, "school_id")
+    check_school_ids(table, out, "school_id", school_ids)
+    out["type"] = map_values(table, df, "type", LEERPLICHT_TYPES)
+    out["start"] = parse_date(table, df, "start")
+    out["end"] = parse_date(table, df, "end", required=False) if "end" in df else pd.NaT
+    out["end"] = out["end"].astype("datetime64[ns]")
+    today_ts = pd.Timestamp(today or dt.date.today())
+    check_date_range(table, df, "start", out["start"], today=today_ts)
+    if "end" in df:
+        check_date_range(table, df, "end", out["end"], today=today_ts)
+    schema = pa.DataFrameSchema(
+        checks=[pa.Check(lambda d: ~(d["end"] < d["start"]).fillna(False),
+                         error="an end date on or after the start date", element_wise=False)],
+        unique=["pupil_key", "school_id", "type", "start"],
+    )
+    try:
+        validate(out, schema, table)
+    except DataError as exc:  # name the end-date column for the date-order check
+        if exc.column is None and "end date" in exc.message:
+            raise DataError(exc.message, file=table.path, rows=exc.rows, column=table.col("end")) from None
+        raise
+    return finish(out, ["pupil_key", "school_id", "type", "start", "end"])
+
+
+def thuiszitters_from_cases(
+    cases: pd.DataFrame,
+    *,
+    start: str | pd.Timestamp | None = None,
+    end: str | pd.Timestamp | None = None,
+) -> pd.DataFrame:
+    """Monthly stock (on the 1st) of thuiszitters per school from case records."""
+    first = pd.Timestamp(start) if start is not None else cases["start"].min()
+    last = pd.Timestamp(end) if end is not None else max(
+        cases["start"].max(), cases["end"].max() if cases["end"].notna().any() else cases["start"].max()
+    )
+    if pd.isna(first) or pd.isna(last):
+        raise ConfigError("cannot determine the months to count (no dates).")
+    months = pd.date_range(first.to_period("M").to_timestamp(), last, freq="MS")
+    if len(months) == 0:
+        raise ConfigError(f"no month start between start={first.date()} and end={last.date()}.")
+    schools = sorted(cases["school_id"].unique())
+    rel = cases[cases["type"].isin(["absoluut verzuim", "langdurig relatief verzuim"])]
+    records = []
+    s = rel["start"].to_numpy()
+    e = rel["end"].fillna(pd.Timestamp.max.normalize()).to_numpy()
+    for m in months:
+        mv = np.datetime64(m)
+        open_ = rel[(s <= mv) & (e >= mv)]
+        for school, grp in open_.groupby("school_id"):
+            records.append({
+                "school_id": school,
+                "month": m,
+                "thuiszitters": grp["pupil_key"].nunique(),
+                "absoluut_verzuim": grp.loc[grp["type"] == "absoluut verzuim", "pupil_key"].nunique(),
+                "langdurig_relatief_verzuim": grp.loc[grp["type"] == "langdurig relatief verzuim", "pupil_key"].nunique(),
+            })
+    grid = pd.MultiIndex.from_product([schools, months], names=["school_id", "month"]).to_frame(index=False)
+    counts = pd.DataFrame.from_records(records, columns=THUISZITTERS_COLUMNS)
+    out = grid.merge(counts, on=["school_id", "month"], how="left")
+    for c in THUISZITTERS_COLUMNS[2:]:
+        out[c] = out[c].fillna(0).astype("Int64")
+    out["school_id"] = out["school_id"].astype("str")
+    out["month"] = out["month"].astype("datetime64[ns]")
+    return out[THUISZITTERS_COLUMNS]
+
+
+def load_thuiszitters(
+    path: str | Path,
+    *,
+    start: str | pd.Timestamp | None = None,
+    end: str | pd.Timestamp | None = None,
+    school_ids: Iterable[str] | None = None,
+    today: dt.date | None = None,
+) -> pd.DataFrame:
+    """Monthly stock of thuiszitters per school from Leerplicht case records.
+
+    Parameters
+    ----------
+    path
+        Leerplicht case records (see :func:`load_leerplicht_cases`).
+    start, end
+        First and last month to count (default: the first case start to the last date in the
+        file). Months are counted on their 1st day.
+    school_ids
+        When given, codes outside this set are refused.
+    today
+        Dates after this are refused (default: today).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``school_id, month, thuiszitters, absoluut_verzuim, langdurig_relatief_verzuim``: one
+        row per school in the file and month (0 where no case was open: the records are the
+        full register, so 0 is a true zero). ``thuiszitters`` counts distinct pupils.
+
+    Examples
+    --------
+    >>> df = load_thuiszitters("data/examples/leerplicht-registraties.csv",
+    ...                        start="2022-08-01", end="2023-07-01")     # doctest: +SKIP
+    """
+    cases = load_leerplicht_cases(path, school_ids=school_ids, today=today)
+    return thuiszitters_from_cases(cases, start=start, end=end)

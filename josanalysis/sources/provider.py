@@ -1,0 +1,235 @@
+"""The care provider's registration of JOS trajecten, and its summary per school and school year.
+
+One row per traject: number, pupil (pseudonymised on load), school, function (JGC, PAJ, GW),
+type (eenmalig contact, cliënttraject, monitortraject), start/end date, outflow when closed
+(op school gebleven, uitgevallen, verwezen tweede lijn), the exit-questionnaire score (1-10)
+and, for monitortrajecten, whether the pupil relapsed (ja/nee).
+
+Canonical values: ``type`` in ``eenmalig_contact``, ``clienttraject``, ``monitortraject``;
+``outflow`` in ``stayed``, ``dropped_out``, ``referred_second_line`` (missing while open);
+``relapse`` nullable boolean.
+
+Examples
+--------
+>>> from josanalysis.sources import load_provider_trajectories, summarise_trajectories
+>>> tr = load_provider_trajectories("data/examples/aanbieder-trajecten.csv")   # doctest: +SKIP
+>>> summarise_trajectories(tr).head()                                         # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from pathlib import Path
+
+import pandas as pd
+import pandera.pandas as pa
+
+from josanalysis.config import FUNCTIONS
+from josanalysis.errors import ConfigError
+from josanalysis.sources.common import (
+    check_date_range,
+    check_school_ids,
+    finish,
+    map_values,
+    normalise_name,
+    normalise_school_id,
+    parse_date,
+    parse_number,
+    pseudonymise,
+    raise_bad_rows,
+    read_table,
+    school_year_of,
+    select_columns,
+    spec,
+    validate,
+)
+
+__all__ = ["load_provider_trajectories", "summarise_trajectories", "PROVIDER_COLUMNS", "SUMMARY_COLUMNS"]
+
+PROVIDER_COLUMNS = ["trajectory_id", "pupil_key", "school_id", "function", "type", "start", "end",
+                    "outflow", "satisfaction", "relapse"]
+SUMMARY_COLUMNS = ["school_id", "school_year", "n_trajectories", "n_eenmalig_contact",
+                   "n_clienttraject", "n_monitortraject", "n_closed", "share_referred_second_line",
+                   "share_stayed", "share_dropped_out", "mean_satisfaction", "n_satisfaction",
+                   "n_monitor", "n_relapse"]
+
+TYPES = {
+    "eenmalig_contact": "eenmalig_contact", "eenmalig": "eenmalig_contact", "one_off_contact": "eenmalig_contact",
+    "single_contact": "eenmalig_contact", "clienttraject": "clienttraject", "client_traject": "clienttraject",
+    "client_trajectory": "clienttraject", "monitortraject": "monitortraject", "monitor_traject": "monitortraject",
+    "monitoring_trajectory": "monitortraject", "monitor": "monitortraject",
+}
+OUTFLOWS = {
+    "op_school_gebleven": "stayed", "school_gebleven": "stayed", "gebleven": "stayed",
+    "stayed": "stayed", "stayed_at_school": "stayed",
+    "uitgevallen": "dropped_out", "uitval": "dropped_out", "dropped_out": "dropped_out",
+    "verwezen_tweede_lijn": "referred_second_line", "verwezen_naar_tweede_lijn": "referred_second_line",
+    "verwezen_2e_lijn": "referred_second_line", "tweede_lijn": "referred_second_line",
+    "referred_second_line": "referred_second_line", "referred_to_second_line": "referred_second_line",
+}
+RELAPSE = {"ja": "true", "j": "true", "yes": "true", "y": "true", "1": "true", "true": "true",
+           "nee": "false", "n": "false", "no": "false", "0": "false", "false": "false"}
+
+
+def load_provider_trajectories(
+    path: str | Path,
+    *,
+    school_ids: Iterable[str] | None = None,
+    key: bytes | None = None,
+    today: dt.date | None = None,
+) -> pd.DataFrame:
+    """Load the provider's JOS traject registration (pupils pseudonymised on load).
+
+    Parameters
+    ----------
+    path
+        CSV ``traject_id;leerling_id;vestigingscode;functie;type;startdatum;einddatum;uitstroom;
+        tevredenheid;terugval`` (English names accepted).
+    school_ids
+        When given, codes outside this set are refused.
+    key
+        Pseudonymisation key (default: env ``JOSANALYSIS_PSEUDONYM_KEY`` or a per-process key).
+    today
+        Dates after this are refused (default: today).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``trajectory_id, pupil_key, school_id, function, type, start, end, outflow,
+        satisfaction, relapse``.
+
+    Raises
+    ------
+    DataError
+        Unknown type/function/outflow, end before start, outflow on an open traject, a score
+        outside 1-10, relapse outside a monitortraject, duplicated traject numbers.
+
+    Examples
+    --------
+    >>> tr = load_provider_trajectories("data/examples/aanbieder-trajecten.csv")  # doctest: +SKIP
+    >>> tr["type"].value_counts()                                                # doctest: +SKIP
+    """
+    table = read_table(path)
+    df = select_columns(
+        table,
+        [
+            spec("trajectory_id", "traject_id", "trajectnummer", "traject", "trajectory_id", "id"),
+            spec("pupil", "leerling_id", "leerlingnummer", "leerling", "client_id", "clientnummer",
+                 "pupil_id"),
+            spec("school_id", "vestigingscode", "vestiging", "school"),
+            spec("function", "functie", "discipline", "function"),
+            spec("type", "type", "trajecttype", "soort_traject", "type_traject"),
+            spec("start", "startdatum", "begindatum", "start_date"),
+            spec("end", "einddatum", "end_date", required=False),
+            spec("outflow", "uitstroom", "uitstroomrichting", "outflow", required=False),
+            spec("satisfaction", "tevredenheid", "cijfer_tevredenheid", "tevredenheidscijfer",
+                 "satisfaction", "exit_score", required=False),
+            spec("relapse", "terugval", "relapse", required=False),
+        ],
+        what="provider trajectories",
+    )
+    out = pd.DataFrame({"_row": df["_row"]})
+    tid = df["trajectory_id"].astype(str).str.strip()
+    raise_bad_rows(table, (tid == "").to_numpy(dtype=bool), df["_row"], "trajectory_id", tid,
+                   "a traject number (expected a value in every row)")
+    out["trajectory_id"] = tid.astype("str")
+    pupil = df["pupil"].astype(str).str.strip()
+    raise_bad_rows(table, (pupil == "").to_numpy(dtype=bool), df["_row"], "pupil", pupil,
+                   "a pupil number (expected a value in every row)")
+    out["pupil_key"] = pseudonymise(pupil, key)
+    out["school_id"] = normalise_school_id(table, df, "school_id")
+    check_school_ids(table, out, "school_id", school_ids)
+    out["function"] = map_values(table, df, "function", {normalise_name(k): k for k in FUNCTIONS})
+    out["type"] = map_values(table, df, "type", TYPES)
+    out["start"] = parse_date(table, df, "start")
+    out["end"] = parse_date(table, df, "end", required=False) if "end" in df else pd.Series(pd.NaT, index=df.index, dtype="datetime64[ns]")
+    today_ts = pd.Timestamp(today or dt.date.today())
+    check_date_range(table, df, "start", out["start"], earliest="2010-01-01", today=today_ts)
+    if "end" in df:
+        check_date_range(table, df, "end", out["end"], earliest="2010-01-01", today=today_ts)
+        raise_bad_rows(table, (out["end"] < out["start"]).fillna(False).to_numpy(dtype=bool), df["_row"],
+                       "end", df["end"], "on or after the start date (expected einddatum >= startdatum)")
+    if "outflow" in df:
+        out["outflow"] = map_values(table, df, "outflow", OUTFLOWS, required=False)
+        raise_bad_rows(table, (out["outflow"].notna() & out["end"].isna()).to_numpy(dtype=bool), df["_row"],
+                       "outflow", df["outflow"], "possible while the traject is open (expected an einddatum with an uitstroom)")
+    else:
+        out["outflow"] = pd.Series(pd.NA, index=df.index, dtype="str")
+    if "satisfaction" in df:
+        out["satisfaction"], _ = parse_number(table, df, "satisfaction")
+    else:
+        out["satisfaction"] = float("nan")
+    if "relapse" in df:
+        rel = map_values(table, df, "relapse", RELAPSE, required=False)
+        out["relapse"] = rel.map({"true": True, "false": False}).astype("boolean")
+        raise_bad_rows(table, (out["relapse"].notna() & (out["type"] != "monitortraject")).to_numpy(dtype=bool),
+                       df["_row"], "relapse", df["relapse"],
+                       "recorded for this type (expected terugval only on a monitortraject)")
+    else:
+        out["relapse"] = pd.array([pd.NA] * len(df), dtype="boolean")
+    schema = pa.DataFrameSchema(
+        {"satisfaction": pa.Column(float, pa.Check.in_range(1, 10, error="a score from 1 to 10"), nullable=True)},
+        unique=["trajectory_id"],
+    )
+    validate(out, schema, table)
+    return finish(out, PROVIDER_COLUMNS)
+
+
+def summarise_trajectories(df: pd.DataFrame) -> pd.DataFrame:
+    """Summarise trajecten per school and school year of their start.
+
+    Parameters
+    ----------
+    df
+        Output of :func:`load_provider_trajectories`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per school x school year: ``n_trajectories``, ``n_eenmalig_contact``,
+        ``n_clienttraject``, ``n_monitortraject``, ``n_closed`` (with an end date), the shares of
+        closed trajecten with a known outflow that were ``referred_second_line`` / ``stayed`` /
+        ``dropped_out`` (NaN when none), ``mean_satisfaction`` over filled-in scores and their
+        number ``n_satisfaction``, ``n_monitor`` (monitortrajecten with a known relapse answer)
+        and ``n_relapse`` (of those, relapsed). Counts are pupil-level numbers: suppress small
+        cells before publishing (:mod:`josanalysis.privacy`).
+
+    Examples
+    --------
+    >>> summarise_trajectories(load_provider_trajectories("data/examples/aanbieder-trajecten.csv"))  # doctest: +SKIP
+    """
+    missing = [c for c in PROVIDER_COLUMNS if c not in df.columns]
+    if missing:
+        raise ConfigError(f"summarise_trajectories needs the output of load_provider_trajectories; "
+                          f"missing columns {missing}.")
+    d = df.copy()
+    d["school_year"] = school_year_of(d["start"])
+    g = d.groupby(["school_id", "school_year"], sort=True)
+    out = g.size().rename("n_trajectories").to_frame()
+    for t in ("eenmalig_contact", "clienttraject", "monitortraject"):
+        out[f"n_{t}"] = g["type"].apply(lambda s, t=t: int((s == t).sum()))
+    out["n_closed"] = g["end"].apply(lambda s: int(s.notna().sum()))
+    known = d[d["outflow"].notna()]
+    kg = known.groupby(["school_id", "school_year"])
+    n_known = kg.size()
+    for label, value in (("share_referred_second_line", "referred_second_line"), ("share_stayed", "stayed"),
+                         ("share_dropped_out", "dropped_out")):
+        out[label] = (kg["outflow"].apply(lambda s, v=value: (s == v).sum()) / n_known).reindex(out.index)
+    out["mean_satisfaction"] = g["satisfaction"].mean()
+    out["n_satisfaction"] = g["satisfaction"].count()
+    mon = d[(d["type"] == "monitortraject") & d["relapse"].notna()]
+    mg = mon.groupby(["school_id", "school_year"])
+    out["n_monitor"] = mg.size().reindex(out.index).fillna(0)
+    out["n_relapse"] = mg["relapse"].apply(lambda s: int(s.astype(bool).sum())).reindex(out.index).fillna(0)
+    out = out.reset_index()
+    for c in SUMMARY_COLUMNS:
+        if c.startswith("n_"):
+            out[c] = out[c].astype("Int64")
+    for c in ("share_referred_second_line", "share_stayed", "share_dropped_out", "mean_satisfaction"):
+        out[c] = out[c].astype("float64")
+    out["school_id"] = out["school_id"].astype("str")
+    out["school_year"] = out["school_year"].astype("str")
+    return out[SUMMARY_COLUMNS]
+
+
