@@ -1,0 +1,363 @@
+"""Tests for josanalysis.caveats: every caveat fires on a constructed case and not on a clean one,
+the verdict rules, evidence from an ITS-shaped result, notes, and no claim of causation."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from josanalysis.caveats import (
+    CAVEATS,
+    NO_NOTES_TEXT,
+    VERDICTS,
+    CoIntervention,
+    Effect,
+    Evidence,
+    assess,
+    assess_many,
+    capacity_per_100,
+    evidence_from_its,
+    notes_for,
+)
+from josanalysis.config import load_analysis_plan
+from josanalysis.errors import ConfigError
+
+D = dt.date
+COVID = ((D(2020, 3, 16), D(2020, 6, 1)), (D(2020, 12, 16), D(2021, 2, 28)))
+
+
+def clean(**changes) -> Evidence:
+    """A case where nothing should fire: long series, comparison, good diagnostics, power."""
+    base = Evidence(
+        indicator="absence_rate", label="het verzuim", direction="down", frequency="month",
+        scale="difference", percent_points=True,
+        level=Effect(-0.012, -0.018, -0.006, 0.0004), slope=Effect(0.0, -0.0003, 0.0003, 0.9),
+        n_pre=70, n_post=33, start=D(2023, 8, 1),
+        pre_first=D(2016, 9, 1), pre_last=D(2023, 7, 1), post_first=D(2023, 9, 1), post_last=D(2026, 7, 1),
+        alpha=0.05, covid_windows=COVID, covid_handling="exclude",
+        has_comparison=True, comparison_pretrend_p=0.62, family="gaussian",
+        diagnostics={"durbin_watson": 1.96, "ljung_box_p": 0.41, "rho": [0.3], "overdispersion": None},
+        sensitivity=pd.DataFrame({
+            "spec": ["vooraf (AR1)", "lag 3", "harmonisch"],
+            "estimate": [-0.012, -0.010, -0.013], "ci_low": [-0.018, -0.017, -0.02],
+            "ci_high": [-0.006, -0.003, -0.006], "prespecified": [True, False, False]}),
+        mde=0.006, plausible_effect=0.01,
+        placebo_estimates=[0.002, -0.001, 0.0035, -0.004, 0.001, 0.0, -0.002, 0.003, -0.003, 0.0015,
+                           -0.0005, 0.0025, -0.0025, 0.0045, -0.0015, 0.0005, -0.0035, 0.004, 0.001, -0.001],
+        capacity_per_100={"A": 0.20, "B": 0.22, "C": 0.18, "D": 0.21},
+    )
+    return dataclasses.replace(base, **changes)
+
+
+def keys(ev: Evidence) -> list[str]:
+    return [c.key for c in assess(ev).caveats]
+
+
+def test_clean_case_has_no_caveats_and_a_cautious_positive_verdict():
+    a = assess(clean())
+    assert a.caveats == ()
+    assert a.verdict_key == "consistent_effect"
+    assert a.verdict == "consistent met een effect; toeschrijving aan JOS niet vastgesteld"
+    assert "−1,2 procentpunt" in a.reason_nl and "niet vaststellen" in a.reason_nl
+
+
+# Each case: the change that should trigger the caveat, its key, and a number/phrase that the
+# text must carry (the caveat is derived from the data, not boilerplate).
+CASES = {
+    "short_pre": (dict(n_pre=15, pre_first=D(2022, 3, 1)), "15 lesmaanden vóór de start"),
+    "short_post": (dict(n_post=9, post_first=D(2023, 9, 1), post_last=D(2024, 6, 1)),
+                   "9 lesmaanden na de start (van september 2023 tot juni 2024)"),
+    "covid_overlap": (dict(start=D(2019, 8, 1), pre_last=D(2019, 7, 1), post_first=D(2019, 9, 1),
+                           post_last=D(2022, 7, 1)), "maart 2020 – juni 2020"),
+    "covid_pre": (dict(start=D(2022, 8, 1), pre_last=D(2022, 7, 1), post_first=D(2022, 9, 1)),
+                  "december 2020 – februari 2021"),
+    "co_intervention": (dict(co_interventions=(CoIntervention("nieuwe verzuimaanpak leerplicht", D(2024, 1, 1)),)),
+                        "'nieuwe verzuimaanpak leerplicht' (vanaf januari 2024"),
+    "no_comparison": (dict(has_comparison=False, comparison_pretrend_p=None), "geen vergelijkingsreeks"),
+    "comparison_pretrend": (dict(comparison_pretrend_p=0.012), "p = 0,012"),
+    "autocorrelation": (dict(diagnostics={"durbin_watson": 1.31, "ljung_box_p": 0.003}),
+                        "Ljung-Box p = 0,003, Durbin-Watson 1,31"),
+    "overdispersion": (dict(family="poisson", scale="ratio", level=Effect(0.8, 0.7, 0.9, 0.001),
+                            slope=None, mde=None, placebo_estimates=None, sensitivity=None,
+                            diagnostics={"ljung_box_p": 0.5, "overdispersion": 2.4}), "spreidingsfactor 2,40"),
+    "sensitivity": (dict(sensitivity=pd.DataFrame({
+        "spec": ["vooraf (AR1)", "lag 6", "zonder seizoen"], "estimate": [-0.012, 0.002, -0.004],
+        "ci_low": [-0.018, -0.004, -0.011], "ci_high": [-0.006, 0.008, 0.003],
+        "prespecified": [True, False, False]})), "Bij lag 6 wijst ze zelfs de andere kant op"),
+    "underpowered": (dict(mde=0.021), "2,1 procentpunt"),
+    "placebo": (dict(placebo_estimates=[0.02, -0.015, 0.013, -0.004, 0.001, 0.0, -0.002, 0.003, -0.003,
+                                        0.0015, -0.0005, 0.0025, -0.0025, 0.0045, -0.0015]),
+                "3 keer minstens zo groot"),
+    "early_rise": (dict(indicator="tlv_vso_cluster4", label="het aantal verwijzingen vso cluster 4",
+                        scale="ratio", level=Effect(0.85, 0.7, 1.02, 0.09), slope=None, mde=None,
+                        plausible_effect=0.8, placebo_estimates=None, sensitivity=None,
+                        early_rise=True, first_year_change=1.3, frequency="schoolyear", n_pre=6,
+                        n_post=3), "+30% boven de voortgezette trend"),
+    "registration_break": (dict(registration_break=True, registration_break_date=D(2023, 9, 1)),
+                           "september 2023"),
+    "capacity_differences": (dict(capacity_per_100={"A": 0.1, "B": 0.35, "C": 0.2}),
+                             "van 0,10 tot 0,35 fte per 100 leerlingen"),
+    "national_context": (dict(indicator="thuiszitters", label="het aantal thuiszitters",
+                              national_context=True, national_change=0.18), "steeg landelijk met 18%"),
+}
+
+
+def test_every_caveat_has_a_case():
+    assert set(CASES) == set(CAVEATS)
+
+
+@pytest.mark.parametrize("key", sorted(CASES))
+def test_each_caveat_fires_on_its_case_with_the_numbers(key):
+    change, phrase = CASES[key]
+    a = assess(clean(**change))
+    fired = {c.key: c for c in a.caveats}
+    assert key in fired, f"{key} did not fire; fired: {list(fired)}"
+    assert phrase in fired[key].text_nl
+    assert fired[key].severity in ("info", "let_op", "ernstig")
+    # the change triggers only its own caveat (except the deliberate overlaps noted here)
+    allowed = {key, "no_comparison"} | ({"covid_pre"} if key == "covid_overlap" else set())
+    allowed |= {"short_post"} if key == "early_rise" else set()
+    assert set(fired) <= allowed, set(fired) - allowed
+
+
+def test_caveats_respect_their_thresholds():
+    # long enough, far enough from COVID, small overdispersion in quasi-Poisson (modelled)
+    assert keys(clean(n_pre=24, n_post=22)) == []
+    assert "overdispersion" not in keys(clean(family="quasipoisson", diagnostics={"overdispersion": 3.0}))
+    assert "overdispersion" not in keys(clean(family="poisson", diagnostics={"overdispersion": 1.2}))
+    # a registration change years away from the start is not a break at the start
+    assert "registration_break" not in keys(clean(registration_break=True, registration_break_date=D(2018, 1, 1)))
+    # a first-year fall in referrals is no early-rise story; nor a rise in a non-referral indicator
+    assert "early_rise" not in keys(clean(early_rise=True, scale="ratio", first_year_change=0.9,
+                                          level=Effect(0.9, 0.8, 1.0), slope=None, mde=None,
+                                          plausible_effect=0.8, placebo_estimates=None, sensitivity=None))
+    assert "early_rise" not in keys(clean(early_rise=False, first_year_change=0.01))
+    # the comparison's pre-trend test passing at p just above alpha
+    assert "comparison_pretrend" not in keys(clean(comparison_pretrend_p=0.051))
+    # a real estimate beyond every placebo estimate: rank 1 of 21, p = 1/21 < 0.05
+    assert "placebo" not in keys(clean())
+
+
+def test_placebo_text_gives_rank_and_percentile():
+    pl = list(np.linspace(-0.02, 0.02, 19))  # real -0.012 lies inside
+    c = next(c for c in assess(clean(placebo_estimates=pl)).caveats if c.key == "placebo")
+    k = sum(abs(x) >= 0.012 for x in pl)
+    below = sum(x < -0.012 for x in pl)
+    assert f"{k} keer" in c.text_nl and f"plaats {k + 1} van 20" in c.text_nl
+    assert f"{round(100 * below / 19)}e percentiel" in c.text_nl
+
+
+def test_capacity_cv_in_text_matches_the_numbers():
+    cap = {"A": 0.1, "B": 0.35, "C": 0.2}
+    v = np.array(list(cap.values()))
+    cv = v.std() / v.mean()
+    c = next(c for c in assess(clean(capacity_per_100=cap)).caveats if c.key == "capacity_differences")
+    assert f"variatiecoëfficiënt {cv:.2f}".replace(".", ",") in c.text_nl
+
+
+def test_caveats_are_ordered_most_severe_first():
+    a = assess(clean(has_comparison=False, n_post=9, registration_break=True,
+                     capacity_per_100={"A": 0.1, "B": 0.4}))
+    sev = [c.severity for c in a.caveats]
+    rank = {"ernstig": 0, "let_op": 1, "info": 2}
+    assert sev == sorted(sev, key=rank.get)
+
+
+# --------------------------------------------------------------------------------------------
+# Verdict rules
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("change, expected", [
+    ({}, "consistent_effect"),
+    (dict(level=Effect(0.012, 0.006, 0.018, 0.001)), "unexpected_direction"),
+    (dict(direction=None), "change_no_direction"),
+    (dict(direction="up"), "unexpected_direction"),
+    # narrow interval around zero that excludes a realistic effect (-1 pp)
+    (dict(level=Effect(0.001, -0.004, 0.006, 0.7), mde=0.006), "no_change"),
+    # wide interval that contains the realistic effect
+    (dict(level=Effect(-0.004, -0.015, 0.007, 0.4), mde=None), "underpowered"),
+    # interval excludes the realistic effect, but the MDE is beyond it
+    (dict(level=Effect(0.001, -0.004, 0.006, 0.7), mde=0.02), "underpowered"),
+    (dict(n_post=5), "not_assessable"),
+    (dict(n_pre=11), "not_assessable"),
+    (dict(level=Effect(float("nan"), float("nan"), float("nan")), slope=None), "not_assessable"),
+    (dict(level=None, slope=None), "not_assessable"),
+    # significant, but placebo dates give changes as large: not counted as a change
+    (dict(placebo_estimates=[0.02, -0.015, 0.013, -0.004, 0.001, 0.0]), "underpowered"),
+    # ratio scale (counts): RR 0.8 is a fall
+    (dict(scale="ratio", level=Effect(0.8, 0.7, 0.9, 0.001), slope=None, mde=None,
+          plausible_effect=0.8, placebo_estimates=None, sensitivity=None), "consistent_effect"),
+    (dict(scale="ratio", level=Effect(1.3, 1.1, 1.5, 0.002), slope=None, mde=None,
+          plausible_effect=0.8, placebo_estimates=None, sensitivity=None), "unexpected_direction"),
+    (dict(scale="ratio", level=Effect(0.97, 0.74, 1.27, 0.8), slope=None, mde=None,
+          plausible_effect=0.8, placebo_estimates=None, sensitivity=None), "underpowered"),
+    (dict(scale="ratio", level=Effect(1.01, 0.95, 1.07, 0.8), slope=None, mde=None,
+          plausible_effect=0.8, placebo_estimates=None, sensitivity=None), "no_change"),
+    # level up, slope down, both significant: the effect at the end of the series decides
+    (dict(level=Effect(0.01, 0.004, 0.016), slope=Effect(-0.002, -0.003, -0.001),
+          end=Effect(-0.05, -0.08, -0.02)), "consistent_effect"),
+    # schoolyear thresholds: 3 years before is too few, 4 is enough
+    (dict(frequency="schoolyear", n_pre=3, n_post=3), "not_assessable"),
+    (dict(frequency="schoolyear", n_pre=6, n_post=2), "consistent_effect"),
+])
+def test_verdict_rules(change, expected):
+    a = assess(clean(**change))
+    assert a.verdict_key == expected, a.reason_nl
+    assert a.verdict == VERDICTS[expected]
+    assert a.reason_nl
+
+
+def test_not_assessable_reason_names_the_counts():
+    a = assess(clean(n_post=4))
+    assert "70 lesmaanden vóór en 4 na de start" in a.reason_nl
+
+
+CAUSAL = re.compile(
+    r"veroorzaakt|dankzij|door JOS|komt door JOS|gevolg van JOS|JOS (heeft|zorgt|leidde|leidt)\b|JOS werkt(?! niet)"
+    r"|effect van JOS (is|was) (aangetoond|bewezen)|bewijst",
+    re.IGNORECASE,
+)
+
+
+def test_no_output_text_claims_causation():
+    texts = list(VERDICTS.values())
+    evs = [clean()] + [clean(**change) for change, _ in CASES.values()]
+    evs += [clean(level=Effect(0.012, 0.006, 0.018)), clean(direction=None), clean(n_post=3),
+            clean(level=Effect(-0.004, -0.015, 0.007))]
+    for ev in evs:
+        a = assess(ev)
+        texts += [a.verdict, a.reason_nl, a.text_nl()] + [c.text_nl for c in a.caveats]
+        texts += [str(x) for x in a.to_frame().to_numpy().ravel()]
+    offending = [t for t in texts if CAUSAL.search(t)]
+    assert not offending, offending[:3]
+    # and the guard itself works
+    assert CAUSAL.search("De daling is veroorzaakt door JOS.") and CAUSAL.search("JOS werkt: minder verzuim")
+    assert not CAUSAL.search("JOS werkt niet geïsoleerd")
+
+
+def test_to_frame_and_region_summary():
+    a = assess(clean(has_comparison=False, n_post=9))
+    f = a.to_frame()
+    assert list(f.columns) == ["indicator", "verdict_key", "verdict", "reason", "caveat_key", "severity", "caveat"]
+    assert f["caveat_key"].tolist() == [c.key for c in a.caveats] and len(f) == 2
+    assert len(assess(clean()).to_frame()) == 1
+    s = assess_many([a, assess(clean(n_post=2))], keys={"school_id": "DM0900"})
+    assert s["oordeel"].tolist() == [VERDICTS["consistent_effect"], VERDICTS["not_assessable"]]
+    assert s["school_id"].tolist() == ["DM0900", "DM0900"]
+    assert "short_post" in s.loc[0, "caveats"]
+
+
+def test_bad_evidence_is_refused():
+    with pytest.raises(ConfigError, match="direction"):
+        clean(direction="omlaag")
+    with pytest.raises(ConfigError, match="frequency"):
+        clean(frequency="week")
+    with pytest.raises(ConfigError, match="prespecified"):
+        clean(sensitivity=pd.DataFrame({"estimate": [1.0], "ci_low": [0.0], "ci_high": [2.0]}))
+    with pytest.raises(ConfigError, match="n_post"):
+        clean(n_post=-1)
+    with pytest.raises(ConfigError, match="Evidence"):
+        assess({"indicator": "x"})
+
+
+# --------------------------------------------------------------------------------------------
+# Evidence from an ITS-shaped result (duck typing), capacity and notes
+# --------------------------------------------------------------------------------------------
+
+
+def fake_its(start="2022-08-01", rr_first=1.3, comparison=False, family="quasipoisson"):
+    months = pd.date_range("2016-09-01", "2025-07-01", freq="MS")
+    months = months[months.month != 8]
+    t0 = pd.Timestamp(start)
+    seg = np.where(months < t0, "pre", "post")
+    cf = np.full(len(months), 10.0)
+    first_year = (months >= t0) & (months < t0 + pd.DateOffset(months=12))
+    obs = np.where(first_year, 10.0 * rr_first, 10.0)
+    excluded = ((months >= "2020-03-01") & (months <= "2020-06-01"))
+    fitted = pd.DataFrame({"time": np.arange(len(months)), "month": months, "observed": obs,
+                           "fitted": obs, "counterfactual": cf, "segment": seg, "excluded": excluded})
+    effects = pd.DataFrame({
+        "estimate": [1.12, 0.995, 1.0], "ci_low": [0.95, 0.98, 0.8], "ci_high": [1.32, 1.01, 1.25],
+        "p_value": [0.17, 0.5, 0.9], "scale": ["ratio"] * 3}, index=pd.Index(["level", "slope", "end"], name="term"))
+    n_pre = int(((seg == "pre") & ~excluded).sum())
+    n_post = int(((seg == "post") & ~excluded).sum())
+    return SimpleNamespace(
+        effects=effects, n_pre=n_pre, n_post=n_post,
+        diagnostics={"durbin_watson": 2.0, "ljung_box_p": 0.3, "rho": [0.2], "overdispersion": 1.1},
+        fitted=fitted,
+        spec={"family": family, "alpha": 0.05, "start": start, "comparison": comparison, "time": "month"},
+    )
+
+
+def test_evidence_from_an_its_shaped_result():
+    plan = load_analysis_plan()
+    res = fake_its()
+    ev = evidence_from_its(res, "tlv_vso_cluster4", plan)
+    assert ev.direction == "down" and ev.early_rise and ev.scale == "ratio"
+    assert ev.level == Effect(1.12, 0.95, 1.32, 0.17)
+    assert ev.n_pre == res.n_pre and ev.n_post == res.n_post
+    assert ev.start == D(2022, 8, 1) and ev.post_first == D(2022, 9, 1) and ev.post_last == D(2025, 7, 1)
+    assert ev.pre_first == D(2016, 9, 1) and ev.pre_last == D(2022, 7, 1)
+    assert ev.first_year_change == pytest.approx(1.3)
+    assert ev.covid_windows == plan.covid_windows and not ev.has_comparison
+    a = assess(ev)
+    got = {c.key for c in a.caveats}
+    assert {"early_rise", "no_comparison", "covid_pre"} <= got
+    assert "national_context" not in got
+    # overrides are Evidence fields; anything else is refused
+    ev2 = evidence_from_its(fake_its(comparison=True), "thuiszitters", plan, comparison_pretrend_p=0.01)
+    assert ev2.has_comparison and ev2.national_context
+    assert {"comparison_pretrend", "national_context"} <= set(keys(ev2))
+    with pytest.raises(ConfigError, match="unknown field"):
+        evidence_from_its(res, "thuiszitters", plan, mystery=1)
+    with pytest.raises(ConfigError, match="effects"):
+        evidence_from_its(SimpleNamespace(n_pre=1), "thuiszitters", plan)
+
+
+def test_evidence_from_its_for_a_school_that_started_before_covid():
+    plan = load_analysis_plan()
+    ev = evidence_from_its(fake_its(start="2019-08-01", rr_first=1.0), "thuiszitters", plan)
+    got = set(keys(ev))
+    assert "covid_overlap" in got and "early_rise" not in got
+
+
+def test_evidence_from_a_real_its_fit_with_a_short_post_period():
+    its = pytest.importorskip("josanalysis.its")
+    rng = np.random.default_rng(5)
+    months = pd.date_range("2016-09-01", "2025-07-01", freq="MS")
+    months = months[months.month != 8]
+    y = 0.06 - 0.01 * (months >= "2024-08-01") + rng.normal(0, 0.003, len(months))
+    plan = load_analysis_plan()
+    res = its.fit_its(pd.DataFrame({"month": months, "absence_rate": y}), "absence_rate", "month",
+                      "2024-08-01", seasonality="month", exclude=list(plan.covid_windows))
+    a = assess(evidence_from_its(res, "absence_rate", plan))
+    short = next(c for c in a.caveats if c.key == "short_post")
+    assert f"{res.n_post} lesmaanden na de start" in short.text_nl
+    assert a.verdict_key in VERDICTS
+
+
+def test_capacity_per_100_from_schools():
+    schools = [
+        SimpleNamespace(school_id="A", fte_during={"GW": 0.2, "JGC": 0.4, "PAJ": None}, pupils=600, is_jos=True),
+        SimpleNamespace(school_id="B", fte_during={"GW": 0.1, "JGC": 0.1, "PAJ": 0.8}, pupils=None, is_jos=True),
+        SimpleNamespace(school_id="C", fte_during={}, pupils=300, is_jos=False),
+    ]
+    assert capacity_per_100(schools) == {"A": 0.1}
+    assert capacity_per_100(schools, pupils={"B": 400}) == {"A": 0.1, "B": 0.25}
+
+
+def test_notes_for_school_region_and_none():
+    school = SimpleNamespace(indicator_notes={"thuiszitters": "Drie leerlingen zijn weer naar school."})
+    region = SimpleNamespace(indicator_notes={"thuiszitters": "Wachtlijst jeugd-GGZ liep op in 2023."})
+    assert notes_for("thuiszitters", school) == "Drie leerlingen zijn weer naar school."
+    both = notes_for("thuiszitters", school, region)
+    assert both.startswith("Drie leerlingen") and "Regio: Wachtlijst" in both
+    assert notes_for("absence_rate", school, region) == NO_NOTES_TEXT
+    assert notes_for("thuiszitters", SimpleNamespace(indicator_notes={"thuiszitters": "  "})) == NO_NOTES_TEXT
