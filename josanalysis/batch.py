@@ -213,10 +213,6 @@ def plan_reports(
         When an ``only`` id is not a school of the region, or a notebook is missing.
     """
     notebook_dir = Path(notebook_dir) if notebook_dir is not None else PROJECT_ROOT / "notebooks"
-    notebooks = {kind: (notebook_dir / name).resolve() for kind, name in NOTEBOOKS.items()}
-    for kind, path in notebooks.items():
-        if not path.is_file():
-            raise ConfigError(f"The {kind} report notebook {path} does not exist.")
     known = region.school_ids
     if only:
         only = [str(s) for s in only]
@@ -229,6 +225,10 @@ def plan_reports(
         ids = [s for s in known if s in set(only)]
     else:
         ids = known
+    notebooks = {kind: (notebook_dir / name).resolve() for kind, name in NOTEBOOKS.items()}
+    for kind, path in notebooks.items():
+        if not path.is_file():
+            raise ConfigError(f"The {kind} report notebook {path} does not exist.")
     reports = [Report("region", region, None, notebooks["region"]),
                Report("budget", region, None, notebooks["budget"])]
     reports += [Report("school", region, sid, notebooks["school"]) for sid in ids]
@@ -324,8 +324,9 @@ def _any_cell_started(nb_path: Path) -> bool:
     except (OSError, ValueError):
         return False
     for cell in nb.get("cells", []):
-        status = cell.get("metadata", {}).get("papermill", {}).get("status")
-        if status in ("running", "completed", "failed") or cell.get("execution_count"):
+        # papermill marks every cell "completed" when it gives up, so look at start times
+        if cell.get("metadata", {}).get("papermill", {}).get("start_time") or cell.get(
+                "execution_count"):
             return True
     return False
 
@@ -760,7 +761,7 @@ def run_region(
             run_dir = prep_root / f"{dt.datetime.now():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
             run_dir.mkdir(parents=True)
             try:
-                got = (prepare or _default_prepare)(region, run_dir / f"{region.region_id}.prepared")
+                got = (prepare or _default_prepare)(region, run_dir / f"{region.region_id}.parquet")
             except BaseException:
                 shutil.rmtree(run_dir, ignore_errors=True)
                 raise

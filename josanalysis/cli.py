@@ -126,12 +126,7 @@ def _cmd_synth(args: argparse.Namespace) -> int:
     from josanalysis.synth import write_demo
 
     written = write_demo(Path(args.out), seed=args.seed, n_schools=args.schools)
-    print(f"Synthetic demo data written to {args.out}.")
-    if written:
-        try:
-            print(f"{len(written)} file(s).")
-        except TypeError:
-            pass
+    print(f"Synthetic demo data written to {written or args.out}.")
     return 0
 
 

@@ -1,0 +1,351 @@
+"""Batch runner: fault tolerance, incremental reruns, atomic outputs, dask by address.
+
+The runs use the tiny test notebooks of tests/notebooks/ (not the project's report notebooks)
+on a two-school test region written to tmp_path. Their behaviour (raise, sleep, kill the run)
+is driven by the test region's data file ``control.json``, which the test ``prepare`` step
+copies into the prepared file the notebooks receive.
+
+All runs go to one explicitly started local dask.distributed cluster, passed by address; one
+test runs a batch in a subprocess on its own default local cluster and kills it halfway.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from josanalysis import batch
+from josanalysis.errors import ConfigError, DataError
+
+HERE = Path(__file__).resolve().parent
+TEST_NOTEBOOKS = HERE / "notebooks"
+PROJECT = HERE.parent
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("batch")]
+
+
+# --------------------------------------------------------------------------------------------
+# fixtures
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def kernel_markers(tmp_path_factory):
+    """A kernelspec 'josanalysis' on JUPYTER_PATH whose start can be made to fail once."""
+    root = tmp_path_factory.mktemp("jupyter")
+    markers = root / "markers"
+    markers.mkdir()
+    spec = root / "kernels" / "josanalysis"
+    spec.mkdir(parents=True)
+    (spec / "kernel.json").write_text(json.dumps({
+        "argv": [sys.executable, str(TEST_NOTEBOOKS / "flaky_kernel.py"), str(markers),
+                 "-f", "{connection_file}"],
+        "display_name": "josanalysis (test, flaky start)",
+        "language": "python",
+    }), encoding="utf-8")
+    old = os.environ.get("JUPYTER_PATH")
+    os.environ["JUPYTER_PATH"] = str(root)
+    yield markers
+    if old is None:
+        os.environ.pop("JUPYTER_PATH", None)
+    else:
+        os.environ["JUPYTER_PATH"] = old
+
+
+@pytest.fixture(scope="module")
+def scheduler(kernel_markers):
+    """An explicitly started local dask.distributed cluster (2 worker processes)."""
+    from dask.distributed import LocalCluster
+
+    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                           dashboard_address=None)
+    yield cluster.scheduler_address
+    cluster.close()
+
+
+@pytest.fixture(autouse=True)
+def fixed_code_fingerprint(monkeypatch):
+    """Other library modules may be edited while tests run; pin the code fingerprint."""
+    monkeypatch.setattr(batch, "code_fingerprint", lambda: "test-code")
+
+
+def make_region(root: Path, ids=("A", "B"), control: dict | None = None) -> Path:
+    """A test region with schools ``ids``; returns its params folder."""
+    params = root / "params"
+    (params / "regions").mkdir(parents=True)
+    (params / "schools" / "testregio").mkdir(parents=True)
+    (params / "analysis_plan.yaml").write_text(
+        (PROJECT / "params" / "analysis_plan.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    data = root / "data"
+    (data / "sub").mkdir(parents=True)
+    (data / "control.json").write_text(json.dumps(control or {}), encoding="utf-8")
+    (data / "sub" / "other.csv").write_text("a;b\n1;2\n", encoding="utf-8")
+    (params / "regions" / "testregio.yaml").write_text(textwrap.dedent(f"""\
+        region_id: testregio
+        name: Testregio
+        synthetic: true
+        data_dir: {data}
+        schools: [{", ".join(ids)}]
+        """), encoding="utf-8")
+    for sid in ids:
+        (params / "schools" / "testregio" / f"{sid}.yaml").write_text(textwrap.dedent(f"""\
+            school_id: {sid}
+            name: School {sid}
+            type: vo
+            region: testregio
+            jos_start: '2022-08-01'
+            """), encoding="utf-8")
+    return params
+
+
+def prepare_control(region, dest: Path) -> Path:
+    """Test preparation step: validate and copy control.json (refuse a bad one)."""
+    src = region.data_dir / "control.json"
+    try:
+        content = json.loads(src.read_text(encoding="utf-8"))
+    except ValueError:
+        raise DataError("not valid JSON", file=src) from None
+    dest.write_text(json.dumps(content), encoding="utf-8")
+    return dest
+
+
+def run(params: Path, out: Path, scheduler: str, **kw) -> batch.BatchResult:
+    return batch.run_region(
+        "testregio", params_dir=params, notebook_dir=TEST_NOTEBOOKS, prepare=prepare_control,
+        output_root=out, scheduler=scheduler, progress=False, **kw,
+    )
+
+
+def status(result: batch.BatchResult) -> dict[str, str]:
+    return {o.key: o.status for o in result.outcomes}
+
+
+def set_control(params: Path, control: dict) -> None:
+    (params.parent / "data" / "control.json").write_text(json.dumps(control), encoding="utf-8")
+
+
+# --------------------------------------------------------------------------------------------
+# tests
+# --------------------------------------------------------------------------------------------
+
+
+def test_failing_school_is_reported_and_others_complete(tmp_path, scheduler, monkeypatch, capsys):
+    from josanalysis.cli import main
+
+    params = make_region(tmp_path, control={"B": {"raise": True}, "A": {"value": 3.5}})
+    out = tmp_path / "out"
+    monkeypatch.setattr(batch, "_default_prepare", prepare_control)
+    monkeypatch.setattr(batch, "NOTEBOOKS", {k: str(TEST_NOTEBOOKS / v)
+                                             for k, v in batch.NOTEBOOKS.items()})
+    code = main(["run", "--region", "testregio", "--params-dir", str(params),
+                 "--scheduler", scheduler, "--output-root", str(out), "--no-progress"])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "schools/B" in err and "ValueError" in err
+
+    reg = out / "testregio"
+    for key in ("schools/A", "region", "budget"):
+        folder = reg / key
+        for name in ("report.ipynb", "report.html", "results.csv", "results.json",
+                     "manifest.json", "figures/figuur.png"):
+            assert (folder / name).is_file(), f"{key}/{name} missing"
+        manifest = json.loads((folder / "manifest.json").read_text())
+        assert manifest["status"] == "ok"
+        assert manifest["kernel_name"] == "josanalysis"
+    # The HTML report has no code cells but keeps outputs, with the figure embedded.
+    report_html = (reg / "schools/A/report.html").read_text()
+    assert "klaar A" in report_html
+    assert "write_bytes" not in report_html
+    assert "data:image/png;base64" in report_html
+    # The failing school keeps its failed executed notebook and no report folder.
+    assert not (reg / "schools/B").exists()
+    failed_nb = reg / "failed/schools/B/report.failed.ipynb"
+    assert failed_nb.is_file()
+    assert "test notebook asked to fail for B" in failed_nb.read_text()
+    # Index and summary name the failure and where the failed notebook is.
+    index = (reg / "index.html").read_text()
+    assert "mislukt" in index and "failed/schools/B/report.failed.ipynb" in index
+    assert "SYNTHETISCHE DEMODATA" in index
+    summary = pd.read_csv(reg / "summary.csv")
+    row_a = summary[summary["school_id"] == "A"].iloc[0]
+    assert row_a["status"] == "ok" and float(row_a["estimate"]) == 3.5
+    row_b = summary[summary["school_id"] == "B"].iloc[0]
+    assert row_b["status"] == "mislukt"
+    assert "ValueError" in row_b["fout"]
+    assert row_b["notebook"] == "failed/schools/B/report.failed.ipynb"
+    assert "mislukt" in (reg / "summary.html").read_text()
+
+
+def test_rerun_skips_unchanged_and_reruns_only_dependants(tmp_path, scheduler):
+    params = make_region(tmp_path)
+    out = tmp_path / "out"
+    first = run(params, out, scheduler)
+    assert first.ok and set(status(first).values()) == {"ok"}
+    assert len(first.executed) == 4
+    mtimes = {k: (out / "testregio" / k / "report.ipynb").stat().st_mtime_ns
+              for k in ("schools/A", "schools/B", "region", "budget")}
+
+    # Unchanged inputs: nothing is executed, nothing rewritten.
+    second = run(params, out, scheduler)
+    assert second.executed == [] and len(second.skipped) == 4
+    assert second.prepared is None  # the data are not even re-prepared
+    for k, m in mtimes.items():
+        assert (out / "testregio" / k / "report.ipynb").stat().st_mtime_ns == m
+
+    # One school's YAML changes: that school and the region-wide reports rerun, not B.
+    yaml_a = params / "schools" / "testregio" / "A.yaml"
+    yaml_a.write_text(yaml_a.read_text().replace("name: School A", "name: School A (nieuw)"))
+    third = run(params, out, scheduler)
+    assert status(third) == {"region": "ok", "budget": "ok", "schools/A": "ok",
+                             "schools/B": "skipped"}
+    assert "A.yaml" in next(o.reason for o in third.outcomes if o.key == "schools/A")
+    assert (out / "testregio/schools/B/report.ipynb").stat().st_mtime_ns == mtimes["schools/B"]
+
+    # A shared data file changes: everything reruns; --force redoes up-to-date reports.
+    (params.parent / "data" / "sub" / "other.csv").write_text("a;b\n1;3\n")
+    forced = run(params, out, scheduler, only=["B"], force=True)
+    assert status(forced) == {"region": "ok", "budget": "ok", "schools/B": "ok"}
+    assert "other.csv" in next(o.reason for o in run(params, out, scheduler, only=["A"]).outcomes
+                               if o.key == "schools/A")
+
+
+def test_kernel_start_failure_is_retried(tmp_path, scheduler, kernel_markers):
+    params = make_region(tmp_path, ids=("A",))
+    (kernel_markers / "fail_next").write_text("")
+    result = run(params, tmp_path / "out", scheduler)
+    assert not (kernel_markers / "fail_next").exists()  # the failure was really injected
+    assert result.ok, [o.error for o in result.outcomes]
+    retried = [o for o in result.outcomes if o.attempts == 2]
+    assert len(retried) == 1
+    manifest = json.loads((retried[0].folder / "manifest.json").read_text())
+    assert "Kernel died before replying to kernel_info" in manifest["retried_start_failures"][0]
+
+
+def test_notebook_errors_are_not_kernel_start_failures(tmp_path):
+    from papermill.exceptions import PapermillExecutionError
+
+    nb = tmp_path / "report.ipynb"
+    exc = PapermillExecutionError(3, 2, "raise X", "ValueError", "boom", [])
+    assert not batch._is_kernel_start_failure(exc, nb)
+    died = RuntimeError("Kernel died before replying to kernel_info")
+    assert batch._is_kernel_start_failure(died, nb)
+    # Once a cell has run, a dead kernel is the notebook's failure, not a start failure.
+    nb.write_text(json.dumps({"cells": [{"cell_type": "code", "execution_count": None,
+                                         "metadata": {"papermill": {
+                                             "status": "completed",
+                                             "start_time": "2026-01-01T00:00:00"}}}]}))
+    assert not batch._is_kernel_start_failure(died, nb)
+    assert "ValueError: boom" in batch._error_text(exc)
+
+
+def test_invalid_data_stop_the_run_before_any_notebook(tmp_path, capsys, monkeypatch):
+    from josanalysis.cli import main
+
+    params = make_region(tmp_path)
+    (params.parent / "data" / "control.json").write_text("{not json")
+    out = tmp_path / "out"
+    with pytest.raises(DataError, match="control.json"):
+        run(params, out, scheduler="tcp://127.0.0.1:9")  # never contacted
+    assert not (out / "testregio" / "schools").exists()
+    assert not (out / "testregio" / "index.html").exists()
+
+    monkeypatch.setattr(batch, "_default_prepare", prepare_control)
+    monkeypatch.setattr(batch, "NOTEBOOKS", {k: str(TEST_NOTEBOOKS / v)
+                                             for k, v in batch.NOTEBOOKS.items()})
+    code = main(["run", "--region", "testregio", "--params-dir", str(params),
+                 "--output-root", str(out), "--no-progress"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "control.json: not valid JSON" in err and "Traceback" not in err
+    assert not (out / "testregio" / "schools").exists()
+
+
+def test_unknown_school_id_names_known_ids(tmp_path):
+    params = make_region(tmp_path)
+    with pytest.raises(ConfigError, match=r"ZZ99.*known ids: A, B"):
+        run(params, tmp_path / "out", scheduler="tcp://127.0.0.1:9", only=["A", "ZZ99"])
+
+
+def test_inputs_for_school_and_region_reports(tmp_path):
+    from josanalysis.config import load_region
+
+    params = make_region(tmp_path)
+    region = load_region("testregio", params)
+    reports = {r.key: r for r in batch.plan_reports(region, notebook_dir=TEST_NOTEBOOKS)}
+    school_a = {p.name for p in batch.inputs_for(reports["schools/A"])}
+    assert {"control.json", "other.csv", "testregio.yaml", "analysis_plan.yaml", "A.yaml",
+            "school_report.ipynb"} == school_a
+    region_inputs = {p.name for p in batch.inputs_for(reports["region"])}
+    assert {"A.yaml", "B.yaml", "region_report.ipynb"} <= region_inputs
+    # hidden files and office lock files are not inputs
+    (region.data_dir / ".DS_Store").write_text("x")
+    (region.data_dir / "~$control.xlsx").write_text("x")
+    assert {p.name for p in batch.inputs_for(reports["schools/A"])} == school_a
+
+
+KILL_SCRIPT = """
+import json, os, sys
+from pathlib import Path
+from josanalysis import batch
+
+def prepare(region, dest):
+    control = json.loads((region.data_dir / "control.json").read_text())
+    control["run_pgid"] = os.getpgid(0)
+    dest.write_text(json.dumps(control))
+    return dest
+
+if __name__ == "__main__":
+    batch.code_fingerprint = lambda: "test-code"
+    batch.run_region("testregio", workers=2, params_dir=sys.argv[1], notebook_dir=sys.argv[2],
+                     output_root=sys.argv[3], prepare=prepare, progress=False)
+"""
+
+
+def test_killed_run_leaves_previous_outputs_whole(tmp_path, scheduler):
+    params = make_region(tmp_path)
+    out = tmp_path / "out"
+    reg = out / "testregio"
+    assert run(params, out, scheduler).ok
+    before = {k: json.loads((reg / k / "manifest.json").read_text())
+              for k in ("schools/A", "schools/B", "region", "budget")}
+
+    # New data (every report is out of date); school B's notebook kills the whole run.
+    set_control(params, {"A": {"value": 2.0}, "B": {
+        "kill_run": True, "wait_for": [str(reg / "schools/A/results.json"), '"value": 2.0']}})
+    script = tmp_path / "kill_run.py"
+    script.write_text(KILL_SCRIPT)
+    proc = subprocess.run(
+        [sys.executable, str(script), str(params), str(TEST_NOTEBOOKS), str(out)],
+        start_new_session=True, capture_output=True, text=True, timeout=180,
+    )
+    assert proc.returncode == -signal.SIGKILL, proc.stderr[-2000:]
+
+    # The run was killed halfway: A was replaced by its new version, B was not...
+    manifests = {k: json.loads((reg / k / "manifest.json").read_text()) for k in before}
+    assert manifests["schools/A"]["inputs"] != before["schools/A"]["inputs"]
+    assert pd.read_csv(reg / "schools/A/results.csv")["estimate"].iloc[0] == 2.0
+    assert manifests["schools/B"] == before["schools/B"]
+    # ... and every report folder is whole (its files agree with its manifest).
+    for key, m in manifests.items():
+        assert m["status"] == "ok"
+        for name in ("report.ipynb", "report.html", "results.csv", "results.json"):
+            assert (reg / key / name).is_file()
+    assert list(reg.glob("schools/.B.tmp-*")), "the interrupted report left its temp folder"
+
+    # The next run takes over the stale lock, cleans up and redoes only what is out of date.
+    time.sleep(0.1)
+    again = run(params, out, scheduler)
+    assert again.ok
+    executed = {o.key for o in again.executed}
+    assert "schools/B" in executed and "schools/A" not in executed
+    assert not list(reg.glob("schools/.B.tmp-*"))
+    assert not (reg / ".run.lock").exists()
