@@ -21,12 +21,16 @@ from josanalysis.sources.duo import (
     load_duo_pupils_by_postcode,
     load_duo_vsv,
 )
+from josanalysis.sources.folder import RegionData, check_data_folder, load_region_data
 from josanalysis.sources.leerplicht import load_leerplicht_cases, load_thuiszitters
 from josanalysis.sources.municipality import load_municipality_youthcare
 from josanalysis.sources.provider import load_provider_trajectories, summarise_trajectories
 from josanalysis.sources.swv import load_swv_referrals
 
 __all__ = [
+    "RegionData",
+    "check_data_folder",
+    "load_region_data",
     "load_budget",
     "load_capacity",
     "load_cbs_youthcare",

@@ -152,22 +152,32 @@ def thuiszitters_from_cases(
         raise ConfigError(f"no month start between start={first.date()} and end={last.date()}.")
     schools = sorted(cases["school_id"].unique())
     rel = cases[cases["type"].isin(["absoluut verzuim", "langdurig relatief verzuim"])]
-    records = []
-    s = rel["start"].to_numpy()
-    e = rel["end"].fillna(pd.Timestamp.max.normalize()).to_numpy()
-    for m in months:
-        mv = np.datetime64(m)
-        open_ = rel[(s <= mv) & (e >= mv)]
-        for school, grp in open_.groupby("school_id"):
-            records.append({
-                "school_id": school,
-                "month": m,
-                "thuiszitters": grp["pupil_key"].nunique(),
-                "absoluut_verzuim": grp.loc[grp["type"] == "absoluut verzuim", "pupil_key"].nunique(),
-                "langdurig_relatief_verzuim": grp.loc[grp["type"] == "langdurig relatief verzuim", "pupil_key"].nunique(),
-            })
+    # month starts m with start <= m <= end, as integer months (year * 12 + month - 1);
+    # open cases run to the last month counted
+    def mi(d: pd.Series) -> np.ndarray:
+        return (d.dt.year * 12 + d.dt.month - 1).to_numpy(dtype=np.int64)
+
+    lo, hi = months[0].year * 12 + months[0].month - 1, months[-1].year * 12 + months[-1].month - 1
+    first_i = np.maximum(mi(rel["start"]) + (rel["start"].dt.day > 1).to_numpy(dtype=np.int64), lo)
+    last_i = np.minimum(mi(rel["end"].fillna(months[-1])), hi)
+    n = np.maximum(last_i - first_i + 1, 0)
+    idx = np.repeat(np.arange(len(rel)), n)
+    month_i = np.repeat(first_i, n) + (np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n))
+    long = pd.DataFrame({
+        "school_id": rel["school_id"].to_numpy()[idx],
+        "pupil_key": rel["pupil_key"].to_numpy()[idx],
+        "type": rel["type"].to_numpy()[idx],
+        "month": pd.to_datetime({"year": month_i // 12, "month": month_i % 12 + 1, "day": 1})
+        if len(idx) else pd.Series([], dtype="datetime64[ns]"),
+    })
+    g = long.groupby(["school_id", "month"])
+    counts = pd.DataFrame({
+        "thuiszitters": g["pupil_key"].nunique(),
+        "absoluut_verzuim": long[long["type"] == "absoluut verzuim"].groupby(["school_id", "month"])["pupil_key"].nunique(),
+        "langdurig_relatief_verzuim": long[long["type"] == "langdurig relatief verzuim"].groupby(
+            ["school_id", "month"])["pupil_key"].nunique(),
+    }).reset_index()
     grid = pd.MultiIndex.from_product([schools, months], names=["school_id", "month"]).to_frame(index=False)
-    counts = pd.DataFrame.from_records(records, columns=THUISZITTERS_COLUMNS)
     out = grid.merge(counts, on=["school_id", "month"], how="left")
     for c in THUISZITTERS_COLUMNS[2:]:
         out[c] = out[c].fillna(0).astype("Int64")

@@ -1,0 +1,284 @@
+"""Discover, load and check a region's data folder (layout: docs/data-formats.md).
+
+::
+
+    <data_dir>/duo/leerlingen-vo-per-vestiging-YYYY.csv      (required)
+    <data_dir>/duo/leerlingen-vo-postcode-leerjaar-YYYY.csv
+    <data_dir>/duo/alle-vestigingen-vo*.csv
+    <data_dir>/duo/vsv-YYYY.csv
+    <data_dir>/cbs/*.json | *.csv
+    <data_dir>/leerplicht/*.csv
+    <data_dir>/verzuim/*.csv | *.csv.gz                     (required)
+    <data_dir>/gemeente/*.csv
+    <data_dir>/swv/*.csv
+    <data_dir>/aanbieder/*.csv
+    <data_dir>/capaciteit/*.csv
+    <data_dir>/budget/*.csv
+
+Examples
+--------
+>>> from josanalysis.sources import load_region_data, check_data_folder
+>>> data = load_region_data("data/demo")          # doctest: +SKIP
+>>> check_data_folder("data/demo")                # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from josanalysis.errors import ConfigError, DataError, JosError
+from josanalysis.sources.attendance import load_attendance
+from josanalysis.sources.capacity import load_budget, load_capacity
+from josanalysis.sources.cbs import load_cbs_youthcare
+from josanalysis.sources.duo import (
+    load_duo_addresses,
+    load_duo_pupils,
+    load_duo_pupils_by_postcode,
+    load_duo_vsv,
+)
+from josanalysis.sources.leerplicht import load_thuiszitters
+from josanalysis.sources.municipality import load_municipality_youthcare
+from josanalysis.sources.provider import load_provider_trajectories
+from josanalysis.sources.swv import load_swv_referrals
+
+__all__ = ["RegionData", "SOURCES", "Source", "load_region_data", "check_data_folder", "discover"]
+
+
+@dataclass(frozen=True)
+class Source:
+    """One source of a data folder: where its files are and how they are read."""
+
+    attribute: str
+    label: str
+    patterns: tuple[str, ...]
+    loader: Callable[..., pd.DataFrame]
+    required: bool = False
+    school_level: bool = False  # refuse unknown school codes when school_ids are given
+    key: tuple[str, ...] = ()  # unique key across files (when several files are concatenated)
+
+
+SOURCES: tuple[Source, ...] = (
+    Source("duo_pupils", "DUO leerlingen per vestiging", ("duo/leerlingen-vo-per-vestiging-*.csv",),
+           load_duo_pupils, required=True, key=("school_id", "reference_date")),
+    Source("duo_pupils_by_postcode", "DUO leerlingen naar postcode en leerjaar",
+           ("duo/leerlingen-vo-postcode-leerjaar-*.csv",), load_duo_pupils_by_postcode,
+           key=("reference_date", "school_id", "postcode", "home_municipality_code", "leerjaar")),
+    Source("duo_addresses", "DUO adressen vestigingen", ("duo/alle-vestigingen-vo*.csv",),
+           load_duo_addresses, key=("school_id",)),
+    Source("duo_vsv", "DUO voortijdig schoolverlaters", ("duo/vsv-*.csv",), load_duo_vsv,
+           key=("instelling", "school_year", "education_structure")),
+    Source("cbs_youthcare", "CBS jeugdhulp", ("cbs/*.json", "cbs/*.csv"), load_cbs_youthcare),
+    Source("thuiszitters", "Leerplicht (thuiszitters)", ("leerplicht/*.csv",), load_thuiszitters,
+           school_level=True),
+    Source("attendance", "Verzuimregistratie scholen", ("verzuim/*.csv", "verzuim/*.csv.gz"),
+           load_attendance, required=True, school_level=True),
+    Source("municipality_youthcare", "Gemeente jeugdhulp per school", ("gemeente/*.csv",),
+           load_municipality_youthcare, school_level=True, key=("school_id", "school_year")),
+    Source("swv_referrals", "SWV verwijzingen", ("swv/*.csv",), load_swv_referrals, school_level=True,
+           key=("school_id", "school_year")),
+    Source("provider_trajectories", "Aanbieder JOS-trajecten", ("aanbieder/*.csv",),
+           load_provider_trajectories, school_level=True, key=("trajectory_id",)),
+    Source("capacity", "Capaciteit (fte, Bijlage 5)", ("capaciteit/*.csv",), load_capacity,
+           school_level=True, key=("school_id", "function")),
+    Source("budget", "ZiO-budget", ("budget/*.csv",), load_budget, school_level=True,
+           key=("school_id", "year")),
+)
+
+_SUBFOLDERS = {p.split("/")[0] for s in SOURCES for p in s.patterns}
+_IGNORED_NAMES = ("readme", ".")
+
+
+@dataclass
+class RegionData:
+    """Every canonical frame of a region's data folder (None when the source is absent).
+
+    Attributes
+    ----------
+    duo_pupils, duo_pupils_by_postcode, duo_addresses, duo_vsv, cbs_youthcare, thuiszitters,
+    attendance, municipality_youthcare, swv_referrals, provider_trajectories, capacity, budget
+        The frames documented in :mod:`josanalysis.sources` (several files of one source are
+        concatenated).
+    files
+        Source attribute -> files read.
+    """
+
+    duo_pupils: pd.DataFrame | None = None
+    duo_pupils_by_postcode: pd.DataFrame | None = None
+    duo_addresses: pd.DataFrame | None = None
+    duo_vsv: pd.DataFrame | None = None
+    cbs_youthcare: pd.DataFrame | None = None
+    thuiszitters: pd.DataFrame | None = None
+    attendance: pd.DataFrame | None = None
+    municipality_youthcare: pd.DataFrame | None = None
+    swv_referrals: pd.DataFrame | None = None
+    provider_trajectories: pd.DataFrame | None = None
+    capacity: pd.DataFrame | None = None
+    budget: pd.DataFrame | None = None
+    files: dict[str, list[Path]] = field(default_factory=dict)
+
+
+def _folder(data_dir: str | Path) -> Path:
+    path = Path(data_dir)
+    if not path.exists():
+        raise ConfigError(f"data folder '{path}' does not exist.")
+    if not path.is_dir():
+        raise ConfigError(f"'{path}' is not a folder (expected a data folder such as data/demo).")
+    return path
+
+
+def discover(data_dir: str | Path) -> dict[str, list[Path]]:
+    """Files per source attribute, by the patterns of the folder layout (sorted, no duplicates)."""
+    root = _folder(data_dir)
+    found: dict[str, list[Path]] = {}
+    for src in SOURCES:
+        files: list[Path] = []
+        for pat in src.patterns:
+            files.extend(p for p in sorted(root.glob(pat)) if p.is_file() and p not in files)
+        if files:
+            found[src.attribute] = files
+    return found
+
+
+def _load(src: Source, files: list[Path], school_ids: Iterable[str] | None) -> pd.DataFrame:
+    kwargs = {"school_ids": list(school_ids)} if (src.school_level and school_ids is not None) else {}
+    if src.attribute == "attendance":
+        return src.loader(files, **kwargs)
+    frames = [src.loader(f, **kwargs) for f in files]
+    if len(frames) == 1:
+        return frames[0]
+    out = pd.concat(frames, ignore_index=True)
+    if src.key:
+        dup = out.duplicated(list(src.key), keep=False)
+        if dup.any():
+            origin = [f.name for f, fr in zip(files, frames, strict=True) for _ in range(len(fr))]
+            names = sorted({origin[i] for i in dup.to_numpy().nonzero()[0]})
+            raise DataError(
+                f"the key {list(src.key)} occurs in more than one file ({', '.join(names)}); "
+                "expected each record in one file only.",
+                file=files[0].parent,
+            )
+    return out
+
+
+def load_region_data(
+    data_dir: str | Path, *, school_ids: Iterable[str] | None = None
+) -> RegionData:
+    """Load every source found in a data folder.
+
+    Parameters
+    ----------
+    data_dir
+        The region's data folder (``Region.data_dir``).
+    school_ids
+        When given, school-level files (Leerplicht, attendance, municipality, SWV, provider,
+        capacity, budget) with other school codes are refused. DUO and CBS files cover more
+        schools/municipalities and are not filtered.
+
+    Returns
+    -------
+    RegionData
+
+    Raises
+    ------
+    ConfigError
+        The folder does not exist.
+    DataError
+        A required source (DUO pupils per vestiging, attendance) has no file, or any file is
+        invalid (file, rows and column named).
+
+    Examples
+    --------
+    >>> from josanalysis.config import load_region
+    >>> region = load_region("demoregio")                                          # doctest: +SKIP
+    >>> data = load_region_data(region.data_dir, school_ids=region.school_ids)      # doctest: +SKIP
+    >>> data.attendance.head()                                                     # doctest: +SKIP
+    """
+    root = _folder(data_dir)
+    found = discover(root)
+    data = RegionData(files=found)
+    for src in SOURCES:
+        files = found.get(src.attribute)
+        if not files:
+            if src.required:
+                raise DataError(
+                    f"required {src.label} file missing: expected "
+                    f"{' or '.join(src.patterns)} in {root}.",
+                    file=root / src.patterns[0],
+                )
+            continue
+        setattr(data, src.attribute, _load(src, files, school_ids))
+    return data
+
+
+def check_data_folder(
+    path: str | Path, *, school_ids: Iterable[str] | None = None
+) -> pd.DataFrame:
+    """Validate every file of a data folder; never raises for bad files, reports them.
+
+    Parameters
+    ----------
+    path
+        The data folder.
+    school_ids
+        When given, school-level files with other school codes are reported.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per file: ``source`` (Dutch label), ``file`` (path relative to the folder),
+        ``status`` (``"OK"`` or ``"FOUT"``) and ``problem`` (the error sentence, empty when OK).
+        A missing required source and unrecognised files in the source subfolders are FOUT rows.
+
+    Raises
+    ------
+    ConfigError
+        The folder does not exist.
+
+    Examples
+    --------
+    >>> table = check_data_folder("data/demo")       # doctest: +SKIP
+    >>> bool((table["status"] == "OK").all())        # doctest: +SKIP
+    True
+    """
+    root = _folder(path)
+    found = discover(root)
+    rows: list[dict[str, str]] = []
+    used: set[Path] = set()
+    for src in SOURCES:
+        files = found.get(src.attribute, [])
+        if not files and src.required:
+            rows.append({"source": src.label, "file": " of ".join(src.patterns), "status": "FOUT",
+                         "problem": f"required file missing (expected {' or '.join(src.patterns)})."})
+        for f in files:
+            used.add(f)
+            try:
+                _load(src, [f], school_ids)
+            except JosError as exc:
+                rows.append({"source": src.label, "file": str(f.relative_to(root)), "status": "FOUT",
+                             "problem": str(exc)})
+            except Exception as exc:  # noqa: BLE001 - a checker must report, not crash
+                rows.append({"source": src.label, "file": str(f.relative_to(root)), "status": "FOUT",
+                             "problem": f"unexpected error while reading: {type(exc).__name__}: {exc}"})
+            else:
+                rows.append({"source": src.label, "file": str(f.relative_to(root)), "status": "OK",
+                             "problem": ""})
+        if len(files) > 1 and src.key and all(r["status"] == "OK" for r in rows if r["source"] == src.label):
+            try:
+                _load(src, files, school_ids)
+            except JosError as exc:
+                rows.append({"source": src.label, "file": f"{files[0].parent.relative_to(root)}/",
+                             "status": "FOUT", "problem": str(exc)})
+    for sub in sorted(_SUBFOLDERS):
+        folder = root / sub
+        if not folder.is_dir():
+            continue
+        for f in sorted(folder.rglob("*")):
+            if f.is_file() and f not in used and not f.name.lower().startswith(_IGNORED_NAMES):
+                rows.append({"source": "onbekend", "file": str(f.relative_to(root)), "status": "FOUT",
+                             "problem": "file not recognised: its name or extension does not match the "
+                                        "folder layout in docs/data-formats.md."})
+    return pd.DataFrame(rows, columns=["source", "file", "status", "problem"]).astype("str")
