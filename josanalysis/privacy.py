@@ -16,8 +16,8 @@ passes through :func:`apply_privacy` (or :func:`suppress_counts` for a cross tab
 * **Rates** are not shown when their denominator is below ``min_denominator``, nor when the
   pupil count in their numerator is suppressed (rate × a public denominator would reveal it).
 * **Pseudonyms.** Pupil identifiers are replaced on load by a keyed hash
-  (:func:`pseudonymise`, format ``ll-`` + 16 hex digits) and must never reach an output;
-  :func:`scan_outputs` checks every file a batch writes.
+  (:func:`josanalysis.sources.common.pseudonymise`, HMAC-SHA256, 16 hex digits) and must
+  never reach an output; :func:`scan_outputs` checks every file a batch writes.
 
 Suppressed cells are missing values (``<NA>``) in frames and results files (an empty CSV cell, a
 JSON ``null``); :func:`format_for_report` renders them as :data:`MARKER` for a Dutch report.
@@ -35,8 +35,6 @@ Examples
 from __future__ import annotations
 
 import fnmatch
-import hashlib
-import hmac
 import json
 import re
 from collections.abc import Hashable, Iterable, Mapping, Sequence
@@ -65,7 +63,6 @@ __all__ = [
     "apply_privacy",
     "format_for_report",
     "privacy_footnote",
-    "pseudonymise",
     "is_count_field",
     "scan_outputs",
     "assert_outputs_private",
@@ -129,8 +126,10 @@ NON_COUNT_FIELD_PATTERNS: tuple[str, ...] = (
     "aantal_punten*",
 )
 
-#: The format of pupil pseudonyms made by :func:`pseudonymise`.
-PSEUDONYM_PATTERN = re.compile(r"(?<![0-9A-Za-z])ll-[0-9a-f]{16}(?![0-9A-Za-z])")
+#: The shape of pupil pseudonyms made by :func:`josanalysis.sources.common.pseudonymise`
+#: (16 lowercase hex digits). Opt-in for :func:`scan_outputs` (``pseudonym_pattern=``): other
+#: hex fingerprints of that length would also match, so the default scan uses the exact list.
+PSEUDONYM_PATTERN = re.compile(r"(?<![0-9A-Za-z])[0-9a-f]{16}(?![0-9A-Za-z])")
 
 TOTAL_LABELS = ("totaal", "total", "totalen", "totals", "alle scholen", "regio totaal")
 
@@ -221,12 +220,18 @@ def _count_values(table: pd.DataFrame, columns: Sequence[Hashable]) -> np.ndarra
     out = np.empty((len(table), len(columns)), dtype=float)
     for j, col in enumerate(columns):
         s = table[col]
-        if not (pd.api.types.is_numeric_dtype(s) or s.isna().all()):
+        if pd.api.types.is_bool_dtype(s):
+            raise DataError(f"count column '{col}' holds True/False; expected numbers of pupils.",
+                            column=str(col))
+        num = pd.to_numeric(s, errors="coerce")
+        text = s.notna().to_numpy(dtype=bool) & num.isna().to_numpy(dtype=bool)
+        if text.any():
             raise DataError(
-                f"count column '{col}' holds text ({s.dropna().iloc[0]!r}); expected numbers of pupils.",
+                f"count column '{col}' holds text ({s[text].iloc[0]!r}); expected numbers of pupils.",
+                rows=[i + 2 for i in np.flatnonzero(text)],
                 column=str(col),
             )
-        v = pd.to_numeric(s, errors="coerce").astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+        v = num.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
         bad = np.isfinite(v) & ((v < 0) | (np.abs(v - np.round(v)) > 1e-9))
         if bad.any():
             rows = [i + 2 for i in np.flatnonzero(bad)]
@@ -723,53 +728,6 @@ def format_for_report(
 
 
 # --------------------------------------------------------------------------------------------
-# Pseudonyms
-# --------------------------------------------------------------------------------------------
-
-
-def pseudonymise(values: pd.Series | Sequence[Any], key: str | bytes) -> pd.Series:
-    """Replace pupil identifiers by a keyed hash (HMAC-SHA256), format ``ll-`` + 16 hex digits.
-
-    The same id and key always give the same pseudonym, so records of one pupil still link;
-    without the key the id cannot be recovered or re-computed by guessing. Keep the key out of
-    the project (an environment variable or a key file outside git).
-
-    Parameters
-    ----------
-    values
-        Pupil identifiers (any type; compared as stripped text). Missing stays missing.
-    key
-        The secret key (at least 16 characters/bytes).
-
-    Returns
-    -------
-    pandas.Series
-        Pseudonyms as strings.
-
-    Examples
-    --------
-    >>> s = pseudonymise(["123456", "123456", "777"], key="demo-key-not-secret-0001")
-    >>> s[0] == s[1], s[0].startswith("ll-"), len(s[0])
-    (True, True, 19)
-    """
-    if isinstance(key, str):
-        key = key.encode("utf-8")
-    if not isinstance(key, bytes) or len(key) < 16:
-        raise ConfigError("The pseudonymisation key must be at least 16 characters long.")
-    s = values if isinstance(values, pd.Series) else pd.Series(list(values))
-
-    def one(v: Any) -> Any:
-        if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)):
-            return pd.NA
-        text = str(v).strip()
-        if isinstance(v, float) and v.is_integer():
-            text = str(int(v))
-        return "ll-" + hmac.new(key, text.encode("utf-8"), hashlib.sha256).hexdigest()[:16]
-
-    return pd.Series([one(v) for v in s.tolist()], index=s.index, dtype="string", name=s.name)
-
-
-# --------------------------------------------------------------------------------------------
 # Scanning outputs
 # --------------------------------------------------------------------------------------------
 
@@ -983,15 +941,15 @@ def scan_outputs(
     min_count: int = 5,
     count_fields: Sequence[str] = COUNT_FIELD_PATTERNS,
     ignore_fields: Sequence[str] = NON_COUNT_FIELD_PATTERNS,
-    pseudonym_pattern: re.Pattern[str] | None = PSEUDONYM_PATTERN,
+    pseudonym_pattern: re.Pattern[str] | None = None,
 ) -> list[Violation]:
     """Scan every file a batch wrote for pupil pseudonyms and unsuppressed small pupil counts.
 
     What is checked:
 
     * every ``.ipynb``, ``.html``, ``.csv``, ``.tsv``, ``.json``, ``.txt`` and ``.md`` file under
-      ``folder`` (recursively) for any of ``pseudonyms`` and for anything shaped like a
-      pseudonym (:data:`PSEUDONYM_PATTERN`);
+      ``folder`` (recursively) for any of ``pseudonyms`` (and, with
+      ``pseudonym_pattern=PSEUDONYM_PATTERN``, anything shaped like one);
     * results files (CSV/TSV: columns; JSON: keys, also ``{"columns", "data"}`` tables) whose
       column/field name is a pupil count by the naming convention (:func:`is_count_field`) for
       values 1 to ``min_count - 1``;
@@ -1009,7 +967,8 @@ def scan_outputs(
     count_fields, ignore_fields
         Name patterns (case-insensitive globs) that hold / do not hold pupil counts.
     pseudonym_pattern
-        Regex for pseudonym-shaped text, or None to check only the given pseudonyms.
+        Optional regex for pseudonym-shaped text (e.g. :data:`PSEUDONYM_PATTERN`); default None
+        checks the given pseudonyms only.
 
     Returns
     -------
@@ -1018,7 +977,7 @@ def scan_outputs(
 
     Examples
     --------
-    >>> scan_outputs("outputs/demoregio", pseudonyms=["ll-0123456789abcdef"])  # doctest: +SKIP
+    >>> scan_outputs("outputs/demoregio", pseudonyms=["4a83854cf6f0112b"])  # doctest: +SKIP
     []
     """
     folder = Path(folder)
