@@ -301,8 +301,12 @@ class ColumnSpec:
 
 
 def spec(name: str, *synonyms: str, required: bool = True) -> ColumnSpec:
-    """Shorthand for :class:`ColumnSpec` (the canonical name is always a synonym)."""
-    syn = tuple(dict.fromkeys(normalise_name(s) for s in (name, *synonyms)))
+    """Shorthand for :class:`ColumnSpec`.
+
+    The first synonym is the documented (Dutch) header, used in messages; the canonical name
+    is always accepted as well.
+    """
+    syn = tuple(dict.fromkeys(normalise_name(s) for s in (*synonyms, name)))
     return ColumnSpec(name, syn, required)
 
 
@@ -321,8 +325,15 @@ def select_columns(
     data = table.data
     present = [c for c in data.columns if c != "_row"]
     mapping: dict[str, str] = {}
+    # header drift: also match with the separators removed ("School jaar" ~ "schooljaar")
+    squashed: dict[str, str] = {}
+    for c in present:
+        squashed.setdefault(c.replace("_", ""), c)
     for sp in specs:
         hit = next((s for s in sp.synonyms if s in present and s not in mapping), None)
+        if hit is None:
+            hit = next((squashed[s.replace("_", "")] for s in sp.synonyms
+                        if s.replace("_", "") in squashed and squashed[s.replace("_", "")] not in mapping), None)
         if hit is not None:
             mapping[hit] = sp.name
             table.original.setdefault(sp.name, table.original.get(hit, hit))
@@ -374,8 +385,8 @@ def raise_bad_rows(
     if not mask.any():
         return
     bad_rows = np.asarray(rows)[mask]
-    bad_vals = list(pd.Series(values).astype(str).to_numpy()[mask])
-    shown = ", ".join(repr(v) for v in dict.fromkeys(bad_vals[:3]))
+    bad_vals = [v if v.strip() else "(empty)" for v in pd.Series(values).astype(str).to_numpy()[mask]]
+    shown = ", ".join(v if v == "(empty)" else repr(v) for v in list(dict.fromkeys(bad_vals))[:3])
     verb = "is" if len(set(bad_vals)) == 1 else "are"
     if isinstance(table, RawTable):
         file, col = table.path, table.col(column)
@@ -617,9 +628,18 @@ def validate(
             rows = sorted(set(df.loc[idx, "_row"].astype(int)))
         values = ", ".join(repr(str(v)) for v in list(dict.fromkeys(same["failure_case"].astype(str)))[:3])
         check = str(first["check"])
-        if "multiple_fields_uniqueness" in check or check == "field_uniqueness":
-            keys = schema.unique if schema.unique else [column]
-            message = f"the key {list(keys)} occurs more than once (expected one row per key)"
+        frame_level = first.get("schema_context") == "DataFrameSchema"
+        if frame_level and "uniqueness" not in check:
+            same = fc[fc["check"] == first["check"]]
+            idx = pd.to_numeric(same["index"], errors="coerce").dropna().astype(int)
+            rows = sorted(set(df.loc[[i for i in idx if i in df.index], "_row"].astype(int))) if "_row" in df else []
+            message = f"expected {check}"
+            column = None
+        elif "multiple_fields_uniqueness" in check or check == "field_uniqueness":
+            keys = list(schema.unique) if schema.unique else [column]
+            if isinstance(table, RawTable):
+                keys = [table.col(k) for k in keys]
+            message = f"the combination {keys} occurs more than once (expected one row per key)"
             column = None
         elif check.startswith("column_in_dataframe"):
             message = f"column missing (expected {first['failure_case']})"

@@ -147,7 +147,11 @@ def _load(src: Source, files: list[Path], school_ids: Iterable[str] | None) -> p
     kwargs = {"school_ids": list(school_ids)} if (src.school_level and school_ids is not None) else {}
     if src.attribute == "attendance":
         return src.loader(files, **kwargs)
-    frames = [src.loader(f, **kwargs) for f in files]
+    return _combine(src, files, [src.loader(f, **kwargs) for f in files])
+
+
+def _combine(src: Source, files: list[Path], frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Concatenate the frames of several files; refuse a record that is in two files."""
     if len(frames) == 1:
         return frames[0]
     out = pd.concat(frames, ignore_index=True)
@@ -157,7 +161,7 @@ def _load(src: Source, files: list[Path], school_ids: Iterable[str] | None) -> p
             origin = [f.name for f, fr in zip(files, frames, strict=True) for _ in range(len(fr))]
             names = sorted({origin[i] for i in dup.to_numpy().nonzero()[0]})
             raise DataError(
-                f"the key {list(src.key)} occurs in more than one file ({', '.join(names)}); "
+                f"the combination {list(src.key)} occurs in more than one file ({', '.join(names)}); "
                 "expected each record in one file only.",
                 file=files[0].parent,
             )
@@ -253,10 +257,11 @@ def check_data_folder(
         if not files and src.required:
             rows.append({"source": src.label, "file": " of ".join(src.patterns), "status": "FOUT",
                          "problem": f"required file missing (expected {' or '.join(src.patterns)})."})
+        frames: list[pd.DataFrame] = []
         for f in files:
             used.add(f)
             try:
-                _load(src, [f], school_ids)
+                frames.append(_load(src, [f], school_ids))
             except JosError as exc:
                 rows.append({"source": src.label, "file": str(f.relative_to(root)), "status": "FOUT",
                              "problem": str(exc)})
@@ -266,9 +271,9 @@ def check_data_folder(
             else:
                 rows.append({"source": src.label, "file": str(f.relative_to(root)), "status": "OK",
                              "problem": ""})
-        if len(files) > 1 and src.key and all(r["status"] == "OK" for r in rows if r["source"] == src.label):
+        if len(files) > 1 and src.key and len(frames) == len(files):
             try:
-                _load(src, files, school_ids)
+                _combine(src, files, frames)
             except JosError as exc:
                 rows.append({"source": src.label, "file": f"{files[0].parent.relative_to(root)}/",
                              "status": "FOUT", "problem": str(exc)})

@@ -147,7 +147,12 @@ def thuiszitters_from_cases(
     )
     if pd.isna(first) or pd.isna(last):
         raise ConfigError("cannot determine the months to count (no dates).")
-    months = pd.date_range(first.to_period("M").to_timestamp(), last, freq="MS")
+    # an explicit start counts from the first 1st-of-month on or after it; by default the
+    # month of the first case start is included
+    origin = first.to_period("M").to_timestamp()
+    if start is not None and origin < first:
+        origin = origin + pd.offsets.MonthBegin(1)
+    months = pd.date_range(origin, last, freq="MS")
     if len(months) == 0:
         raise ConfigError(f"no month start between start={first.date()} and end={last.date()}.")
     schools = sorted(cases["school_id"].unique())
