@@ -41,6 +41,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -61,6 +62,11 @@ __all__ = [
     "recalibrate_budget",
     "transition_path",
     "plot_budget",
+    "BudgetReportData",
+    "BudgetSection",
+    "budget_section",
+    "load_budget_report_data",
+    "save_tables",
     "DUTCH_HEADERS",
 ]
 
@@ -567,3 +573,335 @@ def plot_budget(recalibrated: pd.DataFrame, path: pd.DataFrame, names: Mapping[s
     ax.legend(loc="best", fontsize="small")
     fig.tight_layout()
     return fig
+
+
+# --------------------------------------------------------------------------------------------
+# Inputs of the budget report (capacity, budget, home municipality, return, provider)
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class BudgetReportData:
+    """Aggregated inputs of the region's budget report; no pupil-level data.
+
+    Every attribute is ``None`` when its source is absent; ``missing`` then holds the Dutch
+    sentence naming the file to supply, under the same key.
+
+    Attributes
+    ----------
+    fte
+        ``school_id, function, fte_before, fte_during, deployed`` (from ``capaciteit/*.csv`` when
+        present, else from the school YAML files); ``fte_source`` says which.
+    pupils
+        Pupils per school (Series by ``school_id``): the latest DUO count in the data folder,
+        else the counts recorded in the school YAML files; ``pupils_source`` says which.
+    pupils_by_year
+        ``school_id, school_year, pupils`` from the DUO files (for per-100 figures per year).
+    budget
+        ``school_id, year, budget_eur`` (``budget/*.csv``).
+    home_municipality
+        The canonical DUO pupils-by-home-municipality frame (aggregated counts per school,
+        postcode and leerjaar, as DUO publishes them).
+    rendement
+        The long return frame ``school_id, school_year, indicator, value``.
+    provider
+        The provider summary per school and school year (``summarise_trajectories``).
+    missing
+        Source key -> Dutch sentence (see :func:`josanalysis.rendement.missing_source_message`).
+    files
+        Source key -> files read.
+    data_dir
+        The region's data folder as shown in messages (relative to the project when inside it).
+    """
+
+    fte: pd.DataFrame | None = None
+    fte_source: str = ""
+    pupils: pd.Series | None = None
+    pupils_source: str = ""
+    pupils_by_year: pd.DataFrame | None = None
+    budget: pd.DataFrame | None = None
+    home_municipality: pd.DataFrame | None = None
+    rendement: pd.DataFrame | None = None
+    provider: pd.DataFrame | None = None
+    missing: dict[str, str] = field(default_factory=dict)
+    files: dict[str, list[str]] = field(default_factory=dict)
+    data_dir: str = ""
+
+
+def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame | None:
+    frames = [f for f in frames if f is not None and len(f)]
+    return pd.concat(frames, ignore_index=True) if frames else None
+
+
+def load_budget_report_data(region: Region, prepared: str | Path = "") -> BudgetReportData:
+    """Read what the budget report needs through :mod:`josanalysis.sources`, tolerating absence.
+
+    The sources are read with their loaders (validated; a broken file stops with a
+    :class:`~josanalysis.errors.DataError`), but an absent source or an absent data folder is
+    not an error: it becomes a Dutch "supply this file" sentence in ``missing``. Attendance
+    files are not read (this report does not use them).
+
+    Parameters
+    ----------
+    region
+        The region (its ``data_dir`` is read).
+    prepared
+        Path of the panel file a batch run prepared (:func:`josanalysis.panel.prepare_region`),
+        or empty. When given, the return indicators that the panel holds (thuiszitters, youth
+        care, TLV, early leavers) come from it instead of from the raw files. Capacity, budget
+        and home municipalities are not in the panel and are always read from their files.
+
+    Returns
+    -------
+    BudgetReportData
+
+    Examples
+    --------
+    >>> from josanalysis.config import load_region
+    >>> data = load_budget_report_data(load_region("regio-alkmaar"))     # doctest: +SKIP
+    >>> sorted(data.missing)[:2]                                           # doctest: +SKIP
+    ['budget', 'capaciteit']
+    """
+    from josanalysis.capacity import fte_from_region, pupils_from_region
+    from josanalysis.rendement import long_from_frame, missing_source_message
+    from josanalysis.sources import (
+        load_budget,
+        load_capacity,
+        load_duo_pupils,
+        load_duo_pupils_by_postcode,
+        load_duo_vsv,
+        load_municipality_youthcare,
+        load_provider_trajectories,
+        load_swv_referrals,
+        load_thuiszitters,
+        summarise_trajectories,
+    )
+    from josanalysis.sources.folder import discover
+
+    data_dir = region.data_dir
+    from josanalysis.config import PROJECT_ROOT
+
+    shown_dir = data_dir.relative_to(PROJECT_ROOT) if data_dir.is_relative_to(PROJECT_ROOT) else data_dir
+    files = discover(data_dir) if data_dir.is_dir() else {}
+    ids = region.school_ids
+    out = BudgetReportData(files={k: [str(p) for p in v] for k, v in files.items()}, data_dir=shown_dir.as_posix())
+
+    def read(attr: str, loader: Any, school_level: bool = False) -> pd.DataFrame | None:
+        paths = files.get(attr)
+        if not paths:
+            return None
+        kw = {"school_ids": ids} if school_level else {}
+        return _concat([loader(p, **kw) for p in paths])
+
+    def miss(key: str, source: str, what: str) -> None:
+        out.missing[key] = missing_source_message(source, shown_dir, what=what)
+
+    # capacity: the provider's file, else the params
+    cap = read("capacity", load_capacity, school_level=True)
+    if cap is not None:
+        out.fte = cap[["school_id", "function", "fte_before", "fte_during", "deployed"]].copy()
+        out.fte_source = "bestand " + ", ".join(Path(p).name for p in files["capacity"])
+    else:
+        fte = fte_from_region(region)
+        if len(fte):
+            out.fte = fte
+            out.fte_source = "parameterbestanden van de scholen (params/schools/...)"
+        else:
+            miss("capaciteit", "capaciteit", "de capaciteit (fte per functie)")
+
+    # pupils: latest DUO count in the data folder, else the params
+    duo = read("duo_pupils", load_duo_pupils)
+    if duo is not None:
+        d = duo[duo["school_id"].isin(ids)].copy()
+        d["school_year"] = [f"{t.year}-{t.year + 1}" if t.month >= 8 else f"{t.year - 1}-{t.year}"
+                            for t in pd.to_datetime(d["reference_date"])]
+        out.pupils_by_year = d[["school_id", "school_year", "pupils"]].astype({"pupils": "float64"})
+        latest = d.sort_values("reference_date").groupby("school_id")[["pupils", "reference_date"]].last()
+        out.pupils = latest["pupils"].astype("float64")
+        when = pd.to_datetime(latest["reference_date"]).max()
+        out.pupils_source = f"DUO-telling {when:%d-%m-%Y} (bestanden in {shown_dir}/duo)"
+    if out.pupils is None or out.pupils.empty:
+        p = pupils_from_region(region)
+        if len(p):
+            out.pupils = p
+            out.pupils_source = "leerlingaantallen in de parameterbestanden (pupils_source per school)"
+        else:
+            miss("leerlingen", "leerlingen", "leerlingaantallen")
+
+    out.budget = read("budget", load_budget, school_level=True)
+    if out.budget is None:
+        miss("budget", "budget", "het ZiO-budget")
+    out.home_municipality = read("duo_pupils_by_postcode", load_duo_pupils_by_postcode)
+    if out.home_municipality is None:
+        miss("herkomst", "herkomst", "leerlingen naar woongemeente")
+
+    trajectories = read("provider_trajectories", load_provider_trajectories, school_level=True)
+    if trajectories is not None:
+        out.provider = summarise_trajectories(trajectories)   # pupil-level rows stop here
+        del trajectories
+    else:
+        miss("aanbieder", "aanbieder", "de registratie van de aanbieder")
+
+    parts: list[pd.DataFrame] = []
+    if prepared:
+        from josanalysis.panel import Panel
+
+        panel = Panel.read_parquet(prepared)
+        if panel.region_id != region.region_id:
+            raise ConfigError(f"The prepared file {prepared} belongs to region '{panel.region_id}', "
+                              f"not '{region.region_id}'.")
+        monthly = panel.monthly()
+        if "thuiszitters" in monthly.columns:
+            parts.append(long_from_frame(monthly.dropna(subset=["thuiszitters"]), {"thuiszitters": "thuiszitters"},
+                                         period_column="month", agg="mean"))
+        yearly = panel.yearly()
+        cols = {}
+        if {"youthcare_ambulant", "youthcare_residential"} <= set(yearly.columns):
+            cols["jeugdhulp_buiten_school"] = "youthcare_ambulant+youthcare_residential"
+        if "tlv_vso_cluster4" in yearly.columns:
+            cols["tlv_vso"] = "tlv_vso_cluster4"
+        if "early_leavers" in yearly.columns:
+            cols["vsv"] = "early_leavers"
+        if cols:
+            parts.append(long_from_frame(yearly, cols))
+    else:
+        tz = read("thuiszitters", load_thuiszitters, school_level=True)
+        if tz is not None:
+            parts.append(long_from_frame(tz, {"thuiszitters": "thuiszitters"}, period_column="month", agg="mean"))
+        yc = read("municipality_youthcare", load_municipality_youthcare, school_level=True)
+        if yc is not None:
+            parts.append(long_from_frame(yc, {"jeugdhulp_buiten_school": "youthcare_ambulant+youthcare_residential"}))
+        ref = read("swv_referrals", load_swv_referrals, school_level=True)
+        if ref is not None:
+            parts.append(long_from_frame(ref, {"tlv_vso": "tlv_vso_cluster4"}))
+        vsv = read("duo_vsv", load_duo_vsv)
+        if vsv is not None:
+            # DUO counts vsv per instelling: attribute only where the instelling has one vestiging here
+            inst = pd.Series([s[:4] for s in ids], index=ids)
+            single = inst[~inst.duplicated(keep=False)]
+            v = vsv.groupby(["instelling", "school_year"], as_index=False)["early_leavers"].sum(min_count=1)
+            v = v[v["instelling"].isin(single.values)]
+            v["school_id"] = v["instelling"].map({i: s for s, i in single.items()})
+            if len(v):
+                parts.append(long_from_frame(v, {"vsv": "early_leavers"}))
+    long = _concat(parts)
+    if long is not None:
+        long = long[long["school_id"].isin(ids)].reset_index(drop=True)
+    out.rendement = long
+    return out
+
+
+def save_tables(tables: Mapping[str, pd.DataFrame], output_dir: str | Path | None) -> list[Path]:
+    """Write protected report tables as CSV files (``;``, UTF-8) into ``output_dir``.
+
+    Parameters
+    ----------
+    tables
+        Name -> a table that already passed :func:`josanalysis.privacy.apply_privacy` (hidden
+        cells are missing and are written as empty cells).
+    output_dir
+        Folder to write to; empty or ``None`` writes nothing.
+
+    Returns
+    -------
+    list[pathlib.Path]
+        The files written.
+    """
+    if not output_dir:
+        return []
+    folder = Path(output_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, table in tables.items():
+        if "privacy_suppressed" not in table.attrs:
+            raise ConfigError(f"table '{name}' did not pass josanalysis.privacy.apply_privacy; "
+                              "refusing to write it.")
+        path = folder / f"{name}.csv"
+        table.to_csv(path, sep=";", index=False, encoding="utf-8")
+        written.append(path)
+    return written
+
+
+@dataclass(frozen=True)
+class BudgetSection:
+    """The budget part of the report, computed from the region's files and assumptions.
+
+    Attributes
+    ----------
+    config
+        The assumptions used (:class:`BudgetConfig`).
+    year
+        The budget year taken as current.
+    current
+        ``school_id, budget_eur`` of that year (schools with a pupil count).
+    recalibrated
+        Output of :func:`recalibrate_budget`.
+    path
+        Output of :func:`transition_path` (``year`` = calendar years from ``year``).
+    left_out
+        Schools with a budget but without a pupil count (not recalibrated).
+    """
+
+    config: BudgetConfig
+    year: int
+    current: pd.DataFrame
+    recalibrated: pd.DataFrame
+    path: pd.DataFrame
+    left_out: tuple[str, ...] = ()
+
+    def assumptions_text(self) -> str:
+        """The assumptions in Dutch, for the report."""
+        c = self.config
+        weights = ", ".join(f"{k} {v:g}".replace(".", ",") for k, v in c.weights.items()) or "geen (alleen leerlingen)"
+        cap = (f"{c.max_change_per_year * 100:g}% van het budget van het jaar ervoor" if c.cap_unit == "fraction"
+               else f"€ {c.max_change_per_year:,.0f}".replace(",", "."))
+        src = ("standaardwaarden van josanalysis (de regio heeft geen 'budget:'-blok)" if c.is_default
+               else "aannames in de parameters van de regio ('budget:')")
+        text = (f"Herijking op leerlingaantal × zorgindex (1 + som van gewicht × kenmerk); gewichten: {weights}. "
+                f"{'Budgetneutraal: het totaal blijft gelijk.' if c.budget_neutral else 'Niet budgetneutraal.'} "
+                f"Overgangspad in {c.years} jaar, per school per jaar hoogstens {cap} erbij of eraf. Bron: {src}.")
+        if c.notes:
+            text += " " + c.notes
+        return text
+
+
+def budget_section(region: Region, budget: pd.DataFrame, pupils: pd.Series | pd.DataFrame | Mapping[str, float],
+                   *, config: BudgetConfig | None = None) -> BudgetSection:
+    """Current budget, recalibrated budget and transition path with the region's assumptions.
+
+    Parameters
+    ----------
+    region
+        The region (for its ``budget:`` assumptions and school types).
+    budget
+        The canonical budget frame ``school_id, year, budget_eur``.
+    pupils
+        Pupils per school.
+    config
+        Assumptions to use instead of the region's.
+
+    Returns
+    -------
+    BudgetSection
+    """
+    from josanalysis.capacity import _pupils_series
+
+    config = config if config is not None else budget_config_from_region(region)
+    cur = current_budget(budget, year=config.budget_year)
+    year = int(cur.attrs["year"])
+    pup = _pupils_series(pupils).dropna()
+    has = cur["school_id"].isin(pup.index[pup > 0])
+    left_out = tuple(cur.loc[~has, "school_id"])
+    cur = cur[has].reset_index(drop=True)
+    if cur.empty:
+        raise DataError("no school with a budget also has a pupil count; the recalibration needs both.")
+    chars = characteristics_from_region(region, config)
+    chars = chars[chars["school_id"].isin(cur["school_id"])]
+    missing_chars = sorted(set(cur["school_id"]) - set(chars["school_id"]))
+    if missing_chars:
+        raise DataError(f"school(s) {', '.join(missing_chars)} have a budget but are not in the region's params.")
+    recal = recalibrate_budget(cur, pup, chars if config.weights else None, config.weights,
+                               budget_neutral=config.budget_neutral)
+    path = transition_path(cur, recal, years=config.years, max_change_per_year=config.max_change_per_year,
+                           cap_unit=config.cap_unit, budget_neutral=config.budget_neutral, start_year=year)
+    return BudgetSection(config=config, year=year, current=cur, recalibrated=recal, path=path, left_out=left_out)

@@ -15,9 +15,9 @@ and the spread across schools (minimum, maximum, coefficient of variation).
 Two conventions matter:
 
 * A function that is not deployed at a school ("n.v.t.", ``None`` in the school YAML) is **not**
-  the same as 0 FTE. It gets ``deployed = False`` and missing FTE, and it is left out of the
-  spread and the minimum check. A recorded 0 (for example PAJ *before* JOS in
-  Noord-Kennemerland) is a real zero.
+  the same as 0 FTE. It has missing FTE and ``deployed = False``, and it is left out of the
+  spread and the minimum check (so is a function with 0 FTE during JOS). A recorded 0 (for
+  example PAJ *before* JOS in Noord-Kennemerland) is a real zero.
 * Capacity differs between schools for historical reasons, not need (Oberon report, Bijlage 5;
   DESIGN §5 caveat 5). The spread is shown to make that visible, never to rank schools.
 
@@ -53,6 +53,8 @@ __all__ = [
     "fte_from_region",
     "pupils_from_region",
     "minimum_fte_from_region",
+    "plot_capacity",
+    "capacity_assumptions_text",
     "DUTCH_HEADERS",
 ]
 
@@ -72,6 +74,7 @@ DUTCH_HEADERS: dict[str, str] = {
     "fte_per_100_during": "fte per 100 lln tijdens",
     "minimum_fte": "minimum fte",
     "below_minimum": "onder minimum",
+    "n_below_minimum": "functies onder minimum",
     "measure": "maat",
     "n_schools": "aantal scholen",
     "min": "minimum",
@@ -255,7 +258,7 @@ def capacity_table(
     ...                     "deployed": [True, False]})
     >>> res = capacity_table(fte, {"A": 1000}, minimum_fte={"GW": 0.2})
     >>> res.table["hours_during"].tolist()
-    [3.96, nan]
+    [4.0, nan]
     >>> res.below_minimum["function"].tolist()
     ['GW']
     """
@@ -272,11 +275,9 @@ def capacity_table(
     per100_denominator = pup.where(pup > 0)
 
     df["pupils"] = df["school_id"].map(pup)
-    # not deployed ("n.v.t.") -> no FTE at all, whatever the file says
-    df.loc[~df["deployed"], ["fte_before", "fte_during"]] = np.nan
     df["fte_change"] = df["fte_during"] - df["fte_before"]
-    df["hours_before"] = (df["fte_before"] * hours_per_fte).round(2)
-    df["hours_during"] = (df["fte_during"] * hours_per_fte).round(2)
+    df["hours_before"] = (df["fte_before"] * hours_per_fte).round(1)
+    df["hours_during"] = (df["fte_during"] * hours_per_fte).round(1)
     denom = df["school_id"].map(per100_denominator)
     df["fte_per_100_before"] = df["fte_before"] / denom * 100
     df["fte_per_100_during"] = df["fte_during"] / denom * 100
@@ -300,8 +301,8 @@ def capacity_table(
         "n_below_minimum": grouped["below_minimum"].sum(),
     })
     per_school["fte_change"] = per_school["fte_during"] - per_school["fte_before"]
-    per_school["hours_before"] = (per_school["fte_before"] * hours_per_fte).round(2)
-    per_school["hours_during"] = (per_school["fte_during"] * hours_per_fte).round(2)
+    per_school["hours_before"] = (per_school["fte_before"] * hours_per_fte).round(1)
+    per_school["hours_during"] = (per_school["fte_during"] * hours_per_fte).round(1)
     d = per_school.index.map(per100_denominator)
     per_school["fte_per_100_before"] = per_school["fte_before"] / d * 100
     per_school["fte_per_100_during"] = per_school["fte_during"] / d * 100
@@ -343,8 +344,9 @@ def fte_from_region(region: Region, *, jos_only: bool = True) -> pd.DataFrame:
     -------
     pandas.DataFrame
         ``school_id, function, fte_before, fte_during, deployed``; one row per function that the
-        school's YAML names. ``null`` during JOS ("n.v.t.") gives ``deployed = False``. Schools
-        whose YAML records no FTE at all are left out.
+        school's YAML names. ``null`` during JOS ("n.v.t.", FTE missing) or 0 FTE during JOS gives
+        ``deployed = False``, as :func:`josanalysis.sources.load_capacity` does. Schools whose YAML
+        records no FTE at all are left out.
 
     Examples
     --------
@@ -367,7 +369,7 @@ def fte_from_region(region: Region, *, jos_only: bool = True) -> pd.DataFrame:
                 "function": func,
                 "fte_before": np.nan if before is None else float(before),
                 "fte_during": np.nan if during is None else float(during),
-                "deployed": during is not None,
+                "deployed": during is not None and during > 0,
             })
     return pd.DataFrame(rows, columns=["school_id", "function", "fte_before", "fte_during", "deployed"]).astype(
         {"fte_before": "float64", "fte_during": "float64", "deployed": "bool"})
@@ -401,3 +403,59 @@ def minimum_fte_from_region(region: Region) -> tuple[dict[str, float], float]:
     if not isinstance(hours, (int, float)) or hours <= 0:
         raise ConfigError(f"{region.path.name}: 'capacity.hours_per_fte' is {hours!r}; expected hours > 0.")
     return {str(k): float(v) for k, v in minimum.items()}, float(hours)
+
+
+def plot_capacity(result: CapacityResult, names: Mapping[str, str] | None = None, *, per_100: bool = True):
+    """Figure: FTE during JOS per school and function (stacked), per 100 pupils or absolute.
+
+    Parameters
+    ----------
+    result
+        From :func:`capacity_table`.
+    names
+        School names by ``school_id`` for the axis labels.
+    per_100
+        FTE per 100 pupils (default; schools without a pupil count are left out) or FTE.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Dutch labels. Differences between schools reflect history and agreements, not need
+        (caption this in the report).
+    """
+    import matplotlib.pyplot as plt
+
+    names = dict(names or {})
+    col = "fte_per_100_during" if per_100 else "fte_during"
+    wide = result.table.pivot_table(index="school_id", columns="function", values=col, aggfunc="first",
+                                    sort=False)
+    wide = wide.reindex(columns=[f for f in FUNCTIONS if f in wide.columns]).dropna(how="all")
+    fig, ax = plt.subplots(figsize=(8, 0.45 * max(len(wide), 1) + 1.5))
+    left = np.zeros(len(wide))
+    colors = {"GW": "#4c72b0", "JGC": "#55a868", "PAJ": "#dd8452"}
+    for func in wide.columns:
+        vals = wide[func].fillna(0.0).to_numpy()
+        ax.barh(range(len(wide)), vals, left=left, color=colors.get(func), label=f"{func} ({FUNCTIONS[func]})")
+        left = left + vals
+    ax.set_yticks(range(len(wide)), [names.get(s, s) for s in wide.index])
+    ax.invert_yaxis()
+    ax.set_xlabel("fte per 100 leerlingen (tijdens JOS)" if per_100 else "fte tijdens JOS")
+    ax.set_title("Inzet JOS-functies per school")
+    ax.legend(loc="lower right", fontsize="small")
+    fig.tight_layout()
+    return fig
+
+
+def capacity_assumptions_text(region: Region) -> str:
+    """The capacity assumptions of a region in Dutch (minimum per function, hours per FTE)."""
+    minimum, hours = minimum_fte_from_region(region)
+    block = region.extra.get("capacity") or {}
+    if minimum:
+        parts = ", ".join(f"{f} {v:g} fte (± {v * hours:.0f} uur/week)".replace(".", ",") for f, v in minimum.items())
+        text = (f"Minimum per functie (aanname in de parameters van de regio): {parts}. "
+                f"Uren per week = fte × {hours:g}.")
+    else:
+        text = (f"Er is geen minimum per functie ingesteld (geen 'capacity.minimum_fte' in de parameters van de "
+                f"regio), dus er wordt niet gemarkeerd. Uren per week = fte × {hours:g}.")
+    notes = str(block.get("notes") or "").strip() if isinstance(block, dict) else ""
+    return f"{text} {notes}".strip()

@@ -43,13 +43,15 @@ import pandas as pd
 from josanalysis.errors import ConfigError, DataError
 
 if TYPE_CHECKING:  # pragma: no cover
-    from josanalysis.config import PrivacyRules
+    from josanalysis.config import PrivacyRules, Region
 
 __all__ = [
     "OutOfRegionResult",
     "out_of_region",
     "propose_contributions",
     "report_tables",
+    "ContributionRule",
+    "contribution_rule_from_region",
     "CANONICAL_COLUMNS",
     "DUTCH_HEADERS",
 ]
@@ -446,3 +448,46 @@ def _rename(df: pd.DataFrame, mapping: Mapping[str, str]) -> pd.DataFrame:
     if hidden is not None:
         out.attrs["privacy_suppressed"] = {str(mapping.get(k, k)): v for k, v in hidden.items()}
     return out
+
+
+@dataclass(frozen=True)
+class ContributionRule:
+    """The region's contribution rule (``outofregion:`` in the region YAML; an assumption).
+
+    Attributes
+    ----------
+    rule
+        ``"proportional"`` (default) or ``"per_pupil"``.
+    per_pupil
+        Euros per pupil for ``"per_pupil"``.
+    min_pupils
+        Municipalities with fewer pupils are not asked to contribute.
+    is_default
+        True when the region YAML has no ``outofregion:`` block.
+    """
+
+    rule: str = "proportional"
+    per_pupil: float | None = None
+    min_pupils: float = 0.0
+    is_default: bool = False
+
+
+def contribution_rule_from_region(region: Region) -> ContributionRule:
+    """Read the ``outofregion:`` block of a region YAML (defaults: proportional, no minimum)."""
+    block = region.extra.get("outofregion")
+    if block is None:
+        return ContributionRule(is_default=True)
+    name = region.path.name
+    if not isinstance(block, dict):
+        raise ConfigError(f"{name}: key 'outofregion' should be a mapping.")
+    rule = str(block.get("rule", "proportional"))
+    if rule not in {"proportional", "per_pupil"}:
+        raise ConfigError(f"{name}: 'outofregion.rule' is {rule!r}; expected 'proportional' or 'per_pupil'.")
+    per_pupil = block.get("per_pupil")
+    if rule == "per_pupil" and not isinstance(per_pupil, (int, float)):
+        raise ConfigError(f"{name}: 'outofregion.rule' per_pupil needs 'outofregion.per_pupil' in euros.")
+    min_pupils = block.get("min_pupils", 0) or 0
+    if not isinstance(min_pupils, (int, float)) or min_pupils < 0:
+        raise ConfigError(f"{name}: 'outofregion.min_pupils' is {min_pupils!r}; expected a number >= 0.")
+    return ContributionRule(rule=rule, per_pupil=float(per_pupil) if per_pupil is not None else None,
+                            min_pupils=float(min_pupils))

@@ -164,7 +164,7 @@ DUTCH_HEADERS: dict[str, str] = {
     "school_year": "schooljaar",
     "pupils": "leerlingen",
     "n_trajectories": "trajecten totaal",
-    "trajectories_per_100": "trajecten per 100 lln",
+    "trajectories_per_100": "alle trajecten per 100 lln",
     "share_referred_second_line": "verwezen tweede lijn (%)",
     "share_stayed": "op school gebleven (%)",
     "share_dropped_out": "uitgevallen (%)",
@@ -609,6 +609,9 @@ def _protect_counts(table: pd.DataFrame, years: list[str], rules: Any, totals: s
         t[y] = pd.to_numeric(t[y], errors="coerce").round(0)
     out = apply_privacy(t, rules, count_columns=years, totals=totals)
     hidden = out.attrs.get("privacy_suppressed", {})
+    for c in ("change", "slope_per_year"):
+        if c in out.columns:
+            out[c] = pd.to_numeric(out[c], errors="coerce").round(1)
     rows = sorted({i for y in years for i in hidden.get(y, [])})
     if rows:
         for c in ("change", "slope_per_year"):
