@@ -53,6 +53,9 @@ __all__ = [
     "assess",
     "assess_many",
     "evidence_from_its",
+    "evidence_from_yearly",
+    "SUBJECTS",
+    "first_year_change",
     "capacity_per_100",
     "notes_for",
     "NO_NOTES_TEXT",
@@ -105,6 +108,24 @@ OVERDISPERSION_THRESHOLD = 1.5
 LJUNG_BOX_ALPHA = 0.05
 #: A registration change this close to the start (months) counts as a break at the start.
 REGISTRATION_WINDOW_MONTHS = 12
+
+#: Dutch subjects for sentences ("het verzuim ligt ..."), per indicator key.
+SUBJECTS: dict[str, str] = {
+    "absence_rate": "het verzuim",
+    "unauthorised_absence_rate": "het ongeoorloofd verzuim",
+    "thuiszitters": "het aantal thuiszitters",
+    "early_leavers": "het aantal voortijdig schoolverlaters",
+    "youthcare_ambulant": "het aantal leerlingen met jeugdhulp zonder verblijf",
+    "youthcare_residential": "het aantal leerlingen met jeugdhulp met verblijf",
+    "indications_light": "het aantal lichte indicaties",
+    "indications_medium": "het aantal middelzware indicaties",
+    "indications_heavy": "het aantal zware indicaties",
+    "tlv_vso_cluster4": "het aantal verwijzingen naar vso cluster 4",
+    "placements_facility": "het aantal verwijzingen naar voorzieningen (zoals OPDC)",
+    "duration_months": "de gemiddelde duur van de jeugdhulp",
+    "cost_ambulant": "de kosten van jeugdhulp zonder verblijf",
+    "cost_residential": "de kosten van jeugdhulp met verblijf",
+}
 
 NO_NOTES_TEXT = (
     "Voor deze indicator is (nog) geen toelichting van het schoolteam opgenomen. De cijfers "
@@ -203,6 +224,12 @@ class Evidence:
         Optional relative national change over the same years (0.15 = +15%).
     percent_points
         Format differences as percentage points (rates in [0, 1]).
+    first_year_basis
+        What ``first_year_change`` is measured against, in Dutch (default "de voortgezette
+        trend"; :func:`evidence_from_yearly` uses the mean of the school years before the start).
+    no_estimate_reason
+        Dutch sentence used as the reason when there is no estimate (e.g. yearly figures that
+        the monitor shows descriptively).
     """
 
     indicator: str
@@ -240,6 +267,8 @@ class Evidence:
     national_context: bool = False
     national_change: float | None = None
     percent_points: bool = False
+    first_year_basis: str = "de voortgezette trend"
+    no_estimate_reason: str | None = None
 
     def __post_init__(self) -> None:
         if self.direction not in ("down", "up", None):
@@ -383,7 +412,11 @@ def _sign(ev: Evidence, x: float) -> int:
 
 
 def _label(ev: Evidence) -> str:
-    return ev.label or ev.indicator
+    """The indicator as the subject of a Dutch sentence."""
+    label = ev.label or SUBJECTS.get(ev.indicator) or ev.indicator
+    if label.lower().startswith(("het ", "de ")):
+        return label
+    return f"de indicator '{label}'"
 
 
 def _units(ev: Evidence, n: int) -> str:
@@ -456,7 +489,13 @@ def _c_covid(ev: Evidence) -> list[Caveat]:
     return out
 
 
+def _has_estimate(ev: Evidence) -> bool:
+    return any(e is not None and np.isfinite(e.estimate) for e in (ev.level, ev.slope))
+
+
 def _c_comparison(ev: Evidence) -> list[Caveat]:
+    if not _has_estimate(ev):
+        return []  # nothing estimated, nothing to compare
     if not ev.has_comparison:
         return [Caveat("no_comparison", "let_op",
             "Er is geen vergelijkingsreeks (scholen zonder JOS) gebruikt. Ontwikkelingen die alle "
@@ -577,8 +616,8 @@ def _c_early_rise(ev: Evidence) -> list[Caveat]:
     if not ev.early_rise or x is None or not np.isfinite(x) or _sign(ev, x) <= 0:
         return []
     return [Caveat("early_rise", "info",
-        f"In het eerste jaar na de start ligt {_label(ev)} {_fmt_effect(ev, x)} boven de "
-        "voortgezette trend. Dat is te verwachten en geen teken dat JOS niet werkt: JOS "
+        f"In het eerste jaar na de start ligt {_label(ev)} {_fmt_effect(ev, x)} boven "
+        f"{ev.first_year_basis}. Dat is te verwachten en geen teken dat JOS niet werkt: JOS "
         "signaleert problemen eerder, waardoor in het begin soms juist meer specialistische hulp "
         "of verwijzing nodig is. Een snelle verwijzing kan de juiste uitkomst zijn.")]
 
@@ -625,7 +664,7 @@ def _c_national(ev: Evidence) -> list[Caveat]:
         how = " steeg landelijk"
     return [Caveat("national_context", "let_op",
         f"{_label(ev)[:1].upper()}{_label(ev)[1:]}{how} in dezelfde jaren; ook scholen zonder JOS "
-        "kregen met meer thuiszitters te maken. Een verandering op deze school volgt dus deels "
+        "kregen daarmee te maken. Een verandering op deze school volgt dus deels "
         "een landelijke ontwikkeling en is niet alleen aan de school of JOS toe te schrijven.")]
 
 
@@ -642,13 +681,23 @@ def _verdict(ev: Evidence) -> tuple[str, str]:
     unit = _UNIT[ev.frequency][1]
     terms = [(n, e) for n, e in (("niveauverandering", ev.level), ("trendverandering", ev.slope)) if e is not None]
     if not terms or not any(np.isfinite(e.estimate) for _, e in terms):
-        return "not_assessable", "Er is geen schatting: het model kon op deze gegevens niet worden berekend."
+        return "not_assessable", ev.no_estimate_reason or (
+            "Er is geen schatting: het model kon op deze gegevens niet worden berekend.")
     if ev.n_pre < MIN_PRE[ev.frequency] or ev.n_post < MIN_POST[ev.frequency]:
         return "not_assessable", (
             f"Er zijn {ev.n_pre} {unit} vóór en {ev.n_post} na de start; voor een oordeel zijn minstens "
             f"{MIN_PRE[ev.frequency]} vóór en {MIN_POST[ev.frequency]} na de start nodig."
         )
-    sig = [(n, e) for n, e in terms if _excludes_null(ev, e)]
+    k = sum(1 for _, e in terms if np.isfinite(e.estimate))
+    level_alpha = ev.alpha / k
+
+    def significant(e: Effect) -> bool:
+        # the interval excludes the null and, with several pre-specified terms, the p-value
+        # passes the Bonferroni bound alpha / k (family-wise error kept at alpha)
+        return _excludes_null(ev, e) and (e.p_value is None or k == 1 or e.p_value < level_alpha)
+
+    sig = [(n, e) for n, e in terms if significant(e)]
+    bonferroni_failed = [(n, e) for n, e in terms if _excludes_null(ev, e) and not significant(e)]
     placebo = _placebo_stats(ev)
     placebo_ok = placebo is None or placebo[2] <= ev.alpha
     main_name, main = terms[0]
@@ -680,10 +729,16 @@ def _verdict(ev: Evidence) -> tuple[str, str]:
             f"verwachte richting ({'daling' if expected < 0 else 'stijging'}) in."
         )
     # no change detectable: underpowered or not?
-    why = (f"De {main_name} is {_fmt_ci(ev, main)}; het interval sluit 'geen verandering' niet uit."
-           if not sig else
-           f"De {sig[0][0]} ({_fmt_ci(ev, sig[0][1])}) is niet groter dan wat nepstartdatums in "
-           "dezelfde reeks opleveren (zie placebo).")
+    if sig:
+        why = (f"De {sig[0][0]} ({_fmt_ci(ev, sig[0][1])}) is niet groter dan wat nepstartdatums in "
+               "dezelfde reeks opleveren (zie placebo).")
+    elif bonferroni_failed:
+        n, e = bonferroni_failed[0]
+        why = (f"De {n} is {_fmt_ci(ev, e)}, met p = {_num(e.p_value, 3)}. Omdat vooraf {k} toetsen "
+               f"zijn vastgelegd (niveau en trend), telt een verandering pas bij p < "
+               f"{_num(level_alpha, 3)}; dat wordt niet gehaald.")
+    else:
+        why = f"De {main_name} is {_fmt_ci(ev, main)}; het interval sluit 'geen verandering' niet uit."
     under = False
     checked_plausible = False
     if ev.mde is not None and ev.plausible_effect is not None and np.isfinite(ev.mde):
@@ -897,7 +952,7 @@ def evidence_from_its(
     except ImportError:  # pragma: no cover - registry is part of the package
         reg = None
     if reg is not None:
-        info.update(label=reg.label[:1].lower() + reg.label[1:], direction=reg.direction,
+        info.update(label=SUBJECTS.get(indicator, reg.label[:1].lower() + reg.label[1:]), direction=reg.direction,
                     frequency=reg.frequency, plausible_effect=reg.plausible_effect,
                     early_rise=reg.early_rise)
     spec = dict(result.spec or {})
@@ -953,6 +1008,163 @@ def evidence_from_its(
     )
     if ev.get("early_rise") and tcol is not None and "first_year_change" not in overrides:
         ev["first_year_change"] = _first_year_change(fitted, tcol, scale)
+    ev.update(overrides)
+    return Evidence(**ev)
+
+
+def first_year_change(
+    values: pd.Series,
+    start: Any,
+    *,
+    scale: str = "ratio",
+    denominator: pd.Series | None = None,
+    n_before: int = 3,
+) -> float | None:
+    """How far the first period from ``start`` on lies above the periods just before it.
+
+    Used for the ``early_rise`` caveat on school-year indicators (referrals, youth care), whose
+    series are too short for an interrupted time series. The basis is the mean of the last
+    ``n_before`` periods before the start (a rate per pupil when ``denominator`` is given).
+
+    Parameters
+    ----------
+    values
+        Indicator values indexed by period start (timestamps; school years as 1 August).
+    start
+        JOS start date.
+    scale
+        ``"ratio"`` (first year / basis) or ``"difference"`` (first year − basis).
+    denominator
+        Optional denominator per period (e.g. pupils), same index.
+    n_before
+        Number of periods before the start that form the basis.
+
+    Returns
+    -------
+    float or None
+        None when there is no period before or from the start, or the basis is zero (ratio).
+
+    Examples
+    --------
+    >>> v = pd.Series([100.0, 110, 105, 160], index=pd.to_datetime(
+    ...     ["2019-08-01", "2020-08-01", "2021-08-01", "2022-08-01"]))
+    >>> round(first_year_change(v, "2022-08-01"), 3)
+    1.524
+    """
+    if scale not in ("ratio", "difference"):
+        raise ConfigError(f"scale is {scale!r}; expected 'ratio' or 'difference'.")
+    v = pd.to_numeric(values, errors="coerce").astype("float64")
+    v.index = pd.to_datetime(v.index)
+    if denominator is not None:
+        d = pd.to_numeric(denominator, errors="coerce").astype("float64")
+        d.index = pd.to_datetime(d.index)
+        v = v / d.reindex(v.index)
+    v = v.dropna().sort_index()
+    t0 = pd.Timestamp(start)
+    pre = v[v.index < t0].tail(max(1, int(n_before)))
+    post = v[v.index >= t0]
+    if pre.empty or post.empty:
+        return None
+    basis, first = float(pre.mean()), float(post.iloc[0])
+    if scale == "ratio":
+        return first / basis if basis > 0 else None
+    return first - basis
+
+
+def evidence_from_yearly(
+    frame: pd.DataFrame,
+    indicator: str,
+    start: Any,
+    plan: Any = None,
+    *,
+    period: str = "year_start",
+    denominator: str | None = None,
+    **overrides: Any,
+) -> Evidence:
+    """Build :class:`Evidence` for a school-year indicator shown descriptively (no ITS fit).
+
+    School-year series (about nine points) are too short for the interrupted time series, so
+    there is no effect estimate and the verdict is "niet te beoordelen"; the caveats still
+    apply, in particular the first-year rise of referral and youth-care indicators.
+
+    Parameters
+    ----------
+    frame
+        One school's yearly frame (e.g. ``Panel.yearly(school_id)``) with ``period`` and the
+        indicator column.
+    indicator
+        Indicator key (registry gives label, direction and the early-rise flag).
+    start
+        JOS start date.
+    plan
+        Analysis plan (COVID windows, alpha, co-interventions).
+    period
+        Column with the period start (1 August of the school year).
+    denominator
+        Optional denominator column (e.g. ``"pupils"``) for the first-year comparison.
+    **overrides
+        Any :class:`Evidence` field.
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"year_start": pd.to_datetime(["2019-08-01", "2020-08-01", "2021-08-01",
+    ...                   "2022-08-01"]), "tlv_vso_cluster4": [5.0, 6, 4, 9]})
+    >>> ev = evidence_from_yearly(f, "tlv_vso_cluster4", "2022-08-01")
+    >>> [c.key for c in assess(ev).caveats]
+    ['short_pre', 'short_post', 'early_rise']
+    """
+    for col in [period, indicator] + ([denominator] if denominator else []):
+        if col not in frame.columns:
+            raise ConfigError(f"column '{col}' is not in the yearly frame (columns: {', '.join(map(str, frame.columns))}).")
+    unknown = set(overrides) - set(Evidence.__dataclass_fields__)
+    if unknown:
+        raise ConfigError(f"evidence_from_yearly got unknown field(s) {', '.join(sorted(unknown))}.")
+    f = frame.dropna(subset=[indicator]).copy()
+    f[period] = pd.to_datetime(f[period])
+    t0 = pd.Timestamp(start)
+    pre, post = f[f[period] < t0], f[f[period] >= t0]
+    info: dict[str, Any] = {}
+    try:
+        from josanalysis.indicators import INDICATORS
+
+        reg = INDICATORS.get(indicator)
+    except ImportError:  # pragma: no cover
+        reg = None
+    if reg is not None:
+        info.update(label=SUBJECTS.get(indicator, reg.label[:1].lower() + reg.label[1:]), direction=reg.direction,
+                    plausible_effect=reg.plausible_effect, early_rise=reg.early_rise)
+    scale = "ratio" if (reg is not None and reg.is_count) else "difference"
+    values = f.set_index(period)[indicator]
+    den = f.set_index(period)[denominator] if denominator else None
+    n_before = min(3, len(pre)) if len(pre) else 3
+    basis = ("het gemiddelde van het schooljaar vóór de start" if n_before == 1 else
+             f"het gemiddelde van de {n_before} schooljaren vóór de start")
+    if den is not None:
+        basis += " (per leerling)"
+    ev = dict(
+        indicator=indicator,
+        frequency="schoolyear",
+        scale=scale,
+        n_pre=int(len(pre)),
+        n_post=int(len(post)),
+        start=t0.date(),
+        pre_first=pre[period].min().date() if len(pre) else None,
+        pre_last=pre[period].max().date() if len(pre) else None,
+        post_first=post[period].min().date() if len(post) else None,
+        post_last=(post[period].max() + pd.DateOffset(months=11)).date() if len(post) else None,
+        alpha=float(getattr(plan, "alpha", 0.05)),
+        covid_windows=tuple(getattr(plan, "covid_windows", ()) or ()),
+        covid_handling=str(getattr(plan, "covid_handling", "exclude")),
+        national_context=indicator == "thuiszitters",
+        first_year_basis=basis,
+        no_estimate_reason=(
+            f"Voor jaarcijfers ({len(pre)} schooljaren vóór en {len(post)} vanaf de start) schat de "
+            "monitor geen effect: de reeks is te kort. De cijfers staan beschrijvend in de tabel."
+        ),
+        **info,
+    )
+    if ev.get("early_rise") and "first_year_change" not in overrides:
+        ev["first_year_change"] = first_year_change(values, t0, scale=scale, denominator=den, n_before=n_before)
     ev.update(overrides)
     return Evidence(**ev)
 

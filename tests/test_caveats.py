@@ -23,6 +23,8 @@ from josanalysis.caveats import (
     assess_many,
     capacity_per_100,
     evidence_from_its,
+    evidence_from_yearly,
+    first_year_change,
     notes_for,
 )
 from josanalysis.config import load_analysis_plan
@@ -361,3 +363,129 @@ def test_notes_for_school_region_and_none():
     assert both.startswith("Drie leerlingen") and "Regio: Wachtlijst" in both
     assert notes_for("absence_rate", school, region) == NO_NOTES_TEXT
     assert notes_for("thuiszitters", SimpleNamespace(indicator_notes={"thuiszitters": "  "})) == NO_NOTES_TEXT
+
+
+def test_two_prespecified_terms_are_tested_at_alpha_over_two():
+    # level interval excludes 0 with p = 0.03: significant alone, not with two terms (0.025)
+    ev = clean(level=Effect(-0.006, -0.011, -0.001, 0.03), slope=Effect(0.0, -0.0003, 0.0003, 0.9),
+               mde=0.02)
+    a = assess(ev)
+    assert a.verdict_key == "underpowered"
+    assert "p < 0,025" in a.reason_nl and "p = 0,030" in a.reason_nl
+    assert assess(dataclasses.replace(ev, slope=None)).verdict_key == "consistent_effect"
+
+
+def test_no_comparison_caveat_needs_an_estimate():
+    ev = clean(has_comparison=False, level=None, slope=None, n_post=0)
+    a = assess(ev)
+    assert a.verdict_key == "not_assessable" and "no_comparison" not in [c.key for c in a.caveats]
+
+
+# --------------------------------------------------------------------------------------------
+# School-year indicators: descriptive, but the first-year rise is explained
+# --------------------------------------------------------------------------------------------
+
+
+def test_first_year_change_against_the_years_before():
+    idx = pd.to_datetime([f"{y}-08-01" for y in range(2017, 2024)])
+    v = pd.Series([50.0, 52, 48, 60, 40, 80, 55], index=idx)
+    # basis = mean of 2019, 2020, 2021 = 49.33; first JOS year (2022) = 80
+    assert first_year_change(v, "2022-08-01") == pytest.approx(80 / np.mean([48, 60, 40]))
+    assert first_year_change(v, "2022-08-01", scale="difference") == pytest.approx(80 - np.mean([48, 60, 40]))
+    pupils = pd.Series([1000.0] * 5 + [2000.0, 2000.0], index=idx)
+    assert first_year_change(v, "2022-08-01", denominator=pupils) == pytest.approx(
+        (80 / 2000) / np.mean([48 / 1000, 60 / 1000, 40 / 1000]))
+    assert first_year_change(v, "2030-08-01") is None and first_year_change(v, "2010-08-01") is None
+    with pytest.raises(ConfigError, match="scale"):
+        first_year_change(v, "2022-08-01", scale="log")
+
+
+def test_evidence_from_yearly_for_referrals():
+    f = pd.DataFrame({"year_start": pd.to_datetime([f"{y}-08-01" for y in range(2016, 2025)]),
+                      "youthcare_ambulant": [99.0, 79, 110, 105, 105, 127, 202, 117, 109],
+                      "pupils": [1150.0, 1162, 1173, 1185, 1197, 1209, 1221, 1233, 1245]})
+    plan = load_analysis_plan()
+    ev = evidence_from_yearly(f, "youthcare_ambulant", D(2022, 8, 1), plan, denominator="pupils")
+    assert (ev.n_pre, ev.n_post, ev.frequency, ev.scale) == (6, 3, "schoolyear", "ratio")
+    expected = (202 / 1221) / np.mean([105 / 1185, 105 / 1197, 127 / 1209])
+    assert ev.first_year_change == pytest.approx(expected)
+    a = assess(ev)
+    assert a.verdict_key == "not_assessable" and "jaarcijfers" in a.reason_nl
+    rise = next(c for c in a.caveats if c.key == "early_rise")
+    assert "het aantal leerlingen met jeugdhulp zonder verblijf" in rise.text_nl
+    assert f"+{round((expected - 1) * 100)}%" in rise.text_nl and "3 schooljaren vóór de start" in rise.text_nl
+    # a fall in the first year: no early-rise story
+    g = f.assign(youthcare_ambulant=[99.0, 79, 110, 105, 105, 127, 90, 117, 109])
+    assert "early_rise" not in keys(evidence_from_yearly(g, "youthcare_ambulant", D(2022, 8, 1), plan))
+    with pytest.raises(ConfigError, match="'pupils_x'"):
+        evidence_from_yearly(f, "youthcare_ambulant", D(2022, 8, 1), plan, denominator="pupils_x")
+
+
+# --------------------------------------------------------------------------------------------
+# The demo region: the caveats the issue names fire for a real reason in the data
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def demo():
+    panel_mod = pytest.importorskip("josanalysis.panel")
+    its = pytest.importorskip("josanalysis.its")
+    from josanalysis.config import load_region
+
+    region = load_region("demoregio")
+    plan = load_analysis_plan()
+    panel = panel_mod.load_panel("demoregio")
+    monthly, yearly = {}, {}
+    for school in region.jos_schools:
+        for ind in ("absence_rate", "thuiszitters"):
+            ip = plan.indicators[ind]
+            kw = dict(family=ip.family, level_change=ip.level_change, slope_change=ip.slope_change,
+                      lag=ip.lag_months, seasonality=ip.seasonality, autocorrelation=plan.autocorrelation,
+                      alpha=plan.alpha, exclude=list(plan.covid_windows))
+            if ip.family != "gaussian":
+                kw["offset"] = "pupils"
+            s = panel.series(school.school_id, ind, covid_windows=plan.covid_windows)
+            res = its.fit_its(s, ind, "month", school.jos_start, **kw)
+            monthly[school.school_id, ind] = assess(evidence_from_its(res, ind, plan))
+        y = panel.yearly(school.school_id)
+        for ind in ("youthcare_ambulant", "tlv_vso_cluster4", "placements_facility"):
+            yearly[school.school_id, ind] = assess(
+                evidence_from_yearly(y, ind, school.jos_start, plan, denominator="pupils"))
+    return region, monthly, yearly
+
+
+def test_demo_short_post_period_fires_exactly_for_late_starters(demo):
+    region, monthly, _ = demo
+    late = {s.school_id for s in region.jos_schools if s.jos_start >= D(2024, 8, 1)}
+    assert late
+    for (sid, ind), a in monthly.items():
+        fired = "short_post" in [c.key for c in a.caveats]
+        assert fired == (sid in late), (sid, ind, a.evidence.n_post)
+
+
+def test_demo_covid_overlap_fires_exactly_for_the_pre_covid_pilot(demo):
+    region, monthly, _ = demo
+    early = {s.school_id for s in region.jos_schools if s.jos_start < D(2020, 3, 16)}
+    assert early
+    for (sid, ind), a in monthly.items():
+        assert ("covid_overlap" in [c.key for c in a.caveats]) == (sid in early), (sid, ind)
+
+
+def test_demo_has_underpowered_verdicts_and_no_causal_claims(demo):
+    _, monthly, yearly = demo
+    verdicts = {a.verdict_key for a in monthly.values()}
+    assert "underpowered" in verdicts
+    assert "national_context" in [c.key for c in monthly[next(k for k in monthly if k[1] == "thuiszitters")].caveats]
+    texts = [a.text_nl() for a in [*monthly.values(), *yearly.values()]]
+    assert not [t for t in texts if CAUSAL.search(t)]
+
+
+def test_demo_first_year_referral_rise_is_explained(demo, project_root):
+    _, _, yearly = demo
+    truth = pd.read_csv(project_root / "data" / "demo" / "truth.csv")
+    rises = truth[(truth["parameter"] == "first_year_ratio") & (truth["value"] > 1)]
+    fired = [k for k, a in yearly.items() if "early_rise" in [c.key for c in a.caveats]]
+    assert fired
+    # most school/indicator pairs with a built-in first-year rise show it
+    built_in = {(r.school_id, r.indicator) for r in rises.itertuples() if (r.school_id, r.indicator) in yearly}
+    assert built_in and len(built_in & set(fired)) >= 0.6 * len(built_in)
