@@ -257,7 +257,8 @@ def test_bad_arguments_are_refused():
 def test_count_field_convention():
     assert is_count_field("n_thuiszitters") and is_count_field("Aantal leerlingen")
     assert is_count_field("leerlingen_jeugdhulp_ambulant") and is_count_field("tlv_vso_cluster4")
-    for name in ("n_pre", "n_post", "n_months_post", "estimate", "p_value", "school_id", "maand"):
+    for name in ("n_pre", "n_post", "n_months_post", "n_caveats", "n_years", "Aantal scholen",
+                 "estimate", "p_value", "school_id", "maand"):
         assert not is_count_field(name), name
 
 
