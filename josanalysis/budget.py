@@ -663,7 +663,7 @@ def load_budget_report_data(region: Region, prepared: str | Path = "") -> Budget
     ['budget', 'capaciteit']
     """
     from josanalysis.capacity import fte_from_region, pupils_from_region
-    from josanalysis.rendement import long_from_frame, missing_source_message
+    from josanalysis.rendement import load_rendement_indicators, long_from_frame, missing_source_message
     from josanalysis.sources import (
         load_budget,
         load_capacity,
@@ -784,6 +784,10 @@ def load_budget_report_data(region: Region, prepared: str | Path = "") -> Budget
             v["school_id"] = v["instelling"].map({i: s for s, i in single.items()})
             if len(v):
                 parts.append(long_from_frame(v, {"vsv": "early_leavers"}))
+    own = sorted((data_dir / "rendement").glob("*.csv")) if data_dir.is_dir() else []
+    for path in own:
+        parts.append(load_rendement_indicators(path, school_ids=ids))
+        out.files.setdefault("rendement", []).append(str(path))
     long = _concat(parts)
     if long is not None:
         long = long[long["school_id"].isin(ids)].reset_index(drop=True)

@@ -151,3 +151,20 @@ def test_demo_region_defaults_and_type_characteristics():
     pro = [s.school_id for s in region.schools if s.school_type == "praktijkonderwijs"]
     assert ch.loc[pro, "praktijkonderwijs"].eq(1).all()
     assert ch["praktijkonderwijs"].sum() == len(pro)
+
+
+def test_report_data_demo_has_every_source_and_alkmaar_says_what_to_supply():
+    from josanalysis.budget import budget_section, load_budget_report_data
+
+    demo = load_region("demoregio")
+    data = load_budget_report_data(demo)
+    assert data.missing == {}
+    assert data.fte is not None and data.budget is not None and data.home_municipality is not None
+    assert set(data.rendement["indicator"]) >= {"thuiszitters", "jeugdhulp_buiten_school"}
+    assert "pupil_key" not in data.provider.columns                 # only the summary leaves the loader
+    section = budget_section(demo, data.budget, data.pupils)
+    assert section.recalibrated["budget_target"].sum() == pytest.approx(section.current["budget_eur"].sum())
+    alk = load_budget_report_data(load_region("regio-alkmaar"))
+    assert set(alk.missing) == {"budget", "herkomst", "aanbieder"}
+    assert "data/regio-alkmaar/budget/zio-budget.csv" in alk.missing["budget"]
+    assert alk.pupils["08UV00"] == 195 and alk.fte_source.startswith("parameterbestanden")

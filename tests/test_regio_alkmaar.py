@@ -117,3 +117,30 @@ def test_assumptions_live_in_params_and_missing_data_names_the_folder(region):
     assert not region.data_dir.exists()
     res = rendement_table(None, data_dir="data/regio-alkmaar")
     assert all("data/regio-alkmaar/" in m for m in res.missing.values())
+
+
+@pytest.mark.slow
+def test_budget_report_runs_on_the_real_configuration(tmp_path):
+    """The notebook shows the real FTE table and names the files to supply; its outputs pass the scan."""
+    import nbformat
+    import papermill as pm
+
+    from josanalysis.config import PROJECT_ROOT
+    from josanalysis.privacy import scan_outputs
+
+    out_nb = tmp_path / "budget_report.ipynb"
+    out_dir = tmp_path / "out"
+    pm.execute_notebook(str(PROJECT_ROOT / "notebooks" / "budget_report.ipynb"), str(out_nb),
+                        parameters={"region": "regio-alkmaar", "output_dir": str(out_dir)},
+                        kernel_name="josanalysis", cwd=str(PROJECT_ROOT / "notebooks"), progress_bar=False)
+    nb = nbformat.read(str(out_nb), as_version=4)
+    text = "\n".join(
+        str(o.get("data", {}).get("text/html", "")) + str(o.get("data", {}).get("text/markdown", ""))
+        for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []))
+    assert "Focus" in text and "1,325" in text and "0,679" in text          # 1.325 FTE for 195 pupils
+    assert "data/regio-alkmaar/budget/zio-budget.csv" in text
+    assert "SYNTHETISCHE DEMODATA" not in text
+    per_school = pd.read_csv(out_dir / "capaciteit_per_school.csv", sep=";")
+    focus = per_school[per_school["vestiging"] == "08UV00"].iloc[0]
+    assert focus["fte tijdens"] == pytest.approx(1.325) and focus["leerlingen"] == 195
+    assert scan_outputs(out_dir) == []

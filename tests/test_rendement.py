@@ -137,3 +137,37 @@ def test_provider_figures_refuse_impossible_values_and_tables_are_suppressed():
     assert pd.isna(t.loc[0, "terugval (% van monitortrajecten)"])
     # per-100 rate of a hidden count is hidden too
     assert pd.isna(t.loc[1, "eenmalig contact per 100 lln"])
+
+
+def test_load_schools_own_indicator_file(tmp_path):
+    from josanalysis.rendement import load_rendement_indicators
+
+    f = tmp_path / "rendement-indicatoren.csv"
+    f.write_text("vestigingscode;schooljaar;indicator;waarde\n"
+                 "08UV00;2023-2024;ziekteverzuim_pct;6,1\n"
+                 "08UV00;2023-2024;Werkplezier en tevredenheid personeel;7,4\n"
+                 "08UV00;2022-2023;instroom;52\n", encoding="utf-8")
+    df = load_rendement_indicators(f, school_ids=["08UV00"])
+    assert df.set_index("indicator")["value"].to_dict() == {"ziekteverzuim_pct": 6.1, "werkplezier": 7.4,
+                                                            "instroom": 52.0}
+    res = rendement_table(df)
+    assert "werkplezier" not in res.missing and "thuiszitters" in res.missing
+
+
+@pytest.mark.parametrize("row, column", [
+    ("08UV00;2023-2024;geluk;7", "indicator"),                 # unknown indicator
+    ("08UV00;2023-2024;ziekteverzuim_pct;160", "waarde"),      # percentage above 100
+    ("08UV00;2023-2024;instroom;12,5", "waarde"),              # fractional pupil count
+    ("08UV00;2023-2024;werkplezier;veel", "waarde"),           # text
+    ("XXXX;2023-2024;werkplezier;7", "vestigingscode"),        # not a vestigingscode
+    ("02TD00;2023-2024;werkplezier;7", "vestigingscode"),      # not a school of the region
+])
+def test_malformed_indicator_files_are_refused_with_row_and_column(tmp_path, row, column):
+    from josanalysis.rendement import load_rendement_indicators
+
+    f = tmp_path / "rendement-indicatoren.csv"
+    f.write_text("vestigingscode;schooljaar;indicator;waarde\n08UV00;2022-2023;werkplezier;7\n" + row + "\n",
+                 encoding="utf-8")
+    with pytest.raises(DataError) as err:
+        load_rendement_indicators(f, school_ids=["08UV00"])
+    assert "row 3" in str(err.value) and column in str(err.value)
