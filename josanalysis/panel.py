@@ -54,12 +54,19 @@ class Panel:
         Built from synthetic demo data.
     inputs
         The input files read, by source.
+    tables
+        Other aggregated tables the reports use, by name: ``capacity`` (FTE per function),
+        ``budget`` (ZiO budget), ``pupils_by_home`` (DUO pupils by home municipality),
+        ``trajectories`` (provider registration summarised per school and school year),
+        ``cbs_youthcare`` (CBS, per municipality), ``addresses`` (DUO). None of them is
+        pupil-level.
     """
 
     data: pd.DataFrame
     region_id: str
     synthetic: bool
     inputs: dict[str, list[str]] = field(default_factory=dict)
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
 
     def _wide(self, frequency: str, school_id: str | None) -> pd.DataFrame:
         d = self.data[self.data["frequency"] == frequency]
@@ -105,33 +112,42 @@ class Panel:
         return out
 
     def to_parquet(self, path: str | Path) -> Path:
-        """Write the panel (aggregated data only) to a Parquet file."""
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        meta = {"region_id": self.region_id, "synthetic": self.synthetic, "inputs": self.inputs}
-        table = self.data.copy()
-        table.attrs = {}
+        """Write the panel and its tables (aggregated data only) to the folder ``path``.
+
+        The folder holds ``panel.parquet`` (with the region's metadata) and one Parquet file per
+        table. Returns the folder.
+        """
         import pyarrow as pa
         import pyarrow.parquet as pq
-        t = pa.Table.from_pandas(table, preserve_index=False)
+
+        folder = Path(path)
+        folder.mkdir(parents=True, exist_ok=True)
+        meta = {"region_id": self.region_id, "synthetic": self.synthetic, "inputs": self.inputs,
+                "tables": sorted(self.tables)}
+        t = pa.Table.from_pandas(self.data, preserve_index=False)
         t = t.replace_schema_metadata({**(t.schema.metadata or {}),
                                        b"josanalysis": json.dumps(meta).encode()})
-        pq.write_table(t, path)
-        return path
+        pq.write_table(t, folder / "panel.parquet")
+        for name, table in self.tables.items():
+            table.to_parquet(folder / f"{name}.parquet", index=False)
+        return folder
 
     @classmethod
     def read_parquet(cls, path: str | Path) -> Panel:
-        """Read a panel written by :meth:`to_parquet`."""
+        """Read a panel folder written by :meth:`to_parquet`."""
         import pyarrow.parquet as pq
-        path = Path(path)
-        if not path.is_file():
-            raise DataError("prepared panel file not found", file=path)
-        t = pq.read_table(path)
+
+        folder = Path(path)
+        file = folder / "panel.parquet"
+        if not file.is_file():
+            raise DataError("prepared panel not found (expected a folder with panel.parquet)", file=folder)
+        t = pq.read_table(file)
         meta = json.loads((t.schema.metadata or {}).get(b"josanalysis", b"{}"))
         if "region_id" not in meta:
-            raise DataError("not a panel written by josanalysis (metadata missing)", file=path)
+            raise DataError("not a panel written by josanalysis (metadata missing)", file=file)
+        tables = {name: pd.read_parquet(folder / f"{name}.parquet") for name in meta.get("tables", [])}
         return cls(data=t.to_pandas(), region_id=meta["region_id"], synthetic=meta["synthetic"],
-                   inputs=meta.get("inputs", {}))
+                   inputs=meta.get("inputs", {}), tables=tables)
 
 
 def _long(df: pd.DataFrame, frequency: str, period: str, indicators: dict[str, str | None],
@@ -168,7 +184,8 @@ def build_panel(region: Region, *, attendance: pd.DataFrame, pupils: pd.DataFram
                 thuiszitters: pd.DataFrame | None = None, youthcare: pd.DataFrame | None = None,
                 referrals: pd.DataFrame | None = None, early_leavers: pd.DataFrame | None = None,
                 trajectories: pd.DataFrame | None = None,
-                inputs: dict[str, list[str]] | None = None) -> Panel:
+                inputs: dict[str, list[str]] | None = None,
+                tables: dict[str, pd.DataFrame] | None = None) -> Panel:
     """Build a region's panel from the canonical frames of :mod:`josanalysis.sources`.
 
     Parameters
@@ -184,6 +201,8 @@ def build_panel(region: Region, *, attendance: pd.DataFrame, pupils: pd.DataFram
         SWV referrals, DUO vsv (per instelling), provider trajectory summary per school year.
     inputs
         Input files by source, recorded in the panel.
+    tables
+        Other aggregated tables to carry along (see :class:`Panel`).
 
     Returns
     -------
@@ -265,14 +284,16 @@ def build_panel(region: Region, *, attendance: pd.DataFrame, pupils: pd.DataFram
     data["period"] = pd.to_datetime(data["period"])
     data = data.sort_values(["school_id", "frequency", "indicator", "period"]).reset_index(drop=True)
     return Panel(data=data[PANEL_COLUMNS], region_id=region.region_id, synthetic=region.synthetic,
-                 inputs=inputs or {})
+                 inputs=inputs or {}, tables={k: v for k, v in (tables or {}).items() if v is not None})
 
 
 def _from_region(region: Region) -> Panel:
-    from josanalysis.sources import load_region_data
+    from josanalysis.sources import load_region_data, summarise_trajectories
 
     rd = load_region_data(region.data_dir, school_ids=region.school_ids)
     files = {k: [str(p) for p in v] for k, v in (rd.files or {}).items()}
+    summary = (summarise_trajectories(rd.provider_trajectories)
+               if rd.provider_trajectories is not None else None)
     return build_panel(
         region,
         attendance=rd.attendance,
@@ -281,19 +302,24 @@ def _from_region(region: Region) -> Panel:
         youthcare=rd.municipality_youthcare,
         referrals=rd.swv_referrals,
         early_leavers=rd.duo_vsv,
-        trajectories=rd.trajectory_summary,
+        trajectories=summary,
         inputs=files,
+        tables={"capacity": rd.capacity, "budget": rd.budget, "pupils_by_home": rd.duo_pupils_by_postcode,
+                "trajectories": summary, "cbs_youthcare": rd.cbs_youthcare, "addresses": rd.duo_addresses},
     )
 
 
 def prepare_region(region_id: str, path: str | Path) -> Path:
-    """Load and validate a region's data once and write its panel to ``path`` (Parquet).
+    """Load and validate a region's data once and write its panel to a folder next to ``path``.
+
+    The folder is ``path`` without its suffix plus ``.prepared`` (a batch passes
+    ``<run>/<region>.parquet``); it is returned, and notebooks receive it as ``prepared``.
 
     This is what a batch run does before it starts any notebook: invalid data stop the run here
     with a :class:`~josanalysis.errors.DataError`, so no report is written from them.
     """
     region = load_region(region_id)
-    return _from_region(region).to_parquet(path)
+    return _from_region(region).to_parquet(Path(path).with_suffix(".prepared"))
 
 
 def load_panel(region_id: str, prepared: str | Path | None = "") -> Panel:

@@ -15,14 +15,11 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg", force=False)
-import matplotlib.pyplot as plt  # noqa: E402
-import matplotlib.ticker as mticker  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import seaborn as sns  # noqa: E402
+import matplotlib.pyplot as plt
+import matplotlib.ticker as mticker
+import numpy as np
+import pandas as pd
+import seaborn as sns
 
 __all__ = ["plot_its", "plot_yearly", "plot_placebo", "plot_event_study", "save_figure",
            "SYNTHETIC_MARK"]
@@ -59,7 +56,7 @@ def _shade_windows(ax: plt.Axes, windows: Iterable[tuple[dt.date, dt.date]], lab
 
 def plot_its(result, *, label: str, start: dt.date, percent: bool = False,
              covid_windows: Sequence[tuple[dt.date, dt.date]] = (), synthetic: bool = False,
-             title: str | None = None) -> plt.Figure:
+             title: str | None = None, suppress_below: int | None = None) -> plt.Figure:
     """Observed series, fitted model and counterfactual with its band; JOS start and COVID marked.
 
     Parameters
@@ -77,9 +74,16 @@ def plot_its(result, *, label: str, start: dt.date, percent: bool = False,
         Closure windows to shade.
     synthetic
         Print the synthetic-data mark on the figure.
+    suppress_below
+        For pupil counts: observed values from 1 to ``suppress_below - 1`` are not drawn (privacy);
+        the model lines, which are not counts of pupils, are.
     """
     _style()
-    f = result.fitted
+    f = result.fitted.copy()
+    hidden = pd.Series(False, index=f.index)
+    if suppress_below:
+        hidden = (f["observed"] > 0) & (f["observed"] < suppress_below)
+        f.loc[hidden, "observed"] = np.nan
     x = pd.to_datetime(f["month"]) if "month" in f.columns else f["time"]
     fig, ax = plt.subplots(figsize=(10, 4.8))
     _shade_windows(ax, covid_windows, "COVID-schoolsluiting")
@@ -95,11 +99,14 @@ def plot_its(result, *, label: str, start: dt.date, percent: bool = False,
     ax.fill_between(x[post], f["cf_low"][post], f["cf_high"][post], color=_COLORS["counterfactual"],
                     alpha=0.18, lw=0, label="Onzekerheid contrafeitelijk")
     ax.axvline(pd.Timestamp(start), color=_COLORS["start"], lw=1.5, label="Start JOS")
+    if hidden.any():
+        ax.text(0.99, 0.98, f"Maanden met 1 tot {suppress_below - 1} leerlingen niet getoond (privacy)",
+                transform=ax.transAxes, ha="right", va="top", fontsize=8, color="#555555")
     _percent_axis(ax, percent)
     ax.set_ylabel(label)
     ax.set_xlabel("")
     ax.set_title(title or label)
-    ax.legend(loc="upper left", fontsize=8, ncol=2, frameon=True)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.08), fontsize=8, ncol=3, frameon=False)
     _mark_synthetic(fig, synthetic)
     fig.tight_layout()
     return fig

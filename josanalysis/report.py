@@ -29,7 +29,8 @@ from josanalysis.privacy import apply_privacy
 from josanalysis.synth import SYNTHETIC_NOTICE
 
 __all__ = ["Banner", "banner", "fmt_nl", "fmt_effect", "plan_table", "school_profile",
-           "write_results", "RESULT_COLUMNS"]
+           "write_results", "RESULT_COLUMNS", "YEARLY_FIGURE_INDICATORS", "indicator_labels", "yearly_nl",
+           "privacy_note", "caveats_markdown"]
 
 #: Columns of a report's ``results.csv`` (and the region summary table).
 RESULT_COLUMNS = ["region_id", "school_id", "school_name", "indicator", "term", "estimate", "ci_low",
@@ -173,3 +174,41 @@ def write_results(results: pd.DataFrame, output_dir: str | Path, rules: PrivacyR
     records = [{k: _jsonable(v) for k, v in row.items()} for row in safe.to_dict(orient="records")]
     (out / f"{name}.json").write_text(json.dumps(records, indent=1, ensure_ascii=False), encoding="utf-8")
     return out / f"{name}.csv"
+
+
+#: School-year indicators drawn in the yearly figure of a school report.
+YEARLY_FIGURE_INDICATORS = ["youthcare_ambulant", "tlv_vso_cluster4", "placements_facility",
+                            "early_leavers", "jos_trajectories", "duration_months"]
+
+
+def indicator_labels() -> dict[str, str]:
+    """Dutch labels of all registry indicators, by key."""
+    from josanalysis.indicators import INDICATORS
+
+    return {k: i.label for k, i in INDICATORS.items()}
+
+
+def yearly_nl(yearly: pd.DataFrame) -> pd.DataFrame:
+    """A privacy-checked school-year table (from :func:`josanalysis.analysis.yearly_table`) as
+    Dutch text: indicator labels as headers, suppressed cells as the privacy marker."""
+    from josanalysis.privacy import format_for_report
+
+    shown = yearly.drop(columns=[c for c in ("school_id", "year_start") if c in yearly.columns])
+    text = format_for_report(shown, decimals=1)
+    labels = indicator_labels()
+    return text.rename(columns={"school_year": "Schooljaar", **labels})
+
+
+def privacy_note(region: Region) -> str:
+    """The Dutch footnote on suppression for a region's tables."""
+    from josanalysis.privacy import privacy_footnote
+
+    return "_" + privacy_footnote(region.privacy.min_count, region.privacy.rounding) + "_"
+
+
+def caveats_markdown(assessment, extra: Sequence[str] = ()) -> str:
+    """The caveats of an assessment (and any extra remarks) as a Dutch Markdown list."""
+    items = [c.text_nl for c in assessment.caveats] + list(extra)
+    if not items:
+        return "**Kanttekeningen.** Geen specifieke kanttekeningen uit de gegevens."
+    return "**Kanttekeningen bij dit resultaat:**\n\n" + "\n".join(f"- {t}" for t in items)
