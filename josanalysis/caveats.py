@@ -45,6 +45,7 @@ __all__ = [
     "VERDICTS",
     "CAVEATS",
     "SEVERITIES",
+    "SEVERITY_NL",
     "Effect",
     "CoIntervention",
     "Evidence",
@@ -93,6 +94,9 @@ CAVEATS: dict[str, str] = {
 
 #: Severity of a caveat: how much it limits what the estimate can say.
 SEVERITIES = ("info", "let_op", "ernstig")
+
+#: How severities read in a Dutch report.
+SEVERITY_NL = {"info": "ter informatie", "let_op": "let op", "ernstig": "ernstig"}
 
 #: Fewer points than this (per frequency) make an estimate not assessable.
 MIN_PRE = {"month": 12, "schoolyear": 4}
@@ -338,6 +342,19 @@ class Assessment:
                "reason": self.reason_nl, "caveat_key": None, "severity": None, "caveat": None}]
         return pd.DataFrame(rows)
 
+    def to_report(self) -> pd.DataFrame:
+        """The caveats as a Dutch report table: columns ``Ernst`` and ``Kanttekening``.
+
+        Examples
+        --------
+        >>> assess(Evidence("absence_rate", n_pre=60, n_post=9, level=Effect(-0.01, -0.02, 0.0))
+        ...        ).to_report().columns.tolist()
+        ['Ernst', 'Kanttekening']
+        """
+        return pd.DataFrame({"Ernst": [SEVERITY_NL[c.severity] for c in self.caveats],
+                             "Kanttekening": [c.text_nl for c in self.caveats]},
+                            columns=["Ernst", "Kanttekening"])
+
     def summary(self) -> dict[str, Any]:
         """One flat row for a region summary table (verdict column plus caveat keys)."""
         return {
@@ -537,7 +554,7 @@ def _c_sensitivity(ev: Evidence) -> list[Caveat]:
         return []
     t = t.reset_index(drop="spec" in t.columns)
     labels = [str(x) for x in (t["spec"] if "spec" in t.columns else t.iloc[:, 0])]
-    pre = t[t["prespecified"].astype(bool)]
+    pre = t[t["prespecified"].astype("boolean").fillna(False).to_numpy(dtype=bool)]
     ref = pre.iloc[0] if len(pre) else t.iloc[0]
     sig = [
         _excludes_null(ev, Effect(r.estimate, r.ci_low, r.ci_high)) for r in t.itertuples()

@@ -254,6 +254,12 @@ def test_to_frame_and_region_summary():
     assert s["oordeel"].tolist() == [VERDICTS["consistent_effect"], VERDICTS["not_assessable"]]
     assert s["school_id"].tolist() == ["DM0900", "DM0900"]
     assert "short_post" in s.loc[0, "caveats"]
+    r = a.to_report()
+    assert r.columns.tolist() == ["Ernst", "Kanttekening"] and len(r) == 2
+    assert set(r["Ernst"]) <= {"ter informatie", "let op", "ernstig"}
+    # a sensitivity table whose 'prespecified' column is nullable boolean with gaps
+    sens = clean().sensitivity.assign(prespecified=pd.array([True, None, False], dtype="boolean"))
+    assert assess(clean(sensitivity=sens)).caveats == ()
 
 
 def test_bad_evidence_is_refused():
