@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from josanalysis.caveats import Assessment, Evidence, assess, capacity_per_100, evidence_from_its, notes_for
+from josanalysis.caveats import Assessment, Effect, Evidence, assess, capacity_per_100, evidence_from_its, notes_for
 from josanalysis.config import AnalysisPlan, IndicatorPlan, Region, School, load_analysis_plan, load_region
 from josanalysis.errors import ConfigError, JosError
 from josanalysis.indicators import Indicator, get_indicator
@@ -45,7 +45,8 @@ from josanalysis.robustness import MdeResult, PlaceboResult, minimum_detectable_
 
 __all__ = ["Context", "IndicatorAnalysis", "load_context", "model_options", "analyse_indicator",
            "analyse_school", "comparison_series", "region_event_study", "region_panel", "yearly_table",
-           "results_frame"]
+           "results_frame", "region_assessment", "region_results", "school_overview", "school_estimates",
+           "school_estimates_nl"]
 
 
 @dataclass
@@ -419,3 +420,90 @@ def yearly_table(ctx: Context, school_id: str | None = None, indicators: list[st
 def jos_start_of(ctx: Context, school_id: str) -> dt.date | None:
     """The school's JOS start (None for comparison schools)."""
     return ctx.school(school_id).jos_start
+
+
+def region_assessment(ctx: Context, es, indicator: str) -> Assessment:
+    """Verdict and caveats for the region's pooled effect from :func:`region_event_study`.
+
+    The pre-trend check uses the event-study years before the start (Bonferroni over those
+    years); the numbers of points are the median lesson months before and after the start over
+    the JOS schools.
+    """
+    ind = get_indicator(indicator)
+    att = es.att.iloc[0]
+    p = region_panel(ctx, indicator)
+    treated = p.dropna(subset=["jos_start"])
+    before = treated[treated["month"] < treated["jos_start"]].groupby("school_id").size()
+    after = treated[treated["month"] >= treated["jos_start"]].groupby("school_id").size()
+    pre = es.event[es.event.index < 0]["p_value"].dropna()
+    pretrend_p = float(min(1.0, pre.min() * len(pre))) if len(pre) else None
+    starts = sorted({s.jos_start for s in ctx.region.jos_schools})
+    ev = Evidence(
+        indicator, label=ind.label[:1].lower() + ind.label[1:], direction=ind.direction, frequency="month",
+        scale="difference", level=Effect(float(att["estimate"]), float(att["ci_low"]), float(att["ci_high"]),
+                                         float(att["p_value"])),
+        n_pre=int(before.median()) if len(before) else 0, n_post=int(after.median()) if len(after) else 0,
+        start=starts[0] if starts else None, alpha=ctx.plan.alpha, covid_windows=ctx.plan.covid_windows,
+        covid_handling=ctx.plan.covid_handling, has_comparison=es.n_never > 0 or len(starts) > 1,
+        comparison_pretrend_p=pretrend_p, plausible_effect=ind.plausible_effect,
+        percent_points=ind.unit == "aandeel", national_context=indicator == "thuiszitters",
+        capacity_per_100=capacity_per_100(ctx.region.jos_schools, _pupils_now(ctx)) or None,
+    )
+    return assess(ev)
+
+
+def region_results(ctx: Context, indicator: str, es, assessment: Assessment) -> pd.DataFrame:
+    """Machine-readable rows of the region's pooled effect and event-study years."""
+    rows = []
+    base = {"region_id": ctx.region.region_id, "school_id": "", "school_name": f"regio {ctx.region.name}",
+            "indicator": indicator, "scale": "difference", "n_pre": assessment.evidence.n_pre,
+            "n_post": assessment.evidence.n_post, "mde": np.nan, "verdict_key": assessment.verdict_key,
+            "verdict": assessment.verdict, "n_caveats": len(assessment.caveats),
+            "method": "event study (pyfixest did2s), wild cluster bootstrap"}
+    att = es.att.iloc[0]
+    rows.append({**base, "term": "pooled", "estimate": att["estimate"], "ci_low": att["ci_low"],
+                 "ci_high": att["ci_high"], "p_value": att["p_value"]})
+    for year, r in es.event.iterrows():
+        rows.append({**base, "term": f"event_year_{year}", "estimate": r["estimate"], "ci_low": r["ci_low"],
+                     "ci_high": r["ci_high"], "p_value": r["p_value"], "verdict_key": "", "verdict": "",
+                     "n_caveats": 0})
+    return pd.DataFrame(rows)[RESULT_COLUMNS]
+
+
+def school_overview(ctx: Context) -> pd.DataFrame:
+    """The region's schools in Dutch: type, JOS start or comparison role, latest DUO pupils."""
+    pupils = _pupils_now(ctx)
+    rows = []
+    for s in ctx.region.schools:
+        role = ("vergelijkingsschool" if s.school_id in ctx.region.comparison_ids
+                else f"JOS vanaf {s.jos_start:%m-%Y}" if s.jos_start else "geen JOS")
+        rows.append({"School": s.name, "Vestiging": s.school_id, "Schooltype": s.school_type,
+                     "JOS": role, "Leerlingen": pupils.get(s.school_id, np.nan)})
+    table = pd.DataFrame(rows)
+    return apply_privacy(table, ctx.region.privacy, count_columns=["Leerlingen"], secondary=False)
+
+
+def school_estimates(ctx: Context, indicator: str = "absence_rate", *,
+                     robustness: bool = True) -> list[IndicatorAnalysis]:
+    """:func:`analyse_indicator` for every JOS school of the region (same seeds as the school
+    reports, so verdicts agree)."""
+    return [analyse_indicator(ctx, s.school_id, indicator, robustness=robustness)
+            for s in ctx.region.jos_schools]
+
+
+def school_estimates_nl(analyses: list[IndicatorAnalysis]) -> pd.DataFrame:
+    """One row per school: level change with CI, verdict and the caveats that fired (Dutch)."""
+    from josanalysis.report import fmt_effect
+
+    rows = []
+    for a in analyses:
+        r = a.result.effects.loc["level"] if a.result is not None else None
+        rows.append({
+            "School": a.school_id,
+            "Start JOS": f"{a.assessment.evidence.start:%m-%Y}" if a.assessment.evidence.start else "",
+            "Niveauverandering": fmt_effect(r["estimate"], r["ci_low"], r["ci_high"], scale=r["scale"],
+                                            percent=a.percent) if r is not None else (a.problem or "–"),
+            "Oordeel": a.assessment.verdict,
+            "Kanttekeningen": "; ".join(c.key.replace("_", " ") for c in a.assessment.caveats) or "geen",
+        })
+    return pd.DataFrame(rows)

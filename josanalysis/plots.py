@@ -34,10 +34,13 @@ def _style() -> None:
     sns.set_theme(style="whitegrid", context="notebook")
 
 
-def _percent_axis(ax: plt.Axes, percent: bool) -> None:
-    if percent:
-        ax.yaxis.set_major_formatter(mticker.FuncFormatter(
-            lambda v, _: f"{100 * v:.1f}%".replace(".", ",")))
+def _percent_axis(ax: plt.Axes, percent: bool, axis: str = "y") -> None:
+    if not percent:
+        return
+    lo, hi = ax.get_ylim() if axis == "y" else ax.get_xlim()
+    digits = 2 if hi - lo < 0.01 else 1
+    fmt = mticker.FuncFormatter(lambda v, _: f"{100 * v:.{digits}f}%".replace(".", ","))
+    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(fmt)
 
 
 def _mark_synthetic(fig: plt.Figure, synthetic: bool) -> None:

@@ -30,7 +30,7 @@ from josanalysis.synth import SYNTHETIC_NOTICE
 
 __all__ = ["Banner", "banner", "fmt_nl", "fmt_effect", "plan_table", "school_profile",
            "write_results", "RESULT_COLUMNS", "YEARLY_FIGURE_INDICATORS", "indicator_labels", "yearly_nl",
-           "privacy_note", "caveats_markdown"]
+           "privacy_note", "caveats_markdown", "format_table"]
 
 #: Columns of a report's ``results.csv`` (and the region summary table).
 RESULT_COLUMNS = ["region_id", "school_id", "school_name", "indicator", "term", "estimate", "ci_low",
@@ -212,3 +212,10 @@ def caveats_markdown(assessment, extra: Sequence[str] = ()) -> str:
     if not items:
         return "**Kanttekeningen.** Geen specifieke kanttekeningen uit de gegevens."
     return "**Kanttekeningen bij dit resultaat:**\n\n" + "\n".join(f"- {t}" for t in items)
+
+
+def format_table(table: pd.DataFrame, decimals: int = 0) -> pd.DataFrame:
+    """A privacy-checked table as Dutch text (suppressed cells as the marker, decimal commas)."""
+    from josanalysis.privacy import format_for_report
+
+    return format_for_report(table, decimals=decimals)
