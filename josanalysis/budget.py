@@ -634,22 +634,24 @@ def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame | None:
 
 
 def load_budget_report_data(region: Region, prepared: str | Path = "") -> BudgetReportData:
-    """Read what the budget report needs through :mod:`josanalysis.sources`, tolerating absence.
+    """Gather what the budget report needs, tolerating absent sources.
 
-    The sources are read with their loaders (validated; a broken file stops with a
-    :class:`~josanalysis.errors.DataError`), but an absent source or an absent data folder is
-    not an error: it becomes a Dutch "supply this file" sentence in ``missing``. Attendance
-    files are not read (this report does not use them).
+    Without ``prepared`` the sources are read from the region's data folder with the loaders of
+    :mod:`josanalysis.sources` (validated: a broken file stops with a
+    :class:`~josanalysis.errors.DataError`); attendance files are not read (this report does not
+    use them). With ``prepared`` (the panel folder a batch run made with
+    :func:`josanalysis.panel.prepare_region`) everything comes from the panel and its tables
+    (``capacity``, ``budget``, ``pupils_by_home``, ``trajectories``); only the schools' own
+    return file ``rendement/*.csv``, which the panel does not hold, is read from the folder.
+    An absent source or data folder is not an error: it becomes a Dutch "supply this file"
+    sentence in ``missing``.
 
     Parameters
     ----------
     region
         The region (its ``data_dir`` is read).
     prepared
-        Path of the panel file a batch run prepared (:func:`josanalysis.panel.prepare_region`),
-        or empty. When given, the return indicators that the panel holds (thuiszitters, youth
-        care, TLV, early leavers) come from it instead of from the raw files. Capacity, budget
-        and home municipalities are not in the panel and are always read from their files.
+        The prepared panel folder, or empty.
 
     Returns
     -------
@@ -659,11 +661,98 @@ def load_budget_report_data(region: Region, prepared: str | Path = "") -> Budget
     --------
     >>> from josanalysis.config import load_region
     >>> data = load_budget_report_data(load_region("regio-alkmaar"))     # doctest: +SKIP
-    >>> sorted(data.missing)[:2]                                           # doctest: +SKIP
-    ['budget', 'capaciteit']
+    >>> sorted(data.missing)                                               # doctest: +SKIP
+    ['aanbieder', 'budget', 'herkomst']
     """
     from josanalysis.capacity import fte_from_region, pupils_from_region
+    from josanalysis.config import PROJECT_ROOT
     from josanalysis.rendement import load_rendement_indicators, long_from_frame, missing_source_message
+
+    data_dir = region.data_dir
+    shown_dir = data_dir.relative_to(PROJECT_ROOT) if data_dir.is_relative_to(PROJECT_ROOT) else data_dir
+    ids = region.school_ids
+    out = BudgetReportData(data_dir=shown_dir.as_posix())
+
+    def miss(key: str, source: str, what: str) -> None:
+        out.missing[key] = missing_source_message(source, shown_dir, what=what)
+
+    if prepared:
+        got = _from_panel(region, prepared)
+    else:
+        got = _from_files(region, data_dir)
+    out.files = got.pop("files", {})
+
+    cap = got.get("capacity")
+    if cap is not None and len(cap):
+        out.fte = cap[["school_id", "function", "fte_before", "fte_during", "deployed"]].copy()
+        out.fte_source = got.get("capacity_source", "capaciteitsbestand")
+    else:
+        fte = fte_from_region(region)
+        if len(fte):
+            out.fte = fte
+            out.fte_source = "parameterbestanden van de scholen (params/schools/...)"
+        else:
+            miss("capaciteit", "capaciteit", "de capaciteit (fte per functie)")
+
+    pby = got.get("pupils_by_year")
+    if pby is not None and len(pby):
+        pby = pby[pby["school_id"].isin(ids)].dropna(subset=["pupils"])
+        out.pupils_by_year = pby[["school_id", "school_year", "pupils"]].astype({"pupils": "float64"})
+        latest = pby.sort_values("school_year").groupby("school_id")["pupils"].last()
+        out.pupils = latest.astype("float64")
+        out.pupils_source = f"DUO-telling schooljaar {pby['school_year'].max()} ({got.get('pupils_where', '')})"
+    if out.pupils is None or out.pupils.empty:
+        p = pupils_from_region(region)
+        if len(p):
+            out.pupils = p
+            out.pupils_source = "leerlingaantallen in de parameterbestanden (pupils_source per school)"
+        else:
+            miss("leerlingen", "leerlingen", "leerlingaantallen")
+
+    out.budget = got.get("budget")
+    if out.budget is None or not len(out.budget):
+        out.budget = None
+        miss("budget", "budget", "het ZiO-budget")
+    out.home_municipality = got.get("pupils_by_home")
+    if out.home_municipality is None or not len(out.home_municipality):
+        out.home_municipality = None
+        miss("herkomst", "herkomst", "leerlingen naar woongemeente")
+    out.provider = got.get("provider")
+    if out.provider is None or not len(out.provider):
+        out.provider = None
+        miss("aanbieder", "aanbieder", "de registratie van de aanbieder")
+
+    parts: list[pd.DataFrame] = []
+    tz = got.get("thuiszitters")
+    if tz is not None and len(tz):
+        parts.append(long_from_frame(tz.dropna(subset=["thuiszitters"]), {"thuiszitters": "thuiszitters"},
+                                     period_column="month", agg="mean"))
+    yc = got.get("youthcare")
+    if yc is not None and {"youthcare_ambulant", "youthcare_residential"} <= set(yc.columns):
+        parts.append(long_from_frame(yc, {"jeugdhulp_buiten_school": "youthcare_ambulant+youthcare_residential"}))
+    ref = got.get("referrals")
+    if ref is not None and "tlv_vso_cluster4" in ref.columns:
+        parts.append(long_from_frame(ref, {"tlv_vso": "tlv_vso_cluster4"}))
+    vsv = got.get("vsv")
+    if vsv is not None and "early_leavers" in vsv.columns and len(vsv):
+        parts.append(long_from_frame(vsv, {"vsv": "early_leavers"}))
+    own = sorted((data_dir / "rendement").glob("*.csv")) if data_dir.is_dir() else []
+    for path in own:
+        parts.append(load_rendement_indicators(path, school_ids=ids))
+        out.files.setdefault("rendement", []).append(str(path))
+    long = _concat(parts)
+    if long is not None:
+        long = long[long["school_id"].isin(ids)].dropna(subset=["value"]).reset_index(drop=True)
+    out.rendement = long
+    return out
+
+
+def _school_year_of_dates(dates: pd.Series) -> list[str]:
+    return [f"{t.year}-{t.year + 1}" if t.month >= 8 else f"{t.year - 1}-{t.year}" for t in pd.to_datetime(dates)]
+
+
+def _from_files(region: Region, data_dir: Path) -> dict[str, Any]:
+    """The report's inputs read from the raw files with the data layer's loaders."""
     from josanalysis.sources import (
         load_budget,
         load_capacity,
@@ -678,13 +767,8 @@ def load_budget_report_data(region: Region, prepared: str | Path = "") -> Budget
     )
     from josanalysis.sources.folder import discover
 
-    data_dir = region.data_dir
-    from josanalysis.config import PROJECT_ROOT
-
-    shown_dir = data_dir.relative_to(PROJECT_ROOT) if data_dir.is_relative_to(PROJECT_ROOT) else data_dir
     files = discover(data_dir) if data_dir.is_dir() else {}
     ids = region.school_ids
-    out = BudgetReportData(files={k: [str(p) for p in v] for k, v in files.items()}, data_dir=shown_dir.as_posix())
 
     def read(attr: str, loader: Any, school_level: bool = False) -> pd.DataFrame | None:
         paths = files.get(attr)
@@ -693,106 +777,64 @@ def load_budget_report_data(region: Region, prepared: str | Path = "") -> Budget
         kw = {"school_ids": ids} if school_level else {}
         return _concat([loader(p, **kw) for p in paths])
 
-    def miss(key: str, source: str, what: str) -> None:
-        out.missing[key] = missing_source_message(source, shown_dir, what=what)
-
-    # capacity: the provider's file, else the params
-    cap = read("capacity", load_capacity, school_level=True)
-    if cap is not None:
-        out.fte = cap[["school_id", "function", "fte_before", "fte_during", "deployed"]].copy()
-        out.fte_source = "bestand " + ", ".join(Path(p).name for p in files["capacity"])
-    else:
-        fte = fte_from_region(region)
-        if len(fte):
-            out.fte = fte
-            out.fte_source = "parameterbestanden van de scholen (params/schools/...)"
-        else:
-            miss("capaciteit", "capaciteit", "de capaciteit (fte per functie)")
-
-    # pupils: latest DUO count in the data folder, else the params
+    got: dict[str, Any] = {"files": {k: [str(p) for p in v] for k, v in files.items()}}
+    got["capacity"] = read("capacity", load_capacity, school_level=True)
+    if got["capacity"] is not None:
+        got["capacity_source"] = "bestand " + ", ".join(Path(p).name for p in files["capacity"])
     duo = read("duo_pupils", load_duo_pupils)
     if duo is not None:
         d = duo[duo["school_id"].isin(ids)].copy()
-        d["school_year"] = [f"{t.year}-{t.year + 1}" if t.month >= 8 else f"{t.year - 1}-{t.year}"
-                            for t in pd.to_datetime(d["reference_date"])]
-        out.pupils_by_year = d[["school_id", "school_year", "pupils"]].astype({"pupils": "float64"})
-        latest = d.sort_values("reference_date").groupby("school_id")[["pupils", "reference_date"]].last()
-        out.pupils = latest["pupils"].astype("float64")
-        when = pd.to_datetime(latest["reference_date"]).max()
-        out.pupils_source = f"DUO-telling {when:%d-%m-%Y} (bestanden in {shown_dir}/duo)"
-    if out.pupils is None or out.pupils.empty:
-        p = pupils_from_region(region)
-        if len(p):
-            out.pupils = p
-            out.pupils_source = "leerlingaantallen in de parameterbestanden (pupils_source per school)"
-        else:
-            miss("leerlingen", "leerlingen", "leerlingaantallen")
-
-    out.budget = read("budget", load_budget, school_level=True)
-    if out.budget is None:
-        miss("budget", "budget", "het ZiO-budget")
-    out.home_municipality = read("duo_pupils_by_postcode", load_duo_pupils_by_postcode)
-    if out.home_municipality is None:
-        miss("herkomst", "herkomst", "leerlingen naar woongemeente")
-
+        d["school_year"] = _school_year_of_dates(d["reference_date"])
+        got["pupils_by_year"] = d[["school_id", "school_year", "pupils"]]
+        got["pupils_where"] = "bestanden in duo/"
+    got["budget"] = read("budget", load_budget, school_level=True)
+    got["pupils_by_home"] = read("duo_pupils_by_postcode", load_duo_pupils_by_postcode)
     trajectories = read("provider_trajectories", load_provider_trajectories, school_level=True)
     if trajectories is not None:
-        out.provider = summarise_trajectories(trajectories)   # pupil-level rows stop here
+        got["provider"] = summarise_trajectories(trajectories)   # pupil-level rows stop here
         del trajectories
-    else:
-        miss("aanbieder", "aanbieder", "de registratie van de aanbieder")
+    got["thuiszitters"] = read("thuiszitters", load_thuiszitters, school_level=True)
+    got["youthcare"] = read("municipality_youthcare", load_municipality_youthcare, school_level=True)
+    got["referrals"] = read("swv_referrals", load_swv_referrals, school_level=True)
+    vsv = read("duo_vsv", load_duo_vsv)
+    if vsv is not None:
+        # DUO counts vsv per instelling: attribute only where the instelling has one vestiging here
+        inst = pd.Series([s[:4] for s in ids], index=ids)
+        single = inst[~inst.duplicated(keep=False)]
+        v = vsv.groupby(["instelling", "school_year"], as_index=False)["early_leavers"].sum(min_count=1)
+        v = v[v["instelling"].isin(single.values)]
+        v["school_id"] = v["instelling"].map({i: s for s, i in single.items()})
+        got["vsv"] = v
+    return got
 
-    parts: list[pd.DataFrame] = []
-    if prepared:
-        from josanalysis.panel import Panel
 
-        panel = Panel.read_parquet(prepared)
-        if panel.region_id != region.region_id:
-            raise ConfigError(f"The prepared file {prepared} belongs to region '{panel.region_id}', "
-                              f"not '{region.region_id}'.")
-        monthly = panel.monthly()
-        if "thuiszitters" in monthly.columns:
-            parts.append(long_from_frame(monthly.dropna(subset=["thuiszitters"]), {"thuiszitters": "thuiszitters"},
-                                         period_column="month", agg="mean"))
-        yearly = panel.yearly()
-        cols = {}
-        if {"youthcare_ambulant", "youthcare_residential"} <= set(yearly.columns):
-            cols["jeugdhulp_buiten_school"] = "youthcare_ambulant+youthcare_residential"
-        if "tlv_vso_cluster4" in yearly.columns:
-            cols["tlv_vso"] = "tlv_vso_cluster4"
-        if "early_leavers" in yearly.columns:
-            cols["vsv"] = "early_leavers"
-        if cols:
-            parts.append(long_from_frame(yearly, cols))
-    else:
-        tz = read("thuiszitters", load_thuiszitters, school_level=True)
-        if tz is not None:
-            parts.append(long_from_frame(tz, {"thuiszitters": "thuiszitters"}, period_column="month", agg="mean"))
-        yc = read("municipality_youthcare", load_municipality_youthcare, school_level=True)
-        if yc is not None:
-            parts.append(long_from_frame(yc, {"jeugdhulp_buiten_school": "youthcare_ambulant+youthcare_residential"}))
-        ref = read("swv_referrals", load_swv_referrals, school_level=True)
-        if ref is not None:
-            parts.append(long_from_frame(ref, {"tlv_vso": "tlv_vso_cluster4"}))
-        vsv = read("duo_vsv", load_duo_vsv)
-        if vsv is not None:
-            # DUO counts vsv per instelling: attribute only where the instelling has one vestiging here
-            inst = pd.Series([s[:4] for s in ids], index=ids)
-            single = inst[~inst.duplicated(keep=False)]
-            v = vsv.groupby(["instelling", "school_year"], as_index=False)["early_leavers"].sum(min_count=1)
-            v = v[v["instelling"].isin(single.values)]
-            v["school_id"] = v["instelling"].map({i: s for s, i in single.items()})
-            if len(v):
-                parts.append(long_from_frame(v, {"vsv": "early_leavers"}))
-    own = sorted((data_dir / "rendement").glob("*.csv")) if data_dir.is_dir() else []
-    for path in own:
-        parts.append(load_rendement_indicators(path, school_ids=ids))
-        out.files.setdefault("rendement", []).append(str(path))
-    long = _concat(parts)
-    if long is not None:
-        long = long[long["school_id"].isin(ids)].reset_index(drop=True)
-    out.rendement = long
-    return out
+def _from_panel(region: Region, prepared: str | Path) -> dict[str, Any]:
+    """The report's inputs from a prepared panel folder (no raw file is read)."""
+    from josanalysis.panel import Panel
+
+    panel = Panel.read_parquet(prepared)
+    if panel.region_id != region.region_id:
+        raise ConfigError(f"The prepared panel {prepared} belongs to region '{panel.region_id}', "
+                          f"not '{region.region_id}'.")
+    tables = getattr(panel, "tables", {}) or {}
+    got: dict[str, Any] = {"files": {k: list(v) for k, v in (panel.inputs or {}).items()}}
+    got["capacity"] = tables.get("capacity")
+    got["capacity_source"] = "capaciteitsbestand (voorbereid door de batch)"
+    got["budget"] = tables.get("budget")
+    got["pupils_by_home"] = tables.get("pupils_by_home")
+    got["provider"] = tables.get("trajectories")
+    monthly = panel.monthly()
+    if "thuiszitters" in monthly.columns:
+        got["thuiszitters"] = monthly[["school_id", "month", "thuiszitters"]]
+    yearly = panel.yearly()
+    if "pupils" in yearly.columns:
+        got["pupils_by_year"] = yearly[["school_id", "school_year", "pupils"]]
+        got["pupils_where"] = "voorbereid door de batch"
+    got["youthcare"] = yearly
+    got["referrals"] = yearly
+    if "early_leavers" in yearly.columns:
+        got["vsv"] = yearly.dropna(subset=["early_leavers"])
+    return got
 
 
 def save_tables(tables: Mapping[str, pd.DataFrame], output_dir: str | Path | None) -> list[Path]:

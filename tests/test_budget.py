@@ -153,11 +153,18 @@ def test_demo_region_defaults_and_type_characteristics():
     assert ch["praktijkonderwijs"].sum() == len(pro)
 
 
-def test_report_data_demo_has_every_source_and_alkmaar_says_what_to_supply():
+@pytest.fixture(scope="module")
+def demo_data():
+    from josanalysis.budget import load_budget_report_data
+
+    return load_budget_report_data(load_region("demoregio"))
+
+
+def test_report_data_demo_has_every_source_and_alkmaar_says_what_to_supply(demo_data):
     from josanalysis.budget import budget_section, load_budget_report_data
 
     demo = load_region("demoregio")
-    data = load_budget_report_data(demo)
+    data = demo_data
     assert data.missing == {}
     assert data.fte is not None and data.budget is not None and data.home_municipality is not None
     assert set(data.rendement["indicator"]) >= {"thuiszitters", "jeugdhulp_buiten_school"}
@@ -168,3 +175,24 @@ def test_report_data_demo_has_every_source_and_alkmaar_says_what_to_supply():
     assert set(alk.missing) == {"budget", "herkomst", "aanbieder"}
     assert "data/regio-alkmaar/budget/zio-budget.csv" in alk.missing["budget"]
     assert alk.pupils["08UV00"] == 195 and alk.fte_source.startswith("parameterbestanden")
+
+
+def test_report_data_from_a_prepared_panel_folder(demo_data, tmp_path):
+    from josanalysis.budget import load_budget_report_data
+    from josanalysis.panel import PANEL_COLUMNS, Panel
+
+    months = pd.to_datetime(["2023-09-01", "2023-10-01"])
+    rows = [("DM0100", "month", m, "thuiszitters", v, 1245.0, False) for m, v in zip(months, [4.0, 8.0])]
+    rows.append(("DM0100", "schoolyear", pd.Timestamp("2023-08-01"), "pupils", 1200.0, np.nan, False))
+    data = pd.DataFrame(rows, columns=PANEL_COLUMNS)
+    tables = {"capacity": demo_data.fte, "budget": demo_data.budget,
+              "pupils_by_home": demo_data.home_municipality, "trajectories": demo_data.provider}
+    folder = Panel(data=data, region_id="demoregio", synthetic=True, tables=tables).to_parquet(tmp_path / "p")
+    got = load_budget_report_data(load_region("demoregio"), folder)
+    assert got.missing == {}
+    th = got.rendement.query("indicator == 'thuiszitters'")
+    assert th["value"].tolist() == [6.0] and th["school_year"].tolist() == ["2023-2024"]
+    assert got.pupils.to_dict() == {"DM0100": 1200.0}
+    pd.testing.assert_frame_equal(got.budget.reset_index(drop=True), demo_data.budget.reset_index(drop=True))
+    with pytest.raises(ConfigError):
+        load_budget_report_data(load_region("regio-alkmaar"), folder)     # panel of another region
