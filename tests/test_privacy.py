@@ -155,6 +155,56 @@ def test_pattern_that_passes_the_line_rule_but_leaks_through_a_bridge_is_fixed()
     assert_protected(t, st, row_totals=True, col_totals=True)
 
 
+def dense_determined(eqs, hidden):
+    """Reference: hidden cells fixed by the equations, from a dense null space."""
+    from scipy.linalg import null_space
+
+    idx = list(np.flatnonzero(hidden))
+    pos = {c: k for k, c in enumerate(idx)}
+    rows = []
+    for cells, total in eqs:
+        coef = np.zeros(len(idx))
+        for c in cells:
+            if c in pos:
+                coef[pos[c]] += 1
+        if total is not None and total in pos:
+            coef[pos[total]] -= 1
+        if coef.any():
+            rows.append(coef)
+    if not idx:
+        return set()
+    if not rows:
+        return set()
+    ns = null_space(np.vstack(rows))
+    free = np.abs(ns).max(axis=1) > 1e-9 if ns.shape[1] else np.zeros(len(idx), bool)
+    return {int(c) for c, f in zip(idx, free) if not f}
+
+
+def test_graph_check_of_recoverable_cells_agrees_with_linear_algebra():
+    from josanalysis.privacy import _determined, _equations
+
+    rng = np.random.default_rng(7)
+    n_checked = 0
+    for k in range(150):
+        n_r, n_c = int(rng.integers(1, 6)), int(rng.integers(1, 6))
+        tr = int(rng.integers(0, n_r)) if (k % 3 == 0 and n_r > 1) else None
+        tc = int(rng.integers(0, n_c)) if (k % 4 == 0 and n_c > 1) else None
+        eqs = _equations(n_r, n_c, tr, tc, row_margins_known=bool(k % 2), col_margins_known=k % 5 != 0)
+        hidden = rng.random(n_r * n_c) < rng.uniform(0.1, 0.8)
+        assert set(_determined(eqs, hidden).tolist()) == dense_determined(eqs, hidden), (n_r, n_c, tr, tc, k)
+        n_checked += int(hidden.sum())
+    assert n_checked > 300
+
+
+def test_large_long_tables_are_fast_enough_to_use():
+    # 1,300 rows x 2 count columns with both margins known: hundreds of hidden cells
+    rng = np.random.default_rng(0)
+    t = pd.DataFrame(rng.poisson(6, size=(1300, 2)), columns=["n_a", "n_b"])
+    st = suppress_counts(t)
+    hidden = st.suppressed.to_numpy()
+    assert (hidden.sum(axis=1) != 1).all() and (hidden.sum(axis=0) != 1).all()
+
+
 def test_many_random_tables_are_protected():
     rng = np.random.default_rng(11)
     for k in range(12):
