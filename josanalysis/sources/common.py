@@ -68,7 +68,6 @@ __all__ = [
 #: Environment variable holding the pseudonymisation key (any string; its UTF-8 bytes are used).
 PSEUDONYM_KEY_ENV = "JOSANALYSIS_PSEUDONYM_KEY"
 
-_SUPPRESSION = re.compile(r"^(<\s*\d+|\.|-|x|X)?$")
 _SUPPRESSION_STRICT = re.compile(r"^(<\s*\d+|\.)?$")
 _INT_PLAIN = re.compile(r"^[+-]?\d+$")
 _INT_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+$")
@@ -395,9 +394,9 @@ def raise_bad_rows(
     raise DataError(f"{shown} {verb} not {expected}.", file=file, rows=list(bad_rows), column=col)
 
 
-def _suppressed_mask(s: pd.Series, strict: bool) -> np.ndarray:
-    pattern = _SUPPRESSION_STRICT if strict else _SUPPRESSION
-    return s.astype(str).str.fullmatch(pattern.pattern).fillna(False).to_numpy(dtype=bool)
+def _suppressed_mask(s: pd.Series) -> np.ndarray:
+    """``<5``, ``<10``, ``.`` and empty cells: suppressed (missing, never zero)."""
+    return s.astype(str).str.fullmatch(_SUPPRESSION_STRICT.pattern).fillna(False).to_numpy(dtype=bool)
 
 
 def parse_count(
@@ -414,7 +413,7 @@ def parse_count(
     """
     s = frame[column].astype(str).str.replace('"', "", regex=False).str.strip()
     s = s.str.replace(" ", "", regex=False)
-    supp = _suppressed_mask(s, strict=True)
+    supp = _suppressed_mask(s)
     ok_int = s.str.fullmatch(_INT_PLAIN.pattern).to_numpy(dtype=bool)
     ok_thou = s.str.fullmatch(_INT_THOUSANDS.pattern).to_numpy(dtype=bool)
     bad = ~(supp | ok_int | ok_thou)
@@ -447,7 +446,7 @@ def parse_number(
     s = s.str.replace(" ", "", regex=False).str.replace("\u20ac", "", regex=False)
     markers = {normalise_name(m) for m in na_markers}
     is_marker = s.map(lambda v: normalise_name(v) in markers if v else False).to_numpy(dtype=bool)
-    supp = _suppressed_mask(s, strict=True) & ~is_marker
+    supp = _suppressed_mask(s) & ~is_marker
     rest = ~(supp | is_marker)
     if s[rest].str.contains(",", regex=False).any():
         ok = s.str.fullmatch(_NUM_COMMA.pattern).to_numpy(dtype=bool)
@@ -593,8 +592,7 @@ def check_school_ids(
         return
     known = set(school_ids)
     bad = ~frame[column].isin(known).to_numpy(dtype=bool)
-    src = column if not isinstance(table, RawTable) else column
-    raise_bad_rows(table, bad, frame["_row"], src, frame[column],
+    raise_bad_rows(table, bad, frame["_row"], column, frame[column],
                    "a school of this region (expected one of the codes in params/schools, e.g. "
                    + ", ".join(sorted(known)[:3]) + ")")
 

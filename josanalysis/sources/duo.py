@@ -16,7 +16,6 @@ Examples
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pandas as pd
