@@ -457,7 +457,13 @@ def _run_task(spec: dict[str, Any]) -> dict[str, Any]:
         nb_out = tmp / "report.ipynb"
         params = {**spec["parameters"], "prepared": spec["prepared"], "output_dir": str(tmp)}
         error = None
+        km = None
         try:
+            extra: dict[str, Any] = {}
+            if spec.get("warm"):
+                km = _forked_kernel_manager(spec["kernel_name"], spec["warm_imports"],
+                                            spec["manifest"]["code_sha256"])
+                extra["km"] = km
             pm.execute_notebook(
                 spec["notebook"], str(nb_out), parameters=params,
                 kernel_name=spec["kernel_name"], progress_bar=False, log_output=False,
@@ -465,6 +471,7 @@ def _run_task(spec: dict[str, Any]) -> dict[str, Any]:
                 # the kernel starts in the notebook's folder (as in JupyterLab and nbval)
                 # without papermill's process-wide chdir (cwd=), which is not thread-safe
                 resources={"metadata": {"path": str(Path(spec["notebook"]).parent)}},
+                **extra,
             )
         except Exception as exc:  # noqa: BLE001 - every failure is reported, none is lost
             if attempts < spec["start_attempts"] and _is_kernel_start_failure(exc, nb_out):
@@ -473,6 +480,9 @@ def _run_task(spec: dict[str, Any]) -> dict[str, Any]:
                 time.sleep(0.5 * attempts + random.random())
                 continue
             error = exc
+        finally:
+            if km is not None:
+                _shutdown_quietly(km)
         break
     execute_seconds = time.perf_counter() - t0
     timings = _timings(nb_out)
@@ -499,6 +509,7 @@ def _run_task(spec: dict[str, Any]) -> dict[str, Any]:
         "attempts": attempts,
         "retried_start_failures": retried,
         "worker_pid": os.getpid(),
+        "kernel_mode": "forked from a pre-imported template" if spec.get("warm") else "fresh",
         **runtime_info(),
     }
     if error is None:
@@ -526,6 +537,253 @@ def _run_task(spec: dict[str, Any]) -> dict[str, Any]:
     return {"key": spec["key"], "status": "failed", "attempts": attempts,
             "seconds": manifest["seconds"], "error": manifest["error"],
             "failed_notebook": str(failed_dir / "report.failed.ipynb") if failed_nb else None}
+
+
+# --------------------------------------------------------------------------------------------
+# Warm kernels: a fork server per worker (opt-in, ``warm=True`` / ``--warm-kernels``)
+# --------------------------------------------------------------------------------------------
+#
+# A report's fixed cost is kernel start plus imports (numpy, pandas, statsmodels, matplotlib,
+# ...). Reusing one kernel for many reports would save it, but a namespace reset is not a clean
+# state (module state, rcParams, options, RNG and caches leak between reports). Instead each
+# worker keeps a *template* process that has done the imports once; every report gets a kernel
+# forked from it: a fresh process, with the modules imported and untouched, nothing inherited
+# from other reports. jupyter_client launches a tiny stand-in process (``_FORKED_KERNEL_CODE``)
+# that asks the template to fork the real kernel, passes its stdio, relays signals and exits
+# when the kernel exits, so papermill and nbclient see an ordinary kernel process.
+
+#: Modules every warm template imports, besides those the notebooks import.
+_WARM_BASE_MODULES = ("numpy", "pandas", "scipy", "IPython", "ipykernel.ipkernel",
+                      "ipykernel.kernelapp")
+
+_ZYGOTE_CODE = r"""
+import importlib, json, os, signal, socket, struct, sys, threading, time, traceback
+sock_path, parent, mods = sys.argv[1], int(sys.argv[2]), json.loads(sys.argv[3])
+for m in mods:
+    try:
+        importlib.import_module(m)
+    except BaseException:
+        pass
+signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # forked kernels are reaped automatically
+srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+srv.bind(sock_path + ".tmp")
+srv.listen(64)
+srv.settimeout(1.0)
+os.rename(sock_path + ".tmp", sock_path)  # ready
+while True:
+    if os.getppid() != parent:
+        sys.exit(0)
+    try:
+        conn, _ = srv.accept()
+    except socket.timeout:
+        continue
+    conn.settimeout(30)
+    try:
+        data, fds, _, _ = socket.recv_fds(conn, 1 << 16, 3)
+        size = struct.unpack("!I", data[:4])[0]
+        data = data[4:]
+        while len(data) < size:
+            data += conn.recv(size - len(data))
+        req = json.loads(data)
+    except Exception:
+        conn.close()
+        continue
+    pid = os.fork()
+    if pid == 0:
+        code = 0
+        try:
+            srv.close()
+            conn.close()
+            signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+            os.setsid()
+            for i, fd in enumerate(fds):
+                os.dup2(fd, i)
+            for fd in fds:
+                if fd > 2:
+                    os.close(fd)
+            os.chdir(req["cwd"])
+            os.environ.clear()
+            os.environ.update(req["env"])
+            client = int(req["client_pid"])
+            def _watch():
+                while True:
+                    time.sleep(1.0)
+                    try:
+                        os.kill(client, 0)
+                    except ProcessLookupError:
+                        os._exit(1)
+            threading.Thread(target=_watch, daemon=True).start()
+            if "numpy.random" in sys.modules:  # fresh entropy, as a newly started kernel has
+                sys.modules["numpy.random"].seed()
+            try:
+                import importlib.util
+                launcher = importlib.util.find_spec("ipykernel_launcher").origin
+            except Exception:
+                launcher = "ipykernel_launcher"
+            sys.argv = [launcher, *req["argv"]]
+            from ipykernel.kernelapp import IPKernelApp
+            # traits whose defaults were read from the environment when the template
+            # imported ipykernel: give them the kernel's own environment
+            IPKernelApp.launch_instance(
+                argv=req["argv"], parent_handle=int(os.environ.get("JPY_PARENT_PID") or 0))
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else 0
+        except BaseException:
+            traceback.print_exc()
+            code = 1
+        finally:
+            try:
+                sys.stdout.flush()
+                sys.stderr.flush()
+            finally:
+                os._exit(code)
+    for fd in fds:
+        os.close(fd)
+    try:
+        conn.sendall(json.dumps({"pid": pid}).encode())
+    finally:
+        conn.close()
+"""
+
+_FORKED_KERNEL_CODE = r"""
+import json, os, signal, socket, struct, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(sys.argv[1])
+body = json.dumps({"argv": sys.argv[2:], "cwd": os.getcwd(), "env": dict(os.environ),
+                   "client_pid": os.getpid()}).encode()
+socket.send_fds(s, [struct.pack("!I", len(body)) + body], [0, 1, 2])
+reply = b""
+while True:
+    chunk = s.recv(4096)
+    if not chunk:
+        break
+    reply += chunk
+pid = json.loads(reply)["pid"]
+def relay(signum, frame):
+    try:
+        os.kill(pid, signum)
+    except ProcessLookupError:
+        pass
+for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1,
+            signal.SIGUSR2):
+    signal.signal(sig, relay)
+while True:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        break
+    time.sleep(0.05)
+"""
+
+_ZYGOTES: dict[str, tuple[Any, str, Any]] = {}
+
+
+def warm_imports(notebooks: Iterable[str | Path]) -> list[str]:
+    """Modules a warm template imports: the kernel's own plus the notebooks' top-level imports.
+
+    Examples
+    --------
+    >>> "numpy" in warm_imports([])
+    True
+    """
+    import ast
+
+    mods = list(_WARM_BASE_MODULES)
+    for path in notebooks:
+        try:
+            nb = json.loads(Path(path).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        for cell in nb.get("cells", []):
+            if cell.get("cell_type") != "code":
+                continue
+            src = "".join(cell.get("source", ""))
+            src = "\n".join(ln for ln in src.splitlines() if not ln.lstrip().startswith(("%", "!")))
+            try:
+                tree = ast.parse(src)
+            except SyntaxError:
+                continue
+            for node in tree.body:
+                if isinstance(node, ast.Import):
+                    mods += [a.name for a in node.names]
+                elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                    mods.append(node.module)
+                    mods += [f"{node.module}.{a.name}" for a in node.names if a.name != "*"]
+    # matplotlib_inline must be imported by the kernel itself (it hooks into the live shell)
+    return [m for m in dict.fromkeys(mods) if not m.startswith("matplotlib_inline")]
+
+
+def _zygote_socket(imports: list[str], code_key: str) -> str:
+    """Start (once per worker process, imports and library code) the warm template."""
+    import atexit
+    import hashlib
+    import subprocess
+    import sys
+    import tempfile
+
+    key = hashlib.sha256(json.dumps([imports, code_key, sys.executable]).encode()).hexdigest()
+    got = _ZYGOTES.get(key)
+    if got is not None and got[0].poll() is None:
+        return got[1]
+    for old_key, (proc, _, tmpdir) in list(_ZYGOTES.items()):  # stale library code: replace
+        proc.terminate()
+        shutil.rmtree(tmpdir, ignore_errors=True)
+        del _ZYGOTES[old_key]
+    tmpdir = tempfile.mkdtemp(prefix="jos-warm-")
+    sock = os.path.join(tmpdir, "template.sock")
+    env = dict(os.environ)
+    # as in a kernel: ipykernel sets the inline backend before any user import of matplotlib
+    env.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _ZYGOTE_CODE, sock, str(os.getpid()), json.dumps(imports)],
+        env=env, cwd=str(PROJECT_ROOT), stdin=subprocess.DEVNULL,
+    )
+    atexit.register(shutil.rmtree, tmpdir, True)
+    atexit.register(proc.terminate)
+    deadline = time.monotonic() + START_TIMEOUT * 2
+    while not os.path.exists(sock):
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            raise RuntimeError("Kernel didn't respond: the warm kernel template did not start")
+        time.sleep(0.05)
+    _ZYGOTES[key] = (proc, sock, tmpdir)
+    return sock
+
+
+def _forked_kernel_manager(kernel_name: str, imports: list[str], code_key: str):
+    """A kernel manager whose kernel is forked from the worker's warm template."""
+    import sys
+
+    from jupyter_client.kernelspec import KernelSpecManager
+    from jupyter_client.manager import AsyncKernelManager
+
+    sock = _zygote_socket(imports, code_key)
+    specs = Path(os.path.dirname(sock)) / "kernels"
+    if not (specs / kernel_name / "kernel.json").is_file():
+        real = KernelSpecManager().get_kernel_spec(kernel_name)
+        (specs / kernel_name).mkdir(parents=True, exist_ok=True)
+        tmp = specs / kernel_name / "kernel.json.tmp"
+        tmp.write_text(json.dumps({
+            "argv": [sys.executable, "-c", _FORKED_KERNEL_CODE, sock, "-f", "{connection_file}"],
+            "display_name": real.display_name, "language": real.language,
+            "interrupt_mode": "signal", "env": real.env or {}, "metadata": {},
+        }), encoding="utf-8")
+        os.replace(tmp, specs / kernel_name / "kernel.json")
+    ksm = KernelSpecManager(kernel_dirs=[str(specs)], ensure_native_kernel=False)
+    return AsyncKernelManager(kernel_name=kernel_name, kernel_spec_manager=ksm)
+
+
+def _shutdown_quietly(km: Any) -> None:
+    from jupyter_core.utils import run_sync
+
+    try:
+        if run_sync(km.is_alive)():
+            run_sync(km.shutdown_kernel)(now=False)
+    except Exception:  # noqa: BLE001 - best effort; the kernel watches its stand-in anyway
+        try:
+            run_sync(km.shutdown_kernel)(now=True)
+        except Exception:  # noqa: BLE001
+            pass
 
 
 # --------------------------------------------------------------------------------------------
@@ -664,6 +922,7 @@ def run_region(
     notebook_dir: str | Path | None = None,
     prepare: Callable[[Region, Path], Path | None] | None = None,
     kernel_start_attempts: int = 3,
+    warm: bool = False,
 ) -> BatchResult:
     """Execute all reports of a region and write the index and the summary table.
 
@@ -697,6 +956,10 @@ def run_region(
         None hands ``prepared=""`` to the notebooks.
     kernel_start_attempts
         How often a report is attempted when its kernel fails to start.
+    warm
+        Fork each report's kernel from a per-worker template process that has already imported
+        the notebooks' libraries (see ``docs/batch.md``): a fresh process per report, without
+        the kernel start and import cost.
 
     Returns
     -------
@@ -769,6 +1032,7 @@ def run_region(
             for old in prep_root.iterdir():
                 if old != run_dir:
                     shutil.rmtree(old, ignore_errors=True)
+            imports = warm_imports(sorted({str(r.notebook) for r in to_run})) if warm else []
             specs = [
                 {
                     "key": r.key, "kind": r.kind, "title": f"{r.label} ({region.name})",
@@ -776,7 +1040,8 @@ def run_region(
                     "failed_dir": str(failed[r.key]), "parameters": r.parameters(),
                     "prepared": str(prepared) if prepared else "",
                     "kernel_name": KERNEL_NAME, "start_attempts": kernel_start_attempts,
-                    "start_timeout": START_TIMEOUT,
+                    "start_timeout": START_TIMEOUT, "warm": bool(warm),
+                    "warm_imports": imports,
                     "manifest": {**expected[r.key], "reason": reasons[r.key]},
                 }
                 for r in to_run

@@ -69,6 +69,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="parameter folder (default: the project's params/)")
     run.add_argument("--retries", type=int, default=2,
                      help="dask retries of a task whose worker died (default: 2)")
+    run.add_argument("--warm-kernels", action="store_true",
+                     help="fork each report's kernel from a pre-imported template process "
+                          "(faster; see docs/batch.md)")
     run.add_argument("--no-progress", action="store_true", help="no progress bar")
 
     check = sub.add_parser("check-data", help="check every data file of a folder",
@@ -91,7 +94,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     result = run_region(
         args.region, workers=args.workers, only=args.only, force=args.force,
         scheduler=args.scheduler, output_root=args.output_root, retries=args.retries,
-        progress=not args.no_progress, params_dir=args.params_dir,
+        progress=not args.no_progress, params_dir=args.params_dir, warm=args.warm_kernels,
     )
     n_ok = sum(1 for o in result.outcomes if o.status == "ok")
     print(f"{result.region_id}: {n_ok} report(s) executed, {len(result.skipped)} up to date, "

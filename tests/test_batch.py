@@ -325,7 +325,7 @@ def test_killed_run_leaves_previous_outputs_whole(tmp_path, scheduler):
     script.write_text(KILL_SCRIPT)
     proc = subprocess.run(
         [sys.executable, str(script), str(params), str(TEST_NOTEBOOKS), str(out)],
-        start_new_session=True, capture_output=True, text=True, timeout=180,
+        start_new_session=True, capture_output=True, text=True, timeout=420,
     )
     assert proc.returncode == -signal.SIGKILL, proc.stderr[-2000:]
 
@@ -349,3 +349,20 @@ def test_killed_run_leaves_previous_outputs_whole(tmp_path, scheduler):
     assert "schools/B" in executed and "schools/A" not in executed
     assert not list(reg.glob("schools/.B.tmp-*"))
     assert not (reg / ".run.lock").exists()
+
+
+def test_warm_kernels_give_every_report_a_fresh_process(tmp_path, scheduler):
+    """--warm-kernels forks each kernel from a pre-imported template: same outputs, no state
+    shared between reports (the test notebooks fail when an earlier report's state leaked)."""
+    params = make_region(tmp_path, control={"A": {"value": 4.0}})
+    out = tmp_path / "out"
+    result = run(params, out, scheduler, warm=True)
+    assert result.ok, [o.error for o in result.outcomes]
+    reg = out / "testregio"
+    for key in ("schools/A", "schools/B", "region", "budget"):
+        m = json.loads((reg / key / "manifest.json").read_text())
+        assert m["kernel_mode"].startswith("forked")
+        assert "klaar" in (reg / key / "report.html").read_text()
+        nb = json.loads((reg / key / "report.ipynb").read_text())
+        assert nb["metadata"]["kernelspec"]["name"] == "josanalysis"
+    assert pd.read_csv(reg / "schools/A/results.csv")["estimate"].iloc[0] == 4.0
