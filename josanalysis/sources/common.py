@@ -254,7 +254,7 @@ def read_table(path: str | Path, *, text: str | None = None) -> RawTable:
             ragged.append(n)
             continue
         r = r[:width] + [""] * (width - len(r)) if len(r) < width else r[:width]
-        cells.append(r)
+        cells.append([c.strip() for c in r])
     if ragged:
         raise DataError(
             f"these rows have more fields than the header has columns ({width}); "
@@ -262,9 +262,7 @@ def read_table(path: str | Path, *, text: str | None = None) -> RawTable:
             file=path,
             rows=ragged,
         )
-    frame = pd.DataFrame(cells, columns=norm, dtype=object)
-    frame = frame.apply(lambda s: s.str.strip())
-    frame = frame.astype("str") if len(frame) else frame
+    frame = pd.DataFrame(cells, columns=norm, dtype="str")
     frame.insert(0, "_row", np.array([n for n, _ in body], dtype=np.int64))
     return RawTable(
         path=path,
