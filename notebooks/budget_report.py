@@ -65,6 +65,14 @@ footnote = privacy_footnote(rules.min_count, rules.rounding)
 saved_tables = {}
 figures = {}
 
+
+def show(table, decimals=1, **column_decimals):
+    """Display a protected table in Dutch number format, without the row index."""
+    shown = format_for_report(table, decimals=decimals)
+    for col, d in column_decimals.items():
+        shown[col] = format_for_report(table, decimals=d)[col]
+    display(shown.style.hide(axis="index"))
+
 # %%
 if banner(reg) is not None:
     display(banner(reg))
@@ -102,12 +110,12 @@ else:
     saved_tables.update(capaciteit_per_school=per_school, capaciteit_per_functie=per_function,
                         capaciteit_spreiding=spread)
     display(Markdown("**Totaal per school (alle JOS-functies samen)**"))
-    display(format_for_report(per_school, decimals=3))
+    show(per_school, 3, **{"uur/week eerder": 1, "uur/week tijdens": 1})
     display(Markdown("**Per functie**"))
-    display(format_for_report(per_function, decimals=3))
+    show(per_function, 3, **{"uur/week eerder": 1, "uur/week tijdens": 1})
     display(Markdown("**Spreiding tussen scholen** (variatiecoëfficiënt = standaardafwijking / gemiddelde; "
                      "alleen scholen waar de functie wordt ingezet)"))
-    display(format_for_report(spread, decimals=3))
+    show(spread, 3)
     below = cap.below_minimum
     if len(below):
         lines = [f"- {names.get(r.school_id, r.school_id)}: {r.function} {r.fte_during:.3f} fte "
@@ -154,9 +162,10 @@ else:
     path_shown = apply_privacy(path_wide, rules)
     saved_tables.update(budget_herijking=recal_shown, budget_overgangspad=path_shown)
     display(Markdown("**Huidig en herijkt budget per school**"))
-    display(format_for_report(recal_shown.rename(columns=BUDGET_HEADERS), decimals=2))
+    show(recal_shown.rename(columns=BUDGET_HEADERS), 0, **{"huidig per leerling (€)": 2, "zorgindex": 2,
+                                                            "herijkt per leerling (€)": 2, "verschil (%)": 1})
     display(Markdown("**Overgangspad per jaar** (jaar 0 = huidig budget)"))
-    display(format_for_report(path_shown, decimals=0))
+    show(path_shown, 0)
     if (last["gap_eur"].abs() > 0.5).any():
         display(Markdown("Binnen het ingestelde maximum per jaar haalt niet elke school het herijkte budget in "
                          f"{section.config.years} jaar; de kolom 'nog te gaan' toont het verschil dat overblijft."))
@@ -196,11 +205,11 @@ else:
         display(Markdown(f"Peildatum DUO: {oor.reference_date:%d-%m-%Y}. Gemeenten van de regio: "
                          + ", ".join(reg.municipalities.values()) + "."))
         display(Markdown("**Per school: aandeel leerlingen van buiten de regio**"))
-        display(format_for_report(tables["per_school"]))
+        show(tables["per_school"])
         display(Markdown("**Per gemeente buiten de regio**"))
-        display(format_for_report(tables["per_gemeente"]))
+        show(tables["per_gemeente"])
         display(Markdown("**Leerlingen per woongemeente en school**"))
-        display(format_for_report(tables["per_school_gemeente"], decimals=0))
+        show(tables["per_school_gemeente"], 0)
         if contrib is None:
             display(Markdown("Geen bijdragevoorstel: de verdeelregel 'naar rato' heeft het budget per school "
                              "nodig. " + data.missing.get("budget", "")))
@@ -208,7 +217,7 @@ else:
             display(Markdown(f"**Voorstel bijdrage per gemeente** (verdeelregel: {contrib['rule'].iloc[0]}; "
                              f"gemeenten met minder dan {rule.min_pupils:g} leerlingen worden niet gevraagd). "
                              "Dit is een rekenvoorbeeld als start van het gesprek, geen verplichting."))
-            display(format_for_report(tables["bijdragen"], decimals=0))
+            show(tables["bijdragen"], 0)
 
 # %% [markdown]
 # ## 4. Rendement: vaste indicatoren per school en regio
@@ -226,13 +235,13 @@ rtables = rendement_report_tables(rend, rules, names=names)
 if "regio" in rtables:
     display(Markdown("**Regio** (aantallen opgeteld over de scholen die ze aanleveren; percentages en scores "
                      "ongewogen gemiddeld; de trend alleen over jaren waarin alle scholen aanleveren)"))
-    display(format_for_report(rtables["regio"]))
+    show(rtables["regio"])
     for key, table in rtables.items():
         if key == "regio":
             continue
         label = rend.per_school.loc[rend.per_school["indicator"] == key, "label"].iloc[0]
         display(Markdown(f"**{label}, per school**"))
-        display(format_for_report(table))
+        show(table)
     saved_tables.update({f"rendement_{k}": v for k, v in rtables.items()})
 if rend.missing:
     display(Markdown("**Nog niet in beeld** (lever deze bestanden aan om de indicator te vullen):\n\n"
@@ -255,7 +264,7 @@ else:
     figs = provider_figures(prov, pupils_for_rates)
     prov_shown = provider_report_table(figs, rules, names=names)
     saved_tables["aanbieder"] = prov_shown
-    display(format_for_report(prov_shown))
+    show(prov_shown)
 
 # %% [markdown]
 # ### Het verhaal bij de cijfers
@@ -270,7 +279,7 @@ if notes.empty:
     display(Markdown("Er zijn (nog) geen kwalitatieve toelichtingen gegeven. Vul ze aan onder "
                      "`notes: indicators:` in de parameterbestanden van de regio of de scholen."))
 else:
-    display(notes)
+    display(notes.style.hide(axis="index"))
 display(Markdown(footnote))
 
 # %%
