@@ -3,7 +3,42 @@
 One shared robust reader (:mod:`josanalysis.sources.common`) handles delimiters, encodings,
 decimal commas, suppressed small counts (``<5``, ``.``) and header drift; every loader validates
 its result (pandera) and refuses bad input with a :class:`~josanalysis.errors.DataError` naming
-file, row and column. File formats: ``docs/data-formats.md``.
+file, row and column. File formats: ``docs/data-formats.md``; example files: ``data/examples/``.
+
+=====================================  =============================================================
+loader                                 canonical frame (columns)
+=====================================  =============================================================
+``load_duo_pupils``                    school_id, instelling, school_name, city, municipality_code,
+                                       municipality_name, province, reference_date, pupils,
+                                       pupils_suppressed, vavo_pupils, vavo_suppressed
+``load_duo_pupils_by_postcode``        reference_date, school_id, school_name, postcode,
+                                       home_municipality_code, home_municipality_name, leerjaar,
+                                       pupils, suppressed
+``load_duo_addresses``                 school_id, instelling, school_name, street, house_number,
+                                       postcode, city, municipality_code, municipality_name,
+                                       education_structure, rmc_code, rmc_name, ...
+``load_duo_vsv``                       instelling, school_year, education_structure, participants,
+                                       early_leavers, suppressed
+``load_cbs_youthcare``                 municipality_code, year, measure, value, suppressed
+``load_thuiszitters``                  school_id, month, thuiszitters, absoluut_verzuim,
+                                       langdurig_relatief_verzuim
+``load_attendance``                    school_id, month, n_pupils, scheduled_hours,
+                                       absent_authorised_hours, absent_unauthorised_hours,
+                                       absent_hours, absence_rate, unauthorised_rate
+``load_municipality_youthcare``        school_id, school_year, youthcare_ambulant,
+                                       youthcare_residential, cost_ambulant, cost_residential,
+                                       indications_light/medium/heavy, duration_months, *_suppressed
+``load_swv_referrals``                 school_id, school_year, tlv_vso_cluster4,
+                                       placements_facility, *_suppressed
+``load_provider_trajectories``         trajectory_id, pupil_key, school_id, function, type, start,
+                                       end, outflow, satisfaction, relapse
+``load_capacity``                      school_id, school_name, function, fte_before, fte_during,
+                                       hours_per_week_during, deployed
+``load_budget``                        school_id, year, budget_eur
+=====================================  =============================================================
+
+``load_region_data(data_dir, school_ids=...)`` loads a whole data folder into a
+:class:`RegionData`; ``check_data_folder(path)`` reports every file as OK / FOUT.
 
 Examples
 --------

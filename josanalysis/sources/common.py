@@ -450,7 +450,7 @@ def parse_number(
         ok = s.str.fullmatch(_NUM_COMMA.pattern).to_numpy(dtype=bool)
         clean = s.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
     else:
-        ok = s.str.fullmatch(_NUM_DOT.pattern).to_numpy(dtype=bool) & (s != "")
+        ok = s.str.fullmatch(_NUM_DOT.pattern).to_numpy(dtype=bool) & s.str.contains(r"\d").to_numpy(dtype=bool)
         dotted = s[rest & s.str.contains(".", regex=False).to_numpy(dtype=bool)]
         if thousands and len(dotted) and dotted.str.fullmatch(_INT_THOUSANDS.pattern).all():
             clean = s.str.replace(".", "", regex=False)
