@@ -996,7 +996,8 @@ def _scan_html_tables(html: str, min_count: int, is_count: Any) -> list[tuple[st
     return found
 
 
-def _walk_json(obj: Any, path: str, min_count: int, is_count: Any, out: list[tuple[str, Any]]) -> None:
+def _walk_json(obj: Any, path: str, min_count: int, is_count: Any, out: list[tuple[str, Any]],
+               file_counts: bool | None = None) -> None:
     if isinstance(obj, dict):
         for k, v in obj.items():
             p = f"{path}.{k}" if path else str(k)
@@ -1008,7 +1009,7 @@ def _walk_json(obj: Any, path: str, min_count: int, is_count: Any, out: list[tup
                 elif _small(v, min_count):
                     out.append((p, v))
             if isinstance(v, (dict, list)):
-                _walk_json(v, p, min_count, is_count, out)
+                _walk_json(v, p, min_count, is_count, out, file_counts)
         # pandas orient="split"/"table" style: {"columns": [...], "data": [[...], ...]}
         cols = obj.get("columns")
         data = obj.get("data")
@@ -1021,8 +1022,41 @@ def _walk_json(obj: Any, path: str, min_count: int, is_count: Any, out: list[tup
                             out.append((f"{path}.data[{r}][{j}] ('{name}')", row[j]))
     elif isinstance(obj, list):
         for i, v in enumerate(obj):
+            if isinstance(v, dict) and file_counts is not None:
+                keys = list(v)
+                for j in _period_counts(keys, [v[k] for k in keys], file_counts):
+                    if _small(v[keys[j]], min_count):
+                        out.append((f"{path}[{i}].{keys[j]}", v[keys[j]]))
             if isinstance(v, (dict, list)):
-                _walk_json(v, f"{path}[{i}]", min_count, is_count, out)
+                _walk_json(v, f"{path}[{i}]", min_count, is_count, out, file_counts)
+
+
+#: Column names that are periods (school years ``2022-2023`` or years): in a wide table their
+#: values are counts when the row's unit column says so, or the file is named after a count.
+PERIOD_COLUMN = re.compile(r"^\s*(19|20)\d{2}([-/](19|20)\d{2})?\s*$")
+UNIT_COLUMNS = ("eenheid", "unit")
+COUNT_UNITS = ("aantal", "leerlingen", "pupils", "count", "aantal leerlingen")
+#: Words in a results file name that make its period columns pupil counts (when it has no unit
+#: column), e.g. ``rendement_thuiszitters.csv``.
+COUNT_FILE_WORDS = ("thuiszitters", "vsv", "tlv", "verwijzingen", "plaatsingen", "jeugdhulp",
+                    "leerlingen", "trajecten", "indicaties", "pupils")
+
+
+def _file_counts(path: Path) -> bool:
+    stem = path.stem.lower()
+    return any(w in stem for w in COUNT_FILE_WORDS)
+
+
+def _period_counts(header: Sequence[Any], row: Sequence[Any], file_counts: bool) -> list[int]:
+    """Indices of period columns whose values are pupil counts in this row."""
+    periods = [j for j, h in enumerate(header) if isinstance(h, str) and PERIOD_COLUMN.match(h)]
+    if not periods:
+        return []
+    units = [j for j, h in enumerate(header) if isinstance(h, str) and h.strip().lower() in UNIT_COLUMNS]
+    if units:
+        unit = str(row[units[0]]).strip().lower() if units[0] < len(row) else ""
+        return periods if unit in COUNT_UNITS else []
+    return periods if file_counts else []
 
 
 def _scan_csv(path: Path, text: str, min_count: int, is_count: Any) -> list[tuple[str, Any]]:
@@ -1038,8 +1072,9 @@ def _scan_csv(path: Path, text: str, min_count: int, is_count: Any) -> list[tupl
     header = rows[0]
     count_cols = [j for j, h in enumerate(header) if is_count(h)]
     found = []
+    file_counts = _file_counts(path)
     for r_no, row in enumerate(rows[1:], start=2):
-        for j in count_cols:
+        for j in sorted(set(count_cols) | set(_period_counts(header, row, file_counts))):
             if j < len(row) and _small(row[j], min_count):
                 found.append((f"row {r_no}, column '{header[j]}'", row[j]))
     return found
@@ -1066,7 +1101,10 @@ def scan_outputs(
       ``pseudonym_pattern=PSEUDONYM_PATTERN``, anything shaped like one);
     * results files (CSV/TSV: columns; JSON: keys, also ``{"columns", "data"}`` tables) whose
       column/field name is a pupil count by the naming convention (:func:`is_count_field`) for
-      values 1 to ``min_count - 1``;
+      values 1 to ``min_count - 1``; in wide tables also the period columns (``2022-2023``)
+      of rows whose ``eenheid``/``unit`` is ``aantal``/``leerlingen``, or of every row when the
+      file has no unit column and its name contains a count word (:data:`COUNT_FILE_WORDS`,
+      e.g. ``rendement_thuiszitters.csv``);
     * HTML tables (also inside notebooks' HTML outputs) whose header is a pupil count name
       (e.g. ``aantal thuiszitters``, ``leerlingen``) for such values.
 
@@ -1125,7 +1163,7 @@ def scan_outputs(
                 violations.append(Violation(path, "small_count", f"line {exc.lineno}",
                                             "not valid JSON, so its counts cannot be checked"))
                 continue
-            _walk_json(obj, "", min_count, is_count, small)
+            _walk_json(obj, "", min_count, is_count, small, _file_counts(path))
         elif suffix in (".html", ".htm"):
             small = _scan_html_tables(text, min_count, is_count)
         elif suffix == ".ipynb":

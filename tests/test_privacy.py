@@ -401,3 +401,29 @@ def test_scan_threshold_follows_region_rules(tmp_path):
 def test_scan_refuses_missing_folder(tmp_path):
     with pytest.raises(ConfigError, match="does not exist"):
         scan_outputs(tmp_path / "nope")
+
+
+def test_scan_reads_wide_tables_with_school_year_columns(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    # a file named after a count: its school-year columns are pupil counts
+    (out / "rendement_thuiszitters.csv").write_text(
+        "vestiging;school;2021-2022;2022-2023;verschil\nDM0100;A;12;;-2\nDM0200;B;0;9;3\n", encoding="utf-8")
+    # a unit column decides per row: euros and percentages are not pupils
+    (out / "rendement_regio.csv").write_text(
+        "indicator;eenheid;2021-2022;2022-2023\nkosten;euro;3;4\naandeel;%;2,5;1\nthuiszitters;aantal;41;58\n",
+        encoding="utf-8")
+    (out / "budget.csv").write_text("school;2025;2026\nA;3;4\n", encoding="utf-8")
+    (out / "rendement_vsv.json").write_text(json.dumps([{"school": "A", "2021-2022": 12, "2022-2023": None}]),
+                                            encoding="utf-8")
+    assert scan_outputs(out) == []
+    p = out / "rendement_thuiszitters.csv"
+    p.write_text(p.read_text(encoding="utf-8").replace("DM0100;A;12;;-2", "DM0100;A;12;3;-2"), encoding="utf-8")
+    p = out / "rendement_regio.csv"
+    p.write_text(p.read_text(encoding="utf-8").replace("aantal;41;58", "aantal;41;2"), encoding="utf-8")
+    p = out / "rendement_vsv.json"
+    p.write_text(p.read_text(encoding="utf-8").replace("null", "1"), encoding="utf-8")
+    found = sorted((v.file.name, v.location) for v in scan_outputs(out))
+    assert found == [("rendement_regio.csv", "row 4, column '2022-2023'"),
+                     ("rendement_thuiszitters.csv", "row 2, column '2022-2023'"),
+                     ("rendement_vsv.json", "[0].2022-2023")]
