@@ -240,3 +240,14 @@ def test_leading_zeros_and_quoted_numbers_survive(tmp_path: Path) -> None:
     assert df.loc[0, "school_id"] == "00ZD00" and df.loc[0, "municipality_code"] == "GM0361"
     assert df.loc[0, "pupils"] == 1457
     assert isinstance(df.loc[0, "school_id"], str) and pd.api.types.is_string_dtype(df["school_id"])
+
+
+def test_crlf_trailing_delimiter_blank_lines_and_row_numbers(tmp_path: Path) -> None:
+    f = tmp_path / "swv.csv"
+    f.write_bytes((SWV.strip() + ";\r\nDM0100;2021-2022;3;4;\r\n\r\nDM0100;2022-2023;x;4;\r\n").encode("cp1252"))
+    with pytest.raises(DataError) as info:
+        load_swv_referrals(f)
+    # the blank line still counts as a spreadsheet row
+    assert info.value.rows == [4] and info.value.column == "tlv_vso_cluster4"
+    f.write_bytes((SWV.strip() + ";\r\nDM0100;2021-2022;3;4;\r\n\r\nDM0100;2022-2023;5;4;\r\n").encode("cp1252"))
+    assert load_swv_referrals(f)["tlv_vso_cluster4"].tolist() == [3, 5]
