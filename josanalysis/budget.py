@@ -356,7 +356,7 @@ def transition_path(
                     capped |= (step_change < 0) & ~np.isclose(step_change, desired)
             else:
                 # one side only: nothing to balance against, no school moves
-                capped |= step_change != 0
+                capped |= np.abs(step_change) > 1e-9
                 step_change = np.zeros_like(step_change)
         budget = budget + step_change
         records.append((budget.copy(), capped))
@@ -421,6 +421,12 @@ def budget_config_from_region(region: Region) -> BudgetConfig:
 
     Defaults: no weights (allocation by pupils alone), 2 years, at most 10 % change per year,
     budget-neutral.
+
+    Examples
+    --------
+    >>> from josanalysis.config import load_region
+    >>> budget_config_from_region(load_region("demoregio")).is_default    # doctest: +SKIP
+    True
     """
     block = region.extra.get("budget")
     if block is None:
@@ -478,6 +484,13 @@ def characteristics_from_region(region: Region, config: BudgetConfig | None = No
     ``budget.characteristics``. Derived indicators are crude stand-ins for the population
     characteristics of the doelgroepenmodel; a region that has shares per school (for example
     from DUO or CBS) should give them under ``budget.characteristics``.
+
+    Examples
+    --------
+    >>> from josanalysis.config import load_region
+    >>> ch = characteristics_from_region(load_region("regio-alkmaar"))     # doctest: +SKIP
+    >>> ch.set_index("school_id").loc["08UV00", "praktijkonderwijs"]       # doctest: +SKIP
+    1.0
     """
     config = config if config is not None else budget_config_from_region(region)
     rows = []
@@ -509,6 +522,13 @@ def current_budget(budget: pd.DataFrame, *, year: int | None = None) -> pd.DataF
     -------
     pandas.DataFrame
         ``school_id, budget_eur`` for that year (summed if a school has several rows).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> b = pd.DataFrame({"school_id": ["A", "A"], "year": [2023, 2024], "budget_eur": [1.0, 2.0]})
+    >>> current_budget(b)["budget_eur"].tolist()
+    [2.0]
     """
     need = {"school_id", "year", "budget_eur"}
     if not need <= set(budget.columns):
@@ -544,6 +564,10 @@ def plot_budget(recalibrated: pd.DataFrame, path: pd.DataFrame, names: Mapping[s
     -------
     matplotlib.figure.Figure
         Dutch labels; one row per school, dots for the path years.
+
+    Examples
+    --------
+    >>> fig = plot_budget(recalibrated, path, names, per_pupil=True)    # doctest: +SKIP
     """
     import matplotlib.pyplot as plt
 
@@ -852,6 +876,10 @@ def save_tables(tables: Mapping[str, pd.DataFrame], output_dir: str | Path | Non
     -------
     list[pathlib.Path]
         The files written.
+
+    Examples
+    --------
+    >>> save_tables({"capaciteit": protected_table}, "outputs/demoregio/budget")   # doctest: +SKIP
     """
     if not output_dir:
         return []
@@ -929,6 +957,13 @@ def budget_section(region: Region, budget: pd.DataFrame, pupils: pd.Series | pd.
     Returns
     -------
     BudgetSection
+
+    Examples
+    --------
+    >>> from josanalysis.config import load_region
+    >>> region = load_region("demoregio")                                     # doctest: +SKIP
+    >>> data = load_budget_report_data(region)                                 # doctest: +SKIP
+    >>> budget_section(region, data.budget, data.pupils).path.head()           # doctest: +SKIP
     """
     from josanalysis.capacity import _pupils_series
 

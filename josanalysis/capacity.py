@@ -379,6 +379,12 @@ def pupils_from_region(region: Region) -> pd.Series:
     """Pupils per school as recorded in the school YAML files (``pupils``), indexed by school_id.
 
     Schools without a recorded count are left out.
+
+    Examples
+    --------
+    >>> from josanalysis.config import load_region
+    >>> int(pupils_from_region(load_region("regio-alkmaar"))["08UV00"])   # doctest: +SKIP
+    195
     """
     data = {s.school_id: float(s.pupils) for s in region.schools if s.pupils is not None}
     return pd.Series(data, dtype="float64", name="pupils")
@@ -388,6 +394,12 @@ def minimum_fte_from_region(region: Region) -> tuple[dict[str, float], float]:
     """Minimum FTE per function and hours per FTE from the region YAML's ``capacity:`` block.
 
     Returns ``({}, 36.0)`` when the region has no ``capacity:`` block.
+
+    Examples
+    --------
+    >>> from josanalysis.config import load_region
+    >>> minimum_fte_from_region(load_region("regio-alkmaar"))      # doctest: +SKIP
+    ({'GW': 0.1, 'JGC': 0.2, 'PAJ': 0.5}, 36.0)
     """
     block = region.extra.get("capacity") or {}
     if not isinstance(block, dict):
@@ -422,6 +434,10 @@ def plot_capacity(result: CapacityResult, names: Mapping[str, str] | None = None
     matplotlib.figure.Figure
         Dutch labels. Differences between schools reflect history and agreements, not need
         (caption this in the report).
+
+    Examples
+    --------
+    >>> fig = plot_capacity(capacity_table(fte, pupils), names)    # doctest: +SKIP
     """
     import matplotlib.pyplot as plt
 
@@ -447,7 +463,14 @@ def plot_capacity(result: CapacityResult, names: Mapping[str, str] | None = None
 
 
 def capacity_assumptions_text(region: Region) -> str:
-    """The capacity assumptions of a region in Dutch (minimum per function, hours per FTE)."""
+    """The capacity assumptions of a region in Dutch (minimum per function, hours per FTE).
+
+    Examples
+    --------
+    >>> from josanalysis.config import load_region
+    >>> capacity_assumptions_text(load_region("demoregio"))[:32]    # doctest: +SKIP
+    'Er is geen minimum per functie i'
+    """
     minimum, hours = minimum_fte_from_region(region)
     block = region.extra.get("capacity") or {}
     if minimum:

@@ -387,6 +387,13 @@ def report_tables(
         ``"per_school"``, ``"per_gemeente"`` and (if given) ``"bijdragen"``. Pupil counts below
         the region's threshold are hidden (``<NA>``; :func:`josanalysis.privacy.format_for_report`
         shows them as the marker), as are shares and contributions whose pupil count is hidden.
+
+    Examples
+    --------
+    >>> from josanalysis.config import PrivacyRules
+    >>> tables = report_tables(out_of_region(frame, ["GM0361"]), PrivacyRules())   # doctest: +SKIP
+    >>> sorted(tables)                                                             # doctest: +SKIP
+    ['per_gemeente', 'per_school', 'per_school_gemeente']
     """
     from josanalysis.privacy import apply_privacy
 
@@ -473,7 +480,14 @@ class ContributionRule:
 
 
 def contribution_rule_from_region(region: Region) -> ContributionRule:
-    """Read the ``outofregion:`` block of a region YAML (defaults: proportional, no minimum)."""
+    """Read the ``outofregion:`` block of a region YAML (defaults: proportional, no minimum).
+
+    Examples
+    --------
+    >>> from josanalysis.config import load_region
+    >>> contribution_rule_from_region(load_region("regio-alkmaar")).min_pupils   # doctest: +SKIP
+    5.0
+    """
     block = region.extra.get("outofregion")
     if block is None:
         return ContributionRule(is_default=True)

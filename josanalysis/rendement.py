@@ -361,6 +361,14 @@ def rendement_table(
     DataError
         Missing columns, unknown indicator keys, non-numeric values, duplicated school-year
         rows for an indicator.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> long = pd.DataFrame({"school_id": "A", "school_year": ["2022-2023", "2023-2024"],
+    ...                      "indicator": "werkplezier", "value": [6.8, 7.2]})
+    >>> rendement_table(long).per_school["as_expected"].tolist()
+    ['ja']
     """
     keys = list(indicators) if indicators is not None else list(_BY_KEY)
     unknown = [k for k in keys if k not in _BY_KEY]
@@ -566,6 +574,12 @@ def qualitative_notes(region: Region, keys: Iterable[str] | None = None) -> pd.D
     -------
     pandas.DataFrame
         ``niveau, school, indicator, toelichting`` (Dutch headers); empty when none are given.
+
+    Examples
+    --------
+    >>> from josanalysis.config import load_region
+    >>> qualitative_notes(load_region("regio-alkmaar"))["indicator"].tolist()   # doctest: +SKIP
+    ['Capaciteit (fte)']
     """
     keys = list(keys) if keys is not None else [*(_BY_KEY), "capaciteit", "budget", "herkomst", "aanbieder"]
     rows = []
@@ -652,6 +666,12 @@ def report_tables(
     -------
     dict[str, pandas.DataFrame]
         ``"regio"`` and one entry per indicator key that has data.
+
+    Examples
+    --------
+    >>> from josanalysis.config import PrivacyRules
+    >>> sorted(report_tables(rendement_table(long), PrivacyRules()))     # doctest: +SKIP
+    ['regio', 'thuiszitters']
     """
     from josanalysis.privacy import apply_privacy
 
@@ -700,6 +720,11 @@ def provider_report_table(
     against the total per row (``n_trajectories``); per-100 rates and relapse percentages are
     hidden with their count; shares and mean satisfaction are hidden when the school-year has
     fewer trajectories than the region's ``min_denominator``.
+
+    Examples
+    --------
+    >>> from josanalysis.config import PrivacyRules
+    >>> provider_report_table(provider_figures(summary, pupils), PrivacyRules())   # doctest: +SKIP
     """
     from josanalysis.privacy import apply_privacy
 
@@ -763,6 +788,10 @@ def load_rendement_indicators(path: str | Path, *, school_ids: Iterable[str] | N
         Unknown indicators, text where a number belongs, negative values, percentages above
         100, fractional pupil counts, duplicated school-year-indicator rows, unknown schools
         (file, rows and column named).
+
+    Examples
+    --------
+    >>> load_rendement_indicators("data/regio-alkmaar/rendement/rendement-indicatoren.csv")  # doctest: +SKIP
     """
     from josanalysis.sources.common import (
         check_school_ids,
