@@ -120,3 +120,17 @@ def test_budget_decimal_comma_and_thousands():
     b = load_budget(EX / "zio-budget.csv")
     assert b["budget_eur"].tolist() == [125000.0, 131250.0, 87500.5]
     assert b["year"].dtype == "Int64"
+
+
+def test_cbs_extra_dimension_kept_as_text(tmp_path):
+    import json
+
+    f = tmp_path / "83454NED.json"
+    f.write_text(json.dumps({"value": [
+        {"ID": 0, "Leeftijd": "10000", "RegioS": "GM0361 ", "Perioden": "2022JJ00", "Jongeren_12": 5},
+        {"ID": 1, "Leeftijd": "20000", "RegioS": "GM0361 ", "Perioden": "2022JJ00", "Jongeren_12": None},
+    ]}), encoding="utf-8")
+    df = load_cbs_youthcare(f)
+    assert list(df.columns) == ["municipality_code", "year", "measure", "value", "suppressed", "Leeftijd"]
+    assert df["Leeftijd"].tolist() == ["10000", "20000"] and df["measure"].eq("Jongeren").all()
+    assert df["suppressed"].tolist() == [False, True]

@@ -119,13 +119,15 @@ def load_cbs_youthcare(path: str | Path) -> pd.DataFrame:
     dims = [c for c in cols if c not in (region, period) and c not in _SKIP]
     measures, extra_dims = [], []
     for c in dims:
-        values = df[c]
-        as_text = values.dropna().astype(str).str.strip()
-        numeric_like = as_text.str.fullmatch(r"[+-]?[\d.,]+|\.|").all()
-        if numeric_like or values.dropna().map(lambda v: isinstance(v, (int, float))).all():
-            measures.append(c)
+        values = df[c].dropna()
+        if row_label == "record":
+            # JSON: measures are numbers (null when suppressed); dimension codes are strings,
+            # even numeric-looking ones such as "10000"
+            is_measure = values.map(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)
+                                    or (isinstance(v, str) and v.strip() == ".")).all()
         else:
-            extra_dims.append(c)
+            is_measure = values.astype(str).str.strip().str.fullmatch(r"[+-]?[\d.,]+|\.|").all()
+        (measures if is_measure else extra_dims).append(c)
     if not measures:
         raise DataError("no measure columns found (expected numeric columns such as "
                         "'JongerenMetJeugdhulp_1').", file=path, rows=[1])
