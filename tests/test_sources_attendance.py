@@ -103,3 +103,14 @@ def test_pupil_months_are_pseudonymised_in_duckdb(tmp_path):
     expected = set(pseudonymise(pd.Series(sorted(raw_ids)), key=key))
     assert set(got["pupil_key"]) == expected  # SQL HMAC equals the Python HMAC
     assert got.groupby("month")["scheduled_hours"].sum().sum() == pytest.approx(df["lesuren_gepland"].sum())
+
+
+def test_same_school_month_in_two_files_is_refused(tmp_path):
+    from josanalysis.errors import DataError
+
+    a, b = tmp_path / "verzuim-a.csv", tmp_path / "verzuim-b.csv"
+    a.write_text(HEADER + "\n1;DM0100;2023-09-04;6;0;0\n", encoding="utf-8")
+    b.write_text(HEADER + "\n2;DM0100;2023-09-05;6;0;0\n", encoding="utf-8")
+    with pytest.raises(DataError, match="verzuim-a.csv and verzuim-b.csv") as info:
+        load_attendance([a, b])
+    assert "2023-09" in str(info.value) and info.value.column == "datum"

@@ -316,6 +316,24 @@ def _explain(files: Sequence[Path], name: str, school_ids, today: dt.date) -> No
     raise DataError(f"check '{name}' failed but the rows could not be located.", file=files[0])
 
 
+def _one_file_per_month(res: pd.DataFrame, files: Sequence[Path]) -> pd.DataFrame:
+    """Refuse a school-month that occurs in two files (it would be counted twice)."""
+    if len(files) > 1:
+        spread = res.groupby(["school_id", "month"])["file_no"].nunique()
+        both = spread[spread > 1]
+        if len(both):
+            school, month = both.index[0]
+            nos = sorted(res.loc[(res["school_id"] == school) & (res["month"] == month), "file_no"].unique())
+            names = " and ".join(files[int(i)].name for i in nos)
+            raise DataError(
+                f"school {school}, month {pd.Timestamp(month):%Y-%m} occurs in {names} "
+                f"({len(both)} school-month(s) in more than one file); expected each school-month "
+                "in one file only, else its hours are counted twice.",
+                file=files[int(nos[0])], column="datum",
+            )
+    return res.drop(columns="file_no")
+
+
 def load_attendance(
     paths: str | Path | Iterable[str | Path],
     *,
@@ -360,12 +378,13 @@ def load_attendance(
     today = today or dt.date.today()
     con = _connect(threads)
     select = (
-        "school AS school_id, date_trunc('month', d) AS month, count(DISTINCT pupil) AS n_pupils, "
-        "sum(g) AS scheduled_hours, sum(a1) AS absent_authorised_hours, "
-        "sum(a2) AS absent_unauthorised_hours"
+        "file_no, school AS school_id, date_trunc('month', d) AS month, "
+        "count(DISTINCT pupil) AS n_pupils, sum(g) AS scheduled_hours, "
+        "sum(a1) AS absent_authorised_hours, sum(a2) AS absent_unauthorised_hours"
     )
     res = _run_checked(con, files, select, "", school_ids, today)
     con.close()
+    res = _one_file_per_month(res, files)
     res = res.sort_values(["school_id", "month"], kind="stable").reset_index(drop=True)
     out = pd.DataFrame({
         "school_id": res["school_id"].astype("str"),
@@ -413,12 +432,13 @@ def load_attendance_pupil_months(
     today = today or dt.date.today()
     con = _connect()
     select = (
-        f"{hmac_sql('pupil', key)} AS pupil_key, school AS school_id, "
+        f"file_no, {hmac_sql('pupil', key)} AS pupil_key, school AS school_id, "
         "date_trunc('month', d) AS month, sum(g) AS scheduled_hours, "
         "sum(a1) AS absent_authorised_hours, sum(a2) AS absent_unauthorised_hours"
     )
     res = _run_checked(con, files, select, "", school_ids, today)
     con.close()
+    res = _one_file_per_month(res, files)
     res["month"] = pd.to_datetime(res["month"]).astype("datetime64[ns]")
     for c in ("pupil_key", "school_id"):
         res[c] = res[c].astype("str")
