@@ -875,17 +875,21 @@ def save_tables(tables: Mapping[str, pd.DataFrame], output_dir: str | Path | Non
     Returns
     -------
     list[pathlib.Path]
-        The files written.
+        The files written: one ``<name>.csv`` per table and ``results.json`` holding all of them
+        (``{name: {"columns": [...], "data": [[...], ...]}}``; hidden cells are ``null``).
 
     Examples
     --------
     >>> save_tables({"capaciteit": protected_table}, "outputs/demoregio/budget")   # doctest: +SKIP
     """
+    import json
+
     if not output_dir:
         return []
     folder = Path(output_dir)
     folder.mkdir(parents=True, exist_ok=True)
     written = []
+    bundle = {}
     for name, table in tables.items():
         if "privacy_suppressed" not in table.attrs:
             raise ConfigError(f"table '{name}' did not pass josanalysis.privacy.apply_privacy; "
@@ -893,6 +897,10 @@ def save_tables(tables: Mapping[str, pd.DataFrame], output_dir: str | Path | Non
         path = folder / f"{name}.csv"
         table.to_csv(path, sep=";", index=False, encoding="utf-8")
         written.append(path)
+        bundle[name] = json.loads(table.to_json(orient="split", index=False, force_ascii=False))
+    path = folder / "results.json"
+    path.write_text(json.dumps(bundle, ensure_ascii=False, indent=1), encoding="utf-8")
+    written.append(path)
     return written
 
 

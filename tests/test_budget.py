@@ -196,3 +196,21 @@ def test_report_data_from_a_prepared_panel_folder(demo_data, tmp_path):
     pd.testing.assert_frame_equal(got.budget.reset_index(drop=True), demo_data.budget.reset_index(drop=True))
     with pytest.raises(ConfigError):
         load_budget_report_data(load_region("regio-alkmaar"), folder)     # panel of another region
+
+
+def test_save_tables_writes_only_protected_tables(tmp_path):
+    import json
+
+    from josanalysis.budget import save_tables
+    from josanalysis.config import PrivacyRules
+    from josanalysis.privacy import apply_privacy
+
+    raw = pd.DataFrame({"school": ["A", "B", "C"], "leerlingen": [3, 40, 50]})
+    with pytest.raises(ConfigError):
+        save_tables({"t": raw}, tmp_path)
+    protected = apply_privacy(raw, PrivacyRules(), count_columns=["leerlingen"], secondary=False)
+    files = save_tables({"t": protected}, tmp_path)
+    assert {f.name for f in files} == {"t.csv", "results.json"}
+    data = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))["t"]
+    assert data["columns"] == ["school", "leerlingen"] and data["data"][0] == ["A", None]
+    assert save_tables({"t": protected}, "") == []
