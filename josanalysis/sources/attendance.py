@@ -218,7 +218,6 @@ def _run_checked(
     con: duckdb.DuckDBPyConnection,
     files: Sequence[Path],
     select: str,
-    group: str,
     school_ids: Iterable[str] | None,
     today: dt.date,
 ) -> pd.DataFrame:
@@ -382,7 +381,7 @@ def load_attendance(
         "count(DISTINCT pupil) AS n_pupils, sum(g) AS scheduled_hours, "
         "sum(a1) AS absent_authorised_hours, sum(a2) AS absent_unauthorised_hours"
     )
-    res = _run_checked(con, files, select, "", school_ids, today)
+    res = _run_checked(con, files, select, school_ids, today)
     con.close()
     res = _one_file_per_month(res, files)
     res = res.sort_values(["school_id", "month"], kind="stable").reset_index(drop=True)
@@ -436,7 +435,7 @@ def load_attendance_pupil_months(
         "date_trunc('month', d) AS month, sum(g) AS scheduled_hours, "
         "sum(a1) AS absent_authorised_hours, sum(a2) AS absent_unauthorised_hours"
     )
-    res = _run_checked(con, files, select, "", school_ids, today)
+    res = _run_checked(con, files, select, school_ids, today)
     con.close()
     res = _one_file_per_month(res, files)
     res["month"] = pd.to_datetime(res["month"]).astype("datetime64[ns]")
