@@ -270,12 +270,23 @@ def _run_checked(
 
 
 def _duckdb_error(exc: Exception, files: Sequence[Path]) -> DataError:
+    """Translate a DuckDB CSV error (never echoing the offending line: it holds a pupil id)."""
     text = str(exc)
     m = re.search(r"[Ll]ine:?\s*(\d+)", text)
     rows = [int(m.group(1))] if m else None
-    fname = next((f for f in files if f.name in text), files[0] if len(files) == 1 else None)
+    fm = re.search(r"file = (.+)", text)
+    fname = next((f for f in files if fm and str(f) == fm.group(1).strip()),
+                 files[0] if len(files) == 1 else None)
+    cm = re.search(r"Expected Number of Columns: (\d+) Found: (\d+)", text)
+    if cm:
+        expected, found = int(cm.group(1)), int(cm.group(2))
+        return DataError(
+            f"the row has {found} fields but the header has {expected} columns (expected one value "
+            "per column; is there an unquoted delimiter in a value, or a missing value?).",
+            file=fname, rows=rows,
+        )
     first = text.splitlines()[0] if text else type(exc).__name__
-    return DataError(f"the file cannot be read as CSV: {first}", file=fname, rows=rows)
+    return DataError(f"the file cannot be read as CSV ({first}).", file=fname, rows=rows)
 
 
 def _explain(files: Sequence[Path], name: str, school_ids, today: dt.date) -> None:
