@@ -592,7 +592,12 @@ def _c_power(ev: Evidence) -> list[Caveat]:
         f"Het kleinste effect dat deze reeks met redelijke zekerheid kan aantonen is "
         f"{_fmt_effect(ev, ev.mde, signed=False).lstrip('−+')} (minimaal aantoonbaar effect), "
         f"terwijl een realistisch effect van JOS rond {_fmt_effect(ev, ev.plausible_effect, signed=False).lstrip('−+')} "
-        "ligt. Geen aantoonbare verandering betekent hier dus niet dat er geen effect is.")]
+        "ligt. " + (
+            "Dat hier toch een verandering zichtbaar is, betekent dat ze groter is dan een "
+            "realistisch effect: zo'n schatting valt bij korte, onrustige reeksen vaak te groot uit "
+            "door toeval, of heeft (ook) een andere oorzaak."
+            if any(_excludes_null(ev, e) for e in (ev.level, ev.slope)) else
+            "Geen aantoonbare verandering betekent hier dus niet dat er geen effect is."))]
 
 
 def _placebo_stats(ev: Evidence) -> tuple[int, int, float, float] | None:
