@@ -171,6 +171,8 @@ DUTCH_HEADERS: dict[str, str] = {
     "share_dropped_out": "uitgevallen (%)",
     "mean_satisfaction": "tevredenheid (gem.)",
     "n_monitor": "monitortrajecten",
+    "n_closed": "afgesloten trajecten",
+    "n_satisfaction": "ingevulde vragenlijsten",
     "n_relapse": "terugval",
     "relapse_pct": "terugval (% van monitortrajecten)",
 }
@@ -545,8 +547,12 @@ def provider_figures(
             if ((v < 0) | (v > 1)).any():
                 raise DataError(f"'{col}' should be a fraction between 0 and 1.", column=col)
             out[col] = v * 100
+    if "n_closed" in df.columns:
+        out["n_closed"] = pd.to_numeric(df["n_closed"], errors="coerce").astype("float64")
     if "mean_satisfaction" in df.columns:
         out["mean_satisfaction"] = pd.to_numeric(df["mean_satisfaction"], errors="coerce").astype("float64")
+    if "n_satisfaction" in df.columns:
+        out["n_satisfaction"] = pd.to_numeric(df["n_satisfaction"], errors="coerce").astype("float64")
     if "n_monitor" in df.columns and "n_relapse" in df.columns:
         mon = pd.to_numeric(df["n_monitor"], errors="coerce").astype("float64")
         rel = pd.to_numeric(df["n_relapse"], errors="coerce").astype("float64")
@@ -718,8 +724,10 @@ def provider_report_table(
 
     Trajectory counts are pupil counts: small ones are hidden, with secondary suppression
     against the total per row (``n_trajectories``); per-100 rates and relapse percentages are
-    hidden with their count; shares and mean satisfaction are hidden when the school-year has
-    fewer trajectories than the region's ``min_denominator``.
+    hidden with their count; shares are hidden when the school-year has fewer closed
+    trajectories than the region's ``min_denominator`` or when the number of pupils behind the
+    share (share x closed trajectories) is small; mean satisfaction is hidden when fewer
+    questionnaires than ``min_denominator`` were filled in.
 
     Examples
     --------
@@ -739,19 +747,33 @@ def provider_report_table(
     nums = {c.removeprefix("n_") + "_per_100": c for c in types}
     rates["trajectories_per_100"] = "pupils"
     nums["trajectories_per_100"] = "n_trajectories"
-    for c in ("share_referred_second_line", "share_stayed", "share_dropped_out", "mean_satisfaction"):
+    # a share times its denominator gives a number of pupils: hide the share when that number is small
+    share_den = "n_closed" if "n_closed" in f.columns else "n_trajectories"
+    temp = []
+    for c in ("share_referred_second_line", "share_stayed", "share_dropped_out"):
         if c in f.columns:
-            rates[c] = "n_trajectories"
+            rates[c] = share_den
+            nums[c] = f"_n_{c}"
+            f[f"_n_{c}"] = (pd.to_numeric(f[c], errors="coerce") / 100
+                            * pd.to_numeric(f[share_den], errors="coerce")).round(0)
+            temp.append(f"_n_{c}")
+    if "mean_satisfaction" in f.columns:
+        rates["mean_satisfaction"] = "n_satisfaction" if "n_satisfaction" in f.columns else "n_trajectories"
     first = apply_privacy(f, rules, count_columns=[*types, "n_trajectories"], rate_columns=rates,
                           numerators=nums, totals="columns", total_column="n_trajectories")
-    frames = [first]
-    if "n_monitor" in f.columns:
-        second = apply_privacy(first, rules, count_columns=["n_monitor", "n_relapse"],
-                               rate_columns={"relapse_pct": "n_monitor"}, numerators={"relapse_pct": "n_relapse"},
-                               totals="none")
+    second_counts = [c for c in ("n_closed", "n_satisfaction", "n_monitor", "n_relapse") if c in f.columns]
+    table = first
+    if second_counts:
+        for c in second_counts:
+            first[c] = pd.to_numeric(first[c], errors="coerce").round(0)
+        extra = {"relapse_pct": "n_monitor"} if "relapse_pct" in f.columns else {}
+        second = apply_privacy(first, rules, count_columns=second_counts, rate_columns=extra,
+                               numerators={"relapse_pct": "n_relapse"} if extra else None, totals="none")
         second.attrs["privacy_suppressed"] = _merge_hidden(first, second)
-        frames = [second]
-    table = frames[0]
+        table = second
+    hidden = table.attrs.get("privacy_suppressed", {})
+    table = table.drop(columns=temp)
+    table.attrs["privacy_suppressed"] = {k: v for k, v in hidden.items() if k not in temp}
     headers = dict(DUTCH_HEADERS)
     for c, label in PROVIDER_TYPES.items():
         headers[c] = label

@@ -171,3 +171,13 @@ def test_malformed_indicator_files_are_refused_with_row_and_column(tmp_path, row
     with pytest.raises(DataError) as err:
         load_rendement_indicators(f, school_ids=["08UV00"])
     assert "row 3" in str(err.value) and column in str(err.value)
+
+
+def test_provider_share_hidden_when_the_pupils_behind_it_are_few():
+    s = _summary().assign(n_closed=[40, 30], n_satisfaction=[30, 6],
+                          share_dropped_out=[0.05, 0.1])    # 2 of 40 and 3 of 30 pupils dropped out
+    t = provider_report_table(provider_figures(s, {"A": 500, "B": 340}), PrivacyRules(min_count=5))
+    assert t["uitgevallen (%)"].isna().all()
+    assert t.loc[0, "verwezen tweede lijn (%)"] == pytest.approx(25.0)          # 10 of 40: shown
+    assert pd.isna(t.loc[1, "tevredenheid (gem.)"])                              # 6 questionnaires < 10
+    assert not any(c.startswith("_n_") for c in t.columns)
