@@ -165,7 +165,7 @@ class CoIntervention:
     end: dt.date | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Evidence:
     """Everything the caveat engine and verdict rules look at for one indicator at one school.
 
