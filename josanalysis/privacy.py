@@ -65,6 +65,8 @@ __all__ = [
     "is_count_field",
     "scan_outputs",
     "assert_outputs_private",
+    "pupil_identifiers",
+    "PUPIL_ID_COLUMNS",
 ]
 
 #: How a suppressed cell is shown in a Dutch report. One marker for primary and secondary
@@ -1183,6 +1185,77 @@ def scan_outputs(
             violations.append(Violation(path, "small_count", loc,
                                         f"pupil count {v} is below {min_count} and not suppressed"))
     return violations
+
+
+#: Column names that hold pupil identifiers in input files (docs/data-formats.md).
+PUPIL_ID_COLUMNS = ("leerling_id", "leerlingnummer", "pupil_id", "student_id", "bsn", "onderwijsnummer")
+
+
+def pupil_identifiers(data_dir: str | Path, *, key: bytes | str | None = None) -> set[str]:
+    """Every pupil identifier in a region's input files, to pass to :func:`scan_outputs`.
+
+    Reads the identifier column (:data:`PUPIL_ID_COLUMNS`) of every CSV (also ``.csv.gz``)
+    under ``data_dir`` that has one. With ``key``, the pseudonyms those ids get on load
+    (:func:`josanalysis.sources.common.pseudonymise`) are added, so a scan finds raw ids and
+    pseudonyms alike; run the batch with the same key (``JOSANALYSIS_PSEUDONYM_KEY``).
+
+    Parameters
+    ----------
+    data_dir
+        The region's data folder (``region.data_dir``).
+    key
+        The pseudonymisation key of the run, or None for raw ids only.
+
+    Returns
+    -------
+    set of str
+
+    Examples
+    --------
+    >>> ids = pupil_identifiers("data/demo", key="sleutel-van-de-run")   # doctest: +SKIP
+    >>> assert_outputs_private("outputs/demoregio", pseudonyms=ids)      # doctest: +SKIP
+    """
+    import csv
+    import gzip
+    import io
+
+    data_dir = Path(data_dir)
+    if not data_dir.is_dir():
+        raise ConfigError(f"Data folder {data_dir} does not exist.")
+    ids: set[str] = set()
+    files = sorted(p for p in data_dir.rglob("*") if p.is_file()
+                   and (p.name.lower().endswith(".csv") or p.name.lower().endswith(".csv.gz")))
+    for path in files:
+        opener = gzip.open if path.name.lower().endswith(".gz") else open
+        try:
+            with opener(path, "rb") as fh:
+                raw = fh.read()
+        except OSError as exc:
+            raise DataError(f"cannot be read ({exc})", file=path) from None
+        for enc in ("utf-8-sig", "cp1252"):
+            try:
+                text = raw.decode(enc)
+                break
+            except UnicodeDecodeError:
+                continue
+        first = text.split("\n", 1)[0]
+        delim = ";" if first.count(";") >= first.count(",") else ","
+        header = [h.strip().strip('"').lower() for h in first.strip().split(delim)]
+        cols = [j for j, h in enumerate(header) if h in PUPIL_ID_COLUMNS]
+        if not cols:
+            continue
+        reader = csv.reader(io.StringIO(text), delimiter=delim)
+        next(reader, None)
+        for row in reader:
+            for j in cols:
+                if j < len(row) and row[j].strip():
+                    ids.add(row[j].strip())
+    if key is not None and ids:
+        from josanalysis.sources.common import pseudonymise
+
+        k = key.encode("utf-8") if isinstance(key, str) else key
+        ids |= set(pseudonymise(pd.Series(sorted(ids)), key=k).dropna())
+    return ids
 
 
 def assert_outputs_private(folder: str | Path, **kwargs: Any) -> None:

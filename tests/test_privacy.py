@@ -21,6 +21,7 @@ from josanalysis.privacy import (
     format_for_report,
     is_count_field,
     privacy_footnote,
+    pupil_identifiers,
     scan_outputs,
     suppress_counts,
     suppress_rates,
@@ -427,3 +428,30 @@ def test_scan_reads_wide_tables_with_school_year_columns(tmp_path):
     assert found == [("rendement_regio.csv", "row 4, column '2022-2023'"),
                      ("rendement_thuiszitters.csv", "row 2, column '2022-2023'"),
                      ("rendement_vsv.json", "[0].2022-2023")]
+
+
+def test_pupil_identifiers_from_inputs_feed_the_scan(tmp_path):
+    import gzip
+
+    data = tmp_path / "data"
+    (data / "leerplicht").mkdir(parents=True)
+    (data / "verzuim").mkdir()
+    (data / "leerplicht" / "leerplicht-registraties.csv").write_text(
+        "leerling_id;vestigingscode;type\nL1083131;DM0100;relatief verzuim\nL1080079;DM0100;vrijstelling\n",
+        encoding="utf-8")
+    with gzip.open(data / "verzuim" / "verzuim-2022-2023.csv.gz", "wt", encoding="utf-8") as fh:
+        fh.write("leerling_id;vestigingscode;datum\n1060001;DM0100;2022-09-01\n")
+    (data / "swv.csv").write_text("vestigingscode;schooljaar;tlv\nDM0100;2022-2023;3\n", encoding="utf-8")
+    ids = pupil_identifiers(data)
+    assert ids == {"L1083131", "L1080079", "1060001"}
+    with_pseudo = pupil_identifiers(data, key="run-key")
+    expected = set(pseudonymise(pd.Series(sorted(ids)), key=b"run-key"))
+    assert with_pseudo == ids | expected
+    out = tmp_path / "out"
+    write_clean_outputs(out)
+    assert scan_outputs(out, pseudonyms=with_pseudo) == []
+    leaked = sorted(expected)[0]
+    (out / "notes.md").write_text(f"Casus {leaked} besproken.", encoding="utf-8")
+    (out / "DM0100.html").write_text("<p>Leerling L1080079 is terug op school.</p>", encoding="utf-8")
+    found = scan_outputs(out, pseudonyms=with_pseudo)
+    assert sorted(v.file.name for v in found) == ["DM0100.html", "notes.md"]
