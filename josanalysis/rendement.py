@@ -236,7 +236,8 @@ def missing_source_message(source: str, data_dir: str | Path | None = None, *, w
     file, desc = SOURCE_FILES[source]
     where = f"{Path(data_dir).as_posix().rstrip('/')}/{file}" if data_dir is not None else file
     head = f"Voor {what} ontbreken gegevens" if what else "Geen gegevens"
-    return f"{head}: lever het bestand {where} aan ({desc}; formaat in docs/data-formats.md)."
+    doc = "docs/budget.md" if source == "school" else "docs/data-formats.md"
+    return f"{head}: lever het bestand {where} aan ({desc}; formaat in {doc})."
 
 
 def long_from_frame(

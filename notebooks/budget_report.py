@@ -123,6 +123,10 @@ else:
         display(Markdown("**Onder het ingestelde minimum:**\n\n" + "\n".join(lines)))
     elif minimum:
         display(Markdown("Geen school zit onder het ingestelde minimum per functie."))
+    no_pupils = cap.per_school.loc[cap.per_school["pupils"].isna(), "school_id"].tolist()
+    if no_pupils:
+        display(Markdown("Zonder leerlingaantal, dus zonder fte per 100 leerlingen (en niet in de figuur): "
+                         + ", ".join(names.get(s, s) for s in no_pupils) + "."))
     fig = plot_capacity(cap, names, per_100=bool(cap.per_school["fte_per_100_during"].notna().any()))
     figures["capaciteit"] = fig
     plt.show()
