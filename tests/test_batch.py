@@ -366,3 +366,28 @@ def test_warm_kernels_give_every_report_a_fresh_process(tmp_path, scheduler):
         nb = json.loads((reg / key / "report.ipynb").read_text())
         assert nb["metadata"]["kernelspec"]["name"] == "josanalysis"
     assert pd.read_csv(reg / "schools/A/results.csv")["estimate"].iloc[0] == 4.0
+
+
+def test_manifest_mismatch_reasons_and_code_fingerprint(tmp_path):
+    from josanalysis.manifest import code_fingerprint, manifest_matches, mismatch_reason
+
+    expected = {"kind": "school", "region": "r", "school_id": "A", "kernel_name": "josanalysis",
+                "package_version": "0.1.0", "code_sha256": "c",
+                "inputs": {"data/a.csv": "1", "params/A.yaml": "2"}}
+    stored = {**expected, "status": "ok"}
+    assert manifest_matches(stored, expected)
+    assert mismatch_reason(None, expected) == "no previous report"
+    assert mismatch_reason({**stored, "status": "failed"}, expected) == "previous run failed"
+    assert mismatch_reason({**stored, "code_sha256": "old"}, expected) == "code sha256 changed"
+    changed = {**stored, "inputs": {"data/a.csv": "0", "params/B.yaml": "2"}}
+    assert mismatch_reason(changed, expected) == (
+        "input changed: data/a.csv; new input: params/A.yaml; input removed: params/B.yaml")
+
+    pkg = tmp_path / "pkg"
+    (pkg / "sub").mkdir(parents=True)
+    (pkg / "a.py").write_text("x = 1\n")
+    (pkg / "sub" / "b.py").write_text("y = 2\n")
+    first = code_fingerprint(pkg)
+    assert code_fingerprint(pkg) == first
+    (pkg / "sub" / "b.py").write_text("y = 3\n")
+    assert code_fingerprint(pkg) != first
