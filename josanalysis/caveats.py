@@ -222,6 +222,9 @@ class Evidence:
         Whether (and when) the registration of the indicator changed.
     capacity_per_100
         FTE per 100 pupils per school (``{school_id: value}``) across the region's JOS schools.
+    capacity_cv
+        Alternatively, only the coefficient of variation of that measure (e.g. from
+        ``josanalysis.capacity``'s spread table); used when ``capacity_per_100`` is not given.
     national_context
         The indicator moved nationally in the same years (thuiszitters rose nationally).
     national_change
@@ -268,6 +271,7 @@ class Evidence:
     registration_break: bool = False
     registration_break_date: dt.date | None = None
     capacity_per_100: Mapping[str, float] | None = None
+    capacity_cv: float | None = None
     national_context: bool = False
     national_change: float | None = None
     percent_points: bool = False
@@ -662,7 +666,14 @@ def _c_registration(ev: Evidence) -> list[Caveat]:
 def _c_capacity(ev: Evidence) -> list[Caveat]:
     cap = ev.capacity_per_100
     if not cap:
-        return []
+        cv = ev.capacity_cv
+        if cv is None or not np.isfinite(cv) or cv <= CAPACITY_CV_THRESHOLD:
+            return []
+        return [Caveat("capacity_differences", "info",
+            f"De JOS-formatie per 100 leerlingen verschilt sterk tussen de scholen "
+            f"(variatiecoëfficiënt {_num(cv, 2)}). Die verschillen komen uit de geschiedenis van de "
+            "scholen, niet uit hun behoefte. Meer of minder effect bij meer of minder formatie mag "
+            "daarom niet als dosis-effect gelezen worden.")]
     v = np.array([float(x) for x in cap.values() if x is not None and np.isfinite(x)])
     if v.size < 2 or v.mean() <= 0:
         return []

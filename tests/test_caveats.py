@@ -171,6 +171,12 @@ def test_capacity_cv_in_text_matches_the_numbers():
     assert f"variatiecoëfficiënt {cv:.2f}".replace(".", ",") in c.text_nl
 
 
+def test_capacity_caveat_from_a_cv_alone():
+    c = [c for c in assess(clean(capacity_per_100=None, capacity_cv=0.98)).caveats if c.key == "capacity_differences"]
+    assert c and "variatiecoëfficiënt 0,98" in c[0].text_nl
+    assert assess(clean(capacity_per_100=None, capacity_cv=0.2)).caveats == ()
+
+
 def test_caveats_are_ordered_most_severe_first():
     a = assess(clean(has_comparison=False, n_post=9, registration_break=True,
                      capacity_per_100={"A": 0.1, "B": 0.4}))
