@@ -501,23 +501,24 @@ def _design(
     used: np.ndarray,
 ) -> pd.DataFrame:
     n = len(s.y)
-    X = pd.DataFrame({"const": np.ones(n), "time": s.t - s.t[0]})
+    cols: dict[str, np.ndarray] = {"const": np.ones(n), "time": s.t - s.t[0]}
     post = (s.t >= effect_t).astype(float)
     if level_change:
-        X["level"] = post
+        cols["level"] = post
     if slope_change:
-        X["slope"] = post * (s.t - effect_t + 1.0)
+        cols["slope"] = post * (s.t - effect_t + 1.0)
     if seasonality == "month":
         levels = sorted(set(s.season_key[used].tolist()))
         for lev in levels[1:]:
-            X[f"season_{lev}"] = (s.season_key == lev).astype(float)
+            cols[f"season_{lev}"] = (s.season_key == lev).astype(float)
     elif seasonality == "harmonic":
         for k in range(1, int(harmonics) + 1):
-            X[f"sin{k}"] = np.sin(2 * np.pi * k * s.t / period)
-            X[f"cos{k}"] = np.cos(2 * np.pi * k * s.t / period)
+            cols[f"sin{k}"] = np.sin(2 * np.pi * k * s.t / period)
+            cols[f"cos{k}"] = np.cos(2 * np.pi * k * s.t / period)
     if s.covariates is not None:
         for c in s.covariates.columns:
-            X[f"cov_{c}"] = s.covariates[c].to_numpy()
+            cols[f"cov_{c}"] = s.covariates[c].to_numpy()
+    X = pd.DataFrame(cols)
     return X
 
 
@@ -955,12 +956,15 @@ def fit_its(
     if slope_change:
         end_w[effect_names["slope"]] = k_end
     terms.append(("end", end_w))
+    pnames = list(core.params.index)
+    b_arr = core.params.to_numpy()
+    V_arr = core.cov.to_numpy()
     for name, weights in terms:
-        c = pd.Series(0.0, index=core.params.index)
+        c = np.zeros(len(pnames))
         for k, v in weights.items():
-            c[k] = v
-        est = float(c @ core.params)
-        se = float(np.sqrt(max(c @ core.cov @ c, 0.0)))
+            c[pnames.index(k)] = v
+        est = float(c @ b_arr)
+        se = float(np.sqrt(max(c @ V_arr @ c, 0.0)))
         zt = est / se if se > 0 else np.nan
         p = 2 * (stats.norm.sf(abs(zt)) if core.df is None else stats.t.sf(abs(zt), core.df))
         lo, hi = est - q * se, est + q * se
