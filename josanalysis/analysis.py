@@ -46,7 +46,7 @@ from josanalysis.robustness import MdeResult, PlaceboResult, minimum_detectable_
 __all__ = ["Context", "IndicatorAnalysis", "load_context", "model_options", "analyse_indicator",
            "analyse_school", "comparison_series", "region_event_study", "region_panel", "yearly_table",
            "results_frame", "region_assessment", "region_results", "school_overview", "school_estimates",
-           "school_estimates_nl"]
+           "school_estimates_nl", "yearly_assessments", "yearly_assessments_nl", "YEARLY_ASSESSED"]
 
 
 @dataclass
@@ -507,3 +507,42 @@ def school_estimates_nl(analyses: list[IndicatorAnalysis]) -> pd.DataFrame:
             "Kanttekeningen": "; ".join(c.key.replace("_", " ") for c in a.assessment.caveats) or "geen",
         })
     return pd.DataFrame(rows)
+
+
+#: School-year indicators that get a verdict and caveats in the school report (descriptive:
+#: about nine points are too few for an interrupted time series).
+YEARLY_ASSESSED = ["youthcare_ambulant", "youthcare_residential", "indications_medium", "indications_heavy",
+                   "tlv_vso_cluster4", "placements_facility", "early_leavers", "jos_trajectories"]
+
+
+def yearly_assessments(ctx: Context, school_id: str) -> list[Assessment]:
+    """Verdicts and caveats of the school-year indicators of one school.
+
+    These series are shown descriptively; the caveats still apply — in particular the expected
+    first-year rise of referral and youth-care indicators (earlier detection) and the break in
+    the provider's registration when JOS started (coaches registered since 2018, the JOS
+    functions only from the start).
+    """
+    from josanalysis.caveats import evidence_from_yearly
+
+    school = ctx.school(school_id)
+    if school.jos_start is None:
+        return []
+    y = ctx.panel.yearly(school_id)
+    out = []
+    for key in YEARLY_ASSESSED:
+        if key not in y.columns or y[key].notna().sum() == 0:
+            continue
+        extra: dict[str, Any] = {}
+        if key == "jos_trajectories":
+            extra = {"registration_break": True, "registration_break_date": school.jos_start}
+        den = "pupils" if get_indicator(key).denominator == "pupils" and "pupils" in y.columns else None
+        out.append(assess(evidence_from_yearly(y, key, school.jos_start, ctx.plan, denominator=den, **extra)))
+    return out
+
+
+def yearly_assessments_nl(assessments: list[Assessment]) -> pd.DataFrame:
+    """One row per school-year indicator: verdict and the caveats' Dutch text."""
+    return pd.DataFrame([{"Indicator": get_indicator(a.indicator).label, "Oordeel": a.verdict,
+                          "Kanttekeningen": " ".join(c.text_nl for c in a.caveats) or "geen"}
+                         for a in assessments])

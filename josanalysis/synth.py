@@ -242,11 +242,12 @@ def _pupil_ids(school: DemoSchool, k: int, year: int, n: int) -> np.ndarray:
 def _write_leerplicht(schools, out: Path, rng: np.random.Generator, truth: list[dict]) -> None:
     rows = []
     case_no = 0
+    # Cases start a year before the series so that the stock of open cases in August 2016 is
+    # already at its steady state (an export holds the cases still open at its start).
+    months = pd.date_range(f"{FIRST_YEAR - 1}-08-01", f"{LAST_YEAR + 1}-06-01", freq="MS")
     for k, school in enumerate(schools):
-        for m in _months():
-            if m > pd.Timestamp(f"{LAST_YEAR + 1}-06-01"):
-                break
-            n = _pupils(school, m.year if m.month >= 8 else m.year - 1)
+        for m in months:
+            n = _pupils(school, max(FIRST_YEAR, m.year if m.month >= 8 else m.year - 1))
             national = 1.06 ** ((m - pd.Timestamp("2016-08-01")).days / 365.25)   # national rise
             ratio = 1.0
             if school.jos_start is not None and m >= pd.Timestamp(school.jos_start):

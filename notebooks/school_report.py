@@ -116,6 +116,9 @@ fig = plots.plot_yearly(yearly, report.YEARLY_FIGURE_INDICATORS, report.indicato
 plots.save_figure(fig, output_dir, "yearly")
 display(fig)
 plots.plt.close(fig)
+display(Markdown("**Oordeel en kanttekeningen per indicator** (reeksen van een paar schooljaren zijn te kort "
+                 "voor een effectschatting; de kanttekeningen gelden wel):"))
+display(analysis.yearly_assessments_nl(analysis.yearly_assessments(ctx, school_id)).style.hide(axis="index"))
 for key in report.YEARLY_FIGURE_INDICATORS:
     display(Markdown(f"**{report.indicator_labels()[key]}** — toelichting: {notes_for(key, school, ctx.region)}"))
 

@@ -1,0 +1,108 @@
+"""The batch on the real notebooks and demo data: the files a user relies on, in Dutch, private.
+
+Runs `josanalysis run --region demoregio --only DM0200 DM0900` once (two school reports, the
+region report and the budget report) into a temporary folder.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+
+import pandas as pd
+import pytest
+
+from josanalysis.batch import run_region
+from josanalysis.privacy import PSEUDONYM_PATTERN, scan_outputs
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("batch")]
+
+KEY = "test-key-end-to-end"
+SCHOOLS = ["DM0200", "DM0900"]
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("outputs")
+    old = os.environ.get("JOSANALYSIS_PSEUDONYM_KEY")
+    os.environ["JOSANALYSIS_PSEUDONYM_KEY"] = KEY
+    try:
+        result = run_region("demoregio", only=SCHOOLS, workers=2, output_root=out, progress=False)
+    finally:
+        if old is None:
+            os.environ.pop("JOSANALYSIS_PSEUDONYM_KEY", None)
+        else:
+            os.environ["JOSANALYSIS_PSEUDONYM_KEY"] = old
+    return result
+
+
+def _html(run, *parts):
+    return (run.output_dir.joinpath(*parts)).read_text(encoding="utf-8")
+
+
+def test_run_writes_every_report_and_the_index(run):
+    assert all(o.status == "ok" for o in run.outcomes), [(o.key, o.error) for o in run.outcomes]
+    out = run.output_dir
+    assert (out / "index.html").is_file() and (out / "summary.csv").is_file()
+    for sid in SCHOOLS:
+        d = out / "schools" / sid
+        for name in ("report.html", "report.ipynb", "results.csv", "results.json", "manifest.json"):
+            assert (d / name).is_file(), f"{sid}/{name}"
+        assert (d / "figures" / "absence_rate_its.png").is_file()
+    assert (out / "region" / "report.html").is_file()
+    index = _html(run, "index.html")
+    assert all(sid in index for sid in SCHOOLS)
+
+
+def test_school_report_shows_plan_estimates_and_banner_in_dutch(run):
+    html = _html(run, "schools", "DM0900", "report.html")
+    for text in ["SYNTHETISCHE DEMODATA — geen echte cijfers", "Analyseplan versie",
+                 "Niveauverandering bij de start", "Trendverandering per maand", "procentpunt",
+                 "95%-BI", "voortgezette trend", "Oordeel:", "Placebotoets", "Onderscheidend vermogen",
+                 "Gevoeligheid", "Toelichting van het schoolteam"]:
+        assert text in html, text
+    assert "import josanalysis" not in html and "from josanalysis" not in html, "code cells must be hidden"
+    assert not re.search(r"veroorzaakt door JOS|dankzij JOS", html), "never a causal claim"
+
+
+def test_region_report_shows_event_study_and_verdicts(run):
+    html = _html(run, "region", "report.html")
+    for text in ["SYNTHETISCHE DEMODATA", "event study", "Oordeel:", "Schooljaren sinds de start",
+                 "Kanttekeningen"]:
+        assert text in html, text
+
+
+def test_summary_has_a_verdict_for_every_estimate(run):
+    s = pd.read_csv(run.output_dir / "summary.csv")
+    est = s[s["term"] == "level"]
+    assert set(SCHOOLS) <= set(est["school_id"].dropna())
+    assert est["verdict"].notna().all()
+    assert not est["verdict"].str.contains("veroorzaakt").any()
+
+
+def _pseudonyms():
+    from josanalysis.privacy import pupil_identifiers
+
+    return pupil_identifiers("data/demo", key=KEY)
+
+
+def test_outputs_hold_no_pseudonym_and_no_small_count(run):
+    violations = scan_outputs(run.output_dir, pseudonyms=_pseudonyms(), min_count=5,
+                              pseudonym_pattern=PSEUDONYM_PATTERN)
+    assert not violations, "\n".join(map(str, violations[:10]))
+
+
+def test_privacy_scan_fails_on_a_planted_violation(run, tmp_path):
+    copy = tmp_path / "copy"
+    shutil.copytree(run.output_dir / "schools" / "DM0200", copy)
+    pseudonym = next(p for p in _pseudonyms() if len(p) > 12)
+    res = pd.read_csv(copy / "results.csv")
+    res["n_thuiszitters"] = 3
+    res.to_csv(copy / "results.csv", index=False)
+    nb = json.loads((copy / "report.ipynb").read_text())
+    nb["cells"][0]["source"] = f"leerling {pseudonym}"
+    (copy / "report.ipynb").write_text(json.dumps(nb))
+    kinds = {v.kind for v in scan_outputs(copy, pseudonyms=_pseudonyms(), min_count=5)}
+    assert kinds == {"pseudonym", "small_count"}
