@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import statistics
 import sys
 import tempfile
@@ -45,7 +44,9 @@ DEFAULT_IMPORTS = [
 
 
 def notebook_imports() -> list[str]:
-    """Import lines of the report notebooks (falls back to the library's main dependencies)."""
+    """Import statements of the report notebooks (falls back to the main dependencies)."""
+    import ast
+
     lines: list[str] = []
     for name in batch.NOTEBOOKS.values():
         path = ROOT / "notebooks" / name
@@ -55,9 +56,16 @@ def notebook_imports() -> list[str]:
         for cell in nb.get("cells", []):
             if cell.get("cell_type") != "code":
                 continue
-            for line in "".join(cell.get("source", "")).splitlines():
-                if re.match(r"^(import|from)\s+\S+", line) and line not in lines:
-                    lines.append(line)
+            src = "".join(cell.get("source", ""))
+            try:
+                tree = ast.parse(src)
+            except SyntaxError:
+                continue
+            for node in tree.body:
+                if isinstance(node, (ast.Import, ast.ImportFrom)) and not getattr(node, "level", 0):
+                    line = ast.unparse(node)
+                    if line not in lines and not line.startswith("from __future__"):
+                        lines.append(line)
     return lines or list(DEFAULT_IMPORTS)
 
 

@@ -898,7 +898,10 @@ def _connect(scheduler: str | None, workers: int | None, n_tasks: int):
         return client, None
     n = max(1, min(workers or _nproc(), n_tasks))
     cluster = LocalCluster(
-        n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
+        n_workers=n, threads_per_worker=1, processes=True,
+        # no dashboard; the scheduler's small HTTP server on a free port (not 8787, which
+        # another cluster on the machine may hold)
+        dashboard_address=":0", scheduler_kwargs={"dashboard": False},
     )
     return Client(cluster), cluster
 

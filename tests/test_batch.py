@@ -67,7 +67,7 @@ def scheduler(kernel_markers):
     from dask.distributed import LocalCluster
 
     cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                           dashboard_address=None)
+                           dashboard_address=":0", scheduler_kwargs={"dashboard": False})
     yield cluster.scheduler_address
     cluster.close()
 
