@@ -158,12 +158,31 @@ def _residuals(X: np.ndarray, Y: np.ndarray) -> np.ndarray:
     return Y - X @ b
 
 
-def _apply_estimator(r, w, u_code, p_code, untreated, G, second_stage) -> np.ndarray:
-    """w' A (r * 1[school g]) for every school g: the per-school contributions (length G)."""
-    R = np.zeros((len(r), G))
-    R[np.arange(len(r)), u_code] = r
-    Rt = R - _first_stage_predict(R, u_code, p_code, untreated)
-    return w @ second_stage(Rt)[:-1]
+class _FirstStage:
+    """School + month fixed effects fitted on the untreated rows (factorised once)."""
+
+    def __init__(self, u_code: np.ndarray, p_code: np.ndarray, untreated: np.ndarray) -> None:
+        import scipy.linalg
+
+        self._la = scipy.linalg
+        self.Z = _fe_design(u_code, p_code)
+        self.Z0 = self.Z[untreated]
+        self.untreated = untreated
+        self.cf = scipy.linalg.cho_factor(self.Z0.T @ self.Z0)
+
+    def predict(self, Y: np.ndarray) -> np.ndarray:
+        return self.Z @ self._la.cho_solve(self.cf, self.Z0.T @ Y[self.untreated])
+
+
+def _apply_estimator(r: np.ndarray, w: np.ndarray, u_code: np.ndarray, fs: _FirstStage, G: int,
+                     second_stage) -> np.ndarray:
+    """w' A (r[:, j] * 1[school g]) for every column j of r and school g: shape (ncol, G)."""
+    n, m = r.shape
+    R = np.zeros((n, m * G))
+    for j in range(m):
+        R[np.arange(n), j * G + u_code] = r[:, j]
+    Rt = R - fs.predict(R)
+    return (w @ second_stage(Rt)[:-1]).reshape(m, G)
 
 
 def _invert(pval, theta: float, step: float, alpha: float) -> float:
@@ -359,7 +378,8 @@ def event_study(
         rows.append(resid_matrix[treat].mean(axis=0))
         return np.vstack(rows)
 
-    ytil = yv - _first_stage_predict(yv[:, None], u_code, p_code, untreated)[:, 0]
+    fs = _FirstStage(u_code, p_code, untreated)
+    ytil = yv - fs.predict(yv[:, None])[:, 0]
     theta_hat = second_stage(ytil[:, None])[:, 0]
     # the pooled ATT is the mean over treated school-months = the n-weighted mean of the
     # post-start event-year estimates (exactly pyfixest's did2s with second stage ~ 0 + treat)
@@ -399,9 +419,7 @@ def event_study(
             others = [i for i in post_idx if i != kk]
             Xr = np.column_stack([F] + [Bins[:, i] - (w[i] / w[kk]) * Bins[:, kk] for i in others])
             z = Bins[:, kk] / w[kk]
-        ry, rz = _residuals(Xr, np.column_stack([yv, z])).T
-        c = _apply_estimator(ry, w, u_code, p_code, untreated, G, second_stage)
-        d = _apply_estimator(rz, w, u_code, p_code, untreated, G, second_stage)
+        c, d = _apply_estimator(_residuals(Xr, np.column_stack([yv, z])), w, u_code, fs, G, second_stage)
 
         def pval(tau0: float, c=c, d=d, theta_j=theta_j) -> float:
             dev = np.abs(V @ (c - tau0 * d))
