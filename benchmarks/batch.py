@@ -140,7 +140,8 @@ def run_batch(region: str, workers: int, out: Path,
 
 def breakdown(result: batch.BatchResult) -> dict[str, float]:
     """Mean seconds per executed report, by phase, from the manifests."""
-    phases: dict[str, list[float]] = {"total": [], "kernel_start": [], "cells": [], "html": []}
+    phases: dict[str, list[float]] = {"total": [], "kernel_start": [], "cells": [], "html": [],
+                                      "analysis": []}
     slowest: dict[str, list[float]] = {}
     for o in result.executed:
         m = json.loads((o.folder / "manifest.json").read_text(encoding="utf-8"))
@@ -149,6 +150,11 @@ def breakdown(result: batch.BatchResult) -> dict[str, float]:
         phases["kernel_start"].append(tm.get("kernel_start_seconds") or 0.0)
         phases["cells"].append(tm.get("cells_seconds") or 0.0)
         phases["html"].append(tm.get("html_seconds") or 0.0)
+        # the notebook's own work: cells other than parameters and the import cells
+        phases["analysis"].append(sum(
+            c["seconds"] for c in tm.get("cells", [])
+            if not set(c.get("tags") or []) & {"parameters", "injected-parameters"}
+            and not c["first_line"].startswith(("import ", "from "))))
         for c in tm.get("cells", []):
             slowest.setdefault(f"{o.kind}: {c['first_line']}", []).append(c["seconds"])
     out = {k: statistics.mean(v) if v else 0.0 for k, v in phases.items()}
@@ -204,7 +210,12 @@ def main() -> int:
                       f"mean report execution {b['total']:.2f} s = "
                       f"{b['total'] / floor['total']:.2f} x floor")
                 print(f"  mean per report: kernel start {b['kernel_start']:.2f} s, cells "
-                      f"{b['cells']:.2f} s, HTML export {b['html']:.2f} s")
+                      f"{b['cells']:.2f} s (analysis cells {b['analysis']:.2f} s), HTML export "
+                      f"{b['html']:.2f} s")
+                overhead = per_report - b["analysis"]
+                print(f"  per-report overhead (worker-seconds minus the notebooks' analysis cells:"
+                      f" kernel, imports, papermill, HTML, dask) {overhead:.2f} s = "
+                      f"{overhead / floor['total']:.2f} x floor")
                 print("  slowest cells (mean s):")
                 for name, s in b["slowest_cells"]:  # type: ignore[union-attr]
                     print(f"    {s:6.2f}  {name}")
