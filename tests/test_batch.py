@@ -391,3 +391,14 @@ def test_manifest_mismatch_reasons_and_code_fingerprint(tmp_path):
     assert code_fingerprint(pkg) == first
     (pkg / "sub" / "b.py").write_text("y = 3\n")
     assert code_fingerprint(pkg) != first
+
+
+def test_dying_worker_loses_only_its_task_which_is_retried(tmp_path, scheduler):
+    marker = tmp_path / "worker-killed"
+    params = make_region(tmp_path, ids=("A",), control={"A": {"kill_worker_once": str(marker)}})
+    result = run(params, tmp_path / "out", scheduler)
+    assert marker.is_file()  # a worker really was killed while running A
+    assert result.ok, [o.error for o in result.outcomes]
+    manifest = json.loads((tmp_path / "out/testregio/schools/A/manifest.json").read_text())
+    assert manifest["status"] == "ok"
+    assert manifest["worker_pid"] != int(marker.read_text())
