@@ -868,6 +868,19 @@ def _default_prepare(region: Region, dest: Path) -> Path:
     return Path(prepare_region(region.region_id, dest, **kwargs))
 
 
+def _check_kernel(name: str) -> None:
+    """Stop with a sentence when the Jupyter kernel the reports run in is not installed."""
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+    try:
+        KernelSpecManager().get_kernel_spec(name)
+    except NoSuchKernel:
+        raise ConfigError(
+            f"The Jupyter kernel '{name}' is not installed; register it with `make install` "
+            f"(or: python -m ipykernel install --sys-prefix --name {name})."
+        ) from None
+
+
 def _nproc() -> int:
     try:
         return len(os.sched_getaffinity(0))
@@ -1022,6 +1035,8 @@ def run_region(
             for r in reports if r.key not in reasons
         }
         prepared: Path | None = None
+        if to_run and not scheduler:
+            _check_kernel(KERNEL_NAME)
         if to_run:
             prep_root = out_dir / ".prepared"
             run_dir = prep_root / f"{dt.datetime.now():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"

@@ -93,3 +93,12 @@ def test_console_script_entry_point():
                           text=True, timeout=120, cwd=PROJECT)
     assert proc.returncode == 2
     assert "nergensland" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_missing_kernel_is_one_sentence():
+    from josanalysis import batch
+    from josanalysis.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="kernel 'no-such-kernel-xyz' is not installed"):
+        batch._check_kernel("no-such-kernel-xyz")
+    batch._check_kernel(batch.KERNEL_NAME)  # the project kernel is registered
