@@ -108,4 +108,4 @@ display(Markdown(report.privacy_note(ctx.region)))
 # basisaanpak in de regio is nodig om uitkomsten goed te kunnen vergelijken.
 
 # %%
-report.write_results(pd.concat(results, ignore_index=True), output_dir, ctx.region.privacy)
+results_file = report.write_results(pd.concat(results, ignore_index=True), output_dir, ctx.region.privacy)

@@ -132,4 +132,4 @@ for key in report.YEARLY_FIGURE_INDICATORS:
 # school.
 
 # %%
-report.write_results(analysis.results_frame(ctx, analyses), output_dir, ctx.region.privacy)
+results_file = report.write_results(analysis.results_frame(ctx, analyses), output_dir, ctx.region.privacy)
