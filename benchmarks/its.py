@@ -226,7 +226,7 @@ def main() -> None:
     coverage(reps)
     count_coverage(max(40, reps // 2))
     placebo(max(20, reps // 5))
-    event_study_coverage(max(20, reps // 5))
+    event_study_coverage(max(20, reps // 2))
     causalpy_compare()
 
 
