@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from josanalysis.caveats import Assessment, Effect, Evidence, assess, capacity_per_100, evidence_from_its, notes_for
+from josanalysis.caveats import CAVEAT_TITLES_NL, Assessment, Effect, Evidence, assess, capacity_per_100, evidence_from_its, notes_for
 from josanalysis.config import AnalysisPlan, IndicatorPlan, Region, School, load_analysis_plan, load_region
 from josanalysis.errors import ConfigError, JosError
 from josanalysis.indicators import Indicator, get_indicator
@@ -45,7 +45,7 @@ from josanalysis.robustness import MdeResult, PlaceboResult, minimum_detectable_
 
 __all__ = ["Context", "IndicatorAnalysis", "load_context", "model_options", "analyse_indicator",
            "analyse_school", "comparison_series", "region_event_study", "region_panel", "yearly_table",
-           "results_frame", "region_assessment", "region_results", "school_overview", "school_estimates",
+           "results_frame", "pretrend_divergence_p", "region_assessment", "region_results", "school_overview", "school_estimates",
            "school_estimates_nl", "yearly_assessments", "yearly_assessments_nl", "YEARLY_ASSESSED"]
 
 
@@ -262,6 +262,33 @@ def comparison_series(ctx: Context, indicator: str) -> pd.DataFrame | None:
     return agg
 
 
+def pretrend_divergence_p(series: pd.DataFrame, comparison: pd.DataFrame, indicator: str,
+                          start: pd.Timestamp) -> float | None:
+    """p-value for a diverging trend between a school and its comparison series before the start.
+
+    The pre-period difference (rates: treated - comparison; counts: difference of log rates per
+    pupil) is regressed on time with AR(1) errors (statsmodels ``GLSAR``); a small p-value means
+    the two series were already drifting apart, so the comparison does not mimic the
+    counterfactual. COVID months flagged in ``series["covid"]`` are left out. None when fewer
+    than 12 pre-period months are available.
+    """
+    import statsmodels.api as sm
+
+    ind = get_indicator(indicator)
+    d = series.merge(comparison, on="month", suffixes=("", "_c"))
+    d = d[(d["month"] < start) & ~d["covid"].astype(bool)]
+    if len(d) < 12:
+        return None
+    if ind.is_count:
+        diff = (np.log((d[indicator] + 0.5) / d["pupils"]) - np.log((d[f"{indicator}_c"] + 0.5) / d["pupils_c"]))
+    else:
+        diff = d[indicator] - d[f"{indicator}_c"]
+    t = (d["month"].dt.year - d["month"].dt.year.min()) * 12 + d["month"].dt.month
+    X = sm.add_constant(t.to_numpy(dtype=float))
+    res = sm.GLSAR(diff.to_numpy(dtype=float), X, rho=1).iterative_fit(maxiter=6)
+    return float(res.pvalues[1])
+
+
 def _pupils_now(ctx: Context) -> dict[str, float]:
     y = ctx.panel.yearly()
     if "pupils" not in y.columns:
@@ -355,6 +382,8 @@ def analyse_indicator(ctx: Context, school_id: str, indicator: str, *, robustnes
         p = placebo.placebos
         overrides["placebo_estimates"] = tuple(p.loc[p["term"] == placebo.term, "estimate"].astype(float))
     overrides["has_comparison"] = controlled is not None
+    if controlled is not None:
+        overrides["comparison_pretrend_p"] = pretrend_divergence_p(series, comp, indicator, start)
     cap = capacity_per_100(ctx.region.jos_schools, _pupils_now(ctx))
     if len(cap) > 1:
         overrides["capacity_per_100"] = cap
@@ -504,7 +533,8 @@ def school_estimates_nl(analyses: list[IndicatorAnalysis]) -> pd.DataFrame:
             "Niveauverandering": fmt_effect(r["estimate"], r["ci_low"], r["ci_high"], scale=r["scale"],
                                             percent=a.percent) if r is not None else (a.problem or "–"),
             "Oordeel": a.assessment.verdict,
-            "Kanttekeningen": "; ".join(c.key.replace("_", " ") for c in a.assessment.caveats) or "geen",
+            "Kanttekeningen": "; ".join(CAVEAT_TITLES_NL.get(c.key, c.key) for c in a.assessment.caveats)
+            or "geen",
         })
     return pd.DataFrame(rows)
 

@@ -92,6 +92,26 @@ CAVEATS: dict[str, str] = {
     "national_context": "the indicator also moved nationally in the same years (thuiszitters)",
 }
 
+#: Short Dutch names of the caveats, for overview tables (the full sentence is ``Caveat.text_nl``).
+CAVEAT_TITLES_NL: dict[str, str] = {
+    "short_pre": "korte reeks vóór de start",
+    "short_post": "korte reeks na de start",
+    "covid_overlap": "corona na de start",
+    "covid_pre": "corona kort vóór de start",
+    "co_intervention": "andere verandering tegelijk",
+    "no_comparison": "geen vergelijkingsreeks",
+    "comparison_pretrend": "vergelijking liep al uiteen",
+    "autocorrelation": "resterende autocorrelatie",
+    "overdispersion": "overdispersie",
+    "sensitivity": "gevoelig voor modelkeuze",
+    "underpowered": "te weinig onderscheidend vermogen",
+    "placebo": "placebo's even groot",
+    "early_rise": "stijging in het eerste jaar verwacht",
+    "registration_break": "registratie veranderd bij de start",
+    "capacity_differences": "formatie verschilt historisch",
+    "national_context": "landelijke ontwikkeling",
+}
+
 #: Severity of a caveat: how much it limits what the estimate can say.
 SEVERITIES = ("info", "let_op", "ernstig")
 

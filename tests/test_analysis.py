@@ -1,0 +1,101 @@
+"""The pre-specified analysis as the reports run it."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from josanalysis.analysis import (analyse_indicator, comparison_series, load_context, model_options,
+                                  pretrend_divergence_p, results_frame, school_estimates_nl,
+                                  yearly_assessments, yearly_table)
+from josanalysis.caveats import CAVEAT_TITLES_NL, CAVEATS
+from josanalysis.errors import ConfigError
+from josanalysis.report import RESULT_COLUMNS
+
+
+@pytest.fixture(scope="module")
+def ctx():
+    return load_context("demoregio")
+
+
+def test_model_options_follow_the_plan(ctx):
+    o = model_options(ctx.plan, "absence_rate")
+    assert o["family"] == "gaussian" and o["autocorrelation"] == "ar1" and o["exclude"] == "covid"
+    assert o["seasonality"] == "month" and o["slope_change"] and o["level_change"] and o["lag"] == 0
+    c = model_options(ctx.plan, "thuiszitters")
+    assert c["family"] == "quasipoisson" and c["offset"] == "pupils" and c["seasonality"] is None
+    co = dataclasses.replace(ctx.plan, covid_handling="co-intervention")
+    assert model_options(co, "absence_rate")["covariates"] == ["covid"]
+    with pytest.raises(ConfigError, match="'early_leavers' is not in the analysis plan"):
+        model_options(ctx.plan, "early_leavers")
+
+
+def test_comparison_school_gets_no_estimate_and_no_caveats(ctx):
+    a = analyse_indicator(ctx, "DM1100", "absence_rate", robustness=False)
+    assert a.result is None and a.assessment.verdict_key == "not_assessable"
+    assert not a.assessment.caveats and "vergelijkingsschool" in a.problem
+
+
+def test_analysis_of_a_jos_school_has_everything_the_report_shows(ctx):
+    a = analyse_indicator(ctx, "DM0900", "absence_rate")
+    assert a.controlled is not None, "controlled ITS against the comparison schools"
+    assert a.placebo is not None and a.sensitivity is not None and a.mde is not None
+    keys = {c.key for c in a.assessment.caveats}
+    assert "short_post" in keys, "a one-year post-period is flagged"
+    assert a.assessment.evidence.comparison_pretrend_p is not None
+    table = a.effects_nl()
+    assert "Oordeel" in table and table["Schatting"].str.contains("procentpunt").all()
+    assert (a.sensitivity_nl()["Vooraf vastgelegd"] == "ja").sum() == 1
+    rows = results_frame(ctx, [a])
+    assert list(rows.columns) == RESULT_COLUMNS and set(rows["term"]) >= {"level", "slope"}
+
+
+def test_covid_overlap_fires_for_the_early_pilot(ctx):
+    a = analyse_indicator(ctx, "DM1300", "absence_rate", robustness=False)
+    assert "covid_overlap" in {c.key for c in a.assessment.caveats}
+
+
+def test_underpowered_small_school(ctx):
+    a = analyse_indicator(ctx, "DM0200", "absence_rate")
+    assert a.assessment.verdict_key == "underpowered"
+    assert abs(a.mde.mde_decrease) > 0.01, "a small school cannot detect a realistic 1-point change"
+
+
+def test_first_year_referral_rise_is_explained_not_judged(ctx):
+    found = [c for a in yearly_assessments(ctx, "DM0400") for c in a.caveats if c.key == "early_rise"]
+    assert found and "eerder" in found[0].text_nl
+
+
+def test_pretrend_divergence_detects_a_drift():
+    months = pd.date_range("2016-09-01", periods=60, freq="MS")
+    rng = np.random.default_rng(1)
+    treated = pd.DataFrame({"month": months, "absence_rate": 0.08 + 0.0005 * np.arange(60) + rng.normal(0, 0.001, 60),
+                            "covid": False})
+    comp = pd.DataFrame({"month": months, "absence_rate": 0.08 + rng.normal(0, 0.001, 60)})
+    assert pretrend_divergence_p(treated, comp, "absence_rate", pd.Timestamp("2022-01-01")) < 0.01
+    parallel = treated.assign(absence_rate=comp["absence_rate"] + 0.01 + rng.normal(0, 0.001, 60))
+    assert pretrend_divergence_p(parallel, comp, "absence_rate", pd.Timestamp("2022-01-01")) > 0.01
+
+
+def test_comparison_series_is_hours_weighted(ctx):
+    c = comparison_series(ctx, "absence_rate")
+    w = ctx.panel.monthly()
+    w = w[w["school_id"].isin(["DM1100", "DM1200"]) & (w["month"] == c["month"].iloc[0])]
+    expected = (w["absence_rate"] * w["scheduled_hours"]).sum() / w["scheduled_hours"].sum()
+    assert c["absence_rate"].iloc[0] == pytest.approx(expected)
+
+
+def test_yearly_table_suppresses_small_pupil_counts(ctx):
+    y = yearly_table(ctx, "DM0200")
+    counts = y["tlv_vso_cluster4"].dropna()
+    assert not counts.between(1, 4).any()
+    assert y.attrs["privacy_suppressed"], "small counts of a praktijkschool were hidden"
+
+
+def test_every_caveat_has_a_dutch_title(ctx):
+    assert set(CAVEAT_TITLES_NL) == set(CAVEATS)
+    a = analyse_indicator(ctx, "DM0900", "absence_rate", robustness=False)
+    assert not any("_" in cell for cell in school_estimates_nl([a])["Kanttekeningen"])

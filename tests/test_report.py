@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+import json
+
+import matplotlib
+import numpy as np
+import pandas as pd
+
+matplotlib.use("Agg")
+
+from josanalysis.config import PrivacyRules, load_analysis_plan, load_region  # noqa: E402
+from josanalysis.report import banner, fmt_effect, fmt_nl, plan_table, school_profile, write_results  # noqa: E402
+
+
+def test_dutch_number_formats():
+    assert fmt_nl(1234.5, 1) == "1.234,5"
+    assert fmt_nl(0.0123, 1, percent=True) == "1,2%"
+    assert fmt_nl(float("nan")) == "–"
+    assert fmt_effect(-0.0081, -0.012, -0.0042, scale="difference", percent=True) == \
+        "-0,8 procentpunt (95%-BI -1,2 tot -0,4)"
+    assert fmt_effect(0.885, 0.839, 0.933, scale="ratio").startswith("-12% (rate ratio 0,885; 95%-BI -16% tot -7%)")
+
+
+def test_banner_only_for_synthetic_regions():
+    demo = load_region("demoregio")
+    assert "SYNTHETISCHE DEMODATA — geen echte cijfers" in banner(demo)._repr_html_()
+    real = load_region("regio-alkmaar")
+    assert banner(real) is None
+
+
+def test_plan_table_prints_the_prespecified_model():
+    t = plan_table(load_analysis_plan())
+    assert len(t) == 3 and "AR(1)-fouten geschat met GLS" in set(t["Autocorrelatie"])
+    assert "Analyseplan versie" in t.attrs["caption"]
+
+
+def test_school_profile_shows_nvt_for_undeployed_functions():
+    s = load_region("demoregio").school("DM0600")
+    prof = school_profile(s).set_index("Kenmerk")["Waarde"]
+    assert prof["preventief ambulant jeugdhulpverlener VO"] == "n.v.t."
+
+
+def test_write_results_suppresses_counts_and_writes_csv_and_json(tmp_path):
+    df = pd.DataFrame({"school_id": ["A", "B"], "n_thuiszitters": [3, 12], "estimate": [0.5, np.nan]})
+    write_results(df, tmp_path, PrivacyRules(), count_columns=["n_thuiszitters"])
+    back = pd.read_csv(tmp_path / "results.csv")
+    assert back["n_thuiszitters"].isna().iloc[0] and back["n_thuiszitters"].iloc[1] == 12
+    js = json.loads((tmp_path / "results.json").read_text())
+    assert js[0]["n_thuiszitters"] is None and js[1]["estimate"] is None
+    assert write_results(df, "", PrivacyRules()) is None
