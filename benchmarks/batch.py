@@ -205,6 +205,7 @@ def main() -> int:
                 b = breakdown(result)
                 print(f"\n[demo{' warm' if args.warm else ''}] demoregio: {n} reports ({len(result.failed)} failed) on "
                       f"{workers} worker(s): wall {wall:.1f} s")
+                print("  phases (s): " + ", ".join(f"{k} {v:.1f}" for k, v in result.phases.items()))
                 print(f"  worker-seconds per report {per_report:.2f} s = "
                       f"{per_report / floor['total']:.2f} x floor (target <= 1.5); "
                       f"mean report execution {b['total']:.2f} s = "

@@ -277,6 +277,9 @@ class BatchResult:
         The prepared region-data file handed to the notebooks (None when nothing ran).
     seconds
         Wall time of the run.
+    phases
+        Wall seconds of its phases: ``plan`` (params, input hashes), ``prepare`` (data loaded
+        and validated once), ``execute`` (cluster start and all notebooks), ``index``.
     """
 
     region_id: str
@@ -286,6 +289,7 @@ class BatchResult:
     outcomes: tuple[ReportOutcome, ...]
     prepared: Path | None = None
     seconds: float = 0.0
+    phases: dict[str, float] = field(default_factory=dict)
 
     @property
     def executed(self) -> list[ReportOutcome]:
@@ -1028,6 +1032,7 @@ def run_region(
             if reason:
                 reasons[r.key] = reason
         to_run = [r for r in reports if r.key in reasons]
+        phases = {"plan": round(time.perf_counter() - t_start, 3)}
 
         outcomes: dict[str, ReportOutcome] = {
             r.key: ReportOutcome(r.key, r.kind, r.school_id, "skipped", final[r.key],
@@ -1047,6 +1052,7 @@ def run_region(
                 shutil.rmtree(run_dir, ignore_errors=True)
                 raise
             prepared = Path(got).resolve() if got else None
+            phases["prepare"] = round(time.perf_counter() - t_start - sum(phases.values()), 3)
             for old in prep_root.iterdir():
                 if old != run_dir:
                     shutil.rmtree(old, ignore_errors=True)
@@ -1074,6 +1080,8 @@ def run_region(
                     failed_notebook=Path(res["failed_notebook"]) if res.get("failed_notebook") else None,
                     attempts=int(res.get("attempts", 0)), seconds=float(res.get("seconds", 0.0)),
                 )
+            phases["execute"] = round(time.perf_counter() - t_start - sum(phases.values()), 3)
+        t_index = time.perf_counter()
         all_reports = plan_reports(region, notebook_dir=notebook_dir)
         index = write_index(region, out_dir, all_reports, common)
         summary = write_summary(region, out_dir, all_reports)
@@ -1081,6 +1089,7 @@ def run_region(
         region_id=region.region_id, output_dir=out_dir, index=index, summary=summary,
         outcomes=tuple(outcomes[r.key] for r in reports), prepared=prepared,
         seconds=round(time.perf_counter() - t_start, 3),
+        phases={**phases, "index": round(time.perf_counter() - t_index, 3)},
     )
 
 
