@@ -664,6 +664,24 @@ def _fit_count(
             res_h = model.fit(cov_type="HAC", cov_kwds={"maxlags": _hac_lags(len(y))})
         cov = np.asarray(res_h.cov_params())
         rho = np.array([_lag1(pearson)])
+    elif autocorrelation == "ar1" and groups is None:
+        # AR(1) errors on the linearised (IRLS working) scale: REML for rho, then GLS, iterated
+        params, cov, rho, std_resid, scale, df = _count_ar1_reml(y, X, fam, offset, family, params)
+        mu = np.exp(X.to_numpy() @ params.to_numpy() + (offset if offset is not None else 0.0))
+        pearson = (y - mu) / np.sqrt(fam.variance(mu))
+        dispersion = float(np.sum(pearson**2) / (len(y) - X.shape[1]))
+        return _Core(
+            params=params,
+            cov=pd.DataFrame(cov, index=X.columns, columns=X.columns),
+            df=df,
+            link="log",
+            std_resid=std_resid,
+            rho=np.array([rho]),
+            overdispersion=dispersion,
+            scale=scale,
+            model=res,
+            extra={**extra, "count_ar_method": "REML-GLS on the IRLS working model"},
+        )
     elif order:
         # Working-independence GLM estimate with an AR(p)-corrected sandwich variance:
         # Var(b) = phi * B^-1 (X' W^1/2 R W^1/2 X) B^-1, with R the AR(p) correlation of the
@@ -703,6 +721,54 @@ def _fit_count(
         model=res,
         extra=extra,
     )
+
+
+def _count_ar1_reml(
+    y: np.ndarray,
+    X: pd.DataFrame,
+    fam: Any,
+    offset: np.ndarray | None,
+    family: str,
+    start: pd.Series,
+    iterations: int = 4,
+) -> tuple[pd.Series, np.ndarray, float, np.ndarray, float, float | None]:
+    """Count model with AR(1) errors on the IRLS working scale.
+
+    Each iteration forms the working response ``z = eta + (y - mu)/mu`` (log link, offset
+    removed) and weights ``w = mu^2 / V(mu)``, estimates rho by REML on ``sqrt(w) z`` against
+    ``sqrt(w) X`` and refits by GLS (Prais-Winsten). The marginal variance of the weighted
+    working errors is the dispersion: estimated for quasi-Poisson (t intervals), fixed at 1 for
+    Poisson and negative binomial (normal intervals).
+    """
+    Xa = X.to_numpy(dtype=float)
+    off = offset if offset is not None else 0.0
+    b = start.to_numpy(dtype=float)
+    rho = 0.0
+    for _ in range(iterations):
+        eta = Xa @ b + off
+        mu = np.exp(np.clip(eta, -700, 700))
+        mu = np.maximum(mu, 1e-10)
+        z = eta - off + (y - mu) / mu
+        w = mu**2 / fam.variance(mu)
+        sw = np.sqrt(w)
+        yt, Xt = sw * z, sw[:, None] * Xa
+        rho = _reml_ar1_rho(yt, Xt)
+        ols = sm.OLS(_prais_winsten(yt, rho), _prais_winsten(Xt, rho)).fit()
+        b_new = np.asarray(ols.params)
+        done = np.max(np.abs(b_new - b)) < 1e-8
+        b = b_new
+        if done:
+            break
+    XtX_inv = np.asarray(ols.normalized_cov_params)
+    if family == "quasipoisson":
+        scale = float(ols.scale)
+        df: float | None = float(ols.df_resid)
+    else:
+        scale = 1.0 - rho * rho  # innovation variance when the marginal dispersion is 1
+        df = None
+    cov = scale * XtX_inv
+    std_resid = np.asarray(ols.resid) / math.sqrt(max(scale, 1e-12))
+    return pd.Series(b, index=X.columns), cov, float(rho), std_resid, scale, df
 
 
 def _negbin_alpha(y: np.ndarray, X: pd.DataFrame, offset: np.ndarray | None) -> float:
@@ -831,7 +897,9 @@ def fit_its(
         ``"ar1"`` (default): AR(1) errors, rho by REML, then GLS (Prais-Winsten);
         ``"ar2"``: AR(2) errors by feasible GLS (statsmodels ``GLSAR``, Yule-Walker, iterated);
         ``"ar1_fgls"``: the same GLSAR with AR(1) (for comparison). For count families
-        ``"ar1"``/``"ar2"`` give an AR(p)-corrected sandwich variance around the GLM estimate. ``"hac"``: Newey-West (flagged in ``notes``: under-covers on short
+        ``"ar1"`` fits AR(1) errors on the IRLS working scale (REML rho, GLS, iterated);
+        ``"ar2"`` gives an AR(2)-corrected sandwich variance around the GLM estimate (also used
+        for ``"ar1"`` with a stacked comparison series). ``"hac"``: Newey-West (flagged in ``notes``: under-covers on short
         series). ``"none"``: independent errors. AR models treat the observed points as
         consecutive (a summer gap counts as one step).
     alpha
@@ -1011,10 +1079,16 @@ def fit_its(
             "intervals may be too narrow."
         )
     if family in COUNT_FAMILIES and autocorrelation in ("ar1", "ar2"):
-        notes.append(
-            "Count model: the estimate is the GLM estimate; its variance is corrected for AR "
-            "errors estimated from the Pearson residuals (sandwich), see docs/methods.md."
-        )
+        if "count_ar_method" in core.extra:
+            notes.append(
+                "Count model with AR(1) errors on the linearised (IRLS working) scale: rho by "
+                "REML, then GLS, iterated; see docs/methods.md."
+            )
+        else:
+            notes.append(
+                "Count model: the estimate is the GLM estimate; its variance is corrected for AR "
+                "errors estimated from the Pearson residuals (sandwich), see docs/methods.md."
+            )
     if int(s.exclude.sum()):
         notes.append(f"{int(s.exclude.sum())} month(s) excluded from the fit (e.g. COVID closures).")
 

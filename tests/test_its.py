@@ -160,7 +160,9 @@ def test_count_ar1_widens_intervals_when_residuals_are_autocorrelated():
     wb = np.log(b.effects.loc["level", "ci_high"] / b.effects.loc["level", "ci_low"])
     assert a.diagnostics["rho"][0] > 0.3
     assert wa > 1.3 * wb
-    assert a.effects.loc["level", "estimate"] == pytest.approx(b.effects.loc["level", "estimate"])
+    # REML-GLS on the working scale re-weights the months, so the estimate moves a little
+    assert a.effects.loc["level", "estimate"] == pytest.approx(b.effects.loc["level", "estimate"], rel=0.1)
+    assert a.spec["interval"] == "t" and b.spec["interval"] == "normal"
 
 
 def test_excluded_months_and_gaps():
