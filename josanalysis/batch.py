@@ -48,6 +48,7 @@ import os
 import random
 import shutil
 import socket
+import sys
 import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
@@ -466,7 +467,8 @@ def _run_task(spec: dict[str, Any]) -> dict[str, Any]:
             extra: dict[str, Any] = {}
             if spec.get("warm"):
                 km = _forked_kernel_manager(spec["kernel_name"], spec["warm_imports"],
-                                            spec["manifest"]["code_sha256"])
+                                            spec["manifest"]["code_sha256"],
+                                            str(Path(spec["notebook"]).parent))
                 extra["km"] = km
             pm.execute_notebook(
                 spec["notebook"], str(nb_out), parameters=params,
@@ -555,6 +557,9 @@ def _run_task(spec: dict[str, Any]) -> dict[str, Any]:
 # from other reports. jupyter_client launches a tiny stand-in process (``_FORKED_KERNEL_CODE``)
 # that asks the template to fork the real kernel, passes its stdio, relays signals and exits
 # when the kernel exits, so papermill and nbclient see an ordinary kernel process.
+
+#: Whether kernels are forked from a warm template by default (Linux only).
+WARM_DEFAULT = sys.platform.startswith("linux")
 
 #: Modules every warm template imports, besides those the notebooks import.
 _WARM_BASE_MODULES = ("numpy", "pandas", "scipy", "IPython", "ipykernel.ipkernel",
@@ -717,15 +722,14 @@ def warm_imports(notebooks: Iterable[str | Path]) -> list[str]:
     return [m for m in dict.fromkeys(mods) if not m.startswith("matplotlib_inline")]
 
 
-def _zygote_socket(imports: list[str], code_key: str) -> str:
+def _zygote_socket(imports: list[str], code_key: str, cwd: str) -> str:
     """Start (once per worker process, imports and library code) the warm template."""
     import atexit
     import hashlib
     import subprocess
-    import sys
     import tempfile
 
-    key = hashlib.sha256(json.dumps([imports, code_key, sys.executable]).encode()).hexdigest()
+    key = hashlib.sha256(json.dumps([imports, code_key, sys.executable, cwd]).encode()).hexdigest()
     got = _ZYGOTES.get(key)
     if got is not None and got[0].poll() is None:
         return got[1]
@@ -740,7 +744,7 @@ def _zygote_socket(imports: list[str], code_key: str) -> str:
     env.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     proc = subprocess.Popen(
         [sys.executable, "-c", _ZYGOTE_CODE, sock, str(os.getpid()), json.dumps(imports)],
-        env=env, cwd=str(PROJECT_ROOT), stdin=subprocess.DEVNULL,
+        env=env, cwd=cwd, stdin=subprocess.DEVNULL,  # imports run where kernels start
     )
     atexit.register(shutil.rmtree, tmpdir, True)
     atexit.register(proc.terminate)
@@ -754,14 +758,12 @@ def _zygote_socket(imports: list[str], code_key: str) -> str:
     return sock
 
 
-def _forked_kernel_manager(kernel_name: str, imports: list[str], code_key: str):
+def _forked_kernel_manager(kernel_name: str, imports: list[str], code_key: str, cwd: str):
     """A kernel manager whose kernel is forked from the worker's warm template."""
-    import sys
-
     from jupyter_client.kernelspec import KernelSpecManager
     from jupyter_client.manager import AsyncKernelManager
 
-    sock = _zygote_socket(imports, code_key)
+    sock = _zygote_socket(imports, code_key, cwd)
     specs = Path(os.path.dirname(sock)) / "kernels"
     if not (specs / kernel_name / "kernel.json").is_file():
         real = KernelSpecManager().get_kernel_spec(kernel_name)
@@ -942,7 +944,7 @@ def run_region(
     notebook_dir: str | Path | None = None,
     prepare: Callable[[Region, Path], Path | None] | None = None,
     kernel_start_attempts: int = 3,
-    warm: bool = False,
+    warm: bool | None = None,
 ) -> BatchResult:
     """Execute all reports of a region and write the index and the summary table.
 
@@ -979,7 +981,8 @@ def run_region(
     warm
         Fork each report's kernel from a per-worker template process that has already imported
         the notebooks' libraries (see ``docs/batch.md``): a fresh process per report, without
-        the kernel start and import cost.
+        the kernel start and import cost. Default: on Linux yes, elsewhere no (fork safety of
+        system libraries on macOS; no fork on Windows). ``False`` starts every kernel afresh.
 
     Returns
     -------
@@ -1004,6 +1007,8 @@ def run_region(
         raise ConfigError(f"--workers is {workers}; give a number of worker processes >= 1.")
     if kernel_start_attempts < 1:
         raise ConfigError("kernel_start_attempts must be at least 1.")
+    if warm is None:
+        warm = WARM_DEFAULT
     region = load_region(region_id, params_dir if params_dir is not None else PARAMS_DIR)
     reports = plan_reports(region, only=only, notebook_dir=notebook_dir)
     out_dir = Path(output_root).resolve() / region.region_id

@@ -69,9 +69,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="parameter folder (default: the project's params/)")
     run.add_argument("--retries", type=int, default=2,
                      help="dask retries of a task whose worker died (default: 2)")
-    run.add_argument("--warm-kernels", action="store_true",
-                     help="fork each report's kernel from a pre-imported template process "
-                          "(faster; see docs/batch.md)")
+    run.add_argument("--warm-kernels", action=argparse.BooleanOptionalAction, default=None,
+                     help="fork each report's kernel from a template process that has done "
+                          "the imports (default on Linux; see docs/batch.md)")
     run.add_argument("--no-progress", action="store_true", help="no progress bar")
 
     check = sub.add_parser("check-data", help="check every data file of a folder",

@@ -39,8 +39,9 @@ if behaviour.get("kill_run") and control.get("run_pgid"):
 if behaviour.get("kill_worker_once") and not Path(behaviour["kill_worker_once"]).exists():
     # Simulate a dying dask worker: SIGKILL the worker process that runs this report (the
     # kernel's parent), once; the marker file makes the retried task run normally.
-    Path(behaviour["kill_worker_once"]).write_text(str(os.getppid()), encoding="utf-8")
-    os.kill(os.getppid(), signal.SIGKILL)
+    worker = int(os.environ.get("JPY_PARENT_PID") or os.getppid())  # process that started us
+    Path(behaviour["kill_worker_once"]).write_text(str(worker), encoding="utf-8")
+    os.kill(worker, signal.SIGKILL)
     time.sleep(60)
 if behaviour.get("raise"):
     raise ValueError(f"test notebook asked to fail for {KEY}")
