@@ -4,6 +4,7 @@ Run from the project root::
 
     .venv/bin/python benchmarks/batch.py               # floor, warm-kernel probe, demo region
     .venv/bin/python benchmarks/batch.py --scale 200   # + 200-school batch with 1 and 2 workers
+    .venv/bin/python benchmarks/batch.py --no-warm     # demo batch with a fresh kernel per report
 
 What it measures, in one run on one machine:
 
@@ -131,7 +132,7 @@ def measure_warm(nb: Path, work: Path, imports: list[str], repeats: int) -> dict
 
 
 def run_batch(region: str, workers: int, out: Path,
-              warm: bool = False) -> tuple[batch.BatchResult, float]:
+              warm: bool | None = None) -> tuple[batch.BatchResult, float]:
     t = time.perf_counter()
     result = batch.run_region(region, workers=workers, force=True, output_root=out,
                               progress=False, warm=warm)
@@ -170,8 +171,9 @@ def main() -> int:
     ap.add_argument("--scale", type=int, default=0, metavar="N",
                     help="also run the N-school synthetic region with 1 and 2 workers")
     ap.add_argument("--skip-demo", action="store_true")
-    ap.add_argument("--warm", action="store_true",
-                    help="run the demo and scale batches with --warm-kernels")
+    ap.add_argument("--warm", action=argparse.BooleanOptionalAction, default=None,
+                    help="demo and scale batches with warm (forked) kernels or, with --no-warm,"
+                         " a fresh kernel per report (default: the batch's default)")
     args = ap.parse_args()
     nproc = batch._nproc()
     print(f"machine: {nproc} CPU(s) available; load average {os.getloadavg()[0]:.2f}")
@@ -203,7 +205,8 @@ def main() -> int:
                 n = len(result.executed)
                 per_report = wall * workers / max(n, 1)
                 b = breakdown(result)
-                print(f"\n[demo{' warm' if args.warm else ''}] demoregio: {n} reports ({len(result.failed)} failed) on "
+                mode = "warm" if (batch.WARM_DEFAULT if args.warm is None else args.warm) else "fresh"
+                print(f"\n[demo, {mode} kernels] demoregio: {n} reports ({len(result.failed)} failed) on "
                       f"{workers} worker(s): wall {wall:.1f} s")
                 print("  phases (s): " + ", ".join(f"{k} {v:.1f}" for k, v in result.phases.items()))
                 print(f"  worker-seconds per report {per_report:.2f} s = "
