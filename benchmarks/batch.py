@@ -5,6 +5,7 @@ Run from the project root::
     .venv/bin/python benchmarks/batch.py               # floor, warm-kernel probe, demo region
     .venv/bin/python benchmarks/batch.py --scale 200   # + 200-school batch with 1 and 2 workers
     .venv/bin/python benchmarks/batch.py --no-warm     # demo batch with a fresh kernel per report
+    .venv/bin/python benchmarks/batch.py --skip-demo --region demoregio   # speed-up on the demo
 
 What it measures, in one run on one machine:
 
@@ -170,7 +171,10 @@ def main() -> int:
     ap.add_argument("--workers", type=int, default=None, help="workers for the demo batch")
     ap.add_argument("--scale", type=int, default=0, metavar="N",
                     help="also run the N-school synthetic region with 1 and 2 workers")
+    ap.add_argument("--region", default=None, metavar="REGION",
+                    help="instead of --scale: measure the 1- vs 2-worker speed-up on this region")
     ap.add_argument("--skip-demo", action="store_true")
+    ap.add_argument("--skip-floor", action="store_true", help="skip floor and warm probe")
     ap.add_argument("--warm", action=argparse.BooleanOptionalAction, default=None,
                     help="demo and scale batches with warm (forked) kernels or, with --no-warm,"
                          " a fresh kernel per report (default: the batch's default)")
@@ -182,13 +186,17 @@ def main() -> int:
         work = Path(tmp)
         imports = notebook_imports()
         nb = write_floor_notebook(work / "floor.ipynb", imports)
-        floor = measure_floor(nb, work, args.repeats)
+        if args.skip_floor:
+            floor = {"total": float("nan"), "kernel_start": float("nan"), "imports": float("nan")}
+        else:
+            floor = measure_floor(nb, work, args.repeats)
         print(f"\n[floor] empty notebook importing {len(imports)} line(s) of the report imports, "
               f"median of {args.repeats}:")
         print(f"  {floor['total']:.2f} s per notebook (kernel start {floor['kernel_start']:.2f} s,"
               f" imports {floor['imports']:.2f} s, rest = papermill/nbclient overhead)")
 
-        warm = measure_warm(nb, work, imports, args.repeats)
+        warm = ({"prewarm": float("nan"), "per_notebook": float("nan")} if args.skip_floor
+                else measure_warm(nb, work, imports, args.repeats))
         print(f"\n[warm-kernel probe] same notebook in a pre-started kernel with the imports done"
               f" (one-off {warm['prewarm']:.2f} s):")
         print(f"  {warm['per_notebook']:.2f} s per notebook = "
@@ -224,11 +232,12 @@ def main() -> int:
                 for name, s in b["slowest_cells"]:  # type: ignore[union-attr]
                     print(f"    {s:6.2f}  {name}")
 
-        if args.scale:
-            region = f"synth-{args.scale}"
+        if args.scale or args.region:
+            region = args.region or f"synth-{args.scale}"
             if not (PARAMS_DIR / "regions" / f"{region}.yaml").is_file():
                 print(f"\n[scale] skipped: region {region} does not exist; create it with "
-                      f"`josanalysis synth --schools {args.scale} --out data/{region}`.")
+                      f"`josanalysis synth --schools {args.scale} --out data/{region}`"
+                      " (or pass --region).")
             else:
                 r1, w1 = run_batch(region, 1, work / "s1", args.warm)
                 r2, w2 = run_batch(region, 2, work / "s2", args.warm)
@@ -241,7 +250,7 @@ def main() -> int:
                 print(f"  per-report cost {per_report:.2f} s; projected 1,500 schools on 16 "
                       f"workers at the measured parallel efficiency {eff:.2f}: "
                       f"{proj / 60:.1f} min")
-        if per_report is not None and not args.scale:
+        if per_report is not None and not (args.scale or args.region):
             print(f"\n[projection] 1,500 school reports on 16 workers from the demo per-report "
                   f"cost (ideal scaling): {1500 * per_report / 16 / 60:.1f} min "
                   f"(run --scale 200 for a measured parallel efficiency)")

@@ -455,6 +455,7 @@ def _run_task(spec: dict[str, Any]) -> dict[str, Any]:
     attempts = 0
     retried: list[str] = []
     error: BaseException | None = None
+    kernel_mode = "forked from a pre-imported template" if spec.get("warm") else "fresh"
     while True:
         attempts += 1
         tmp = final.parent / f".{final.name}.tmp-{uuid.uuid4().hex[:8]}"
@@ -465,11 +466,14 @@ def _run_task(spec: dict[str, Any]) -> dict[str, Any]:
         km = None
         try:
             extra: dict[str, Any] = {}
-            if spec.get("warm"):
-                km = _forked_kernel_manager(spec["kernel_name"], spec["warm_imports"],
-                                            spec["manifest"]["code_sha256"],
-                                            str(Path(spec["notebook"]).parent))
-                extra["km"] = km
+            if spec.get("warm") and not kernel_mode.startswith("fresh"):
+                try:
+                    km = _forked_kernel_manager(spec["kernel_name"], spec["warm_imports"],
+                                                spec["manifest"]["code_sha256"],
+                                                str(Path(spec["notebook"]).parent))
+                    extra["km"] = km
+                except Exception as exc:  # noqa: BLE001 - fall back to a fresh kernel
+                    kernel_mode = f"fresh (the warm template failed: {_error_text(exc)})"
             pm.execute_notebook(
                 spec["notebook"], str(nb_out), parameters=params,
                 kernel_name=spec["kernel_name"], progress_bar=False, log_output=False,
@@ -515,7 +519,7 @@ def _run_task(spec: dict[str, Any]) -> dict[str, Any]:
         "attempts": attempts,
         "retried_start_failures": retried,
         "worker_pid": os.getpid(),
-        "kernel_mode": "forked from a pre-imported template" if spec.get("warm") else "fresh",
+        "kernel_mode": kernel_mode,
         **runtime_info(),
     }
     if error is None:
@@ -546,7 +550,7 @@ def _run_task(spec: dict[str, Any]) -> dict[str, Any]:
 
 
 # --------------------------------------------------------------------------------------------
-# Warm kernels: a fork server per worker (opt-in, ``warm=True`` / ``--warm-kernels``)
+# Warm kernels: a fork server per worker (default on Linux; ``warm=False`` to disable)
 # --------------------------------------------------------------------------------------------
 #
 # A report's fixed cost is kernel start plus imports (numpy, pandas, statsmodels, matplotlib,
