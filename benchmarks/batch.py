@@ -190,18 +190,18 @@ def main() -> int:
             floor = {"total": float("nan"), "kernel_start": float("nan"), "imports": float("nan")}
         else:
             floor = measure_floor(nb, work, args.repeats)
-        print(f"\n[floor] empty notebook importing {len(imports)} line(s) of the report imports, "
-              f"median of {args.repeats}:")
-        print(f"  {floor['total']:.2f} s per notebook (kernel start {floor['kernel_start']:.2f} s,"
-              f" imports {floor['imports']:.2f} s, rest = papermill/nbclient overhead)")
+        if not args.skip_floor:
+            print(f"\n[floor] empty notebook importing {len(imports)} line(s) of the report imports, "
+                  f"median of {args.repeats}:")
+            print(f"  {floor['total']:.2f} s per notebook (kernel start {floor['kernel_start']:.2f} s,"
+                  f" imports {floor['imports']:.2f} s, rest = papermill/nbclient overhead)")
 
-        warm = ({"prewarm": float("nan"), "per_notebook": float("nan")} if args.skip_floor
-                else measure_warm(nb, work, imports, args.repeats))
-        print(f"\n[warm-kernel probe] same notebook in a pre-started kernel with the imports done"
-              f" (one-off {warm['prewarm']:.2f} s):")
-        print(f"  {warm['per_notebook']:.2f} s per notebook = "
-              f"{warm['per_notebook'] / floor['total']:.2f} x floor; saves "
-              f"{floor['total'] - warm['per_notebook']:.2f} s per report")
+            warm = measure_warm(nb, work, imports, args.repeats)
+            print(f"\n[warm-kernel probe] same notebook in a pre-started kernel with the imports done"
+                  f" (one-off {warm['prewarm']:.2f} s):")
+            print(f"  {warm['per_notebook']:.2f} s per notebook = "
+                  f"{warm['per_notebook'] / floor['total']:.2f} x floor; saves "
+                  f"{floor['total'] - warm['per_notebook']:.2f} s per report")
 
         per_report = None
         if not args.skip_demo:
