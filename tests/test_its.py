@@ -188,6 +188,30 @@ def test_excluded_months_and_gaps():
     pd.testing.assert_frame_equal(res.effects, res2.effects)
 
 
+def test_covid_as_co_intervention_covariate():
+    rng = np.random.default_rng(12)
+    d, start = _rate_series(rng, level=-0.01, sd=0.003)
+    covid = window_indicator(d["month"], [("2020-03-16", "2020-06-01"), ("2020-12-16", "2021-02-28")])
+    d["covid"] = covid.astype(float).to_numpy()
+    d["absence_rate"] += 0.03 * d["covid"]
+    res = fit_its(d, "absence_rate", "month", start, seasonality="month", covariates=["covid"])
+    assert res.spec["covariates"] == ["covid"]
+    assert res.model.params[list(res.design["X"].columns).index("cov_covid")] == pytest.approx(0.03, abs=0.008)
+    assert res.effects.loc["level", "ci_low"] <= -0.01 <= res.effects.loc["level", "ci_high"]
+    assert not res.fitted.excluded.any()
+
+
+def test_numeric_time_with_month_seasonality_needs_period():
+    rng = np.random.default_rng(13)
+    d, start = _rate_series(rng, level=0.01)
+    d = d.assign(t=np.arange(1, len(d) + 1))  # consecutive numbering: 12 points per "year"
+    with pytest.raises(ConfigError, match="period"):
+        fit_its(d, "absence_rate", "t", 75, seasonality="month")
+    res = fit_its(d, "absence_rate", "t", 75, seasonality="month", period=11)
+    assert sum(c.startswith("season_") for c in res.design["X"].columns) == 10
+    assert res.effects.loc["level", "ci_low"] <= 0.01 <= res.effects.loc["level", "ci_high"]
+
+
 def test_lag_leaves_phase_in_out():
     rng = np.random.default_rng(4)
     d, start = _rate_series(rng)
