@@ -28,7 +28,7 @@ Examples
 >>> y = 0.06 + 0.01 * (months >= "2022-08-01") + rng.normal(0, 0.004, len(months))
 >>> res = fit_its(pd.DataFrame({"month": months, "absence_rate": y}),
 ...               "absence_rate", "month", "2022-08-01", seasonality="month")
->>> round(res.effects.loc["level", "estimate"], 2)
+>>> float(round(res.effects.loc["level", "estimate"], 2))
 0.01
 """
 
