@@ -75,7 +75,7 @@ MIN_POST = 4
 HAC_NOTE = (
     "Newey-West (HAC) intervals under-cover on short monthly series: in simulations with "
     "~110 months and AR(1) errors (rho 0.2-0.5) the 95% interval held the truth in only about "
-    "77-84% of runs. Prefer autocorrelation='ar1' (the pre-specified default)."
+    "77-88% of runs (docs/methods.md). Prefer autocorrelation='ar1' (the pre-specified default)."
 )
 
 
@@ -94,7 +94,8 @@ class ItsResult:
         DataFrame indexed by term: ``"level"`` (step change in the first month with an
         effect, tutorial coding: see module docstring), ``"slope"`` (change in the monthly
         trend) and ``"end"`` (modelled effect in the last post month, level + slope x months).
-        Columns ``estimate``, ``ci_low``, ``ci_high``, ``p_value``, ``scale``. With
+        Columns ``estimate``, ``ci_low``, ``ci_high``, ``p_value``, ``scale`` and ``se`` (the
+        standard error on the link scale: outcome units, or log rate ratio). With
         ``scale == "ratio"`` (count families) the three numbers are rate ratios; with
         ``"difference"`` they are in the outcome's own units (a rate in [0, 1] stays a
         proportion; the report formats percentage points).
