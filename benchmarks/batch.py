@@ -245,7 +245,7 @@ def main() -> int:
                 print(f"\n[scale] {region}: {n} reports; 1 worker {w1:.0f} s, 2 workers {w2:.0f} s;"
                       f" speed-up {w1 / w2:.2f} x (target >= 1.7)")
                 per_report = w1 / max(n, 1)
-                eff = (w1 / w2) / 2
+                eff = min(1.0, (w1 / w2) / 2)  # >1 only from load noise on a shared machine
                 proj = 1500 * per_report / (16 * eff)
                 print(f"  per-report cost {per_report:.2f} s; projected 1,500 schools on 16 "
                       f"workers at the measured parallel efficiency {eff:.2f}: "
