@@ -581,6 +581,31 @@ def _reml_ar1_rho(y: np.ndarray, X: np.ndarray) -> float:
     return float(opt.x)
 
 
+def _estimable(fit):
+    """Turn a numerical breakdown of a fit into a :class:`DataError` sentence.
+
+    On very short or nearly constant series (a small school's counts of mostly zero) the
+    linear algebra can fail; that is "not estimable on these data", not a crash.
+    """
+    import functools
+
+    @functools.wraps(fit)
+    def wrapper(*args, **kwargs):
+        try:
+            with np.errstate(all="ignore"):
+                core = fit(*args, **kwargs)
+        except (np.linalg.LinAlgError, FloatingPointError, OverflowError, ZeroDivisionError) as exc:
+            raise DataError(f"the model cannot be estimated on this series ({exc}); the series is "
+                            "too short or too uniform for it.") from None
+        if not np.all(np.isfinite(np.asarray(core.params, dtype=float))):
+            raise DataError("the model cannot be estimated on this series (non-finite coefficients); "
+                            "the series is too short or too uniform for it.")
+        return core
+
+    return wrapper
+
+
+@_estimable
 def _fit_gaussian(y: np.ndarray, X: pd.DataFrame, autocorrelation: str) -> _Core:
     if autocorrelation == "ar1":
         # feasible GLS with the AR(1) coefficient estimated by REML
@@ -634,6 +659,7 @@ def _ar_corr(rho: np.ndarray, n: int) -> np.ndarray:
     return scipy.linalg.toeplitz(acf)
 
 
+@_estimable
 def _fit_count(
     y: np.ndarray,
     X: pd.DataFrame,

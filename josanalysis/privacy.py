@@ -16,7 +16,7 @@ passes through :func:`apply_privacy` (or :func:`suppress_counts` for a cross tab
 * **Rates** are not shown when their denominator is below ``min_denominator``, nor when the
   pupil count in their numerator is suppressed (rate × a public denominator would reveal it).
 * **Pseudonyms.** Pupil identifiers are replaced on load by a keyed hash
-  (:func:`josanalysis.sources.common.pseudonymise`, HMAC-SHA256, 16 hex digits) and must
+  (:func:`josanalysis.sources.common.pseudonymise`, `ll-` + 16 hex digits of HMAC-SHA256) and must
   never reach an output; :func:`scan_outputs` checks every file a batch writes.
 
 Suppressed cells are missing values (``<NA>``) in frames and results files (an empty CSV cell, a
@@ -141,9 +141,8 @@ NON_COUNT_FIELD_PATTERNS: tuple[str, ...] = (
 )
 
 #: The shape of pupil pseudonyms made by :func:`josanalysis.sources.common.pseudonymise`
-#: (16 lowercase hex digits). Opt-in for :func:`scan_outputs` (``pseudonym_pattern=``): other
-#: hex fingerprints of that length would also match, so the default scan uses the exact list.
-PSEUDONYM_PATTERN = re.compile(r"(?<![0-9A-Za-z])[0-9a-f]{16}(?![0-9A-Za-z])")
+#: (``ll-`` + 16 lowercase hex digits). Opt-in for :func:`scan_outputs` (``pseudonym_pattern=``).
+PSEUDONYM_PATTERN = re.compile(r"(?<![0-9A-Za-z])ll-[0-9a-f]{16}(?![0-9A-Za-z])")
 
 TOTAL_LABELS = ("totaal", "total", "totalen", "totals", "alle scholen", "regio totaal")
 

@@ -386,9 +386,12 @@ def test_scan_finds_listed_raw_ids_and_pseudonym_shapes(tmp_path):
     found = scan_outputs(out, pseudonyms=["LL-98765X"], min_count=5)
     assert len(found) == 1 and found[0].kind == "pseudonym"
     # a pseudonym of a pupil not in the list is caught by its shape, when asked for
-    (out / "extra.csv").write_text("leerling,score\n00112233aabbccdd,3\n", encoding="utf-8")
+    (out / "extra.csv").write_text("leerling,score\nll-00112233aabbccdd,3\n", encoding="utf-8")
     assert scan_outputs(out) == []
     assert [v.kind for v in scan_outputs(out, pseudonym_pattern=PSEUDONYM_PATTERN)] == ["pseudonym"]
+    # long numbers and other hex fingerprints are not mistaken for pseudonyms
+    (out / "extra.csv").write_text("aandeel,hash\n0.8525149190110828,00112233aabbccdd\n", encoding="utf-8")
+    assert scan_outputs(out, pseudonym_pattern=PSEUDONYM_PATTERN) == []
 
 
 def test_scan_threshold_follows_region_rules(tmp_path):

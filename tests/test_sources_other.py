@@ -66,7 +66,7 @@ def test_pseudonymisation_key_and_cases(monkeypatch):
     ids = pd.Series(["100001", "100002", "100001"])
     a = pseudonymise(ids, key=b"k1")
     assert a.iloc[0] == a.iloc[2] != a.iloc[1]
-    assert a.str.fullmatch(r"[0-9a-f]{16}").all()
+    assert a.str.fullmatch(r"ll-[0-9a-f]{16}").all()
     assert (pseudonymise(ids, key=b"k2") != a).all()
     monkeypatch.setenv(PSEUDONYM_KEY_ENV, "k1")
     pd.testing.assert_series_equal(pseudonymise(ids), a)

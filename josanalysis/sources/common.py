@@ -668,6 +668,9 @@ def finish(df: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
 # --------------------------------------------------------------------------------------------
 
 _PROCESS_KEY = secrets.token_bytes(32)
+#: Every pseudonym starts with this, so that an output scan can recognise one by its shape
+#: (``ll-`` + 16 hex digits) without mistaking other hex strings or long numbers for it.
+PSEUDONYM_PREFIX = "ll-"
 
 
 def pseudonym_key(key: bytes | str | None = None) -> bytes:
@@ -687,7 +690,7 @@ def pseudonym_key(key: bytes | str | None = None) -> bytes:
 
 
 def pseudonymise(ids: pd.Series, key: bytes | None = None) -> pd.Series:
-    """Replace pupil identifiers by a keyed hash (HMAC-SHA256, hex, first 16 characters).
+    """Replace pupil identifiers by a keyed hash (``ll-`` + HMAC-SHA256 in hex, first 16 characters).
 
     Parameters
     ----------
@@ -704,13 +707,13 @@ def pseudonymise(ids: pd.Series, key: bytes | None = None) -> pd.Series:
     Examples
     --------
     >>> pseudonymise(pd.Series(["123456"]), key=b"secret").iloc[0]
-    '4a83854cf6f0112b'
+    'll-4a83854cf6f0112b'
     """
     k = pseudonym_key(key)
     s = pd.Series(ids)
     text = s.astype(str).str.strip()
     out = [
-        hmac.new(k, v.encode("utf-8"), hashlib.sha256).hexdigest()[:16] if ok else None
+        PSEUDONYM_PREFIX + hmac.new(k, v.encode("utf-8"), hashlib.sha256).hexdigest()[:16] if ok else None
         for v, ok in zip(text, s.notna() & (text != ""), strict=True)
     ]
     return pd.Series(out, index=s.index, dtype="str")
@@ -729,7 +732,7 @@ def hmac_sql(expr: str, key: bytes | None = None) -> str:
     ipad = bytes(b ^ 0x36 for b in k).hex()
     opad = bytes(b ^ 0x5C for b in k).hex()
     return (
-        f"left(sha256(unhex('{opad}') || unhex(sha256(unhex('{ipad}') || "
+        f"'{PSEUDONYM_PREFIX}' || left(sha256(unhex('{opad}') || unhex(sha256(unhex('{ipad}') || "
         f"encode(trim(CAST({expr} AS VARCHAR)))))), 16)"
     )
 
