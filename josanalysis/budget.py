@@ -665,8 +665,7 @@ def load_budget_report_data(region: Region, prepared: str | Path = "") -> Budget
     :class:`~josanalysis.errors.DataError`); attendance files are not read (this report does not
     use them). With ``prepared`` (the panel folder a batch run made with
     :func:`josanalysis.panel.prepare_region`) everything comes from the panel and its tables
-    (``capacity``, ``budget``, ``pupils_by_home``, ``trajectories``); only the schools' own
-    return file ``rendement/*.csv``, which the panel does not hold, is read from the folder.
+    (``capacity``, ``budget``, ``pupils_by_home``, ``trajectories``, ``rendement``).
     An absent source or data folder is not an error: it becomes a Dutch "supply this file"
     sentence in ``missing``.
 
@@ -690,7 +689,7 @@ def load_budget_report_data(region: Region, prepared: str | Path = "") -> Budget
     """
     from josanalysis.capacity import fte_from_region, pupils_from_region
     from josanalysis.config import PROJECT_ROOT
-    from josanalysis.rendement import load_rendement_indicators, long_from_frame, missing_source_message
+    from josanalysis.rendement import long_from_frame, missing_source_message
 
     data_dir = region.data_dir
     shown_dir = data_dir.relative_to(PROJECT_ROOT) if data_dir.is_relative_to(PROJECT_ROOT) else data_dir
@@ -760,10 +759,9 @@ def load_budget_report_data(region: Region, prepared: str | Path = "") -> Budget
     vsv = got.get("vsv")
     if vsv is not None and "early_leavers" in vsv.columns and len(vsv):
         parts.append(long_from_frame(vsv, {"vsv": "early_leavers"}))
-    own = sorted((data_dir / "rendement").glob("*.csv")) if data_dir.is_dir() else []
-    for path in own:
-        parts.append(load_rendement_indicators(path, school_ids=ids))
-        out.files.setdefault("rendement", []).append(str(path))
+    own = got.get("rendement")
+    if own is not None and len(own):
+        parts.append(own)
     long = _concat(parts)
     if long is not None:
         long = long[long["school_id"].isin(ids)].dropna(subset=["value"]).reset_index(drop=True)
@@ -785,10 +783,12 @@ def _from_files(region: Region, data_dir: Path) -> dict[str, Any]:
         load_duo_vsv,
         load_municipality_youthcare,
         load_provider_trajectories,
+        load_rendement_indicators,
         load_swv_referrals,
         load_thuiszitters,
         summarise_trajectories,
     )
+    from josanalysis.panel import vsv_per_school
     from josanalysis.sources.folder import discover
 
     files = discover(data_dir) if data_dir.is_dir() else {}
@@ -822,13 +822,8 @@ def _from_files(region: Region, data_dir: Path) -> dict[str, Any]:
     got["referrals"] = read("swv_referrals", load_swv_referrals, school_level=True)
     vsv = read("duo_vsv", load_duo_vsv)
     if vsv is not None:
-        # DUO counts vsv per instelling: attribute only where the instelling has one vestiging here
-        inst = pd.Series([s[:4] for s in ids], index=ids)
-        single = inst[~inst.duplicated(keep=False)]
-        v = vsv.groupby(["instelling", "school_year"], as_index=False)["early_leavers"].sum(min_count=1)
-        v = v[v["instelling"].isin(single.values)]
-        v["school_id"] = v["instelling"].map({i: s for s, i in single.items()})
-        got["vsv"] = v
+        got["vsv"] = vsv_per_school(vsv, ids)
+    got["rendement"] = read("rendement", load_rendement_indicators, school_level=True)
     return got
 
 
@@ -847,6 +842,7 @@ def _from_panel(region: Region, prepared: str | Path) -> dict[str, Any]:
     got["budget"] = tables.get("budget")
     got["pupils_by_home"] = tables.get("pupils_by_home")
     got["provider"] = tables.get("trajectories")
+    got["rendement"] = tables.get("rendement")
     monthly = panel.monthly()
     if "thuiszitters" in monthly.columns:
         got["thuiszitters"] = monthly[["school_id", "month", "thuiszitters"]]

@@ -29,7 +29,7 @@ from josanalysis.errors import ConfigError, DataError
 from josanalysis.indicators import INDICATORS
 from josanalysis.schoolcalendar import in_windows
 
-__all__ = ["Panel", "build_panel", "prepare_region", "load_panel", "PANEL_COLUMNS"]
+__all__ = ["Panel", "build_panel", "prepare_region", "load_panel", "vsv_per_school", "PANEL_COLUMNS"]
 
 PANEL_COLUMNS = ["school_id", "frequency", "period", "indicator", "value", "denominator", "suppressed"]
 
@@ -58,8 +58,8 @@ class Panel:
         Other aggregated tables the reports use, by name: ``capacity`` (FTE per function),
         ``budget`` (ZiO budget), ``pupils_by_home`` (DUO pupils by home municipality),
         ``trajectories`` (provider registration summarised per school and school year),
-        ``cbs_youthcare`` (CBS, per municipality), ``addresses`` (DUO). None of them is
-        pupil-level.
+        ``cbs_youthcare`` (CBS, per municipality), ``addresses`` (DUO), ``rendement`` (the
+        schools' own return indicators). None of them is pupil-level.
     """
 
     data: pd.DataFrame
@@ -176,6 +176,23 @@ def _long(df: pd.DataFrame, frequency: str, period: str, indicators: dict[str, s
     return pd.concat(parts, ignore_index=True)
 
 
+def vsv_per_school(early_leavers: pd.DataFrame, school_ids: list[str]) -> pd.DataFrame:
+    """Early school leavers per school from DUO's vsv file, which counts per *instelling*.
+
+    A count is attributed to a school only when its instelling has exactly one vestiging among
+    ``school_ids``; otherwise it cannot be split and is left out.
+
+    Returns ``school_id, school_year, participants, early_leavers``.
+    """
+    inst = pd.Series([s[:4] for s in school_ids], index=list(school_ids))
+    single = inst[~inst.duplicated(keep=False)]
+    v = early_leavers.groupby(["instelling", "school_year"], as_index=False)[
+        ["participants", "early_leavers"]].sum(min_count=1)
+    v = v[v["instelling"].isin(single.values)].copy()
+    v["school_id"] = v["instelling"].map({i: s for s, i in single.items()})
+    return v[["school_id", "school_year", "participants", "early_leavers"]].reset_index(drop=True)
+
+
 def _year_start(school_year: pd.Series) -> pd.Series:
     return pd.to_datetime(school_year.astype(str).str.slice(0, 4) + "-08-01")
 
@@ -263,14 +280,7 @@ def build_panel(region: Region, *, attendance: pd.DataFrame, pupils: pd.DataFram
                            {"tlv_vso_cluster4": "pupils", "placements_facility": "pupils"},
                            {c: f"{c}_suppressed" for c in ["tlv_vso_cluster4", "placements_facility"]}))
     if early_leavers is not None and len(early_leavers):
-        # DUO publishes vsv per instelling: attribute it to the region's vestigingen of that
-        # instelling only when the instelling has exactly one vestiging in the region.
-        inst = pd.Series([s[:4] for s in region.school_ids], index=region.school_ids)
-        single = inst[~inst.duplicated(keep=False)]
-        v = early_leavers.groupby(["instelling", "school_year"], as_index=False)[
-            ["participants", "early_leavers"]].sum(min_count=1)
-        v = v[v["instelling"].isin(single.values)]
-        v["school_id"] = v["instelling"].map({i: s for s, i in single.items()})
+        v = vsv_per_school(early_leavers, region.school_ids)
         v["year_start"] = _year_start(v["school_year"])
         parts.append(_long(v, "schoolyear", "year_start", {"early_leavers": "participants"}))
     if trajectories is not None and len(trajectories):
@@ -305,7 +315,8 @@ def _from_region(region: Region) -> Panel:
         trajectories=summary,
         inputs=files,
         tables={"capacity": rd.capacity, "budget": rd.budget, "pupils_by_home": rd.duo_pupils_by_postcode,
-                "trajectories": summary, "cbs_youthcare": rd.cbs_youthcare, "addresses": rd.duo_addresses},
+                "trajectories": summary, "cbs_youthcare": rd.cbs_youthcare, "addresses": rd.duo_addresses,
+                "rendement": rd.rendement},
     )
 
 

@@ -62,7 +62,6 @@ __all__ = [
     "qualitative_notes",
     "report_tables",
     "provider_report_table",
-    "load_rendement_indicators",
     "DUTCH_HEADERS",
 ]
 
@@ -782,85 +781,3 @@ def provider_report_table(
     return _rename(table, headers)
 
 
-def load_rendement_indicators(path: str | Path, *, school_ids: Iterable[str] | None = None) -> pd.DataFrame:
-    """Read the schools' own return indicators (``rendement/rendement-indicatoren.csv``).
-
-    Layout (``;`` or ``,``, decimal comma allowed, read by the data layer's shared reader)::
-
-        vestigingscode;schooljaar;indicator;waarde
-        08UV00;2023-2024;ziekteverzuim_pct;6,1
-        08UV00;2023-2024;werkplezier;7,4
-
-    ``indicator`` is a key of :data:`RENDEMENT_INDICATORS` (also accepted: its Dutch label).
-
-    Parameters
-    ----------
-    path
-        The CSV file.
-    school_ids
-        When given, codes outside this set are refused.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``school_id, school_year, indicator, value``.
-
-    Raises
-    ------
-    DataError
-        Unknown indicators, text where a number belongs, negative values, percentages above
-        100, fractional pupil counts, duplicated school-year-indicator rows, unknown schools
-        (file, rows and column named).
-
-    Examples
-    --------
-    >>> load_rendement_indicators("data/regio-alkmaar/rendement/rendement-indicatoren.csv")  # doctest: +SKIP
-    """
-    from josanalysis.sources.common import (
-        check_school_ids,
-        normalise_name,
-        normalise_school_id,
-        parse_number,
-        parse_school_year,
-        raise_bad_rows,
-        read_table,
-        select_columns,
-        spec,
-    )
-
-    table = read_table(path)
-    df = select_columns(
-        table,
-        [
-            spec("school_id", "vestigingscode", "vestiging", "school"),
-            spec("school_year", "schooljaar", "jaar"),
-            spec("indicator", "indicator", "kenmerk"),
-            spec("value", "waarde", "value", "aantal"),
-        ],
-        what="return indicators (rendement)",
-    )
-    out = pd.DataFrame({"_row": df["_row"]})
-    out["school_id"] = normalise_school_id(table, df, "school_id")
-    check_school_ids(table, out, "school_id", school_ids)
-    out["school_year"] = parse_school_year(table, df, "school_year")
-    lookup = {normalise_name(i.key): i.key for i in RENDEMENT_INDICATORS}
-    lookup.update({normalise_name(i.label): i.key for i in RENDEMENT_INDICATORS})
-    keys = df["indicator"].astype(str).map(lambda v: lookup.get(normalise_name(v)))
-    raise_bad_rows(table, keys.isna().to_numpy(dtype=bool), df["_row"], "indicator", df["indicator"],
-                   "a return indicator (expected one of " + ", ".join(_BY_KEY) + ")")
-    out["indicator"] = keys.astype(str)
-    values, _ = parse_number(table, df, "value", allow_suppressed=False)
-    raise_bad_rows(table, values.isna().to_numpy(dtype=bool), df["_row"], "value", df["value"],
-                   "a number (a value is required)")
-    raise_bad_rows(table, (values < 0).to_numpy(dtype=bool), df["_row"], "value", df["value"], "0 or more")
-    kind = out["indicator"].map(lambda k: _BY_KEY[k].kind)
-    unit = out["indicator"].map(lambda k: _BY_KEY[k].unit)
-    raise_bad_rows(table, ((unit == "%") & (values > 100)).to_numpy(dtype=bool), df["_row"], "value",
-                   df["value"], "a percentage (expected 0-100)")
-    raise_bad_rows(table, ((kind == "count") & (values != values.round())).to_numpy(dtype=bool), df["_row"],
-                   "value", df["value"], "a whole number of pupils")
-    out["value"] = values.astype("float64")
-    dup = out.duplicated(["school_id", "school_year", "indicator"], keep=False)
-    raise_bad_rows(table, dup.to_numpy(dtype=bool), df["_row"], "indicator", df["indicator"],
-                   "unique (each school, school year and indicator once)")
-    return out[["school_id", "school_year", "indicator", "value"]].reset_index(drop=True)

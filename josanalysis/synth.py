@@ -2,7 +2,7 @@
 
 :func:`write_demo` writes, deterministically from a seed, every input file of a region in the
 formats of ``docs/data-formats.md`` (DUO, CBS, Leerplicht, attendance, municipality, SWV,
-provider, capacity, budget), so that the demo run reads files exactly as a user's run would, plus
+provider, capacity, budget, the schools' return indicators), so that the demo run reads files exactly as a user's run would, plus
 ``truth.csv`` with the effects built in (for tests only; no report reads it).
 
 The *Demoregio* (13 fictional schools, ids ``DM0100`` …) mirrors the real pilot of regio Alkmaar:
@@ -498,6 +498,30 @@ def _write_capacity_budget(schools, out: Path, rng: np.random.Generator) -> None
     pd.DataFrame(rows).to_csv(out / "budget" / "zio-budget.csv", sep=";", index=False)
 
 
+def _write_rendement(schools, out: Path, rng: np.random.Generator) -> None:
+    """The schools' own return indicators (staff, procedures, flow), from 2019-2020 on."""
+    rows = []
+    for school in schools:
+        for year in range(2019, LAST_YEAR + 1):
+            jos = school.jos_start is not None and year >= school.jos_start.year
+            n = _pupils(school, year)
+            values = {
+                "instroom": int(rng.poisson(n / 5)),
+                "doorstroom_pct": float(np.clip(rng.normal(91 + (1.0 if jos else 0.0), 2), 70, 100)),
+                "procedures": int(rng.poisson(n * 0.012 * (0.7 if jos else 1.0))),
+                "administratie_uren": float(max(rng.normal(30 - (6 if jos else 0), 4), 1)),
+                "ziekteverzuim_pct": float(np.clip(rng.normal(6.2, 0.8), 1, 20)),
+                "verloop_leraren_pct": float(np.clip(rng.normal(9, 2), 0, 40)),
+                "werkplezier": float(np.clip(rng.normal(7.1 + (0.2 if jos else 0.0), 0.3), 1, 10)),
+            }
+            for key, value in values.items():
+                rows.append({"vestigingscode": school.school_id, "schooljaar": f"{year}-{year + 1}",
+                             "indicator": key,
+                             "waarde": str(value) if isinstance(value, int) else _comma(value)})
+    (out / "rendement").mkdir(parents=True, exist_ok=True)
+    pd.DataFrame(rows).to_csv(out / "rendement" / "rendement-indicatoren.csv", sep=";", index=False)
+
+
 def _comma3(x: float | None) -> str:
     return "" if x is None else f"{x:.3f}".rstrip("0").rstrip(",.").replace(".", ",") or "0"
 
@@ -550,6 +574,7 @@ def write_demo(out_dir: str | Path = PROJECT_ROOT / "data" / "demo", *, seed: in
     _write_duo(schools, out, rng, region_munis)
     _write_cbs(schools, out, rng, region_munis)
     _write_capacity_budget(schools, out, rng)
+    _write_rendement(schools, out, rng)
     pd.DataFrame(truth).to_csv(out / "truth.csv", index=False)
     rates_df = pd.DataFrame(rates).rename_axis("month").reset_index()
     rates_df.to_csv(out / "truth-absence-rates.csv", index=False, float_format="%.6f")

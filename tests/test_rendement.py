@@ -140,7 +140,7 @@ def test_provider_figures_refuse_impossible_values_and_tables_are_suppressed():
 
 
 def test_load_schools_own_indicator_file(tmp_path):
-    from josanalysis.rendement import load_rendement_indicators
+    from josanalysis.sources import load_rendement_indicators
 
     f = tmp_path / "rendement-indicatoren.csv"
     f.write_text("vestigingscode;schooljaar;indicator;waarde\n"
@@ -163,7 +163,7 @@ def test_load_schools_own_indicator_file(tmp_path):
     ("02TD00;2023-2024;werkplezier;7", "vestigingscode"),      # not a school of the region
 ])
 def test_malformed_indicator_files_are_refused_with_row_and_column(tmp_path, row, column):
-    from josanalysis.rendement import load_rendement_indicators
+    from josanalysis.sources import load_rendement_indicators
 
     f = tmp_path / "rendement-indicatoren.csv"
     f.write_text("vestigingscode;schooljaar;indicator;waarde\n08UV00;2022-2023;werkplezier;7\n" + row + "\n",

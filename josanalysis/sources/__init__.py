@@ -34,6 +34,8 @@ loader                                 canonical frame (columns)
                                        end, outflow, satisfaction, relapse
 ``load_capacity``                      school_id, school_name, function, fte_before, fte_during,
                                        hours_per_week_during, deployed
+``load_rendement_indicators``          school_id, school_year, indicator, value (the schools' own
+                                       return indicators, ``rendement/*.csv``)
 ``load_budget``                        school_id, year, budget_eur
 =====================================  =============================================================
 
@@ -60,6 +62,7 @@ from josanalysis.sources.folder import RegionData, check_data_folder, load_regio
 from josanalysis.sources.leerplicht import load_leerplicht_cases, load_thuiszitters
 from josanalysis.sources.municipality import load_municipality_youthcare
 from josanalysis.sources.provider import load_provider_trajectories, summarise_trajectories
+from josanalysis.sources.rendement import load_rendement_indicators
 from josanalysis.sources.swv import load_swv_referrals
 
 __all__ = [
@@ -75,6 +78,7 @@ __all__ = [
     "load_provider_trajectories",
     "summarise_trajectories",
     "load_swv_referrals",
+    "load_rendement_indicators",
     "load_attendance",
     "load_attendance_pupil_months",
     "load_duo_addresses",

@@ -14,6 +14,7 @@
     <data_dir>/aanbieder/*.csv
     <data_dir>/capaciteit/*.csv
     <data_dir>/budget/*.csv
+    <data_dir>/rendement/*.csv
 
 Examples
 --------
@@ -43,6 +44,7 @@ from josanalysis.sources.duo import (
 from josanalysis.sources.leerplicht import load_thuiszitters
 from josanalysis.sources.municipality import load_municipality_youthcare
 from josanalysis.sources.provider import load_provider_trajectories
+from josanalysis.sources.rendement import load_rendement_indicators
 from josanalysis.sources.swv import load_swv_referrals
 
 __all__ = ["RegionData", "SOURCES", "Source", "load_region_data", "check_data_folder", "discover"]
@@ -86,6 +88,8 @@ SOURCES: tuple[Source, ...] = (
            school_level=True, key=("school_id", "function")),
     Source("budget", "ZiO-budget", ("budget/*.csv",), load_budget, school_level=True,
            key=("school_id", "year")),
+    Source("rendement", "Rendementsindicatoren scholen", ("rendement/*.csv",), load_rendement_indicators,
+           school_level=True, key=("school_id", "school_year", "indicator")),
 )
 
 _SUBFOLDERS = {p.split("/")[0] for s in SOURCES for p in s.patterns}
@@ -99,7 +103,8 @@ class RegionData:
     Attributes
     ----------
     duo_pupils, duo_pupils_by_postcode, duo_addresses, duo_vsv, cbs_youthcare, thuiszitters,
-    attendance, municipality_youthcare, swv_referrals, provider_trajectories, capacity, budget
+    attendance, municipality_youthcare, swv_referrals, provider_trajectories, capacity, budget,
+    rendement
         The frames documented in :mod:`josanalysis.sources` (several files of one source are
         concatenated).
     files
@@ -118,6 +123,7 @@ class RegionData:
     provider_trajectories: pd.DataFrame | None = None
     capacity: pd.DataFrame | None = None
     budget: pd.DataFrame | None = None
+    rendement: pd.DataFrame | None = None
     files: dict[str, list[Path]] = field(default_factory=dict)
 
 
