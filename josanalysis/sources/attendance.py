@@ -163,7 +163,11 @@ def _source_sql(files: Sequence[Path], *, row_numbers: bool = False, typed: bool
 
 def _connect(threads: int | None = None) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
-    con.execute("SET enable_progress_bar=false")
+    try:
+        con.execute("SET enable_progress_bar=false")
+    except duckdb.Error:
+        pass  # inside Jupyter without ipywidgets DuckDB refuses to touch this setting; no bar then
+
     if threads != 1:
         con.execute("SET preserve_insertion_order=false")  # less memory; output is sorted later
     if threads:
