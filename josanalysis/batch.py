@@ -680,10 +680,20 @@ def relay(signum, frame):
 for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1,
             signal.SIGUSR2):
     signal.signal(sig, relay)
-while True:
+def alive(p):
     try:
-        os.kill(pid, 0)
+        os.kill(p, 0)
     except ProcessLookupError:
+        return False
+    try:  # a zombie that nobody reaps (e.g. reparented in a container) counts as dead
+        with open(f"/proc/{p}/stat") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True
+parent = os.getppid()
+while alive(pid):
+    if os.getppid() != parent:  # the worker that started us died: take the kernel along
+        relay(signal.SIGKILL, None)
         break
     time.sleep(0.05)
 """
@@ -920,12 +930,18 @@ def _connect(scheduler: str | None, workers: int | None, n_tasks: int):
             ) from None
         return client, None
     n = max(1, min(workers or _nproc(), n_tasks))
-    cluster = LocalCluster(
-        n_workers=n, threads_per_worker=1, processes=True,
-        # no dashboard; the scheduler's small HTTP server on a free port (not 8787, which
-        # another cluster on the machine may hold)
-        dashboard_address=":0", scheduler_kwargs={"dashboard": False},
-    )
+    import dask
+
+    # One report per worker at a time: with the default saturation (1.1) a single-threaded
+    # worker is sent a second report that then waits behind the first while another worker
+    # may be idle. Reports are long tasks; keep them on the scheduler until a worker is free.
+    with dask.config.set({"distributed.scheduler.worker-saturation": 1.0}):
+        cluster = LocalCluster(
+            n_workers=n, threads_per_worker=1, processes=True,
+            # no dashboard; the scheduler's small HTTP server on a free port (not 8787, which
+            # another cluster on the machine may hold)
+            dashboard_address=":0", scheduler_kwargs={"dashboard": False},
+        )
     return Client(cluster), cluster
 
 
@@ -1106,21 +1122,39 @@ def _execute(
     specs: list[dict[str, Any]], scheduler: str | None, workers: int | None, retries: int,
     progress: bool, region_id: str,
 ) -> dict[str, dict[str, Any]]:
-    """Submit every report to dask and collect the outcomes as they complete."""
+    """Submit the reports to dask and collect the outcomes as they complete.
+
+    At most as many reports are in flight as the cluster has worker threads: the scheduler
+    then always sends a report to an idle worker. (Submitting everything at once lets dask
+    assign a second report to a busy single-threaded worker, where it waits behind a long
+    notebook while another worker idles; work stealing does not reliably fix that for tasks
+    of unknown duration.)
+    """
     from dask.distributed import as_completed
     from tqdm.auto import tqdm
 
     client, cluster = _connect(scheduler, workers, len(specs))
     results: dict[str, dict[str, Any]] = {}
+    pending = list(specs)
+    futures: dict[Any, str] = {}
+    done = as_completed()
+
+    def slots() -> int:
+        return max(1, sum(client.nthreads().values()))
+
+    def submit_more() -> None:
+        while pending and len(futures) - len(results) < slots():
+            spec = pending.pop(0)
+            fut = client.submit(_run_task, spec, key=f"josanalysis-{region_id}-{spec['key']}-"
+                                f"{uuid.uuid4().hex[:8]}", retries=retries, pure=False)
+            futures[fut] = spec["key"]
+            done.add(fut)
+
     try:
-        futures = {
-            client.submit(_run_task, spec, key=f"josanalysis-{region_id}-{spec['key']}-"
-                          f"{uuid.uuid4().hex[:8]}", retries=retries, pure=False): spec["key"]
-            for spec in specs
-        }
         bar = tqdm(total=len(specs), desc=f"{region_id}", unit="rapport", disable=not progress)
         try:
-            for fut in as_completed(futures):
+            submit_more()
+            for fut in done:
                 key = futures[fut]
                 try:
                     res = fut.result()
@@ -1132,6 +1166,8 @@ def _execute(
                 if res["status"] == "failed":
                     bar.write(f"FAILED {key}: {res['error']}")
                 bar.update(1)
+                fut.release()
+                submit_more()
         finally:
             bar.close()
     finally:

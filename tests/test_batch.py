@@ -66,8 +66,11 @@ def scheduler(kernel_markers):
     """An explicitly started local dask.distributed cluster (2 worker processes)."""
     from dask.distributed import LocalCluster
 
-    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                           dashboard_address=":0", scheduler_kwargs={"dashboard": False})
+    import dask
+
+    with dask.config.set({"distributed.scheduler.worker-saturation": 1.0}):  # as docs/batch.md
+        cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                               dashboard_address=":0", scheduler_kwargs={"dashboard": False})
     yield cluster.scheduler_address
     cluster.close()
 
