@@ -80,6 +80,9 @@ __all__ = [
     "plan_reports",
     "run_region",
     "export_html",
+    "write_index",
+    "write_summary",
+    "warm_imports",
 ]
 
 #: The Jupyter kernel every report runs in (registered by ``make install``).
@@ -1281,7 +1284,7 @@ def write_index(
     return path
 
 
-def write_summary(region: Region, out_dir: Path, reports: list[Report]):
+def write_summary(region: Region, out_dir: Path, reports: list[Report]) -> Path:
     """Write ``summary.csv`` and ``summary.html``: all schools' result rows plus failures.
 
     Every school report's ``results.csv`` rows are concatenated (a ``school_id`` column is
