@@ -4,7 +4,7 @@ Subcommands::
 
     josanalysis run --region demoregio [--workers N] [--only ID ...] [--force]
                     [--scheduler tcp://host:8786] [--output-root DIR] [--params-dir DIR]
-    josanalysis check-data data/demo
+    josanalysis check-data data/demo [--region demoregio]
     josanalysis synth [--out data/demo] [--seed 20220801] [--schools N]
 
 Exit codes: 0 success; 1 a report failed or a data file did not pass its check; 2 bad input
@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from josanalysis import __version__
-from josanalysis.errors import JosError
+from josanalysis.errors import ConfigError, JosError
 
 __all__ = ["main", "build_parser"]
 
@@ -76,7 +76,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser("check-data", help="check every data file of a folder",
                            description="Validate every data file of a folder and print a table.")
-    check.add_argument("path", help="data folder, e.g. data/demo")
+    check.add_argument("path", nargs="?", default=None,
+                       help="data folder, e.g. data/demo (default: the --region's data folder)")
+    check.add_argument("--region", default=None,
+                       help="also refuse school codes that are not schools of this region")
 
     synth = sub.add_parser("synth", help="write the synthetic demo data",
                            description="Generate the synthetic demo region's data files.")
@@ -112,7 +115,17 @@ def _cmd_check_data(args: argparse.Namespace) -> int:
 
     from josanalysis.sources import check_data_folder
 
-    table = check_data_folder(Path(args.path))
+    school_ids = None
+    path = args.path
+    if args.region:
+        from josanalysis.config import load_region
+
+        region = load_region(args.region)
+        school_ids = region.school_ids
+        path = path or region.data_dir
+    if path is None:
+        raise ConfigError("check-data needs a data folder or --region (e.g. josanalysis check-data data/demo).")
+    table = check_data_folder(Path(path), school_ids=school_ids)
     with pd.option_context("display.max_rows", None, "display.max_colwidth", 200,
                            "display.width", 200):
         print(table.to_string(index=False) if len(table) else "(no data files found)")

@@ -320,16 +320,17 @@ def _from_region(region: Region) -> Panel:
     )
 
 
-def prepare_region(region_id: str, path: str | Path) -> Path:
+def prepare_region(region_id: str, path: str | Path, params_dir: str | Path | None = None) -> Path:
     """Load and validate a region's data once and write its panel to a folder next to ``path``.
 
     The folder is ``path`` without its suffix plus ``.prepared`` (a batch passes
     ``<run>/<region>.parquet``); it is returned, and notebooks receive it as ``prepared``.
+    ``params_dir`` selects another ``params`` folder (default: the project's).
 
     This is what a batch run does before it starts any notebook: invalid data stop the run here
     with a :class:`~josanalysis.errors.DataError`, so no report is written from them.
     """
-    region = load_region(region_id)
+    region = load_region(region_id) if params_dir is None else load_region(region_id, params_dir)
     return _from_region(region).to_parquet(Path(path).with_suffix(".prepared"))
 
 
