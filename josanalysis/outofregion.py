@@ -41,6 +41,7 @@ import numpy as np
 import pandas as pd
 
 from josanalysis.errors import ConfigError, DataError
+from josanalysis.privacy import rename_protected
 
 if TYPE_CHECKING:  # pragma: no cover
     from josanalysis.config import PrivacyRules, Region
@@ -409,8 +410,8 @@ def report_tables(
     cross["in_region"] = cross["in_region"].map({True: "ja", False: "nee"})
     cross_out = apply_privacy(cross, rules, count_columns=school_cols, totals="both")
     school_names = dict(zip(detail["school_id"], detail["school_name"]))
-    cross_out = _rename(cross_out, {c: names.get(c, school_names.get(c, c)) for c in school_cols})
-    out = {"per_school_gemeente": _rename(cross_out, DUTCH_HEADERS)}
+    cross_out = rename_protected(cross_out, {c: names.get(c, school_names.get(c, c)) for c in school_cols})
+    out = {"per_school_gemeente": rename_protected(cross_out, DUTCH_HEADERS)}
 
     by_school = apply_privacy(
         _percent(result.by_school, ["share_outside"]), rules,
@@ -418,7 +419,7 @@ def report_tables(
         rate_columns={"share_outside": "pupils_total"}, numerators={"share_outside": "pupils_outside"},
         totals="columns",
     )
-    out["per_school"] = _rename(by_school, DUTCH_HEADERS)
+    out["per_school"] = rename_protected(by_school, DUTCH_HEADERS)
 
     muni = _percent(result.by_municipality, ["share_of_outside", "share_of_all"])
     muni["_all"] = float(result.by_school["pupils_total"].sum())
@@ -427,7 +428,7 @@ def report_tables(
         rate_columns={"share_of_outside": "_all", "share_of_all": "_all"},
         numerators={"share_of_outside": "pupils", "share_of_all": "pupils"}, totals="columns",
     )
-    out["per_gemeente"] = _rename(muni.drop(columns="_all"), DUTCH_HEADERS)
+    out["per_gemeente"] = rename_protected(muni.drop(columns="_all"), DUTCH_HEADERS)
 
     if contributions is not None:
         c = contributions.copy()
@@ -437,7 +438,7 @@ def report_tables(
             rate_columns={"contribution_eur": "_all"}, numerators={"contribution_eur": "pupils"},
             totals="columns",
         )
-        out["bijdragen"] = _rename(c.drop(columns="_all"), DUTCH_HEADERS)
+        out["bijdragen"] = rename_protected(c.drop(columns="_all"), DUTCH_HEADERS)
     return out
 
 
@@ -447,14 +448,6 @@ def _percent(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
         out[c] = out[c] * 100
     return out
 
-
-def _rename(df: pd.DataFrame, mapping: Mapping[str, str]) -> pd.DataFrame:
-    """Rename columns and the privacy bookkeeping in ``attrs`` alike (for format_for_report)."""
-    out = df.rename(columns=dict(mapping))
-    hidden = df.attrs.get("privacy_suppressed")
-    if hidden is not None:
-        out.attrs["privacy_suppressed"] = {str(mapping.get(k, k)): v for k, v in hidden.items()}
-    return out
 
 
 @dataclass(frozen=True)

@@ -61,6 +61,7 @@ __all__ = [
     "suppress_rates",
     "apply_privacy",
     "format_for_report",
+    "rename_protected",
     "privacy_footnote",
     "is_count_field",
     "scan_outputs",
@@ -749,6 +750,20 @@ def apply_privacy(
         out.index = df.index
     out.attrs["privacy_suppressed"] = hidden
     out.attrs["privacy_min_count"] = min_count
+    return out
+
+
+def rename_protected(df: pd.DataFrame, mapping: Mapping[Hashable, str]) -> pd.DataFrame:
+    """Rename columns of a protected frame, carrying along which cells were hidden.
+
+    :func:`apply_privacy` records the hidden cells per column in ``attrs``; a plain
+    ``DataFrame.rename`` would leave that record under the old names, and
+    :func:`format_for_report` would then show a hidden cell as missing instead of as the marker.
+    """
+    out = df.rename(columns=dict(mapping))
+    hidden = df.attrs.get("privacy_suppressed")
+    if hidden is not None:
+        out.attrs["privacy_suppressed"] = {str(mapping.get(k, k)): v for k, v in hidden.items()}
     return out
 
 

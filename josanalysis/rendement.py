@@ -44,6 +44,7 @@ import numpy as np
 import pandas as pd
 
 from josanalysis.errors import ConfigError, DataError
+from josanalysis.privacy import rename_protected
 from josanalysis.schoolcalendar import school_year_of
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -613,13 +614,6 @@ def _merge_hidden(*frames: pd.DataFrame) -> dict[str, list[int]]:
     return hidden
 
 
-def _rename(df: pd.DataFrame, mapping: Mapping[str, str]) -> pd.DataFrame:
-    out = df.rename(columns=dict(mapping))
-    hidden = df.attrs.get("privacy_suppressed")
-    if hidden is not None:
-        out.attrs["privacy_suppressed"] = {str(mapping.get(k, k)): v for k, v in hidden.items()}
-    return out
-
 
 def _protect_counts(table: pd.DataFrame, years: list[str], rules: Any, totals: str) -> pd.DataFrame:
     """Round pupil counts to whole numbers, suppress them, and hide trends that would reveal them."""
@@ -702,7 +696,7 @@ def report_tables(
             hidden.setdefault(k, []).extend(i + offset for i in v)
         offset += len(p)
     merged.attrs["privacy_suppressed"] = hidden
-    out["regio"] = _rename(merged.drop(columns=drop), DUTCH_HEADERS)
+    out["regio"] = rename_protected(merged.drop(columns=drop), DUTCH_HEADERS)
     for key in reg["indicator"]:
         sub = result.per_school[result.per_school["indicator"] == key].reset_index(drop=True)
         sub.insert(1, "school", sub["school_id"].map(lambda s: names.get(s, s)))
@@ -710,7 +704,7 @@ def report_tables(
             t = _protect_counts(sub, years, rules, "columns")
         else:
             t = apply_privacy(sub, rules)
-        out[key] = _rename(t.drop(columns=["indicator", "label", "unit", "expected", "n_years"]), DUTCH_HEADERS)
+        out[key] = rename_protected(t.drop(columns=["indicator", "label", "unit", "expected", "n_years"]), DUTCH_HEADERS)
     return out
 
 
@@ -778,6 +772,6 @@ def provider_report_table(
     for c, label in PROVIDER_TYPES.items():
         headers[c] = label
         headers[c.removeprefix("n_") + "_per_100"] = f"{label} per 100 lln"
-    return _rename(table, headers)
+    return rename_protected(table, headers)
 
 
