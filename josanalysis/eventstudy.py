@@ -73,7 +73,7 @@ class EventStudyResult:
     spec
         Settings used.
     notes
-        Warnings a reader should see.
+        Warnings a reader should see (Dutch: they are printed in the region report).
     """
 
     event: pd.DataFrame
@@ -469,13 +469,13 @@ def event_study(
     thin = [e for e in years if n_un[e] < 3]
     if thin:
         notes.append(
-            f"Event year(s) {', '.join(map(str, thin))} rest on fewer than 3 schools: read with care "
-            "(no interval where only one school is observed)."
+            f"Schooljaar/-jaren {', '.join(map(str, thin))} na de start berusten op minder dan 3 scholen: "
+            "lees ze met voorzichtigheid (geen interval waar maar één school is waargenomen)."
         )
     if never < 2:
         notes.append(
-            "Fewer than 2 never-treated schools: late-starting schools carry the comparison; the "
-            "last event years have no untreated comparison after everyone has started."
+            "Minder dan 2 scholen zonder JOS: de later startende scholen dragen de vergelijking; de "
+            "laatste jaren hebben geen vergelijking meer zodra alle scholen zijn gestart."
         )
     spec = {
         "estimator": "did2s (Gardner 2021 two-stage imputation; pyfixest)",

@@ -61,7 +61,7 @@ def test_event_study_recovers_dynamic_effect():
     assert att.ci_high < 0
     # years seen in one school only get no interval, and a note says so
     assert ev.loc[ev.n_units < 2, "ci_low"].isna().all()
-    assert any("fewer than 3 schools" in n for n in res.notes)
+    assert any("minder dan 3 scholen" in n for n in res.notes)
     text = res.summary_nl("het verzuim", percent_points=True)
     assert "procentpunt lager" in text and "geen bewijs dat JOS de oorzaak is" in text
 
