@@ -446,11 +446,6 @@ def yearly_table(ctx: Context, school_id: str | None = None, indicators: list[st
     return apply_privacy(table, ctx.region.privacy, count_columns=counts, secondary=False)
 
 
-def jos_start_of(ctx: Context, school_id: str) -> dt.date | None:
-    """The school's JOS start (None for comparison schools)."""
-    return ctx.school(school_id).jos_start
-
-
 def region_assessment(ctx: Context, es, indicator: str) -> Assessment:
     """Verdict and caveats for the region's pooled effect from :func:`region_event_study`.
 
