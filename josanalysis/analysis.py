@@ -26,7 +26,6 @@ Examples
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
