@@ -67,3 +67,17 @@ def test_names_and_codes_are_fictional(generated):
         assert s.name not in real_names and s.school_id not in real_names
         assert s.school_id[:2].isalpha(), "fictional codes start with letters; real BRIN codes with digits"
     assert SYNTHETIC_NOTICE in (generated / "README.md").read_text()
+
+
+def test_scale_region_loads_and_prepares(tmp_path):
+    """`synth --schools N` makes a region whose data pass validation and build a panel."""
+    from josanalysis.panel import load_panel, prepare_region
+
+    params = tmp_path / "params"
+    write_demo(tmp_path / "data", n_schools=5, params_dir=params)
+    region = load_region("synth-5", params)
+    assert len(region.schools) == 5 and region.synthetic
+    assert len({s.school_id[:4] for s in region.schools}) == 5, "one institution (BRIN) per school"
+    prepared = prepare_region("synth-5", tmp_path / "run" / "synth-5.parquet", params_dir=params)
+    panel = load_panel("synth-5", prepared)
+    assert set(panel.data["school_id"]) == {s.school_id for s in region.schools}
