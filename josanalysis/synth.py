@@ -262,6 +262,7 @@ def _write_leerplicht(schools, out: Path, rng: np.random.Generator, truth: list[
     # already at its steady state (an export holds the cases still open at its start).
     months = pd.date_range(f"{FIRST_YEAR - 1}-08-01", f"{LAST_YEAR + 1}-06-01", freq="MS")
     for k, school in enumerate(schools):
+        seen: set[tuple[str, str, pd.Timestamp]] = set()
         for m in months:
             n = _pupils(school, max(FIRST_YEAR, m.year if m.month >= 8 else m.year - 1))
             national = 1.06 ** ((m - pd.Timestamp("2016-08-01")).days / 365.25)   # national rise
@@ -280,8 +281,12 @@ def _write_leerplicht(schools, out: Path, rng: np.random.Generator, truth: list[
                     length = int(rng.exponential(dur * 30.4)) + 14
                     end = start + pd.Timedelta(days=length)
                     open_case = end > pd.Timestamp(f"{LAST_YEAR + 1}-07-31")
+                    pupil = f"L{_pupil_ids(school, k, 2020, 1)[0] + int(rng.integers(0, 4000))}"
+                    while (pupil, typ, start) in seen:   # one registration per pupil, type and day
+                        pupil = f"L{_pupil_ids(school, k, 2020, 1)[0] + int(rng.integers(0, 4000))}"
+                    seen.add((pupil, typ, start))
                     rows.append({
-                        "leerling_id": f"L{_pupil_ids(school, k, 2020, 1)[0] + int(rng.integers(0, 4000))}",
+                        "leerling_id": pupil,
                         "vestigingscode": school.school_id, "type": typ,
                         "startdatum": start.strftime("%Y-%m-%d"),
                         "einddatum": "" if open_case else end.strftime("%Y-%m-%d"),
