@@ -246,10 +246,18 @@ def main() -> int:
                       f" speed-up {w1 / w2:.2f} x (target >= 1.7)")
                 per_report = w1 / max(n, 1)
                 eff = min(1.0, (w1 / w2) / 2)  # >1 only from load noise on a shared machine
+                secs = {o.key: json.loads((o.folder / "manifest.json").read_text(encoding="utf-8"))
+                        .get("seconds", 0.0) for o in r1.executed}
+                school = [v for k, v in secs.items() if k.startswith("schools/")]
+                print(f"  1 worker: mean school report {statistics.mean(school):.1f} s "
+                      f"(max {max(school):.1f} s); region report {secs.get('region', 0):.0f} s, "
+                      f"budget report {secs.get('budget', 0):.0f} s")
                 proj = 1500 * per_report / (16 * eff)
                 print(f"  per-report cost {per_report:.2f} s; projected 1,500 schools on 16 "
                       f"workers at the measured parallel efficiency {eff:.2f}: "
-                      f"{proj / 60:.1f} min")
+                      f"{proj / 60:.1f} min, provided no single report takes longer (the region "
+                      f"report of one {n - 2}-school region took {secs.get('region', 0) / 60:.1f} "
+                      f"min; a national run is many regions of 8-15 schools)")
         if per_report is not None and not (args.scale or args.region):
             print(f"\n[projection] 1,500 school reports on 16 workers from the demo per-report "
                   f"cost (ideal scaling): {1500 * per_report / 16 / 60:.1f} min "

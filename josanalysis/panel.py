@@ -69,12 +69,14 @@ class Panel:
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
 
     def _wide(self, frequency: str, school_id: str | None) -> pd.DataFrame:
-        d = self.data[self.data["frequency"] == frequency]
+        keep = (self.data["frequency"] == frequency).to_numpy(dtype=bool, copy=True)
         if school_id is not None:
-            if school_id not in set(self.data["school_id"]):
+            of_school = (self.data["school_id"] == school_id).to_numpy(dtype=bool)
+            if not of_school.any():
                 raise ConfigError(f"School id '{school_id}' has no data in the panel of region "
                                   f"'{self.region_id}'.")
-            d = d[d["school_id"] == school_id]
+            keep &= of_school
+        d = self.data[keep]
         values = d.pivot_table(index=["school_id", "period"], columns="indicator", values="value",
                                aggfunc="first", dropna=False)
         return values.reset_index().rename_axis(columns=None)
