@@ -779,6 +779,11 @@ def _count_ar1_reml(
         w = mu**2 / fam.variance(mu)
         sw = np.sqrt(w)
         yt, Xt = sw * z, sw[:, None] * Xa
+        if not (np.all(np.isfinite(yt)) and np.all(np.isfinite(Xt))):
+            # a term separated by all-zero counts drove the GLM start to +-inf; LAPACK would
+            # only print a warning and return NaN, so stop here (_estimable turns it into a
+            # "not estimable" sentence)
+            raise FloatingPointError("the working response of the count model is not finite")
         rho = _reml_ar1_rho(yt, Xt)
         ols = sm.OLS(_prais_winsten(yt, rho), _prais_winsten(Xt, rho)).fit()
         b_new = np.asarray(ols.params)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -356,3 +357,20 @@ def test_bad_options_refused():
         fit_its(d.assign(t=np.arange(len(d))), "absence_rate", "t", "2020-01-01")
     with pytest.raises(DataError, match="missing"):
         fit_its(d.assign(absence_rate=d.absence_rate.where(d.index != 10)), "absence_rate", "month", start)
+
+
+def test_count_series_separated_by_zeros_is_not_estimable_without_lapack_noise(capfd):
+    """All-zero counts after the start push the level change to -inf: a sentence, and no NaN
+    reaches LAPACK (which would print "On entry to DLASCL ..." into every batch log)."""
+    y = [0, 1, 2, 1, 2, 1, 5, 1, 2, 2, 1, 0, 1, 2, 2, 1, 1, 3, 1, 1, 5, 0, 0, 0, 0, 2, 2, 2, 1, 1,
+         2, 0, 0, 1, 0, 1, 1, 2, 0, 1, 2, 0, 0, 1, 0, 0, 1, 0, 0, 1, 0, 1, 0, 1, 0, 0, 0, 0, 1] + [0] * 33
+    # lesson months of 2016-2025 without the COVID closures (a simulated demo school series)
+    gaps = {11, 23, 35, 42, 43, 44, 45, 47, 51, 52, 53, 59, 71, 83, 95}
+    t = [v for v in range(107) if v not in gaps]
+    pupils = sum(([p] * n for p, n in [(240, 11), (242, 11), (245, 11), (247, 7), (250, 8), (252, 11),
+                                       (255, 11), (257, 11), (260, 11)]), [])
+    d = pd.DataFrame({"t": t, "thuiszitters": y, "pupils": pupils})
+    with pytest.raises(DataError, match="cannot be estimated.*not finite"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")   # as in a report kernel, not the test suite's "error"
+        fit_its(d, "thuiszitters", "t", 72, family="quasipoisson", offset="pupils")
+    assert "DLASCL" not in capfd.readouterr().err
