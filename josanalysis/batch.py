@@ -468,15 +468,15 @@ def _run_task(spec: dict[str, Any]) -> dict[str, Any]:
         error = None
         km = None
         try:
-            extra: dict[str, Any] = {}
+            ksm = None
             if spec.get("warm") and not kernel_mode.startswith("fresh"):
                 try:
-                    km = _forked_kernel_manager(spec["kernel_name"], spec["warm_imports"],
-                                                spec["manifest"]["code_sha256"],
-                                                str(Path(spec["notebook"]).parent))
-                    extra["km"] = km
+                    ksm = _forked_kernel_specs(spec["kernel_name"], spec["warm_imports"],
+                                               spec["manifest"]["code_sha256"],
+                                               str(Path(spec["notebook"]).parent))
                 except Exception as exc:  # noqa: BLE001 - fall back to a fresh kernel
                     kernel_mode = f"fresh (the warm template failed: {_error_text(exc)})"
+            km = _kernel_manager(spec["kernel_name"], ksm)
             pm.execute_notebook(
                 spec["notebook"], str(nb_out), parameters=params,
                 kernel_name=spec["kernel_name"], progress_bar=False, log_output=False,
@@ -484,7 +484,7 @@ def _run_task(spec: dict[str, Any]) -> dict[str, Any]:
                 # the kernel starts in the notebook's folder (as in JupyterLab and nbval)
                 # without papermill's process-wide chdir (cwd=), which is not thread-safe
                 resources={"metadata": {"path": str(Path(spec["notebook"]).parent)}},
-                **extra,
+                km=km,
             )
         except Exception as exc:  # noqa: BLE001 - every failure is reported, none is lost
             if attempts < spec["start_attempts"] and _is_kernel_start_failure(exc, nb_out):
@@ -523,6 +523,7 @@ def _run_task(spec: dict[str, Any]) -> dict[str, Any]:
         "retried_start_failures": retried,
         "worker_pid": os.getpid(),
         "kernel_mode": kernel_mode,
+        "kernel_transport": KERNEL_TRANSPORT,
         **runtime_info(),
     }
     if error is None:
@@ -775,10 +776,9 @@ def _zygote_socket(imports: list[str], code_key: str, cwd: str) -> str:
     return sock
 
 
-def _forked_kernel_manager(kernel_name: str, imports: list[str], code_key: str, cwd: str):
-    """A kernel manager whose kernel is forked from the worker's warm template."""
+def _forked_kernel_specs(kernel_name: str, imports: list[str], code_key: str, cwd: str):
+    """A kernel spec manager whose ``kernel_name`` kernel is forked from the worker's warm template."""
     from jupyter_client.kernelspec import KernelSpecManager
-    from jupyter_client.manager import AsyncKernelManager
 
     sock = _zygote_socket(imports, code_key, cwd)
     specs = Path(os.path.dirname(sock)) / "kernels"
@@ -792,8 +792,33 @@ def _forked_kernel_manager(kernel_name: str, imports: list[str], code_key: str, 
             "interrupt_mode": "signal", "env": real.env or {}, "metadata": {},
         }), encoding="utf-8")
         os.replace(tmp, specs / kernel_name / "kernel.json")
-    ksm = KernelSpecManager(kernel_dirs=[str(specs)], ensure_native_kernel=False)
-    return AsyncKernelManager(kernel_name=kernel_name, kernel_spec_manager=ksm)
+    return KernelSpecManager(kernel_dirs=[str(specs)], ensure_native_kernel=False)
+
+
+#: How papermill talks to a report's kernel: Unix domain sockets ("ipc") on POSIX, so no TCP
+#: port is ever chosen -- the port races of parallel kernel starts ("Address already in use",
+#: a kernel receiving another kernel's messages) cannot happen, and the kernel does not warn
+#: about unencrypted TCP. Windows has no ZeroMQ ipc transport and keeps "tcp" on 127.0.0.1.
+KERNEL_TRANSPORT = "ipc" if os.name == "posix" else "tcp"
+
+
+def _kernel_manager(kernel_name: str, kernel_spec_manager: Any = None):
+    """The (not yet started) kernel manager of one report, on :data:`KERNEL_TRANSPORT`.
+
+    With ipc the sockets are files under a private temporary folder of this kernel, removed
+    again by :func:`_shutdown_quietly`.
+    """
+    import tempfile
+
+    from jupyter_client.manager import AsyncKernelManager
+
+    kw: dict[str, Any] = {"kernel_name": kernel_name}
+    if kernel_spec_manager is not None:
+        kw["kernel_spec_manager"] = kernel_spec_manager
+    if KERNEL_TRANSPORT == "ipc":
+        folder = tempfile.mkdtemp(prefix="jos-kernel-")   # mode 0700, short path (socket limit)
+        kw.update(transport="ipc", ip=os.path.join(folder, "k"))
+    return AsyncKernelManager(**kw)
 
 
 def _shutdown_quietly(km: Any) -> None:
@@ -807,6 +832,8 @@ def _shutdown_quietly(km: Any) -> None:
             run_sync(km.shutdown_kernel)(now=True)
         except Exception:  # noqa: BLE001
             pass
+    if getattr(km, "transport", "tcp") == "ipc":
+        shutil.rmtree(os.path.dirname(km.ip), ignore_errors=True)
 
 
 # --------------------------------------------------------------------------------------------

@@ -232,6 +232,7 @@ def test_kernel_start_failure_is_retried(tmp_path, scheduler, kernel_markers):
     assert len(retried) == 1
     manifest = json.loads((retried[0].folder / "manifest.json").read_text())
     assert "Kernel died before replying to kernel_info" in manifest["retried_start_failures"][0]
+    assert json.loads((retried[0].folder / "results.json").read_text())["transport"] == "ipc"
 
 
 def test_notebook_errors_are_not_kernel_start_failures(tmp_path):
@@ -370,6 +371,8 @@ def test_warm_kernels_give_every_report_a_fresh_process(tmp_path, scheduler):
         nb = json.loads((reg / key / "report.ipynb").read_text())
         assert nb["metadata"]["kernelspec"]["name"] == "josanalysis"
     assert pd.read_csv(reg / "schools/A/results.csv")["estimate"].iloc[0] == 4.0
+    # the kernels talk over Unix sockets: no TCP port is chosen, so no port race is possible
+    assert json.loads((reg / "schools/A/results.json").read_text())["transport"] == "ipc"
 
 
 def test_manifest_mismatch_reasons_and_code_fingerprint(tmp_path):

@@ -58,7 +58,10 @@ from IPython.display import Image, display
 display(Image(data=PNG))
 value = float(behaviour.get("value", 1.0))
 (out / "results.csv").write_text(f"{COLS}\n{ROW}\n", encoding="utf-8")
-(out / "results.json").write_text(json.dumps({"region": region, "value": value}), encoding="utf-8")
+from ipykernel.kernelapp import IPKernelApp  # how this kernel talks to papermill
+transport = IPKernelApp.instance().transport
+(out / "results.json").write_text(json.dumps({"region": region, "value": value, "transport": transport}),
+                                  encoding="utf-8")
 print("klaar", KEY)
 '''
 
