@@ -17,8 +17,8 @@ What it measures, in one run on one machine:
 3. **Demo region**: ``run_region("demoregio", force=True)`` into a temporary folder: wall time,
    worker-seconds per report and the ratio to the floor (target <= 1.5), and where a report's
    time goes (kernel start, cells, HTML export) from the manifests.
-4. **Scale** (``--scale N``): ``josanalysis synth --schools N`` region ``synth-N`` run with 1
-   and with 2 workers: speed-up (target >= 1.7 on 2 cores) and a projection for 1,500 schools
+4. **Scale** (``--scale N``): the region ``synth-N`` (generated first with
+   ``josanalysis synth --schools N`` when it does not exist yet) run with 1 and with 2 workers: speed-up (target >= 1.7 on 2 cores) and a projection for 1,500 schools
    on a 16-worker cluster from the measured per-report cost.
 """
 
@@ -234,10 +234,15 @@ def main() -> int:
 
         if args.scale or args.region:
             region = args.region or f"synth-{args.scale}"
+            if not args.region and not (PARAMS_DIR / "regions" / f"{region}.yaml").is_file():
+                from josanalysis.synth import write_demo
+
+                t = time.perf_counter()
+                write_demo(ROOT / "data" / region, n_schools=args.scale)
+                print(f"\n[scale] generated region {region} (data/{region}, params, git-ignored)"
+                      f" in {time.perf_counter() - t:.0f} s")
             if not (PARAMS_DIR / "regions" / f"{region}.yaml").is_file():
-                print(f"\n[scale] skipped: region {region} does not exist; create it with "
-                      f"`josanalysis synth --schools {args.scale} --out data/{region}`"
-                      " (or pass --region).")
+                print(f"\n[scale] skipped: region {region} does not exist.")
             else:
                 r1, w1 = run_batch(region, 1, work / "s1", args.warm)
                 r2, w2 = run_batch(region, 2, work / "s2", args.warm)
