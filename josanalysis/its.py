@@ -581,6 +581,11 @@ def _reml_ar1_rho(y: np.ndarray, X: np.ndarray) -> float:
     return float(opt.x)
 
 
+#: Largest log rate ratio (or interval end) reported: exp(50) ~ 5e21 is no finding but a
+#: likelihood without a finite maximum; beyond about 709 ``math.exp`` overflows.
+_MAX_LOG_RATIO = 50.0
+
+
 def _estimable(fit):
     """Turn a numerical breakdown of a fit into a :class:`DataError` sentence.
 
@@ -1069,6 +1074,13 @@ def fit_its(
         p = 2 * (stats.norm.sf(abs(zt)) if core.df is None else stats.t.sf(abs(zt), core.df))
         lo, hi = est - q * se, est + q * se
         if core.link == "log":
+            if max(est, lo, hi) > _MAX_LOG_RATIO:
+                # quasi-separation (e.g. counts of zero on one side of the start): the
+                # likelihood has no finite maximum and the interval no upper end
+                raise DataError(
+                    f"the model cannot be estimated on this series: the {name} rate ratio has "
+                    "no finite interval (the counts are zero or nearly so on one side of the "
+                    "start); the series is too sparse for a count model.")
             est, lo, hi = math.exp(est), math.exp(lo), math.exp(hi)
         rows[name] = {
             "estimate": est,

@@ -36,6 +36,7 @@ from josanalysis.errors import ConfigError, DataError, JosError
 from josanalysis.its import (
     COUNT_FAMILIES,
     ItsResult,
+    _MAX_LOG_RATIO,
     _exclusion_mask,
     _fit_count,
     _fit_gaussian,
@@ -512,7 +513,11 @@ def minimum_detectable_effect(
 
         def refit(y: np.ndarray) -> tuple[float, float, float]:
             core = _fit_count(y, X, family, offset, ac)
-            return float(core.params.iloc[j]), float(math.sqrt(core.cov.iat[j, j])), stats.norm.ppf(1 - alpha / 2)
+            est_, se_ = float(core.params.iloc[j]), float(math.sqrt(core.cov.iat[j, j]))
+            crit_ = stats.norm.ppf(1 - alpha / 2)
+            if abs(est_) + crit_ * se_ > _MAX_LOG_RATIO:   # as fit_its: no finite interval
+                raise ValueError("simulated series without a finite rate-ratio interval")
+            return est_, se_, crit_
 
     sims = []
     for _ in range(n_simulations):

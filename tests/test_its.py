@@ -374,3 +374,15 @@ def test_count_series_separated_by_zeros_is_not_estimable_without_lapack_noise(c
         warnings.simplefilter("ignore")   # as in a report kernel, not the test suite's "error"
         fit_its(d, "thuiszitters", "t", 72, family="quasipoisson", offset="pupils")
     assert "DLASCL" not in capfd.readouterr().err
+
+
+def test_rate_ratio_without_finite_interval_is_refused_not_overflowed():
+    """Six zero months after the start (a small school's thuiszitters): the slope's interval has
+    no upper end. A sentence, never an OverflowError that would fail the whole report."""
+    y = [3, 3, 3, 3, 3, 2, 2, 2, 2, 1, 1, 1, 0, 0, 1, 2, 2, 2, 1, 1, 2, 3, 3, 3, 3, 2, 4, 3, 3, 3, 2,
+         3, 2, 2, 1, 1, 1, 0, 1, 1, 1, 0, 0, 1, 1, 1, 1, 1, 0, 2, 2, 2, 3, 3, 3, 4, 4, 4, 5, 4, 4, 3,
+         2, 2, 2, 2, 2, 1, 1, 2, 1, 1, 1, 2, 2, 3, 2, 1, 1, 2, 2, 2, 4, 6, 4, 2, 2, 2, 2, 0, 0, 0, 0,
+         0, 0]
+    d = pd.DataFrame({"t": np.arange(len(y)), "thuiszitters": y, "pupils": 212.0})
+    with pytest.raises(DataError, match="no finite interval"):
+        fit_its(d, "thuiszitters", "t", 83, lag=6, family="quasipoisson", offset="pupils")
