@@ -18,7 +18,8 @@ What it measures, in one run on one machine:
    worker-seconds per report and the ratio to the floor (target <= 1.5), and where a report's
    time goes (kernel start, cells, HTML export) from the manifests.
 4. **Scale** (``--scale N``): the region ``synth-N`` (generated first with
-   ``josanalysis synth --schools N`` when it does not exist yet) run with 1 and with 2 workers: speed-up (target >= 1.7 on 2 cores) and a projection for 1,500 schools
+   ``josanalysis synth --schools N`` when it does not exist yet) run with 1 and with 2
+   workers: speed-up (target >= 1.7 on 2 cores) and a projection for 1,500 schools
    on a 16-worker cluster from the measured per-report cost.
 """
 

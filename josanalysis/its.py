@@ -581,9 +581,15 @@ def _reml_ar1_rho(y: np.ndarray, X: np.ndarray) -> float:
     return float(opt.x)
 
 
-#: Largest log rate ratio (or interval end) reported: exp(50) ~ 5e21 is no finding but a
-#: likelihood without a finite maximum; beyond about 709 ``math.exp`` overflows.
+#: Largest absolute log rate ratio (or interval end) reported: exp(+-50) ~ 5e21 or 2e-22 is no
+#: finding but a likelihood without a finite maximum (beyond about 709 ``math.exp`` overflows).
 _MAX_LOG_RATIO = 50.0
+
+
+def _unbounded_log_ratio(est: float, se: float, q: float) -> bool:
+    """True when a log-scale estimate or its interval ``est +- q se`` leaves +-:data:`_MAX_LOG_RATIO`
+    (quasi-separation: counts of zero, or nearly so, on one side of the start)."""
+    return abs(est) + q * se > _MAX_LOG_RATIO
 
 
 def _estimable(fit):
@@ -1074,7 +1080,7 @@ def fit_its(
         p = 2 * (stats.norm.sf(abs(zt)) if core.df is None else stats.t.sf(abs(zt), core.df))
         lo, hi = est - q * se, est + q * se
         if core.link == "log":
-            if max(est, lo, hi) > _MAX_LOG_RATIO:
+            if _unbounded_log_ratio(est, se, q):
                 # quasi-separation (e.g. counts of zero on one side of the start): the
                 # likelihood has no finite maximum and the interval no upper end
                 raise DataError(

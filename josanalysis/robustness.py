@@ -36,10 +36,10 @@ from josanalysis.errors import ConfigError, DataError, JosError
 from josanalysis.its import (
     COUNT_FAMILIES,
     ItsResult,
-    _MAX_LOG_RATIO,
     _exclusion_mask,
     _fit_count,
     _fit_gaussian,
+    _unbounded_log_ratio,
     fit_its,
 )
 
@@ -515,7 +515,7 @@ def minimum_detectable_effect(
             core = _fit_count(y, X, family, offset, ac)
             est_, se_ = float(core.params.iloc[j]), float(math.sqrt(core.cov.iat[j, j]))
             crit_ = stats.norm.ppf(1 - alpha / 2)
-            if abs(est_) + crit_ * se_ > _MAX_LOG_RATIO:   # as fit_its: no finite interval
+            if _unbounded_log_ratio(est_, se_, crit_):   # as fit_its: no finite interval
                 raise ValueError("simulated series without a finite rate-ratio interval")
             return est_, se_, crit_
 

@@ -41,6 +41,7 @@ import pandas as pd
 import yaml
 
 from josanalysis.config import PARAMS_DIR, PROJECT_ROOT, load_region
+from josanalysis.errors import ConfigError
 from josanalysis.schoolcalendar import COVID_CLOSURES, school_year_of
 
 __all__ = ["DemoSchool", "demo_schools", "scale_schools", "write_demo", "SYNTHETIC_NOTICE",
@@ -137,7 +138,8 @@ def scale_schools(n: int, seed: int) -> list[DemoSchool]:
     institution, so institutions shared by many schools would not load as one row per key.
     """
     if n > 36 ** 3:
-        raise ValueError(f"at most {36 ** 3} synthetic schools, not {n}")
+        raise ConfigError(f"The synthetic scale region holds at most {36 ** 3} schools (three "
+                          f"base-36 characters of the institution code), not {n}.")
     rng = np.random.default_rng(seed)
     types = list(_BASE_RATE)
     out = []
@@ -263,6 +265,7 @@ def _write_leerplicht(schools, out: Path, rng: np.random.Generator, truth: list[
     months = pd.date_range(f"{FIRST_YEAR - 1}-08-01", f"{LAST_YEAR + 1}-06-01", freq="MS")
     for k, school in enumerate(schools):
         seen: set[tuple[str, str, pd.Timestamp]] = set()
+        first_pupil = _pupil_ids(school, k, 2020, 1)[0]
         for m in months:
             n = _pupils(school, max(FIRST_YEAR, m.year if m.month >= 8 else m.year - 1))
             national = 1.06 ** ((m - pd.Timestamp("2016-08-01")).days / 365.25)   # national rise
@@ -281,9 +284,9 @@ def _write_leerplicht(schools, out: Path, rng: np.random.Generator, truth: list[
                     length = int(rng.exponential(dur * 30.4)) + 14
                     end = start + pd.Timedelta(days=length)
                     open_case = end > pd.Timestamp(f"{LAST_YEAR + 1}-07-31")
-                    pupil = f"L{_pupil_ids(school, k, 2020, 1)[0] + int(rng.integers(0, 4000))}"
-                    while (pupil, typ, start) in seen:   # one registration per pupil, type and day
-                        pupil = f"L{_pupil_ids(school, k, 2020, 1)[0] + int(rng.integers(0, 4000))}"
+                    pupil = None
+                    while pupil is None or (pupil, typ, start) in seen:   # one per pupil, type, day
+                        pupil = f"L{first_pupil + int(rng.integers(0, 4000))}"
                     seen.add((pupil, typ, start))
                     rows.append({
                         "leerling_id": pupil,
@@ -574,10 +577,10 @@ def write_demo(out_dir: str | Path = PROJECT_ROOT / "data" / "demo", *, seed: in
     pathlib.Path
         The folder written.
     """
+    schools = demo_schools() if n_schools is None else scale_schools(int(n_schools), seed)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(seed)
-    schools = demo_schools() if n_schools is None else scale_schools(int(n_schools), seed)
     region_munis = dict(_MUNICIPALITIES)
     truth: list[dict] = []
     months = _months()

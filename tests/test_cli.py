@@ -106,3 +106,10 @@ def test_missing_kernel_is_one_sentence():
     with pytest.raises(ConfigError, match="kernel 'no-such-kernel-xyz' is not installed"):
         batch._check_kernel("no-such-kernel-xyz")
     batch._check_kernel(batch.KERNEL_NAME)  # the project kernel is registered
+
+
+def test_synth_refuses_more_schools_than_codes(tmp_path, capsys):
+    out = tmp_path / "big"
+    assert main(["synth", "--schools", str(36 ** 3 + 1), "--out", str(out)]) == 2
+    assert "at most 46656 schools" in capsys.readouterr().err
+    assert not out.exists(), "nothing is written for a refused request"
