@@ -7,7 +7,7 @@ KERNEL := josanalysis
 REGION ?= demoregio
 WORKERS ?= 2
 
-.PHONY: install report test lab synth check-data clean-outputs bench
+.PHONY: install report test lab synth check-data check-reference clean-outputs bench
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,10 @@ synth: $(STAMP)
 
 check-data: $(STAMP)
 	$(VENV)/bin/josanalysis check-data data/demo
+
+# Run the whole demo region and compare its results files with tests/data/demo_reference (1e-9).
+check-reference: $(STAMP)
+	$(PY) -m tests.reference_outputs
 
 bench: $(STAMP)
 	for b in benchmarks/*.py; do $(PY) $$b; done

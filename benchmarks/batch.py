@@ -38,7 +38,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from josanalysis import batch  # noqa: E402
-from josanalysis.config import PARAMS_DIR  # noqa: E402
+from josanalysis.core.config import PARAMS_DIR  # noqa: E402
 
 DEFAULT_IMPORTS = [
     "import numpy", "import pandas", "import scipy", "import statsmodels.api",
@@ -236,7 +236,7 @@ def main() -> int:
         if args.scale or args.region:
             region = args.region or f"synth-{args.scale}"
             if not args.region and not (PARAMS_DIR / "regions" / f"{region}.yaml").is_file():
-                from josanalysis.synth import write_demo
+                from josanalysis.demo.synth import write_demo
 
                 t = time.perf_counter()
                 write_demo(ROOT / "data" / region, n_schools=args.scale)

@@ -1,11 +1,11 @@
 """josanalysis: the monitor toolkit for Jeugdhulp op School (JOS).
 
-Data flows one way: files -> :mod:`josanalysis.sources` (validated) -> :mod:`josanalysis.panel`
--> :mod:`josanalysis.indicators` -> models (:mod:`josanalysis.its`) -> :mod:`josanalysis.caveats`
--> :mod:`josanalysis.privacy` -> :mod:`josanalysis.plots` / tables -> notebooks -> reports.
+Data flows one way: files -> :mod:`josanalysis.sources` (validated) -> :mod:`josanalysis.panel.build`
+-> :mod:`josanalysis.core.indicators` -> models (:mod:`josanalysis.methods.its`) -> :mod:`josanalysis.assessment.caveats`
+-> :mod:`josanalysis.privacy.suppression` -> :mod:`josanalysis.reporting.figures` / tables -> notebooks -> reports.
 """
 
-from josanalysis.errors import ConfigError, DataError, JosError
+from josanalysis.core.errors import ConfigError, DataError, JosError
 
 __version__ = "0.1.0"
 

@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python (josanalysis)
 #     language: python
@@ -31,30 +33,30 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 from IPython.display import Markdown, display
 
-from josanalysis.budget import DUTCH_HEADERS as BUDGET_HEADERS
-from josanalysis.budget import budget_section, load_budget_report_data, plot_budget, save_tables
-from josanalysis.capacity import (
+from josanalysis.questions.budget import DUTCH_HEADERS as BUDGET_HEADERS
+from josanalysis.questions.budget import budget_section, load_budget_report_data, plot_budget, save_tables
+from josanalysis.questions.capacity import (
     capacity_assumptions_text,
     capacity_table,
     minimum_fte_from_region,
     plot_capacity,
 )
-from josanalysis.config import load_region
-from josanalysis.outofregion import (
+from josanalysis.core.config import load_region
+from josanalysis.questions.outofregion import (
     contribution_rule_from_region,
     out_of_region,
     propose_contributions,
     report_tables,
 )
-from josanalysis.privacy import apply_privacy, format_for_report, privacy_footnote
-from josanalysis.rendement import (
+from josanalysis.privacy.suppression import apply_privacy, format_for_report, privacy_footnote
+from josanalysis.questions.rendement import (
     provider_figures,
     provider_report_table,
     qualitative_notes,
     rendement_table,
 )
-from josanalysis.rendement import report_tables as rendement_report_tables
-from josanalysis.report import banner
+from josanalysis.questions.rendement import report_tables as rendement_report_tables
+from josanalysis.reporting.presentation import banner
 
 reg = load_region(region)
 data = load_budget_report_data(reg, prepared)

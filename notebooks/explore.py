@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python (josanalysis)
 #     language: python
@@ -28,9 +30,13 @@ prepared: str = ""  # prepared region data from a batch run (empty: build it fro
 # %%
 from IPython.display import display
 
-from josanalysis import analysis, plots, report
-from josanalysis.its import fit_its
-from josanalysis.robustness import sensitivity_table
+from josanalysis.assessment import analysis
+
+from josanalysis.reporting import figures as plots
+
+from josanalysis.reporting import presentation as report
+from josanalysis.methods.its import fit_its
+from josanalysis.methods.robustness import sensitivity_table
 
 ctx = analysis.load_context(region, prepared)
 display(report.banner(ctx.region))

@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python (josanalysis)
 #     language: python
@@ -27,7 +29,11 @@ output_dir: str = ""  # folder for figures and results files (empty: write nothi
 import pandas as pd
 from IPython.display import Markdown, display
 
-from josanalysis import analysis, plots, report
+from josanalysis.assessment import analysis
+
+from josanalysis.reporting import figures as plots
+
+from josanalysis.reporting import presentation as report
 
 ctx = analysis.load_context(region, prepared)
 display(report.banner(ctx.region))

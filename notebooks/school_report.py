@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python (josanalysis)
 #     language: python
@@ -27,8 +29,12 @@ output_dir: str = ""  # folder for figures and results files (empty: write nothi
 # %%
 from IPython.display import Markdown, display
 
-from josanalysis import analysis, plots, report
-from josanalysis.caveats import notes_for
+from josanalysis.assessment import analysis
+
+from josanalysis.reporting import figures as plots
+
+from josanalysis.reporting import presentation as report
+from josanalysis.assessment.caveats import notes_for
 
 ctx = analysis.load_context(region, prepared)
 school = ctx.school(school_id)

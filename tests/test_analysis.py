@@ -8,12 +8,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from josanalysis.analysis import (analyse_indicator, comparison_series, load_context, model_options,
+from josanalysis.assessment.analysis import (analyse_indicator, comparison_series, load_context, model_options,
                                   pretrend_divergence_p, results_frame, school_estimates_nl,
                                   yearly_assessments, yearly_table)
-from josanalysis.caveats import CAVEAT_TITLES_NL, CAVEATS
-from josanalysis.errors import ConfigError
-from josanalysis.report import RESULT_COLUMNS
+from josanalysis.assessment.caveats import CAVEAT_TITLES_NL, CAVEATS
+from josanalysis.core.errors import ConfigError
+from josanalysis.reporting.presentation import RESULT_COLUMNS
 
 
 @pytest.fixture(scope="module")

@@ -23,8 +23,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from josanalysis import batch
-from josanalysis.errors import ConfigError, DataError
+from josanalysis.runner import batch
+from josanalysis.core.errors import ConfigError, DataError
 
 HERE = Path(__file__).resolve().parent
 TEST_NOTEBOOKS = HERE / "notebooks"
@@ -142,7 +142,7 @@ def set_control(params: Path, control: dict) -> None:
 
 
 def test_failing_school_is_reported_and_others_complete(tmp_path, scheduler, monkeypatch, capsys):
-    from josanalysis.cli import main
+    from josanalysis.runner.cli import main
 
     params = make_region(tmp_path, control={"B": {"raise": True}, "A": {"value": 3.5}})
     out = tmp_path / "out"
@@ -253,7 +253,7 @@ def test_notebook_errors_are_not_kernel_start_failures(tmp_path):
 
 
 def test_invalid_data_stop_the_run_before_any_notebook(tmp_path, capsys, monkeypatch):
-    from josanalysis.cli import main
+    from josanalysis.runner.cli import main
 
     params = make_region(tmp_path)
     (params.parent / "data" / "control.json").write_text("{not json")
@@ -281,7 +281,7 @@ def test_unknown_school_id_names_known_ids(tmp_path):
 
 
 def test_inputs_for_school_and_region_reports(tmp_path):
-    from josanalysis.config import load_region
+    from josanalysis.core.config import load_region
 
     params = make_region(tmp_path)
     region = load_region("testregio", params)
@@ -300,7 +300,7 @@ def test_inputs_for_school_and_region_reports(tmp_path):
 KILL_SCRIPT = """
 import json, os, sys
 from pathlib import Path
-from josanalysis import batch
+from josanalysis.runner import batch
 
 def prepare(region, dest):
     control = json.loads((region.data_dir / "control.json").read_text())
@@ -376,7 +376,7 @@ def test_warm_kernels_give_every_report_a_fresh_process(tmp_path, scheduler):
 
 
 def test_manifest_mismatch_reasons_and_code_fingerprint(tmp_path):
-    from josanalysis.manifest import code_fingerprint, manifest_matches, mismatch_reason
+    from josanalysis.runner.manifest import code_fingerprint, manifest_matches, mismatch_reason
 
     expected = {"kind": "school", "region": "r", "school_id": "A", "kernel_name": "josanalysis",
                 "package_version": "0.1.0", "code_sha256": "c",

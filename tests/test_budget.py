@@ -6,15 +6,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from josanalysis.budget import (
+from josanalysis.questions.budget import (
     budget_config_from_region,
     characteristics_from_region,
     current_budget,
     recalibrate_budget,
     transition_path,
 )
-from josanalysis.config import load_region
-from josanalysis.errors import ConfigError, DataError
+from josanalysis.core.config import load_region
+from josanalysis.core.errors import ConfigError, DataError
 
 CURRENT = pd.DataFrame({"school_id": ["A", "B", "C"], "budget_eur": [300_000.0, 100_000.0, 200_000.0]})
 PUPILS = pd.Series({"A": 100, "B": 300, "C": 200})
@@ -155,13 +155,13 @@ def test_demo_region_defaults_and_type_characteristics():
 
 @pytest.fixture(scope="module")
 def demo_data():
-    from josanalysis.budget import load_budget_report_data
+    from josanalysis.questions.budget import load_budget_report_data
 
     return load_budget_report_data(load_region("demoregio"))
 
 
 def test_report_data_demo_has_every_source_and_alkmaar_says_what_to_supply(demo_data):
-    from josanalysis.budget import budget_section, load_budget_report_data
+    from josanalysis.questions.budget import budget_section, load_budget_report_data
 
     demo = load_region("demoregio")
     data = demo_data
@@ -178,8 +178,8 @@ def test_report_data_demo_has_every_source_and_alkmaar_says_what_to_supply(demo_
 
 
 def test_report_data_from_a_prepared_panel_folder(demo_data, tmp_path):
-    from josanalysis.budget import load_budget_report_data
-    from josanalysis.panel import PANEL_COLUMNS, Panel
+    from josanalysis.questions.budget import load_budget_report_data
+    from josanalysis.panel.build import PANEL_COLUMNS, Panel
 
     months = pd.to_datetime(["2023-09-01", "2023-10-01"])
     rows = [("DM0100", "month", m, "thuiszitters", v, 1245.0, False) for m, v in zip(months, [4.0, 8.0])]
@@ -201,9 +201,9 @@ def test_report_data_from_a_prepared_panel_folder(demo_data, tmp_path):
 def test_save_tables_writes_only_protected_tables(tmp_path):
     import json
 
-    from josanalysis.budget import save_tables
-    from josanalysis.config import PrivacyRules
-    from josanalysis.privacy import apply_privacy
+    from josanalysis.questions.budget import save_tables
+    from josanalysis.core.config import PrivacyRules
+    from josanalysis.privacy.suppression import apply_privacy
 
     raw = pd.DataFrame({"school": ["A", "B", "C"], "leerlingen": [3, 40, 50]})
     with pytest.raises(ConfigError):

@@ -7,9 +7,9 @@ import math
 import pandas as pd
 import pytest
 
-from josanalysis.capacity import capacity_table, fte_from_region, minimum_fte_from_region
-from josanalysis.config import load_region
-from josanalysis.errors import ConfigError, DataError
+from josanalysis.questions.capacity import capacity_table, fte_from_region, minimum_fte_from_region
+from josanalysis.core.config import load_region
+from josanalysis.core.errors import ConfigError, DataError
 
 
 def _fte() -> pd.DataFrame:

@@ -1,4 +1,4 @@
-"""Tests for josanalysis.caveats: every caveat fires on a constructed case and not on a clean one,
+"""Tests for josanalysis.assessment.caveats: every caveat fires on a constructed case and not on a clean one,
 the verdict rules, evidence from an ITS-shaped result, notes, and no claim of causation."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from josanalysis.caveats import (
+from josanalysis.assessment.caveats import (
     CAVEATS,
     NO_NOTES_TEXT,
     VERDICTS,
@@ -27,8 +27,8 @@ from josanalysis.caveats import (
     first_year_change,
     notes_for,
 )
-from josanalysis.config import load_analysis_plan
-from josanalysis.errors import ConfigError
+from josanalysis.core.config import load_analysis_plan
+from josanalysis.core.errors import ConfigError
 
 D = dt.date
 COVID = ((D(2020, 3, 16), D(2020, 6, 1)), (D(2020, 12, 16), D(2021, 2, 28)))
@@ -433,9 +433,9 @@ def test_evidence_from_yearly_for_referrals():
 
 @pytest.fixture(scope="module")
 def demo():
-    panel_mod = pytest.importorskip("josanalysis.panel")
-    its = pytest.importorskip("josanalysis.its")
-    from josanalysis.config import load_region
+    panel_mod = pytest.importorskip("josanalysis.panel.build")
+    its = pytest.importorskip("josanalysis.methods.its")
+    from josanalysis.core.config import load_region
 
     region = load_region("demoregio")
     plan = load_analysis_plan()

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 import josanalysis.sources
-from josanalysis.cli import build_parser, main
+from josanalysis.runner.cli import build_parser, main
 
 PROJECT = Path(__file__).resolve().parents[1]
 
@@ -100,8 +100,8 @@ def test_console_script_entry_point():
 
 
 def test_missing_kernel_is_one_sentence():
-    from josanalysis import batch
-    from josanalysis.errors import ConfigError
+    from josanalysis.runner import batch
+    from josanalysis.core.errors import ConfigError
 
     with pytest.raises(ConfigError, match="kernel 'no-such-kernel-xyz' is not installed"):
         batch._check_kernel("no-such-kernel-xyz")

@@ -4,8 +4,8 @@ import datetime as dt
 
 import pytest
 
-from josanalysis.config import load_analysis_plan, load_region
-from josanalysis.errors import ConfigError
+from josanalysis.core.config import load_analysis_plan, load_region
+from josanalysis.core.errors import ConfigError
 
 
 def test_demoregio_loads_with_its_design():

@@ -10,16 +10,18 @@ import json
 import os
 import re
 import shutil
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from josanalysis.batch import run_region
-from josanalysis.privacy import PSEUDONYM_PATTERN, scan_outputs
+from josanalysis.runner.batch import run_region
+from josanalysis.privacy.suppression import PSEUDONYM_PATTERN, scan_outputs
+from tests.reference_outputs import PSEUDONYM_KEY, compare_outputs, reference_files
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("batch")]
 
-KEY = "test-key-end-to-end"
+KEY = PSEUDONYM_KEY  # the key the demo reference was made with
 SCHOOLS = ["DM0200", "DM0900"]
 
 
@@ -82,8 +84,15 @@ def test_summary_has_a_verdict_for_every_estimate(run):
     assert not est["verdict"].str.contains("veroorzaakt").any()
 
 
+def test_results_equal_the_demo_reference(run):
+    """The results files and summary rows reproduce the reference run to 1e-9 (issue 13)."""
+    files = reference_files([f"schools/{s}" for s in SCHOOLS] + ["region", "budget"]) + [Path("summary.csv")]
+    differences = compare_outputs(run.output_dir, files, summary_schools=SCHOOLS)
+    assert not differences, "\n".join(differences[:20])
+
+
 def _pseudonyms():
-    from josanalysis.privacy import pupil_identifiers
+    from josanalysis.privacy.suppression import pupil_identifiers
 
     return pupil_identifiers("data/demo", key=KEY)
 

@@ -1,4 +1,4 @@
-"""Tests for josanalysis.eventstudy: staggered roll-out, known truth recovered, refusals."""
+"""Tests for josanalysis.methods.eventstudy: staggered roll-out, known truth recovered, refusals."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 import pyfixest as pf
 
-from josanalysis.errors import ConfigError, DataError
-from josanalysis.eventstudy import event_study
+from josanalysis.core.errors import ConfigError, DataError
+from josanalysis.methods.eventstudy import event_study
 
 # the demo region's design: 1 early pilot, 8 schools from 2022, 2 from 2024, 2 never
 STARTS = ["2019-08-01"] + ["2022-08-01"] * 8 + ["2024-08-01"] * 2 + [None, None]

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from josanalysis.errors import ConfigError
-from josanalysis.indicators import INDICATORS, get_indicator, indicators_for
+from josanalysis.core.errors import ConfigError
+from josanalysis.core.indicators import INDICATORS, get_indicator, indicators_for
 
 
 def test_registry_covers_bijlage_2():

@@ -1,4 +1,4 @@
-"""Tests for josanalysis.its: published result, known truths, coverage, refusals."""
+"""Tests for josanalysis.methods.its: published result, known truths, coverage, refusals."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from josanalysis.errors import ConfigError, DataError
-from josanalysis.its import fit_its, window_indicator
+from josanalysis.core.errors import ConfigError, DataError
+from josanalysis.methods.its import fit_its, window_indicator
 
 SICILY = Path(__file__).resolve().parents[2] / "shared" / "reference" / "sicily.csv"
 

@@ -7,10 +7,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from josanalysis.config import PrivacyRules
-from josanalysis.errors import ConfigError, DataError
-from josanalysis.outofregion import out_of_region, propose_contributions, report_tables
-from josanalysis.privacy import format_for_report
+from josanalysis.core.config import PrivacyRules
+from josanalysis.core.errors import ConfigError, DataError
+from josanalysis.questions.outofregion import out_of_region, propose_contributions, report_tables
+from josanalysis.privacy.suppression import format_for_report
 from josanalysis.sources.duo import load_duo_pupils_by_postcode
 
 HEADER = ('"PEILDATUM";"VESTIGINGSCODE";"INSTELLINGSNAAM VESTIGING";"POSTCODE LEERLING";'

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from josanalysis.config import load_region
-from josanalysis.errors import ConfigError, DataError
-from josanalysis.panel import Panel, build_panel, load_panel, prepare_region
+from josanalysis.core.config import load_region
+from josanalysis.core.errors import ConfigError, DataError
+from josanalysis.panel.build import Panel, build_panel, load_panel, prepare_region
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +34,7 @@ def test_absence_matches_the_generators_truth(panel, demo_dir):
 
 
 def test_series_flags_covid_months(panel):
-    from josanalysis.config import load_analysis_plan
+    from josanalysis.core.config import load_analysis_plan
 
     s = panel.series("DM0100", "absence_rate", covid_windows=load_analysis_plan().covid_windows)
     flagged = set(s.loc[s["covid"], "month"].dt.strftime("%Y-%m"))

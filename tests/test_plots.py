@@ -8,8 +8,8 @@ import pandas as pd
 
 matplotlib.use("Agg")
 
-from josanalysis.its import fit_its  # noqa: E402
-from josanalysis.plots import plot_event_study, plot_its, plot_placebo, plot_yearly, save_figure  # noqa: E402
+from josanalysis.methods.its import fit_its  # noqa: E402
+from josanalysis.reporting.figures import plot_event_study, plot_its, plot_placebo, plot_yearly, save_figure  # noqa: E402
 
 
 def _counts():

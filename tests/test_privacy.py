@@ -1,4 +1,4 @@
-"""Tests for josanalysis.privacy: suppression, rounding, rates, pseudonyms and the output scan."""
+"""Tests for josanalysis.privacy.suppression: suppression, rounding, rates, pseudonyms and the output scan."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 from scipy.optimize import linprog
 
-from josanalysis.config import PrivacyRules
-from josanalysis.errors import ConfigError, DataError
+from josanalysis.core.config import PrivacyRules
+from josanalysis.core.errors import ConfigError, DataError
 from josanalysis.sources.common import pseudonymise
-from josanalysis.privacy import (
+from josanalysis.privacy.suppression import (
     MARKER,
     PSEUDONYM_PATTERN,
     PrivacyError,
@@ -182,7 +182,7 @@ def dense_determined(eqs, hidden):
 
 
 def test_graph_check_of_recoverable_cells_agrees_with_linear_algebra():
-    from josanalysis.privacy import _determined, _equations
+    from josanalysis.privacy.suppression import _determined, _equations
 
     rng = np.random.default_rng(7)
     n_checked = 0

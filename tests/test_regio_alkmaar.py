@@ -9,10 +9,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from josanalysis.budget import budget_config_from_region
-from josanalysis.capacity import capacity_table, fte_from_region, minimum_fte_from_region, pupils_from_region
-from josanalysis.config import load_region
-from josanalysis.rendement import rendement_table
+from josanalysis.questions.budget import budget_config_from_region
+from josanalysis.questions.capacity import capacity_table, fte_from_region, minimum_fte_from_region, pupils_from_region
+from josanalysis.core.config import load_region
+from josanalysis.questions.rendement import rendement_table
 from josanalysis.sources.duo import load_duo_pupils
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
@@ -125,8 +125,8 @@ def test_budget_report_runs_on_the_real_configuration(tmp_path):
     import nbformat
     import papermill as pm
 
-    from josanalysis.config import PROJECT_ROOT
-    from josanalysis.privacy import scan_outputs
+    from josanalysis.core.config import PROJECT_ROOT
+    from josanalysis.privacy.suppression import scan_outputs
 
     out_nb = tmp_path / "budget_report.ipynb"
     out_dir = tmp_path / "out"

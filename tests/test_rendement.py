@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from josanalysis.config import PrivacyRules
-from josanalysis.errors import DataError
-from josanalysis.rendement import (
+from josanalysis.core.config import PrivacyRules
+from josanalysis.core.errors import DataError
+from josanalysis.questions.rendement import (
     RENDEMENT_INDICATORS,
     long_from_frame,
     missing_source_message,

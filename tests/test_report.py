@@ -8,8 +8,8 @@ import pandas as pd
 
 matplotlib.use("Agg")
 
-from josanalysis.config import PrivacyRules, load_analysis_plan, load_region  # noqa: E402
-from josanalysis.report import banner, fmt_effect, fmt_nl, plan_table, school_profile, write_results  # noqa: E402
+from josanalysis.core.config import PrivacyRules, load_analysis_plan, load_region  # noqa: E402
+from josanalysis.reporting.presentation import banner, fmt_effect, fmt_nl, plan_table, school_profile, write_results  # noqa: E402
 
 
 def test_dutch_number_formats():

@@ -1,4 +1,4 @@
-"""Tests for josanalysis.robustness: placebo, sensitivity table, minimum detectable effect."""
+"""Tests for josanalysis.methods.robustness: placebo, sensitivity table, minimum detectable effect."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from josanalysis.errors import ConfigError, DataError
-from josanalysis.its import fit_its
-from josanalysis.robustness import minimum_detectable_effect, placebo_test, sensitivity_table
+from josanalysis.core.errors import ConfigError, DataError
+from josanalysis.methods.its import fit_its
+from josanalysis.methods.robustness import minimum_detectable_effect, placebo_test, sensitivity_table
 
 from tests.test_its import _count_series, _rate_series
 

@@ -106,7 +106,7 @@ def test_pupil_months_are_pseudonymised_in_duckdb(tmp_path):
 
 
 def test_same_school_month_in_two_files_is_refused(tmp_path):
-    from josanalysis.errors import DataError
+    from josanalysis.core.errors import DataError
 
     a, b = tmp_path / "verzuim-a.csv", tmp_path / "verzuim-b.csv"
     a.write_text(HEADER + "\n1;DM0100;2023-09-04;6;0;0\n", encoding="utf-8")

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from josanalysis.errors import DataError
+from josanalysis.core.errors import DataError
 from josanalysis.sources import (
     load_duo_addresses,
     load_duo_pupils,

@@ -8,8 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from josanalysis.config import load_region
-from josanalysis.errors import ConfigError, DataError
+from josanalysis.core.config import load_region
+from josanalysis.core.errors import ConfigError, DataError
 from josanalysis.sources import RegionData, check_data_folder, load_region_data
 
 ROOT = Path(__file__).resolve().parents[1]

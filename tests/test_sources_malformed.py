@@ -16,7 +16,7 @@ from typing import Any, Callable
 import pandas as pd
 import pytest
 
-from josanalysis.errors import DataError
+from josanalysis.core.errors import DataError
 from josanalysis.sources import (
     load_attendance,
     load_budget,

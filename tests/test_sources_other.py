@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from josanalysis.errors import ConfigError
+from josanalysis.core.errors import ConfigError
 from josanalysis.sources import (
     load_budget,
     load_capacity,

@@ -8,8 +8,8 @@ import hashlib
 import pandas as pd
 import pytest
 
-from josanalysis.config import load_region
-from josanalysis.synth import SYNTHETIC_NOTICE, demo_schools, write_demo
+from josanalysis.core.config import load_region
+from josanalysis.demo.synth import SYNTHETIC_NOTICE, demo_schools, write_demo
 
 from tests.conftest import PROJECT, SHARED
 
@@ -30,7 +30,7 @@ def generated(tmp_path_factory):
 
 def test_committed_demo_data_is_what_the_generator_writes(generated, demo_dir):
     assert _digest(generated) == _digest(demo_dir), (
-        "data/demo differs from josanalysis.synth output: run `josanalysis synth` and commit")
+        "data/demo differs from josanalysis.demo.synth output: run `josanalysis synth` and commit")
 
 
 def test_attendance_follows_the_school_calendar(generated):
@@ -71,7 +71,7 @@ def test_names_and_codes_are_fictional(generated):
 
 def test_scale_region_loads_and_prepares(tmp_path):
     """`synth --schools N` makes a region whose data pass validation and build a panel."""
-    from josanalysis.panel import load_panel, prepare_region
+    from josanalysis.panel.build import load_panel, prepare_region
 
     params = tmp_path / "params"
     write_demo(tmp_path / "data", n_schools=5, params_dir=params)

@@ -2,7 +2,7 @@
 
 One shared robust reader (:mod:`josanalysis.sources.common`) handles delimiters, encodings,
 decimal commas, suppressed small counts (``<5``, ``.``) and header drift; every loader validates
-its result (pandera) and refuses bad input with a :class:`~josanalysis.errors.DataError` naming
+its result (pandera) and refuses bad input with a :class:`~josanalysis.core.errors.DataError` naming
 file, row and column. File formats: ``docs/data-formats.md``; example files: ``data/examples/``.
 
 =====================================  =============================================================

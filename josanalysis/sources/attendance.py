@@ -32,7 +32,7 @@ import duckdb
 import pandas as pd
 import pandera.pandas as pa
 
-from josanalysis.errors import ConfigError, DataError
+from josanalysis.core.errors import ConfigError, DataError
 from josanalysis.sources.common import (
     hmac_sql,
     normalise_name,

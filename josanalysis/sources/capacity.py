@@ -23,7 +23,7 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from josanalysis.config import FUNCTIONS
+from josanalysis.core.config import FUNCTIONS
 from josanalysis.sources.common import (
     RawTable,
     check_school_ids,

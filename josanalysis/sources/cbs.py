@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from josanalysis.errors import DataError
+from josanalysis.core.errors import DataError
 from josanalysis.sources.common import (
     RawTable,
     decode_text,

@@ -12,7 +12,7 @@ Everything the bodies that supply data do differently is absorbed here, once:
 * ``<5``, ``.`` and empty cells become missing with a ``*_suppressed`` flag, never zero;
 * codes are kept as strings (leading zeros survive);
 * validation with pandera, whose failures are translated into one
-  :class:`~josanalysis.errors.DataError` naming file, spreadsheet rows (header = row 1),
+  :class:`~josanalysis.core.errors.DataError` naming file, spreadsheet rows (header = row 1),
   column and what was expected;
 * pseudonymisation of pupil identifiers with a keyed hash (HMAC-SHA256).
 
@@ -40,7 +40,7 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from josanalysis.errors import ConfigError, DataError
+from josanalysis.core.errors import ConfigError, DataError
 
 __all__ = [
     "PSEUDONYM_KEY_ENV",

@@ -21,7 +21,7 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from josanalysis.errors import ConfigError, DataError
+from josanalysis.core.errors import ConfigError, DataError
 from josanalysis.sources.common import (
     RawTable,
     finish,

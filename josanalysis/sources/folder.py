@@ -31,7 +31,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from josanalysis.errors import ConfigError, DataError, JosError
+from josanalysis.core.errors import ConfigError, DataError, JosError
 from josanalysis.sources.attendance import load_attendance
 from josanalysis.sources.capacity import load_budget, load_capacity
 from josanalysis.sources.cbs import load_cbs_youthcare
@@ -202,7 +202,7 @@ def load_region_data(
 
     Examples
     --------
-    >>> from josanalysis.config import load_region
+    >>> from josanalysis.core.config import load_region
     >>> region = load_region("demoregio")                                          # doctest: +SKIP
     >>> data = load_region_data(region.data_dir, school_ids=region.school_ids)      # doctest: +SKIP
     >>> data.attendance.head()                                                     # doctest: +SKIP

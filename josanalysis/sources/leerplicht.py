@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from josanalysis.errors import ConfigError, DataError
+from josanalysis.core.errors import ConfigError, DataError
 from josanalysis.sources.common import (
     check_date_range,
     check_school_ids,

@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from josanalysis.errors import DataError
+from josanalysis.core.errors import DataError
 from josanalysis.sources.common import (
     check_school_ids,
     finish,

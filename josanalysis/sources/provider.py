@@ -25,8 +25,8 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from josanalysis.config import FUNCTIONS
-from josanalysis.errors import ConfigError
+from josanalysis.core.config import FUNCTIONS
+from josanalysis.core.errors import ConfigError
 from josanalysis.sources.common import (
     check_date_range,
     check_school_ids,
@@ -193,7 +193,7 @@ def summarise_trajectories(df: pd.DataFrame) -> pd.DataFrame:
         ``dropped_out`` (NaN when none), ``mean_satisfaction`` over filled-in scores and their
         number ``n_satisfaction``, ``n_monitor`` (monitortrajecten with a known relapse answer)
         and ``n_relapse`` (of those, relapsed). Counts are pupil-level numbers: suppress small
-        cells before publishing (:mod:`josanalysis.privacy`).
+        cells before publishing (:mod:`josanalysis.privacy.suppression`).
 
     Examples
     --------

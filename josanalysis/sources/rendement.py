@@ -4,7 +4,7 @@ The Holland Rijnland factsheet asks regions to make the return of the collective
 with a fixed set of indicators; the ones no public source holds (staff sick leave, teacher
 turnover, job satisfaction, procedures and admin burden, in/door/uitstroom, help received
 outside school) come from the schools themselves in this long layout. The indicator set is
-:data:`josanalysis.rendement.RENDEMENT_INDICATORS`.
+:data:`josanalysis.questions.rendement.RENDEMENT_INDICATORS`.
 """
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ def load_rendement_indicators(path: str | Path, *, school_ids: Iterable[str] | N
     >>> load_rendement_indicators("data/regio-alkmaar/rendement/rendement-indicatoren.csv")  # doctest: +SKIP
     """
 
-    from josanalysis.rendement import _BY_KEY, RENDEMENT_INDICATORS
+    from josanalysis.questions.rendement import _BY_KEY, RENDEMENT_INDICATORS
 
     table = read_table(path)
     df = select_columns(

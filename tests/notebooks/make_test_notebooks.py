@@ -75,7 +75,7 @@ def make(path, params, key, cols, row, title):
     p = new_code_cell(params)
     p.metadata["tags"] = ["parameters"]
     nb.cells = [
-        new_markdown_cell(f"# {title}\n\nTest notebook for `josanalysis.batch` (tests only)."),
+        new_markdown_cell(f"# {title}\n\nTest notebook for `josanalysis.runner.batch` (tests only)."),
         p,
         new_code_cell(f"KEY = {key}\n" + COMMON),
         new_code_cell(WRITE.replace("{COLS}", cols).replace("{ROW}", row)),

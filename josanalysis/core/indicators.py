@@ -1,0 +1,120 @@
+"""The indicator registry: Bijlage 2 of the Oberon monitor report, plus the factsheet.
+
+Every indicator the package knows carries its key, Dutch label, unit, expected direction once
+JOS works, source, frequency, denominator and whether it is a count of pupils (which makes it
+subject to count models and small-cell suppression).
+
+Examples
+--------
+>>> from josanalysis.core.indicators import INDICATORS, get_indicator
+>>> get_indicator("absence_rate").label
+'Verzuim (aandeel gemiste lesuren)'
+>>> get_indicator("thuiszitters").is_count
+True
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from josanalysis.core.errors import ConfigError
+
+__all__ = ["Indicator", "INDICATORS", "get_indicator", "indicators_for"]
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One monitor indicator.
+
+    Attributes
+    ----------
+    key
+        Machine name used in the panel, params and results files.
+    label
+        Dutch label as shown in reports.
+    unit
+        Dutch unit text (``"aandeel"``, ``"leerlingen"``, ``"euro"``, ``"maanden"``, ...).
+    direction
+        Expected direction once JOS works: ``"down"``, ``"up"`` or ``None`` (descriptive only).
+    source
+        Where the data come from (Dutch, as in Bijlage 2).
+    frequency
+        ``"month"`` or ``"schoolyear"``.
+    denominator
+        Panel indicator used as denominator (``"pupils"`` for counts per pupil), or ``None``.
+    is_count
+        A count of pupils (count model; suppressed below the privacy threshold).
+    early_rise
+        A rise right after the start is expected from earlier detection (referrals, youth care).
+    plausible_effect
+        A plausible size of a JOS effect, on the indicator's model scale: a difference for rates,
+        a rate ratio for counts. Used to judge whether a minimum detectable effect is realistic.
+    """
+
+    key: str
+    label: str
+    unit: str
+    direction: str | None
+    source: str
+    frequency: str
+    denominator: str | None = None
+    is_count: bool = False
+    early_rise: bool = False
+    plausible_effect: float | None = None
+
+
+INDICATORS: dict[str, Indicator] = {i.key: i for i in [
+    Indicator("absence_rate", "Verzuim (aandeel gemiste lesuren)", "aandeel", "down",
+              "verzuimregistratie scholen", "month", "scheduled_hours", plausible_effect=0.01),
+    Indicator("unauthorised_absence_rate", "Ongeoorloofd verzuim (aandeel gemiste lesuren)", "aandeel",
+              "down", "verzuimregistratie scholen", "month", "scheduled_hours", plausible_effect=0.005),
+    Indicator("thuiszitters", "Thuiszitters (langdurig relatief en absoluut verzuim)", "leerlingen",
+              "down", "Leerplicht", "month", "pupils", is_count=True, plausible_effect=0.75),
+    Indicator("pupils", "Leerlingen (teldatum 1 oktober)", "leerlingen", None, "DUO", "schoolyear",
+              is_count=True),
+    Indicator("early_leavers", "Voortijdig schoolverlaters (vsv)", "leerlingen", "down", "DUO",
+              "schoolyear", "participants", is_count=True, plausible_effect=0.8),
+    Indicator("youthcare_ambulant", "Leerlingen met jeugdhulp zonder verblijf", "leerlingen", "down",
+              "gemeente", "schoolyear", "pupils", is_count=True, early_rise=True, plausible_effect=0.85),
+    Indicator("youthcare_residential", "Leerlingen met jeugdhulp met verblijf", "leerlingen", "down",
+              "gemeente", "schoolyear", "pupils", is_count=True, early_rise=True, plausible_effect=0.85),
+    Indicator("cost_ambulant", "Kosten jeugdhulp zonder verblijf", "euro", "down", "gemeente",
+              "schoolyear"),
+    Indicator("cost_residential", "Kosten jeugdhulp met verblijf", "euro", "down", "gemeente",
+              "schoolyear"),
+    Indicator("indications_light", "Lichte indicaties", "indicaties", "up", "gemeente", "schoolyear",
+              "pupils", is_count=True),
+    Indicator("indications_medium", "Middelzware indicaties", "indicaties", "down", "gemeente",
+              "schoolyear", "pupils", is_count=True, early_rise=True),
+    Indicator("indications_heavy", "Zware indicaties", "indicaties", "down", "gemeente", "schoolyear",
+              "pupils", is_count=True, early_rise=True),
+    Indicator("duration_months", "Gemiddelde duur jeugdhulp", "maanden", "down", "gemeente",
+              "schoolyear"),
+    Indicator("tlv_vso_cluster4", "Verwijzingen vso cluster 4 (TLV)", "leerlingen", "down",
+              "scholen, samenwerkingsverband", "schoolyear", "pupils", is_count=True, early_rise=True,
+              plausible_effect=0.8),
+    Indicator("placements_facility", "Verwijzingen naar voorzieningen (zoals OPDC)", "leerlingen",
+              "down", "scholen, samenwerkingsverband", "schoolyear", "pupils", is_count=True,
+              early_rise=True, plausible_effect=0.8),
+    Indicator("jos_trajectories", "JOS-trajecten (registratie aanbieder)", "trajecten", None,
+              "registratie aanbieder", "schoolyear", "pupils", is_count=True),
+    Indicator("fte_per_100", "JOS-formatie per 100 leerlingen", "fte", None,
+              "overzicht aanbieder (Bijlage 5)", "schoolyear"),
+]}
+
+
+def get_indicator(key: str) -> Indicator:
+    """The registry entry for ``key``; a :class:`ConfigError` naming the known keys otherwise."""
+    try:
+        return INDICATORS[key]
+    except KeyError:
+        raise ConfigError(
+            f"Indicator '{key}' is not in the registry; known indicators: {', '.join(INDICATORS)}."
+        ) from None
+
+
+def indicators_for(frequency: str) -> list[Indicator]:
+    """Indicators measured at ``frequency`` (``"month"`` or ``"schoolyear"``)."""
+    if frequency not in {"month", "schoolyear"}:
+        raise ConfigError(f"Frequency '{frequency}' is not 'month' or 'schoolyear'.")
+    return [i for i in INDICATORS.values() if i.frequency == frequency]

@@ -1,0 +1,355 @@
+"""The school × period × indicator panel, with denominators.
+
+The panel is the only form in which data reach the models and the notebooks: aggregated per
+school and month (absence, thuiszitters) or per school and school year (pupils, youth care,
+referrals, early leavers, provider registration). Pupil-level frames stay inside
+:mod:`josanalysis.sources`.
+
+A batch run builds the panel once per region (:func:`prepare_region`) and hands every notebook
+the prepared file; a notebook run on its own builds it from the raw files (:func:`load_panel`).
+
+Examples
+--------
+>>> from josanalysis.panel.build import load_panel
+>>> panel = load_panel("demoregio")                             # doctest: +SKIP
+>>> panel.monthly("DM0100")[["month", "absence_rate"]].head(2)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from josanalysis.core.config import Region, load_region
+from josanalysis.core.errors import ConfigError, DataError
+from josanalysis.core.indicators import INDICATORS
+from josanalysis.core.schoolcalendar import in_windows
+
+__all__ = ["Panel", "build_panel", "prepare_region", "load_panel", "vsv_per_school", "PANEL_COLUMNS"]
+
+PANEL_COLUMNS = ["school_id", "frequency", "period", "indicator", "value", "denominator", "suppressed"]
+
+#: Denominator columns kept in the wide views next to the indicators.
+_MONTHLY_DENOMINATORS = ["scheduled_hours", "n_pupils", "pupils"]
+
+
+@dataclass
+class Panel:
+    """A region's panel in long form.
+
+    Attributes
+    ----------
+    data
+        One row per school × period × indicator: ``school_id``, ``frequency`` (``"month"`` or
+        ``"schoolyear"``), ``period`` (month start, or 1 August of the school year), ``indicator``,
+        ``value``, ``denominator`` (the indicator's denominator where it has one) and
+        ``suppressed`` (the source suppressed the value; ``value`` is then missing).
+    region_id
+        The region the panel belongs to.
+    synthetic
+        Built from synthetic demo data.
+    inputs
+        The input files read, by source.
+    tables
+        Other aggregated tables the reports use, by name: ``capacity`` (FTE per function),
+        ``budget`` (ZiO budget), ``pupils_by_home`` (DUO pupils by home municipality),
+        ``trajectories`` (provider registration summarised per school and school year),
+        ``cbs_youthcare`` (CBS, per municipality), ``addresses`` (DUO), ``rendement`` (the
+        schools' own return indicators). None of them is pupil-level.
+    """
+
+    data: pd.DataFrame
+    region_id: str
+    synthetic: bool
+    inputs: dict[str, list[str]] = field(default_factory=dict)
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    def _wide(self, frequency: str, school_id: str | None) -> pd.DataFrame:
+        keep = (self.data["frequency"] == frequency).to_numpy(dtype=bool, copy=True)
+        if school_id is not None:
+            of_school = (self.data["school_id"] == school_id).to_numpy(dtype=bool)
+            if not of_school.any():
+                raise ConfigError(f"School id '{school_id}' has no data in the panel of region "
+                                  f"'{self.region_id}'.")
+            keep &= of_school
+        d = self.data[keep]
+        values = d.pivot_table(index=["school_id", "period"], columns="indicator", values="value",
+                               aggfunc="first", dropna=False)
+        return values.reset_index().rename_axis(columns=None)
+
+    def monthly(self, school_id: str | None = None) -> pd.DataFrame:
+        """Monthly indicators wide: ``school_id``, ``month``, one column per indicator and the
+        denominators ``scheduled_hours``, ``n_pupils`` (pupils registered that month) and
+        ``pupils`` (DUO count of the school year). Only lesson months appear."""
+        w = self._wide("month", school_id).rename(columns={"period": "month"})
+        return w.sort_values(["school_id", "month"]).reset_index(drop=True)
+
+    def yearly(self, school_id: str | None = None) -> pd.DataFrame:
+        """School-year indicators wide: ``school_id``, ``school_year`` (``"2022-2023"``),
+        ``year_start`` and one column per indicator."""
+        w = self._wide("schoolyear", school_id).rename(columns={"period": "year_start"})
+        w.insert(1, "school_year", [f"{d.year}-{d.year + 1}" for d in w["year_start"]])
+        return w.sort_values(["school_id", "year_start"]).reset_index(drop=True)
+
+    def series(self, school_id: str, indicator: str, *,
+               covid_windows: tuple[tuple[dt.date, dt.date], ...] = ()) -> pd.DataFrame:
+        """One school's monthly series of one indicator, ready for :func:`josanalysis.methods.its.fit_its`.
+
+        Returns ``month``, the indicator, its denominator columns and ``covid`` (the month
+        overlaps a closure window, for exclusion or a co-intervention term).
+        """
+        if indicator not in INDICATORS or INDICATORS[indicator].frequency != "month":
+            raise ConfigError(f"'{indicator}' is not a monthly indicator in the registry.")
+        w = self.monthly(school_id)
+        if indicator not in w.columns:
+            raise DataError(f"The panel of region '{self.region_id}' has no '{indicator}' for "
+                            f"school '{school_id}'; check that its source file was supplied.")
+        cols = ["month", indicator] + [c for c in _MONTHLY_DENOMINATORS if c in w.columns]
+        out = w[cols].dropna(subset=[indicator]).reset_index(drop=True)
+        out["covid"] = in_windows(out["month"], covid_windows).to_numpy()
+        return out
+
+    def to_parquet(self, path: str | Path) -> Path:
+        """Write the panel and its tables (aggregated data only) to the folder ``path``.
+
+        The folder holds ``panel.parquet`` (with the region's metadata) and one Parquet file per
+        table. Returns the folder.
+        """
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        folder = Path(path)
+        folder.mkdir(parents=True, exist_ok=True)
+        meta = {"region_id": self.region_id, "synthetic": self.synthetic, "inputs": self.inputs,
+                "tables": sorted(self.tables)}
+        t = pa.Table.from_pandas(self.data, preserve_index=False)
+        t = t.replace_schema_metadata({**(t.schema.metadata or {}),
+                                       b"josanalysis": json.dumps(meta).encode()})
+        pq.write_table(t, folder / "panel.parquet")
+        for name, table in self.tables.items():
+            table.to_parquet(folder / f"{name}.parquet", index=False)
+        return folder
+
+    @classmethod
+    def read_parquet(cls, path: str | Path) -> Panel:
+        """Read a panel folder written by :meth:`to_parquet`."""
+        import pyarrow.parquet as pq
+
+        folder = Path(path)
+        file = folder / "panel.parquet"
+        if not file.is_file():
+            raise DataError("prepared panel not found (expected a folder with panel.parquet)", file=folder)
+        t = pq.read_table(file)
+        meta = json.loads((t.schema.metadata or {}).get(b"josanalysis", b"{}"))
+        if "region_id" not in meta:
+            raise DataError("not a panel written by josanalysis (metadata missing)", file=file)
+        tables = {name: pd.read_parquet(folder / f"{name}.parquet") for name in meta.get("tables", [])}
+        return cls(data=t.to_pandas(), region_id=meta["region_id"], synthetic=meta["synthetic"],
+                   inputs=meta.get("inputs", {}), tables=tables)
+
+
+def _long(df: pd.DataFrame, frequency: str, period: str, indicators: dict[str, str | None],
+          suppressed: dict[str, str] | None = None) -> pd.DataFrame:
+    """Melt a wide source frame into panel rows; ``indicators`` maps value columns to their
+    denominator columns (or ``None``)."""
+    parts = []
+    suppressed = suppressed or {}
+    for col, den in indicators.items():
+        if col not in df.columns:
+            continue
+        part = pd.DataFrame({
+            "school_id": df["school_id"].astype(str).to_numpy(),
+            "frequency": frequency,
+            "period": pd.to_datetime(df[period]).to_numpy(),
+            "indicator": col,
+            "value": pd.to_numeric(df[col], errors="coerce").astype("float64").to_numpy(),
+            "denominator": (pd.to_numeric(df[den], errors="coerce").astype("float64").to_numpy()
+                            if den is not None and den in df.columns else float("nan")),
+            "suppressed": (df[suppressed[col]].fillna(False).astype(bool).to_numpy()
+                           if col in suppressed and suppressed[col] in df.columns else False),
+        })
+        parts.append(part)
+    if not parts:
+        return pd.DataFrame(columns=PANEL_COLUMNS)
+    return pd.concat(parts, ignore_index=True)
+
+
+def vsv_per_school(early_leavers: pd.DataFrame, school_ids: list[str]) -> pd.DataFrame:
+    """Early school leavers per school from DUO's vsv file, which counts per *instelling*.
+
+    A count is attributed to a school only when its instelling has exactly one vestiging among
+    ``school_ids``; otherwise it cannot be split and is left out.
+
+    Returns ``school_id, school_year, participants, early_leavers``.
+    """
+    inst = pd.Series([s[:4] for s in school_ids], index=list(school_ids))
+    single = inst[~inst.duplicated(keep=False)]
+    v = early_leavers.groupby(["instelling", "school_year"], as_index=False)[
+        ["participants", "early_leavers"]].sum(min_count=1)
+    v = v[v["instelling"].isin(single.values)].copy()
+    v["school_id"] = v["instelling"].map({i: s for s, i in single.items()})
+    return v[["school_id", "school_year", "participants", "early_leavers"]].reset_index(drop=True)
+
+
+def _year_start(school_year: pd.Series) -> pd.Series:
+    return pd.to_datetime(school_year.astype(str).str.slice(0, 4) + "-08-01")
+
+
+def build_panel(region: Region, *, attendance: pd.DataFrame, pupils: pd.DataFrame,
+                thuiszitters: pd.DataFrame | None = None, youthcare: pd.DataFrame | None = None,
+                referrals: pd.DataFrame | None = None, early_leavers: pd.DataFrame | None = None,
+                trajectories: pd.DataFrame | None = None,
+                inputs: dict[str, list[str]] | None = None,
+                tables: dict[str, pd.DataFrame] | None = None) -> Panel:
+    """Build a region's panel from the canonical frames of :mod:`josanalysis.sources`.
+
+    Parameters
+    ----------
+    region
+        The region (its school ids restrict the panel).
+    attendance
+        :func:`~josanalysis.sources.load_attendance` output (school × month).
+    pupils
+        :func:`~josanalysis.sources.load_duo_pupils` output, all years.
+    thuiszitters, youthcare, referrals, early_leavers, trajectories
+        Optional canonical frames: monthly thuiszitters stock, municipality youth care,
+        SWV referrals, DUO vsv (per instelling), provider trajectory summary per school year.
+    inputs
+        Input files by source, recorded in the panel.
+    tables
+        Other aggregated tables to carry along (see :class:`Panel`).
+
+    Returns
+    -------
+    Panel
+    """
+    ids = set(region.school_ids)
+    missing = sorted(ids - set(attendance["school_id"]))
+    if missing:
+        raise DataError(f"the attendance files have no rows for school(s) {', '.join(missing)} of "
+                        f"region '{region.region_id}'; supply their attendance registration or "
+                        "remove them from the region's params.")
+    att = attendance[attendance["school_id"].isin(ids)]
+
+    pup = pupils[pupils["school_id"].isin(ids)].copy()
+    pup["year_start"] = pd.to_datetime(
+        [dt.date(d.year if d.month >= 8 else d.year - 1, 8, 1) for d in pd.to_datetime(pup["reference_date"])])
+    pup = pup.drop_duplicates(["school_id", "year_start"], keep="last")
+    no_pupils = sorted(ids - set(pup["school_id"]))
+    if no_pupils:
+        raise DataError(f"the DUO pupil files have no count for school(s) {', '.join(no_pupils)}; "
+                        "supply 'leerlingen vo per vestiging' for the years analysed.")
+
+    # Monthly block: absence + thuiszitters, with the school year's DUO pupils as denominator.
+    monthly = att.copy()
+    if thuiszitters is not None and len(thuiszitters):
+        tz = thuiszitters[thuiszitters["school_id"].isin(ids)][["school_id", "month", "thuiszitters"]]
+        # Thuiszitters are counted in lesson months only, like absence.
+        monthly = monthly.merge(tz, on=["school_id", "month"], how="left")
+        monthly["thuiszitters"] = monthly["thuiszitters"].fillna(0)
+    monthly["year_start"] = pd.to_datetime(
+        [dt.date(m.year if m.month >= 8 else m.year - 1, 8, 1) for m in pd.to_datetime(monthly["month"])])
+    monthly = monthly.merge(pup[["school_id", "year_start", "pupils"]], on=["school_id", "year_start"],
+                            how="left")
+    monthly = monthly.rename(columns={"unauthorised_rate": "unauthorised_absence_rate"})
+    parts = [_long(monthly, "month", "month", {
+        "absence_rate": "scheduled_hours", "unauthorised_absence_rate": "scheduled_hours",
+        "thuiszitters": "pupils", "scheduled_hours": None, "n_pupils": None, "pupils": None,
+    })]
+
+    # School-year block.
+    parts.append(_long(pup, "schoolyear", "year_start", {"pupils": None},
+                       {"pupils": "pupils_suppressed"}))
+    pupils_by_year = pup[["school_id", "year_start", "pupils"]]
+    if youthcare is not None and len(youthcare):
+        y = youthcare[youthcare["school_id"].isin(ids)].copy()
+        y["year_start"] = _year_start(y["school_year"])
+        y = y.merge(pupils_by_year, on=["school_id", "year_start"], how="left")
+        cols = {c: ("pupils" if INDICATORS[c].is_count else None) for c in
+                ["youthcare_ambulant", "youthcare_residential", "cost_ambulant", "cost_residential",
+                 "indications_light", "indications_medium", "indications_heavy", "duration_months"]}
+        parts.append(_long(y, "schoolyear", "year_start", cols,
+                           {c: f"{c}_suppressed" for c in cols}))
+    if referrals is not None and len(referrals):
+        r = referrals[referrals["school_id"].isin(ids)].copy()
+        r["year_start"] = _year_start(r["school_year"])
+        r = r.merge(pupils_by_year, on=["school_id", "year_start"], how="left")
+        parts.append(_long(r, "schoolyear", "year_start",
+                           {"tlv_vso_cluster4": "pupils", "placements_facility": "pupils"},
+                           {c: f"{c}_suppressed" for c in ["tlv_vso_cluster4", "placements_facility"]}))
+    if early_leavers is not None and len(early_leavers):
+        v = vsv_per_school(early_leavers, region.school_ids)
+        v["year_start"] = _year_start(v["school_year"])
+        parts.append(_long(v, "schoolyear", "year_start", {"early_leavers": "participants"}))
+    if trajectories is not None and len(trajectories):
+        t = trajectories[trajectories["school_id"].isin(ids)].copy()
+        t["year_start"] = _year_start(t["school_year"])
+        t = t.merge(pupils_by_year, on=["school_id", "year_start"], how="left")
+        if "n_trajectories" in t.columns:
+            t = t.rename(columns={"n_trajectories": "jos_trajectories"})
+            parts.append(_long(t, "schoolyear", "year_start", {"jos_trajectories": "pupils"}))
+    data = pd.concat([p for p in parts if len(p)], ignore_index=True)
+    data["period"] = pd.to_datetime(data["period"])
+    data = data.sort_values(["school_id", "frequency", "indicator", "period"]).reset_index(drop=True)
+    return Panel(data=data[PANEL_COLUMNS], region_id=region.region_id, synthetic=region.synthetic,
+                 inputs=inputs or {}, tables={k: v for k, v in (tables or {}).items() if v is not None})
+
+
+def _from_region(region: Region) -> Panel:
+    from josanalysis.sources import load_region_data, summarise_trajectories
+
+    rd = load_region_data(region.data_dir, school_ids=region.school_ids)
+    files = {k: [str(p) for p in v] for k, v in (rd.files or {}).items()}
+    summary = (summarise_trajectories(rd.provider_trajectories)
+               if rd.provider_trajectories is not None else None)
+    return build_panel(
+        region,
+        attendance=rd.attendance,
+        pupils=rd.duo_pupils,
+        thuiszitters=rd.thuiszitters,
+        youthcare=rd.municipality_youthcare,
+        referrals=rd.swv_referrals,
+        early_leavers=rd.duo_vsv,
+        trajectories=summary,
+        inputs=files,
+        tables={"capacity": rd.capacity, "budget": rd.budget, "pupils_by_home": rd.duo_pupils_by_postcode,
+                "trajectories": summary, "cbs_youthcare": rd.cbs_youthcare, "addresses": rd.duo_addresses,
+                "rendement": rd.rendement},
+    )
+
+
+def prepare_region(region_id: str, path: str | Path, params_dir: str | Path | None = None) -> Path:
+    """Load and validate a region's data once and write its panel to a folder next to ``path``.
+
+    The folder is ``path`` without its suffix plus ``.prepared`` (a batch passes
+    ``<run>/<region>.parquet``); it is returned, and notebooks receive it as ``prepared``.
+    ``params_dir`` selects another ``params`` folder (default: the project's).
+
+    This is what a batch run does before it starts any notebook: invalid data stop the run here
+    with a :class:`~josanalysis.core.errors.DataError`, so no report is written from them.
+    """
+    region = load_region(region_id) if params_dir is None else load_region(region_id, params_dir)
+    return _from_region(region).to_parquet(Path(path).with_suffix(".prepared"))
+
+
+def load_panel(region_id: str, prepared: str | Path | None = "") -> Panel:
+    """The panel of a region: from a prepared file when given, else built from the raw files.
+
+    Parameters
+    ----------
+    region_id
+        Region whose params name the data folder.
+    prepared
+        Path of a file written by :func:`prepare_region` (as a batch run passes it), or empty.
+    """
+    if prepared:
+        panel = Panel.read_parquet(prepared)
+        if panel.region_id != region_id:
+            raise ConfigError(f"The prepared file {prepared} belongs to region '{panel.region_id}', "
+                              f"not '{region_id}'.")
+        return panel
+    return _from_region(load_region(region_id))
