@@ -78,3 +78,50 @@ def test_analysis_plan_is_prespecified_and_checked(tmp_path):
     bad.write_text("alpha: 0.05\nindicators: {absence_rate: {family: lognormal}}\n")
     with pytest.raises(ConfigError, match="family 'lognormal'"):
         load_analysis_plan(bad)
+
+
+def test_a_typo_in_the_privacy_block_is_refused_with_the_closest_key(tmp_path):
+    """`min_cout` once fell back to the default 5 without a word (issue 13)."""
+    _write_region(tmp_path, "school_id: AA0100\nname: A\ntype: vmbo\nregion: r\n",
+                  "privacy:\n  min_cout: 3\n")
+    with pytest.raises(ConfigError) as err:
+        load_region("r", tmp_path)
+    msg = str(err.value)
+    assert msg.startswith("r.yaml: unknown key 'privacy.min_cout'; did you mean 'min_count'?"), msg
+    assert "min_denominator" in msg
+
+
+@pytest.mark.parametrize("region_extra, key, closest", [
+    ("comparision_schools: []\n", "comparision_schools", "comparison_schools"),
+    ("budget:\n  transition:\n    yaers: 2\n", "budget.transition.yaers", "years"),
+    ("outofregion:\n  min_pupil: 5\n", "outofregion.min_pupil", "min_pupils"),
+])
+def test_unknown_region_keys_name_file_key_and_closest_valid_key(tmp_path, region_extra, key, closest):
+    _write_region(tmp_path, "school_id: AA0100\nname: A\ntype: vmbo\nregion: r\n", region_extra)
+    with pytest.raises(ConfigError, match=rf"r.yaml: unknown key '{key}'; did you mean '{closest}'\?"):
+        load_region("r", tmp_path)
+
+
+def test_unknown_school_key_is_refused(tmp_path):
+    _write_region(tmp_path, "school_id: AA0100\nname: A\ntype: vmbo\nregion: r\njos_strat: 2022-08-01\n")
+    with pytest.raises(ConfigError, match=r"AA0100.yaml: unknown key 'jos_strat'; did you mean 'jos_start'\?"):
+        load_region("r", tmp_path)
+
+
+def test_unknown_plan_key_is_refused(tmp_path):
+    bad = tmp_path / "plan.yaml"
+    bad.write_text("alpha: 0.05\nplacebo: {n_date: 5}\nindicators: {absence_rate: {famly: gaussian}}\n")
+    with pytest.raises(ConfigError, match=r"plan.yaml: unknown key 'placebo.n_date'; did you mean 'n_dates'\?"):
+        load_analysis_plan(bad)
+    bad.write_text("alpha: 0.05\nindicators: {absence_rate: {famly: gaussian}}\n")
+    with pytest.raises(ConfigError, match=r"unknown key 'indicators.absence_rate.famly'; did you mean 'family'\?"):
+        load_analysis_plan(bad)
+
+
+def test_indicator_plan_inherits_the_impact_model_unless_it_says_otherwise(tmp_path):
+    plan_file = tmp_path / "plan.yaml"
+    plan_file.write_text("alpha: 0.05\nimpact_model: {lag_months: 2, seasonality: harmonic}\n"
+                         "indicators: {a: {}, b: {seasonality: null, lag_months: 0}}\n")
+    plan = load_analysis_plan(plan_file)
+    assert (plan.indicators["a"].lag_months, plan.indicators["a"].seasonality) == (2, "harmonic")
+    assert (plan.indicators["b"].lag_months, plan.indicators["b"].seasonality) == (0, None)

@@ -24,8 +24,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pydantic
 import yaml
+from pydantic import BaseModel
 
+from josanalysis.core.config_schema import (
+    FUNCTIONS,
+    AnalysisPlanFile,
+    IndicatorPlanFile,
+    RegionFile,
+    SchoolFile,
+    validation_message,
+)
 from josanalysis.core.errors import ConfigError
 
 __all__ = [
@@ -45,13 +55,6 @@ __all__ = [
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 PARAMS_DIR = PROJECT_ROOT / "params"
-
-#: The JOS functions whose FTE is recorded (Bijlage 5 of the Oberon report).
-FUNCTIONS: dict[str, str] = {
-    "GW": "gedragswetenschapper JGGZ-VO",
-    "JGC": "jeugd- en gezinscoach VO",
-    "PAJ": "preventief ambulant jeugdhulpverlener VO",
-}
 
 
 class _TextDatesLoader(yaml.SafeLoader):
@@ -78,49 +81,12 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     return content
 
 
-def _require(d: dict[str, Any], key: str, path: Path, kind: type | tuple[type, ...]) -> Any:
-    if key not in d:
-        raise ConfigError(f"{path.name}: required key '{key}' is missing.")
-    value = d[key]
-    if not isinstance(value, kind):
-        expected = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
-        raise ConfigError(f"{path.name}: key '{key}' should be a {expected}, got {value!r}.")
-    return value
-
-
-def _as_date(value: Any, key: str, path: Path) -> dt.date | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
+def _validate(model: type[BaseModel], content: dict[str, Any], path: Path, prefix: str = "") -> Any:
+    """Validate a parameter file against its schema, or stop with one sentence naming file and key."""
     try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        raise ConfigError(
-            f"{path.name}: key '{key}' is {value!r}, expected a date as YYYY-MM-DD or empty."
-        ) from None
-
-
-def _fte_block(raw: Any, key: str, path: Path) -> dict[str, float | None]:
-    if raw is None:
-        return {}
-    if not isinstance(raw, dict):
-        raise ConfigError(f"{path.name}: key '{key}' should map functions (GW, JGC, PAJ) to FTE.")
-    out: dict[str, float | None] = {}
-    for func, value in raw.items():
-        if func not in FUNCTIONS:
-            raise ConfigError(
-                f"{path.name}: '{key}' names function {func!r}; expected one of {', '.join(FUNCTIONS)}."
-            )
-        if value is None:
-            out[func] = None  # "n.v.t.": function not deployed at this school
-            continue
-        if not isinstance(value, (int, float)) or value < 0:
-            raise ConfigError(f"{path.name}: '{key}.{func}' is {value!r}, expected FTE >= 0 or null.")
-        out[func] = float(value)
-    return out
+        return model.model_validate(content)
+    except pydantic.ValidationError as exc:
+        raise ConfigError(validation_message(exc, path.name, model, prefix)) from None
 
 
 @dataclass(frozen=True)
@@ -198,39 +164,24 @@ class Region:
 
 
 def load_school(path: str | Path) -> School:
-    """Read one school YAML file."""
+    """Read one school YAML file (schema: :class:`~josanalysis.core.config_schema.SchoolFile`)."""
     path = Path(path)
-    d = _read_yaml(path)
-    school_id = str(_require(d, "school_id", path, (str, int)))
-    if path.stem != school_id:
-        raise ConfigError(f"{path.name}: school_id '{school_id}' does not match the file name.")
-    fte = d.get("fte") or {}
-    if not isinstance(fte, dict):
-        raise ConfigError(f"{path.name}: key 'fte' should have 'before' and 'during'.")
-    notes = d.get("notes") or {}
-    if isinstance(notes, str):
-        notes = {"general": notes}
-    if not isinstance(notes, dict):
-        raise ConfigError(f"{path.name}: key 'notes' should be text or a mapping.")
-    ind_notes = notes.get("indicators") or {}
-    if not isinstance(ind_notes, dict):
-        raise ConfigError(f"{path.name}: 'notes.indicators' should map indicator keys to text.")
-    pupils = d.get("pupils")
-    if pupils is not None and (not isinstance(pupils, int) or pupils < 0):
-        raise ConfigError(f"{path.name}: 'pupils' is {pupils!r}, expected a whole number >= 0.")
+    f: SchoolFile = _validate(SchoolFile, _read_yaml(path), path)
+    if path.stem != f.school_id:
+        raise ConfigError(f"{path.name}: school_id '{f.school_id}' does not match the file name.")
     return School(
-        school_id=school_id,
-        name=str(_require(d, "name", path, str)),
-        school_type=str(_require(d, "type", path, str)),
-        region=str(_require(d, "region", path, str)),
-        subregion=d.get("subregion"),
-        jos_start=_as_date(d.get("jos_start"), "jos_start", path),
-        fte_before=_fte_block(fte.get("before"), "fte.before", path),
-        fte_during=_fte_block(fte.get("during"), "fte.during", path),
-        pupils=pupils,
-        pupils_source=d.get("pupils_source"),
-        notes=str(notes.get("general") or "").strip(),
-        indicator_notes={str(k): str(v).strip() for k, v in ind_notes.items()},
+        school_id=f.school_id,
+        name=f.name,
+        school_type=f.type,
+        region=f.region,
+        subregion=f.subregion,
+        jos_start=f.jos_start,
+        fte_before=dict(f.fte.before or {}),
+        fte_during=dict(f.fte.during or {}),
+        pupils=f.pupils,
+        pupils_source=f.pupils_source,
+        notes=(f.notes.general or "").strip(),
+        indicator_notes={str(k): str(v).strip() for k, v in (f.notes.indicators or {}).items()},
         path=path,
     )
 
@@ -263,57 +214,51 @@ def load_region(region_id: str, params_dir: str | Path = PARAMS_DIR) -> Region:
         raise ConfigError(
             f"Region '{region_id}' has no parameter file {path} (known regions: {known})."
         )
-    d = _read_yaml(path)
-    ids = _require(d, "schools", path, list)
-    comparison = d.get("comparison_schools") or []
+    f: RegionFile = _validate(RegionFile, _read_yaml(path), path)
+    ids, comparison = f.schools, f.comparison_schools or []
     unknown = [c for c in comparison if c not in ids]
     if unknown:
         raise ConfigError(
             f"{path.name}: comparison school(s) {', '.join(map(str, unknown))} are not listed under 'schools'."
         )
-    schools = []
-    for sid in ids:
-        spath = params_dir / "schools" / region_id / f"{sid}.yaml"
-        if not spath.is_file():
-            raise ConfigError(f"{path.name}: school '{sid}' has no parameter file {spath}.")
-        school = load_school(spath)
-        if school.region != region_id:
-            raise ConfigError(f"{spath.name}: region is '{school.region}', expected '{region_id}'.")
-        schools.append(school)
     dup = {s for s in ids if ids.count(s) > 1}
     if dup:
         raise ConfigError(f"{path.name}: school(s) listed twice: {', '.join(sorted(dup))}.")
+    schools = tuple(_region_school(params_dir, region_id, sid, path) for sid in ids)
     for sid in comparison:
         if next(s for s in schools if s.school_id == sid).is_jos:
             raise ConfigError(f"{path.name}: comparison school '{sid}' has a jos_start; comparison schools never start JOS.")
-    data_dir = Path(str(d.get("data_dir", f"data/{region_id}")))
+    data_dir = Path(f.data_dir or f"data/{region_id}")
     if not data_dir.is_absolute():
         data_dir = PROJECT_ROOT / data_dir
-    priv = d.get("privacy") or {}
-    notes = d.get("notes") or {}
-    if isinstance(notes, str):
-        notes = {"general": notes}
-    known_keys = {"region_id", "name", "synthetic", "data_dir", "language", "schools",
-                  "comparison_schools", "municipalities", "privacy", "notes"}
     return Region(
-        region_id=str(_require(d, "region_id", path, str)),
-        name=str(_require(d, "name", path, str)),
-        synthetic=bool(d.get("synthetic", False)),
+        region_id=f.region_id,
+        name=f.name,
+        synthetic=f.synthetic,
         data_dir=data_dir,
-        language=str(d.get("language", "nl")),
-        schools=tuple(schools),
-        comparison_ids=tuple(str(c) for c in comparison),
-        municipalities={str(k): str(v) for k, v in (d.get("municipalities") or {}).items()},
-        privacy=PrivacyRules(
-            min_count=int(priv.get("min_count", 5)),
-            min_denominator=int(priv.get("min_denominator", 10)),
-            rounding=priv.get("rounding"),
-        ),
-        notes=str(notes.get("general") or "").strip(),
-        indicator_notes={str(k): str(v).strip() for k, v in (notes.get("indicators") or {}).items()},
-        extra={k: v for k, v in d.items() if k not in known_keys},
+        language=f.language,
+        schools=schools,
+        comparison_ids=tuple(comparison),
+        municipalities=dict(f.municipalities or {}),
+        privacy=PrivacyRules(min_count=f.privacy.min_count, min_denominator=f.privacy.min_denominator,
+                             rounding=f.privacy.rounding),
+        notes=(f.notes.general or "").strip(),
+        indicator_notes={str(k): str(v).strip() for k, v in (f.notes.indicators or {}).items()},
+        extra={name: block.model_dump(exclude_unset=True)
+               for name in ("capacity", "budget", "outofregion")
+               if (block := getattr(f, name)) is not None},
         path=path,
     )
+
+
+def _region_school(params_dir: Path, region_id: str, school_id: str, region_path: Path) -> School:
+    spath = params_dir / "schools" / region_id / f"{school_id}.yaml"
+    if not spath.is_file():
+        raise ConfigError(f"{region_path.name}: school '{school_id}' has no parameter file {spath}.")
+    school = load_school(spath)
+    if school.region != region_id:
+        raise ConfigError(f"{spath.name}: region is '{school.region}', expected '{region_id}'.")
+    return school
 
 
 @dataclass(frozen=True)
@@ -347,57 +292,40 @@ class AnalysisPlan:
 
 
 def load_analysis_plan(path: str | Path = PARAMS_DIR / "analysis_plan.yaml") -> AnalysisPlan:
-    """Read and check the pre-specified analysis plan."""
+    """Read and check the pre-specified analysis plan (schema:
+    :class:`~josanalysis.core.config_schema.AnalysisPlanFile`)."""
     path = Path(path)
-    d = _read_yaml(path)
-    alpha = float(_require(d, "alpha", path, (int, float)))
-    if not 0 < alpha < 0.5:
-        raise ConfigError(f"{path.name}: alpha is {alpha}, expected a number between 0 and 0.5.")
-    ac = str(d.get("autocorrelation", "ar1"))
-    if ac not in {"ar1", "ar2", "hac", "none"}:
-        raise ConfigError(f"{path.name}: autocorrelation '{ac}' is not one of ar1, ar2, hac, none.")
-    covid = d.get("covid") or {}
-    handling = str(covid.get("handling", "exclude"))
-    if handling not in {"exclude", "co-intervention", "ignore"}:
-        raise ConfigError(
-            f"{path.name}: covid.handling '{handling}' is not one of exclude, co-intervention, ignore."
-        )
-    windows = []
-    for i, w in enumerate(covid.get("windows") or []):
-        if not isinstance(w, (list, tuple)) or len(w) != 2:
-            raise ConfigError(f"{path.name}: covid.windows[{i}] should be [start, end].")
-        a = _as_date(w[0], f"covid.windows[{i}]", path)
-        b = _as_date(w[1], f"covid.windows[{i}]", path)
-        if a is None or b is None or b < a:
-            raise ConfigError(f"{path.name}: covid.windows[{i}] should run from an earlier to a later date.")
-        windows.append((a, b))
-    inds = _require(d, "indicators", path, dict)
-    model = d.get("impact_model") or {}
-    plans = {}
-    for key, spec in inds.items():
-        spec = spec or {}
-        family = str(spec.get("family", "gaussian"))
-        if family not in {"gaussian", "poisson", "quasipoisson", "negbin"}:
-            raise ConfigError(f"{path.name}: indicators.{key}.family '{family}' is not one of gaussian, poisson, quasipoisson, negbin.")
-        plans[key] = IndicatorPlan(
-            key=key,
-            family=family,
-            level_change=bool(spec.get("level_change", model.get("level_change", True))),
-            slope_change=bool(spec.get("slope_change", model.get("slope_change", True))),
-            lag_months=int(spec.get("lag_months", model.get("lag_months", 0))),
-            seasonality=spec.get("seasonality", model.get("seasonality", "month")),
-            harmonics=spec.get("harmonics", model.get("harmonics")),
-        )
+    raw = _read_yaml(path)
+    f: AnalysisPlanFile = _validate(AnalysisPlanFile, raw, path)
+    plans = {key: _indicator_plan(key, spec or IndicatorPlanFile(), f) for key, spec in f.indicators.items()}
     return AnalysisPlan(
-        version=str(d.get("version", "1")),
-        registered=str(d.get("registered", "")),
-        alpha=alpha,
-        autocorrelation=ac,
-        covid_handling=handling,
-        covid_windows=tuple(windows),
+        version=f.version,
+        registered=f.registered,
+        alpha=f.alpha,
+        autocorrelation=f.autocorrelation,
+        covid_handling=f.covid.handling,
+        covid_windows=tuple(f.covid.windows),
         indicators=plans,
-        placebo=dict(d.get("placebo") or {}),
-        power=dict(d.get("power") or {}),
-        raw=d,
+        placebo=f.placebo.model_dump(exclude_unset=True),
+        power=f.power.model_dump(exclude_unset=True),
+        raw=raw,
         path=path,
+    )
+
+
+def _indicator_plan(key: str, spec: IndicatorPlanFile, plan: AnalysisPlanFile) -> IndicatorPlan:
+    """One indicator's model: its own keys, else the plan's ``impact_model`` default."""
+    default = plan.impact_model
+
+    def pick(name: str) -> Any:
+        return getattr(spec if name in spec.model_fields_set else default, name)
+
+    return IndicatorPlan(
+        key=key,
+        family=spec.family,
+        level_change=bool(pick("level_change")),
+        slope_change=bool(pick("slope_change")),
+        lag_months=int(pick("lag_months")),
+        seasonality=pick("seasonality"),
+        harmonics=pick("harmonics"),
     )
