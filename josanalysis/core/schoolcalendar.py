@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import Any
 
 import pandas as pd
 
 __all__ = [
+    "school_year_starts",
+    "school_year_label_starts",
     "COVID_CLOSURES",
     "school_year_of",
     "school_year_start",
@@ -41,6 +44,24 @@ def school_year_of(date: dt.date | pd.Timestamp) -> str:
     """
     y = date.year if date.month >= 8 else date.year - 1
     return f"{y}-{y + 1}"
+
+
+def school_year_starts(dates: Iterable[Any] | pd.Series) -> pd.Series:
+    """1 August of the school year each date falls in, for a column of dates.
+
+    Examples
+    --------
+    >>> school_year_starts(["2023-07-31", "2023-08-01"]).dt.strftime("%Y-%m-%d").tolist()
+    ['2022-08-01', '2023-08-01']
+    """
+    ts = pd.to_datetime(pd.Series(list(dates) if not isinstance(dates, pd.Series) else dates))
+    first = ts.dt.year - (ts.dt.month < 8).astype(int)
+    return pd.to_datetime(first.astype(str) + "-08-01").set_axis(ts.index)
+
+
+def school_year_label_starts(school_years: pd.Series) -> pd.Series:
+    """1 August of school years given as labels (``"2022-2023"``), for a column of labels."""
+    return pd.to_datetime(school_years.astype(str).str.slice(0, 4) + "-08-01")
 
 
 def school_year_start(school_year: str) -> dt.date:

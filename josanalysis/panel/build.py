@@ -27,7 +27,8 @@ import pandas as pd
 from josanalysis.core.config import Region, load_region
 from josanalysis.core.errors import ConfigError, DataError
 from josanalysis.core.indicators import INDICATORS
-from josanalysis.core.schoolcalendar import in_windows
+from josanalysis.core.schoolcalendar import in_windows, school_year_label_starts, school_year_starts
+from josanalysis.sources import load_region_data, summarise_trajectories
 
 __all__ = ["Panel", "build_panel", "prepare_region", "load_panel", "vsv_per_school", "PANEL_COLUMNS"]
 
@@ -195,10 +196,6 @@ def vsv_per_school(early_leavers: pd.DataFrame, school_ids: list[str]) -> pd.Dat
     return v[["school_id", "school_year", "participants", "early_leavers"]].reset_index(drop=True)
 
 
-def _year_start(school_year: pd.Series) -> pd.Series:
-    return pd.to_datetime(school_year.astype(str).str.slice(0, 4) + "-08-01")
-
-
 def build_panel(region: Region, *, attendance: pd.DataFrame, pupils: pd.DataFrame,
                 thuiszitters: pd.DataFrame | None = None, youthcare: pd.DataFrame | None = None,
                 referrals: pd.DataFrame | None = None, early_leavers: pd.DataFrame | None = None,
@@ -236,8 +233,7 @@ def build_panel(region: Region, *, attendance: pd.DataFrame, pupils: pd.DataFram
     att = attendance[attendance["school_id"].isin(ids)]
 
     pup = pupils[pupils["school_id"].isin(ids)].copy()
-    pup["year_start"] = pd.to_datetime(
-        [dt.date(d.year if d.month >= 8 else d.year - 1, 8, 1) for d in pd.to_datetime(pup["reference_date"])])
+    pup["year_start"] = school_year_starts(pup["reference_date"])
     pup = pup.drop_duplicates(["school_id", "year_start"], keep="last")
     no_pupils = sorted(ids - set(pup["school_id"]))
     if no_pupils:
@@ -251,8 +247,7 @@ def build_panel(region: Region, *, attendance: pd.DataFrame, pupils: pd.DataFram
         # Thuiszitters are counted in lesson months only, like absence.
         monthly = monthly.merge(tz, on=["school_id", "month"], how="left")
         monthly["thuiszitters"] = monthly["thuiszitters"].fillna(0)
-    monthly["year_start"] = pd.to_datetime(
-        [dt.date(m.year if m.month >= 8 else m.year - 1, 8, 1) for m in pd.to_datetime(monthly["month"])])
+    monthly["year_start"] = school_year_starts(monthly["month"])
     monthly = monthly.merge(pup[["school_id", "year_start", "pupils"]], on=["school_id", "year_start"],
                             how="left")
     monthly = monthly.rename(columns={"unauthorised_rate": "unauthorised_absence_rate"})
@@ -267,7 +262,7 @@ def build_panel(region: Region, *, attendance: pd.DataFrame, pupils: pd.DataFram
     pupils_by_year = pup[["school_id", "year_start", "pupils"]]
     if youthcare is not None and len(youthcare):
         y = youthcare[youthcare["school_id"].isin(ids)].copy()
-        y["year_start"] = _year_start(y["school_year"])
+        y["year_start"] = school_year_label_starts(y["school_year"])
         y = y.merge(pupils_by_year, on=["school_id", "year_start"], how="left")
         cols = {c: ("pupils" if INDICATORS[c].is_count else None) for c in
                 ["youthcare_ambulant", "youthcare_residential", "cost_ambulant", "cost_residential",
@@ -276,18 +271,18 @@ def build_panel(region: Region, *, attendance: pd.DataFrame, pupils: pd.DataFram
                            {c: f"{c}_suppressed" for c in cols}))
     if referrals is not None and len(referrals):
         r = referrals[referrals["school_id"].isin(ids)].copy()
-        r["year_start"] = _year_start(r["school_year"])
+        r["year_start"] = school_year_label_starts(r["school_year"])
         r = r.merge(pupils_by_year, on=["school_id", "year_start"], how="left")
         parts.append(_long(r, "schoolyear", "year_start",
                            {"tlv_vso_cluster4": "pupils", "placements_facility": "pupils"},
                            {c: f"{c}_suppressed" for c in ["tlv_vso_cluster4", "placements_facility"]}))
     if early_leavers is not None and len(early_leavers):
         v = vsv_per_school(early_leavers, region.school_ids)
-        v["year_start"] = _year_start(v["school_year"])
+        v["year_start"] = school_year_label_starts(v["school_year"])
         parts.append(_long(v, "schoolyear", "year_start", {"early_leavers": "participants"}))
     if trajectories is not None and len(trajectories):
         t = trajectories[trajectories["school_id"].isin(ids)].copy()
-        t["year_start"] = _year_start(t["school_year"])
+        t["year_start"] = school_year_label_starts(t["school_year"])
         t = t.merge(pupils_by_year, on=["school_id", "year_start"], how="left")
         if "n_trajectories" in t.columns:
             t = t.rename(columns={"n_trajectories": "jos_trajectories"})
@@ -300,8 +295,6 @@ def build_panel(region: Region, *, attendance: pd.DataFrame, pupils: pd.DataFram
 
 
 def _from_region(region: Region) -> Panel:
-    from josanalysis.sources import load_region_data, summarise_trajectories
-
     rd = load_region_data(region.data_dir, school_ids=region.school_ids)
     files = {k: [str(p) for p in v] for k, v in (rd.files or {}).items()}
     summary = (summarise_trajectories(rd.provider_trajectories)
