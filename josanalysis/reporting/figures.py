@@ -21,6 +21,8 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
+from josanalysis.core import formatting as nl
+
 __all__ = ["plot_its", "plot_yearly", "plot_placebo", "plot_event_study", "save_figure",
            "SYNTHETIC_MARK"]
 
@@ -39,7 +41,7 @@ def _percent_axis(ax: plt.Axes, percent: bool, axis: str = "y") -> None:
         return
     lo, hi = ax.get_ylim() if axis == "y" else ax.get_xlim()
     digits = 2 if hi - lo < 0.01 else 1
-    fmt = mticker.FuncFormatter(lambda v, _: f"{100 * v:.{digits}f}%".replace(".", ","))
+    fmt = mticker.FuncFormatter(lambda v, _: nl.percent(v, digits))
     (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(fmt)
 
 
@@ -156,8 +158,7 @@ def plot_placebo(placebo_estimates: Sequence[float], actual: float, *, label: st
                      label="Nep-startdata (placebo)")
     ax.axvline(actual, color=_COLORS["counterfactual"], lw=2, label="Werkelijke start")
     if percent:
-        ax.xaxis.set_major_formatter(mticker.FuncFormatter(
-            lambda v, _: f"{100 * v:.1f}".replace(".", ",")))
+        ax.xaxis.set_major_formatter(mticker.FuncFormatter(lambda v, _: nl.number(100 * v, 1)))
         ax.set_xlabel(f"{label}: niveauverandering (procentpunt)")
     else:
         ax.set_xlabel(f"{label}: niveauverandering")
