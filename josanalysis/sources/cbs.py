@@ -24,15 +24,10 @@ import pandas as pd
 import pandera.pandas as pa
 
 from josanalysis.core.errors import DataError
-from josanalysis.sources.common import (
-    RawTable,
-    decode_text,
-    finish,
-    parse_number,
-    read_bytes,
-    read_table,
-    validate,
-)
+from josanalysis.sources.reading.files import decode_text, read_bytes
+from josanalysis.sources.reading.numbers import parse_number
+from josanalysis.sources.reading.schema import finish, validate
+from josanalysis.sources.reading.table import RawTable, read_table
 
 __all__ = ["load_cbs_youthcare", "CBS_COLUMNS"]
 

@@ -27,23 +27,14 @@ import pandera.pandas as pa
 
 from josanalysis.core.config import FUNCTIONS
 from josanalysis.core.errors import ConfigError
-from josanalysis.sources.common import (
-    check_date_range,
-    check_school_ids,
-    finish,
-    map_values,
-    normalise_name,
-    normalise_school_id,
-    parse_date,
-    parse_number,
-    pseudonymise,
-    raise_bad_rows,
-    read_table,
-    school_year_of,
-    select_columns,
-    spec,
-    validate,
-)
+from josanalysis.core.schoolcalendar import school_years_of
+from josanalysis.sources.reading.codes import check_school_ids, map_values, normalise_school_id
+from josanalysis.sources.reading.columns import select_columns, spec
+from josanalysis.sources.reading.dates import check_date_range, parse_date
+from josanalysis.sources.reading.numbers import parse_number
+from josanalysis.sources.reading.pseudonyms import pseudonymise
+from josanalysis.sources.reading.schema import finish, raise_bad_rows, validate
+from josanalysis.sources.reading.table import normalise_name, read_table
 
 __all__ = ["load_provider_trajectories", "summarise_trajectories", "PROVIDER_COLUMNS", "SUMMARY_COLUMNS"]
 
@@ -204,7 +195,7 @@ def summarise_trajectories(df: pd.DataFrame) -> pd.DataFrame:
         raise ConfigError(f"summarise_trajectories needs the output of load_provider_trajectories; "
                           f"missing columns {missing}.")
     d = df.copy()
-    d["school_year"] = school_year_of(d["start"])
+    d["school_year"] = school_years_of(d["start"])
     g = d.groupby(["school_id", "school_year"], sort=True)
     out = g.size().rename("n_trajectories").to_frame()
     for t in ("eenmalig_contact", "clienttraject", "monitortraject"):
