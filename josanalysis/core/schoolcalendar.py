@@ -80,7 +80,8 @@ def normalise_school_year(text: str) -> str:
     m = _SCHOOL_YEAR_TEXT.match(str(text).strip())
     if m:
         first, second = int(m.group(1)), m.group(2)
-        last = int(second) if len(second) == 4 else (first // 100) * 100 + int(second)
+        # a two-digit second year is the last two digits of the next year (1999-00 too)
+        last = int(second) if len(second) == 4 else first + 1 - (first + 1) % 100 + int(second)
         if last == first + 1:
             return f"{first}-{last}"
     raise ValueError(f"{text!r} is not a school year (expected e.g. '2022-2023')")
