@@ -8,7 +8,7 @@ time, single-threaded, to find the spreadsheet row numbers for the error message
 Pupil identifiers stay inside DuckDB: the school x month frame only carries the number of
 distinct pupils; :func:`load_attendance_pupil_months` keeps pupil-level rows with the identifier
 replaced by its keyed hash computed in SQL (same value as
-:func:`josanalysis.sources.reading.pseudonyms.pseudonymise`).
+:func:`josanalysis.sources.pseudonymise`).
 
 Examples
 --------
@@ -428,7 +428,7 @@ def load_attendance_pupil_months(
     """Pupil x school x month attendance with pseudonymised pupils (library-internal).
 
     The pupil number is replaced inside DuckDB by its keyed hash (see
-    :func:`josanalysis.sources.reading.pseudonyms.pseudonymise`); raw numbers never reach pandas.
+    :func:`josanalysis.sources.pseudonymise`); raw numbers never reach pandas.
 
     Returns
     -------

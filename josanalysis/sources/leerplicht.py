@@ -72,7 +72,7 @@ def load_leerplicht_cases(
     school_ids
         When given, codes outside this set are refused.
     key
-        Pseudonymisation key (default: see :func:`~josanalysis.sources.reading.pseudonyms.pseudonymise`).
+        Pseudonymisation key (default: see :func:`~josanalysis.sources.pseudonymise`).
     today
         Dates after this are refused (default: today).
 
