@@ -11,7 +11,7 @@ from scipy.optimize import linprog
 
 from josanalysis.core.config import PrivacyRules
 from josanalysis.core.errors import ConfigError, DataError
-from josanalysis.sources.common import pseudonymise
+from josanalysis.sources import pseudonymise
 from josanalysis.privacy.suppression import (
     MARKER,
     PSEUDONYM_PATTERN,

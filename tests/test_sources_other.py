@@ -10,6 +10,7 @@ import pytest
 
 from josanalysis.core.errors import ConfigError
 from josanalysis.sources import (
+    PSEUDONYM_KEY_ENV,
     load_budget,
     load_capacity,
     load_cbs_youthcare,
@@ -21,7 +22,6 @@ from josanalysis.sources import (
     pseudonymise,
     summarise_trajectories,
 )
-from josanalysis.sources.common import PSEUDONYM_KEY_ENV
 
 EX = Path(__file__).resolve().parents[1] / "data" / "examples"
 

@@ -10,6 +10,7 @@ VO schools were closed for COVID-19 in spring 2020 and moved to distance learnin
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -20,6 +21,8 @@ __all__ = [
     "school_year_label_starts",
     "COVID_CLOSURES",
     "school_year_of",
+    "school_years_of",
+    "normalise_school_year",
     "school_year_start",
     "school_years",
     "lesson_months",
@@ -62,6 +65,47 @@ def school_year_starts(dates: Iterable[Any] | pd.Series) -> pd.Series:
 def school_year_label_starts(school_years: pd.Series) -> pd.Series:
     """1 August of school years given as labels (``"2022-2023"``), for a column of labels."""
     return pd.to_datetime(school_years.astype(str).str.slice(0, 4) + "-08-01")
+
+
+def school_years_of(dates: pd.Series) -> pd.Series:
+    """:func:`school_year_of` for a whole column of dates; missing stays missing.
+
+    Examples
+    --------
+    >>> school_years_of(pd.Series(["2022-07-31", "2022-08-01", None])).tolist()
+    ['2021-2022', '2022-2023', nan]
+    """
+    d = pd.to_datetime(pd.Series(dates))
+    start = d.dt.year - (d.dt.month < 8).astype("Int64")
+    out = start.astype("Int64").astype(str) + "-" + (start + 1).astype("Int64").astype(str)
+    return out.where(d.notna(), None).astype("str")
+
+
+_SCHOOL_YEAR_TEXT = re.compile(r"^(\d{4})\s*[-/]\s*(\d{4}|\d{2})$")
+
+
+def normalise_school_year(text: str) -> str:
+    """A school year as written in a data file (``2019-2020``, ``2019/2020``, ``2019-20``) as
+    ``"2019-2020"``.
+
+    Raises
+    ------
+    ValueError
+        Not of that form, or the second year does not follow the first.
+
+    Examples
+    --------
+    >>> normalise_school_year("2019/20"), normalise_school_year(" 2019 - 2020")
+    ('2019-2020', '2019-2020')
+    """
+    m = _SCHOOL_YEAR_TEXT.match(str(text).strip())
+    if m:
+        first, second = int(m.group(1)), m.group(2)
+        # a two-digit second year is the last two digits of the next year (1999-00 too)
+        last = int(second) if len(second) == 4 else first + 1 - (first + 1) % 100 + int(second)
+        if last == first + 1:
+            return f"{first}-{last}"
+    raise ValueError(f"{text!r} is not a school year (expected e.g. '2022-2023')")
 
 
 def school_year_start(school_year: str) -> dt.date:

@@ -16,7 +16,7 @@ passes through :func:`apply_privacy` (or :func:`suppress_counts` for a cross tab
 * **Rates** are not shown when their denominator is below ``min_denominator``, nor when the
   pupil count in their numerator is suppressed (rate × a public denominator would reveal it).
 * **Pseudonyms.** Pupil identifiers are replaced on load by a keyed hash
-  (:func:`josanalysis.sources.common.pseudonymise`, `ll-` + 16 hex digits of HMAC-SHA256) and must
+  (:func:`josanalysis.sources.pseudonymise`, `ll-` + 16 hex digits of HMAC-SHA256) and must
   never reach an output; :func:`scan_outputs` checks every file a batch writes.
 
 Suppressed cells are missing values (``<NA>``) in frames and results files (an empty CSV cell, a
@@ -47,6 +47,8 @@ import numpy as np
 import pandas as pd
 
 from josanalysis.core.errors import ConfigError, DataError, JosError
+from josanalysis.sources.reading.files import detect_delimiter
+from josanalysis.sources.reading.pseudonyms import pseudonymise
 
 __all__ = [
     "MARKER",
@@ -141,7 +143,7 @@ NON_COUNT_FIELD_PATTERNS: tuple[str, ...] = (
     "aantal_caveats*",
 )
 
-#: The shape of pupil pseudonyms made by :func:`josanalysis.sources.common.pseudonymise`
+#: The shape of pupil pseudonyms made by :func:`josanalysis.sources.pseudonymise`
 #: (``ll-`` + 16 lowercase hex digits). Opt-in for :func:`scan_outputs` (``pseudonym_pattern=``).
 PSEUDONYM_PATTERN = re.compile(r"(?<![0-9A-Za-z])ll-[0-9a-f]{16}(?![0-9A-Za-z])")
 
@@ -1080,7 +1082,7 @@ def _scan_csv(path: Path, text: str, min_count: int, is_count: Any) -> list[tupl
     import io
 
     first = text.splitlines()[0] if text else ""
-    delim = ";" if first.count(";") > first.count(",") else ("\t" if "\t" in first else ",")
+    delim = detect_delimiter(first, (";", ",", "\t")) or ","
     reader = csv.reader(io.StringIO(text), delimiter=delim)
     rows = list(reader)
     if not rows:
@@ -1210,7 +1212,7 @@ def pupil_identifiers(data_dir: str | Path, *, key: bytes | str | None = None) -
 
     Reads the identifier column (:data:`PUPIL_ID_COLUMNS`) of every CSV (also ``.csv.gz``)
     under ``data_dir`` that has one. With ``key``, the pseudonyms those ids get on load
-    (:func:`josanalysis.sources.common.pseudonymise`) are added, so a scan finds raw ids and
+    (:func:`josanalysis.sources.pseudonymise`) are added, so a scan finds raw ids and
     pseudonyms alike; run the batch with the same key (``JOSANALYSIS_PSEUDONYM_KEY``).
 
     Parameters
@@ -1253,7 +1255,7 @@ def pupil_identifiers(data_dir: str | Path, *, key: bytes | str | None = None) -
             except UnicodeDecodeError:
                 continue
         first = text.split("\n", 1)[0]
-        delim = ";" if first.count(";") >= first.count(",") else ","
+        delim = detect_delimiter(first) or ";"
         header = [h.strip().strip('"').lower() for h in first.strip().split(delim)]
         cols = [j for j, h in enumerate(header) if h in PUPIL_ID_COLUMNS]
         if not cols:
@@ -1265,8 +1267,6 @@ def pupil_identifiers(data_dir: str | Path, *, key: bytes | str | None = None) -
                 if j < len(row) and row[j].strip():
                     ids.add(row[j].strip())
     if key is not None and ids:
-        from josanalysis.sources.common import pseudonymise
-
         k = key.encode("utf-8") if isinstance(key, str) else key
         ids |= set(pseudonymise(pd.Series(sorted(ids)), key=k).dropna())
     return ids

@@ -1,6 +1,6 @@
 """Loaders for every monitor data source, each returning a documented canonical frame.
 
-One shared robust reader (:mod:`josanalysis.sources.common`) handles delimiters, encodings,
+One shared reading layer (:mod:`josanalysis.sources.reading`) handles delimiters, encodings,
 decimal commas, suppressed small counts (``<5``, ``.``) and header drift; every loader validates
 its result (pandera) and refuses bad input with a :class:`~josanalysis.core.errors.DataError` naming
 file, row and column. File formats: ``docs/data-formats.md``; example files: ``data/examples/``.
@@ -51,7 +51,6 @@ Examples
 from josanalysis.sources.attendance import load_attendance, load_attendance_pupil_months
 from josanalysis.sources.capacity import load_budget, load_capacity
 from josanalysis.sources.cbs import load_cbs_youthcare
-from josanalysis.sources.common import pseudonymise
 from josanalysis.sources.duo import (
     load_duo_addresses,
     load_duo_pupils,
@@ -62,6 +61,7 @@ from josanalysis.sources.folder import RegionData, check_data_folder, load_regio
 from josanalysis.sources.leerplicht import load_leerplicht_cases, load_thuiszitters
 from josanalysis.sources.municipality import load_municipality_youthcare
 from josanalysis.sources.provider import load_provider_trajectories, summarise_trajectories
+from josanalysis.sources.reading.pseudonyms import PSEUDONYM_KEY_ENV, pseudonymise
 from josanalysis.sources.rendement import load_rendement_indicators
 from josanalysis.sources.swv import load_swv_referrals
 
@@ -86,4 +86,5 @@ __all__ = [
     "load_duo_pupils_by_postcode",
     "load_duo_vsv",
     "pseudonymise",
+    "PSEUDONYM_KEY_ENV",
 ]

@@ -8,7 +8,7 @@ time, single-threaded, to find the spreadsheet row numbers for the error message
 Pupil identifiers stay inside DuckDB: the school x month frame only carries the number of
 distinct pupils; :func:`load_attendance_pupil_months` keeps pupil-level rows with the identifier
 replaced by its keyed hash computed in SQL (same value as
-:func:`josanalysis.sources.common.pseudonymise`).
+:func:`josanalysis.sources.pseudonymise`).
 
 Examples
 --------
@@ -33,12 +33,10 @@ import pandas as pd
 import pandera.pandas as pa
 
 from josanalysis.core.errors import ConfigError, DataError
-from josanalysis.sources.common import (
-    hmac_sql,
-    normalise_name,
-    sniff_delimiter,
-    validate,
-)
+from josanalysis.sources.reading.files import GZIP_MAGIC, refuse_non_text, sniff_delimiter
+from josanalysis.sources.reading.pseudonyms import hmac_sql
+from josanalysis.sources.reading.schema import validate
+from josanalysis.sources.reading.table import normalise_name
 
 __all__ = ["load_attendance", "load_attendance_pupil_months", "ATTENDANCE_COLUMNS", "attendance_files"]
 
@@ -91,7 +89,7 @@ def _header(path: Path) -> tuple[str, str, list[str], list[str], bool]:
     """Read the first bytes: (delimiter, duckdb encoding, header cells, canonical names, decimal comma)."""
     with path.open("rb") as fh:
         magic = fh.read(2)
-    opener = gzip.open if magic == b"\x1f\x8b" else open
+    opener = gzip.open if magic == GZIP_MAGIC else open
     try:
         with opener(path, "rb") as fh:
             head = fh.read(1 << 16)
@@ -99,11 +97,7 @@ def _header(path: Path) -> tuple[str, str, list[str], list[str], bool]:
         raise DataError(f"the gzip file is damaged ({exc}).", file=path) from None
     if not head.strip():
         raise DataError("the file is empty (expected a header row and data rows).", file=path)
-    if head[:4] == b"PK\x03\x04":
-        raise DataError("this is an Excel workbook, not a CSV file; save it as CSV.", file=path)
-    if head[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in head[:4096]:
-        raise DataError("the file is UTF-16 encoded or binary (expected UTF-8 or Windows-1252 text).",
-                        file=path)
+    refuse_non_text(head, path)
     try:
         text = codecs.getincrementaldecoder("utf-8-sig")().decode(head, final=False)
         encoding = "utf-8"
@@ -434,7 +428,7 @@ def load_attendance_pupil_months(
     """Pupil x school x month attendance with pseudonymised pupils (library-internal).
 
     The pupil number is replaced inside DuckDB by its keyed hash (see
-    :func:`josanalysis.sources.common.pseudonymise`); raw numbers never reach pandas.
+    :func:`josanalysis.sources.pseudonymise`); raw numbers never reach pandas.
 
     Returns
     -------

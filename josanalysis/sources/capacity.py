@@ -24,21 +24,11 @@ import pandas as pd
 import pandera.pandas as pa
 
 from josanalysis.core.config import FUNCTIONS
-from josanalysis.sources.common import (
-    RawTable,
-    check_school_ids,
-    finish,
-    nonneg,
-    normalise_name,
-    normalise_school_id,
-    parse_count,
-    parse_number,
-    raise_bad_rows,
-    read_table,
-    select_columns,
-    spec,
-    validate,
-)
+from josanalysis.sources.reading.codes import check_school_ids, normalise_school_id
+from josanalysis.sources.reading.columns import select_columns, spec
+from josanalysis.sources.reading.numbers import parse_count, parse_number
+from josanalysis.sources.reading.schema import finish, nonneg, raise_bad_rows, validate
+from josanalysis.sources.reading.table import normalise_name, RawTable, read_table
 
 __all__ = ["load_capacity", "load_budget", "CAPACITY_COLUMNS", "BUDGET_COLUMNS"]
 

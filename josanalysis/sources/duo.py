@@ -22,22 +22,13 @@ import pandas as pd
 import pandera.pandas as pa
 
 from josanalysis.core.errors import ConfigError, DataError
-from josanalysis.sources.common import (
-    RawTable,
-    finish,
-    municipality_code,
-    nonneg,
-    normalise_school_id,
-    parse_code,
-    parse_count,
-    parse_school_year,
-    raise_bad_rows,
-    read_table,
-    select_columns,
-    spec,
-    validate,
-    year_from_name,
-)
+from josanalysis.sources.reading.codes import municipality_code, normalise_school_id, parse_code
+from josanalysis.sources.reading.columns import select_columns, spec
+from josanalysis.sources.reading.dates import parse_school_year
+from josanalysis.sources.reading.files import year_from_name
+from josanalysis.sources.reading.numbers import parse_count
+from josanalysis.sources.reading.schema import finish, nonneg, raise_bad_rows, validate
+from josanalysis.sources.reading.table import RawTable, read_table
 
 __all__ = [
     "load_duo_pupils",

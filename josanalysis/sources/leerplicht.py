@@ -27,20 +27,12 @@ import pandas as pd
 import pandera.pandas as pa
 
 from josanalysis.core.errors import ConfigError, DataError
-from josanalysis.sources.common import (
-    check_date_range,
-    check_school_ids,
-    finish,
-    map_values,
-    normalise_school_id,
-    parse_date,
-    pseudonymise,
-    raise_bad_rows,
-    read_table,
-    select_columns,
-    spec,
-    validate,
-)
+from josanalysis.sources.reading.codes import check_school_ids, map_values, normalise_school_id
+from josanalysis.sources.reading.columns import select_columns, spec
+from josanalysis.sources.reading.dates import check_date_range, parse_date
+from josanalysis.sources.reading.pseudonyms import pseudonymise
+from josanalysis.sources.reading.schema import finish, raise_bad_rows, validate
+from josanalysis.sources.reading.table import read_table
 
 __all__ = ["load_leerplicht_cases", "load_thuiszitters", "LEERPLICHT_TYPES", "THUISZITTERS_COLUMNS"]
 
@@ -80,7 +72,7 @@ def load_leerplicht_cases(
     school_ids
         When given, codes outside this set are refused.
     key
-        Pseudonymisation key (default: see :func:`~josanalysis.sources.common.pseudonymise`).
+        Pseudonymisation key (default: see :func:`~josanalysis.sources.pseudonymise`).
     today
         Dates after this are refused (default: today).
 

@@ -27,23 +27,14 @@ import pandera.pandas as pa
 
 from josanalysis.core.config import FUNCTIONS
 from josanalysis.core.errors import ConfigError
-from josanalysis.sources.common import (
-    check_date_range,
-    check_school_ids,
-    finish,
-    map_values,
-    normalise_name,
-    normalise_school_id,
-    parse_date,
-    parse_number,
-    pseudonymise,
-    raise_bad_rows,
-    read_table,
-    school_year_of,
-    select_columns,
-    spec,
-    validate,
-)
+from josanalysis.core.schoolcalendar import school_years_of
+from josanalysis.sources.reading.codes import check_school_ids, map_values, normalise_school_id
+from josanalysis.sources.reading.columns import select_columns, spec
+from josanalysis.sources.reading.dates import check_date_range, parse_date
+from josanalysis.sources.reading.numbers import parse_number
+from josanalysis.sources.reading.pseudonyms import pseudonymise
+from josanalysis.sources.reading.schema import finish, raise_bad_rows, validate
+from josanalysis.sources.reading.table import RawTable, normalise_name, read_table
 
 __all__ = ["load_provider_trajectories", "summarise_trajectories", "PROVIDER_COLUMNS", "SUMMARY_COLUMNS"]
 
@@ -70,6 +61,23 @@ OUTFLOWS = {
 }
 RELAPSE = {"ja": "true", "j": "true", "yes": "true", "y": "true", "1": "true", "true": "true",
            "nee": "false", "n": "false", "no": "false", "0": "false", "false": "false"}
+
+
+#: How the columns of a traject registration are found (first name: the documented header).
+_COLUMNS = (
+    spec("trajectory_id", "traject_id", "trajectnummer", "traject", "trajectory_id", "id"),
+    spec("pupil", "leerling_id", "leerlingnummer", "leerling", "client_id", "clientnummer",
+         "pupil_id"),
+    spec("school_id", "vestigingscode", "vestiging", "school"),
+    spec("function", "functie", "discipline", "function"),
+    spec("type", "type", "trajecttype", "soort_traject", "type_traject"),
+    spec("start", "startdatum", "begindatum", "start_date"),
+    spec("end", "einddatum", "end_date", required=False),
+    spec("outflow", "uitstroom", "uitstroomrichting", "outflow", required=False),
+    spec("satisfaction", "tevredenheid", "cijfer_tevredenheid", "tevredenheidscijfer",
+         "satisfaction", "exit_score", required=False),
+    spec("relapse", "terugval", "relapse", required=False),
+)
 
 
 def load_provider_trajectories(
@@ -111,25 +119,28 @@ def load_provider_trajectories(
     >>> tr["type"].value_counts()                                                # doctest: +SKIP
     """
     table = read_table(path)
-    df = select_columns(
-        table,
-        [
-            spec("trajectory_id", "traject_id", "trajectnummer", "traject", "trajectory_id", "id"),
-            spec("pupil", "leerling_id", "leerlingnummer", "leerling", "client_id", "clientnummer",
-                 "pupil_id"),
-            spec("school_id", "vestigingscode", "vestiging", "school"),
-            spec("function", "functie", "discipline", "function"),
-            spec("type", "type", "trajecttype", "soort_traject", "type_traject"),
-            spec("start", "startdatum", "begindatum", "start_date"),
-            spec("end", "einddatum", "end_date", required=False),
-            spec("outflow", "uitstroom", "uitstroomrichting", "outflow", required=False),
-            spec("satisfaction", "tevredenheid", "cijfer_tevredenheid", "tevredenheidscijfer",
-                 "satisfaction", "exit_score", required=False),
-            spec("relapse", "terugval", "relapse", required=False),
-        ],
-        what="provider trajectories",
-    )
+    df = select_columns(table, _COLUMNS, what="provider trajectories")
     out = pd.DataFrame({"_row": df["_row"]})
+    _add_identity(out, table, df, school_ids=school_ids, key=key)
+    _add_dates(out, table, df, today=pd.Timestamp(today or dt.date.today()))
+    _add_outcomes(out, table, df)
+    schema = pa.DataFrameSchema(
+        {"satisfaction": pa.Column(float, pa.Check.in_range(1, 10, error="a score from 1 to 10"), nullable=True)},
+        unique=["trajectory_id"],
+    )
+    validate(out, schema, table)
+    return finish(out, PROVIDER_COLUMNS)
+
+
+def _add_identity(
+    out: pd.DataFrame,
+    table: RawTable,
+    df: pd.DataFrame,
+    *,
+    school_ids: Iterable[str] | None,
+    key: bytes | None,
+) -> None:
+    """Who and what: traject number, pupil pseudonym, school, function and traject type."""
     tid = df["trajectory_id"].astype(str).str.strip()
     raise_bad_rows(table, (tid == "").to_numpy(dtype=bool), df["_row"], "trajectory_id", tid,
                    "a traject number (expected a value in every row)")
@@ -142,14 +153,22 @@ def load_provider_trajectories(
     check_school_ids(table, out, "school_id", school_ids)
     out["function"] = map_values(table, df, "function", {normalise_name(k): k for k in FUNCTIONS})
     out["type"] = map_values(table, df, "type", TYPES)
+
+
+def _add_dates(out: pd.DataFrame, table: RawTable, df: pd.DataFrame, *, today: pd.Timestamp) -> None:
+    """Start and (optional) end date: plausible, not in the future, end not before start."""
     out["start"] = parse_date(table, df, "start")
-    out["end"] = parse_date(table, df, "end", required=False) if "end" in df else pd.Series(pd.NaT, index=df.index, dtype="datetime64[ns]")
-    today_ts = pd.Timestamp(today or dt.date.today())
-    check_date_range(table, df, "start", out["start"], earliest="2010-01-01", today=today_ts)
+    out["end"] = (parse_date(table, df, "end", required=False) if "end" in df
+                  else pd.Series(pd.NaT, index=df.index, dtype="datetime64[ns]"))
+    check_date_range(table, df, "start", out["start"], earliest="2010-01-01", today=today)
     if "end" in df:
-        check_date_range(table, df, "end", out["end"], earliest="2010-01-01", today=today_ts)
+        check_date_range(table, df, "end", out["end"], earliest="2010-01-01", today=today)
         raise_bad_rows(table, (out["end"] < out["start"]).fillna(False).to_numpy(dtype=bool), df["_row"],
                        "end", df["end"], "on or after the start date (expected einddatum >= startdatum)")
+
+
+def _add_outcomes(out: pd.DataFrame, table: RawTable, df: pd.DataFrame) -> None:
+    """Outflow (closed trajecten only), exit-questionnaire score and relapse (monitortrajecten only)."""
     if "outflow" in df:
         out["outflow"] = map_values(table, df, "outflow", OUTFLOWS, required=False)
         raise_bad_rows(table, (out["outflow"].notna() & out["end"].isna()).to_numpy(dtype=bool), df["_row"],
@@ -168,12 +187,6 @@ def load_provider_trajectories(
                        "recorded for this type (expected terugval only on a monitortraject)")
     else:
         out["relapse"] = pd.array([pd.NA] * len(df), dtype="boolean")
-    schema = pa.DataFrameSchema(
-        {"satisfaction": pa.Column(float, pa.Check.in_range(1, 10, error="a score from 1 to 10"), nullable=True)},
-        unique=["trajectory_id"],
-    )
-    validate(out, schema, table)
-    return finish(out, PROVIDER_COLUMNS)
 
 
 def summarise_trajectories(df: pd.DataFrame) -> pd.DataFrame:
@@ -204,7 +217,7 @@ def summarise_trajectories(df: pd.DataFrame) -> pd.DataFrame:
         raise ConfigError(f"summarise_trajectories needs the output of load_provider_trajectories; "
                           f"missing columns {missing}.")
     d = df.copy()
-    d["school_year"] = school_year_of(d["start"])
+    d["school_year"] = school_years_of(d["start"])
     g = d.groupby(["school_id", "school_year"], sort=True)
     out = g.size().rename("n_trajectories").to_frame()
     for t in ("eenmalig_contact", "clienttraject", "monitortraject"):

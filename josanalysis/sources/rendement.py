@@ -14,17 +14,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from josanalysis.sources.common import (
-    check_school_ids,
-    normalise_name,
-    normalise_school_id,
-    parse_number,
-    parse_school_year,
-    raise_bad_rows,
-    read_table,
-    select_columns,
-    spec,
-)
+from josanalysis.sources.reading.codes import check_school_ids, normalise_school_id
+from josanalysis.sources.reading.columns import select_columns, spec
+from josanalysis.sources.reading.dates import parse_school_year
+from josanalysis.sources.reading.numbers import parse_number
+from josanalysis.sources.reading.schema import raise_bad_rows
+from josanalysis.sources.reading.table import normalise_name, read_table
 
 __all__ = ["load_rendement_indicators"]
 

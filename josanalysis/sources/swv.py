@@ -18,18 +18,12 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from josanalysis.sources.common import (
-    check_school_ids,
-    finish,
-    nonneg,
-    normalise_school_id,
-    parse_count,
-    parse_school_year,
-    read_table,
-    select_columns,
-    spec,
-    validate,
-)
+from josanalysis.sources.reading.codes import check_school_ids, normalise_school_id
+from josanalysis.sources.reading.columns import select_columns, spec
+from josanalysis.sources.reading.dates import parse_school_year
+from josanalysis.sources.reading.numbers import parse_count
+from josanalysis.sources.reading.schema import finish, nonneg, validate
+from josanalysis.sources.reading.table import read_table
 
 __all__ = ["load_swv_referrals", "SWV_COLUMNS"]
 
