@@ -8,12 +8,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from josanalysis.assessment.analysis import (analyse_indicator, comparison_series, load_context, model_options,
-                                  pretrend_divergence_p, results_frame, school_estimates_nl,
-                                  yearly_assessments, yearly_table)
-from josanalysis.assessment.caveats import CAVEAT_TITLES_NL, CAVEATS
+from josanalysis.assessment import (CAVEAT_TITLES_NL, CAVEATS, RESULT_COLUMNS, analyse_indicator, comparison_series,
+                                    load_context, model_options, pretrend_divergence_p, results_frame,
+                                    yearly_assessments)
 from josanalysis.core.errors import ConfigError
-from josanalysis.reporting.presentation import RESULT_COLUMNS
+from josanalysis.reporting import presentation
+from josanalysis.reporting.tables import effects_nl, school_estimates_nl, sensitivity_nl, yearly_table
 
 
 @pytest.fixture(scope="module")
@@ -46,9 +46,9 @@ def test_analysis_of_a_jos_school_has_everything_the_report_shows(ctx):
     keys = {c.key for c in a.assessment.caveats}
     assert "short_post" in keys, "a one-year post-period is flagged"
     assert a.assessment.evidence.comparison_pretrend_p is not None
-    table = a.effects_nl()
+    table = effects_nl(a)
     assert "Oordeel" in table and table["Schatting"].str.contains("procentpunt").all()
-    assert (a.sensitivity_nl()["Vooraf vastgelegd"] == "ja").sum() == 1
+    assert (sensitivity_nl(a)["Vooraf vastgelegd"] == "ja").sum() == 1
     rows = results_frame(ctx, [a])
     assert list(rows.columns) == RESULT_COLUMNS and set(rows["term"]) >= {"level", "slope"}
 
@@ -78,6 +78,10 @@ def test_pretrend_divergence_detects_a_drift():
     assert pretrend_divergence_p(treated, comp, "absence_rate", pd.Timestamp("2022-01-01")) < 0.01
     parallel = treated.assign(absence_rate=comp["absence_rate"] + 0.01 + rng.normal(0, 0.001, 60))
     assert pretrend_divergence_p(parallel, comp, "absence_rate", pd.Timestamp("2022-01-01")) > 0.01
+
+
+def test_result_columns_have_one_home():
+    assert presentation.RESULT_COLUMNS is RESULT_COLUMNS, "reporting re-uses the assessment's columns"
 
 
 def test_comparison_series_is_hours_weighted(ctx):

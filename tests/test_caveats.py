@@ -1,4 +1,4 @@
-"""Tests for josanalysis.assessment.caveats: every caveat fires on a constructed case and not on a clean one,
+"""Tests for josanalysis.assessment (evidence, caveats, verdicts): every caveat fires on a constructed case and not on a clean one,
 the verdict rules, evidence from an ITS-shaped result, notes, and no claim of causation."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from josanalysis.assessment.caveats import (
+from josanalysis.assessment import (
     CAVEATS,
     NO_NOTES_TEXT,
     VERDICTS,
@@ -66,7 +66,7 @@ def test_clean_case_has_no_caveats_and_a_cautious_positive_verdict():
     assert a.caveats == ()
     assert a.verdict_key == "consistent_effect"
     assert a.verdict == "consistent met een effect; toeschrijving aan JOS niet vastgesteld"
-    assert "−1,2 procentpunt" in a.reason_nl and "niet vaststellen" in a.reason_nl
+    assert "-1,2 procentpunt" in a.reason_nl and "niet vaststellen" in a.reason_nl
 
 
 # Each case: the change that should trigger the caveat, its key, and a number/phrase that the
