@@ -13,7 +13,8 @@ from josanalysis.assessment import (CAVEAT_TITLES_NL, CAVEATS, RESULT_COLUMNS, a
                                     yearly_assessments)
 from josanalysis.core.errors import ConfigError
 from josanalysis.reporting import presentation
-from josanalysis.reporting.tables import effects_nl, school_estimates_nl, sensitivity_nl, yearly_table
+from josanalysis.reporting.tables import (diagnostics_nl, effects_nl, school_estimates_nl, school_overview,
+                                         sensitivity_nl, yearly_assessments_nl, yearly_table)
 
 
 @pytest.fixture(scope="module")
@@ -49,6 +50,9 @@ def test_analysis_of_a_jos_school_has_everything_the_report_shows(ctx):
     table = effects_nl(a)
     assert "Oordeel" in table and table["Schatting"].str.contains("procentpunt").all()
     assert (sensitivity_nl(a)["Vooraf vastgelegd"] == "ja").sum() == 1
+    diag = diagnostics_nl(a).set_index("Diagnose")["Waarde"]
+    assert diag["Lesmaanden vóór de start (in model)"] == str(a.result.n_pre)
+    assert "," in diag["Durbin-Watson"] and "−" not in "".join(table["Schatting"])
     rows = results_frame(ctx, [a])
     assert list(rows.columns) == RESULT_COLUMNS and set(rows["term"]) >= {"level", "slope"}
 
@@ -103,3 +107,11 @@ def test_every_caveat_has_a_dutch_title(ctx):
     assert set(CAVEAT_TITLES_NL) == set(CAVEATS)
     a = analyse_indicator(ctx, "DM0900", "absence_rate", robustness=False)
     assert not any("_" in cell for cell in school_estimates_nl([a])["Kanttekeningen"])
+
+
+def test_dutch_tables_of_the_region_and_the_school_years(ctx):
+    overview = school_overview(ctx)
+    assert list(overview.columns) == ["School", "Vestiging", "Schooltype", "JOS", "Leerlingen"]
+    assert len(overview) == len(ctx.region.schools) and "vergelijkingsschool" in set(overview["JOS"])
+    yearly = yearly_assessments_nl(yearly_assessments(ctx, "DM0400"))
+    assert list(yearly.columns) == ["Indicator", "Oordeel", "Kanttekeningen"] and len(yearly)
