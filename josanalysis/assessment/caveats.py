@@ -319,28 +319,30 @@ def _c_registration(ev: Evidence) -> list[Caveat]:
         "verandering.")]
 
 
+def _capacity_caveat(spread: str) -> Caveat:
+    return Caveat("capacity_differences", "info",
+        f"De JOS-formatie {spread}. Die verschillen komen uit de geschiedenis van de scholen, niet "
+        "uit hun behoefte. Meer of minder effect bij meer of minder formatie mag daarom niet als "
+        "dosis-effect gelezen worden.")
+
+
 def _c_capacity(ev: Evidence) -> list[Caveat]:
     cap = ev.capacity_per_100
     if not cap:
         cv = ev.capacity_cv
         if cv is None or not np.isfinite(cv) or cv <= CAPACITY_CV_THRESHOLD:
             return []
-        return [Caveat("capacity_differences", "info",
-            f"De JOS-formatie per 100 leerlingen verschilt sterk tussen de scholen "
-            f"(variatiecoëfficiënt {nl.number(cv, 2)}). Die verschillen komen uit de geschiedenis van de "
-            "scholen, niet uit hun behoefte. Meer of minder effect bij meer of minder formatie mag "
-            "daarom niet als dosis-effect gelezen worden.")]
+        return [_capacity_caveat(f"per 100 leerlingen verschilt sterk tussen de scholen "
+                                 f"(variatiecoëfficiënt {nl.number(cv, 2)})")]
     v = np.array([float(x) for x in cap.values() if x is not None and np.isfinite(x)])
     if v.size < 2 or v.mean() <= 0:
         return []
     cv = float(v.std(ddof=0) / v.mean())
     if cv <= CAPACITY_CV_THRESHOLD:
         return []
-    return [Caveat("capacity_differences", "info",
-        f"De JOS-formatie verschilt sterk tussen de {v.size} scholen: van {nl.number(v.min(), 2)} tot "
-        f"{nl.number(v.max(), 2)} fte per 100 leerlingen (variatiecoëfficiënt {nl.number(cv, 2)}). Die "
-        "verschillen komen uit de geschiedenis van de scholen, niet uit hun behoefte. Meer of "
-        "minder effect bij meer of minder formatie mag daarom niet als dosis-effect gelezen worden.")]
+    return [_capacity_caveat(f"verschilt sterk tussen de {v.size} scholen: van {nl.number(v.min(), 2)} tot "
+                             f"{nl.number(v.max(), 2)} fte per 100 leerlingen (variatiecoëfficiënt "
+                             f"{nl.number(cv, 2)})")]
 
 
 def _c_national(ev: Evidence) -> list[Caveat]:
