@@ -30,7 +30,7 @@ prepared: str = ""  # prepared region data from a batch run (empty: build it fro
 # %%
 from IPython.display import display
 
-from josanalysis.assessment import analysis
+from josanalysis import assessment
 
 from josanalysis.reporting import figures as plots
 
@@ -38,7 +38,7 @@ from josanalysis.reporting import presentation as report
 from josanalysis.methods.its import fit_its
 from josanalysis.methods.robustness import sensitivity_table
 
-ctx = analysis.load_context(region, prepared)
+ctx = assessment.load_context(region, prepared)
 display(report.banner(ctx.region))
 ctx.region.school_ids
 
@@ -56,11 +56,11 @@ ctx.panel.yearly(school_id).tail()
 
 # %% [markdown]
 # ## The pre-specified model for one indicator
-# `analysis.model_options` turns the analysis plan into `fit_its` arguments; this is exactly what
+# `assessment.model_options` turns the analysis plan into `fit_its` arguments; this is exactly what
 # the school report fits.
 
 # %%
-options = analysis.model_options(ctx.plan, "absence_rate")
+options = assessment.model_options(ctx.plan, "absence_rate")
 series = ctx.panel.series(school_id, "absence_rate", covid_windows=ctx.plan.covid_windows)
 start = ctx.school(school_id).jos_start
 result = fit_its(series, "absence_rate", "month", start, **options)
@@ -83,7 +83,7 @@ sensitivity_table(series, "absence_rate", "month", start, **options).query("term
 # The event study compares JOS schools with not-yet-treated and never-treated schools.
 
 # %%
-es = analysis.region_event_study(ctx, "absence_rate")
+es = assessment.region_event_study(ctx, "absence_rate")
 es.event
 
 # %%

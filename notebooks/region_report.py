@@ -29,13 +29,14 @@ output_dir: str = ""  # folder for figures and results files (empty: write nothi
 import pandas as pd
 from IPython.display import Markdown, display
 
-from josanalysis.assessment import analysis
+from josanalysis import assessment
 
 from josanalysis.reporting import figures as plots
 
 from josanalysis.reporting import presentation as report
+from josanalysis.reporting import tables
 
-ctx = analysis.load_context(region, prepared)
+ctx = assessment.load_context(region, prepared)
 display(report.banner(ctx.region))
 display(Markdown(f"## Regio {ctx.region.name}"))
 display(Markdown(ctx.region.notes or "_Geen algemene toelichting van de regio opgenomen._"))
@@ -44,7 +45,7 @@ display(Markdown(ctx.region.notes or "_Geen algemene toelichting van de regio op
 # ## Scholen in de monitor
 
 # %%
-display(analysis.school_overview(ctx).pipe(report.format_table).style.hide(axis="index"))
+display(tables.school_overview(ctx).pipe(report.format_table).style.hide(axis="index"))
 display(Markdown(report.privacy_note(ctx.region)))
 
 # %% [markdown]
@@ -68,8 +69,8 @@ results = []
 for key in ["absence_rate", "unauthorised_absence_rate"]:
     label = report.indicator_labels()[key]
     display(Markdown(f"### {label}"))
-    es = analysis.region_event_study(ctx, key)
-    verdict = analysis.region_assessment(ctx, es, key)
+    es = assessment.region_event_study(ctx, key)
+    verdict = assessment.region_assessment(ctx, es, key)
     display(Markdown(es.summary_nl(label.lower(), percent_points=True)))
     fig = plots.plot_event_study(es.event.reset_index().rename(columns={"event_year": "event_time"}),
                                  label=label, percent=True, synthetic=ctx.region.synthetic)
@@ -78,7 +79,7 @@ for key in ["absence_rate", "unauthorised_absence_rate"]:
     plots.plt.close(fig)
     display(Markdown(f"**Oordeel: {verdict.verdict}.** {verdict.reason_nl}"))
     display(Markdown(report.caveats_markdown(verdict, es.notes)))
-    results.append(analysis.region_results(ctx, key, es, verdict))
+    results.append(assessment.region_results(ctx, key, es, verdict))
 
 # %% [markdown]
 # ## Verzuim per school
@@ -88,9 +89,9 @@ for key in ["absence_rate", "unauthorised_absence_rate"]:
 # kort.
 
 # %%
-per_school = analysis.school_estimates(ctx, "absence_rate")
-display(analysis.school_estimates_nl(per_school).style.hide(axis="index"))
-results.append(analysis.results_frame(ctx, per_school))
+per_school = assessment.school_estimates(ctx, "absence_rate")
+display(tables.school_estimates_nl(per_school).style.hide(axis="index"))
+results.append(assessment.results_frame(ctx, per_school))
 
 # %% [markdown]
 # ## Indicatoren per schooljaar, alle scholen
@@ -99,8 +100,8 @@ results.append(analysis.results_frame(ctx, per_school))
 # verwijzingen en jeugdhulp eerst stijgen door eerdere signalering.
 
 # %%
-yearly = analysis.yearly_table(ctx, indicators=["pupils", "youthcare_ambulant", "tlv_vso_cluster4",
-                                                "placements_facility", "early_leavers", "jos_trajectories"])
+yearly = tables.yearly_table(ctx, indicators=["pupils", "youthcare_ambulant", "tlv_vso_cluster4",
+                                              "placements_facility", "early_leavers", "jos_trajectories"])
 display(report.yearly_nl(yearly.assign(school_year=yearly["school_id"] + " " + yearly["school_year"]))
         .rename(columns={"Schooljaar": "School en schooljaar"}).style.hide(axis="index"))
 display(Markdown(report.privacy_note(ctx.region)))

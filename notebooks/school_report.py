@@ -29,14 +29,14 @@ output_dir: str = ""  # folder for figures and results files (empty: write nothi
 # %%
 from IPython.display import Markdown, display
 
-from josanalysis.assessment import analysis
+from josanalysis import assessment
 
 from josanalysis.reporting import figures as plots
 
 from josanalysis.reporting import presentation as report
-from josanalysis.assessment.caveats import notes_for
+from josanalysis.reporting import tables
 
-ctx = analysis.load_context(region, prepared)
+ctx = assessment.load_context(region, prepared)
 school = ctx.school(school_id)
 display(report.banner(ctx.region))
 display(Markdown(f"## {school.name} ({school.school_id}) — {ctx.region.name}"))
@@ -71,7 +71,7 @@ display(plan.style.hide(axis="index"))
 # volgen, en de toelichting van het schoolteam ("het verhaal én de cijfers").
 
 # %%
-analyses = analysis.analyse_school(ctx, school_id)
+analyses = assessment.analyse_school(ctx, school_id)
 for a in analyses:
     display(Markdown(f"### {a.indicator.label}"))
     if a.result is None:
@@ -84,12 +84,12 @@ for a in analyses:
         plots.save_figure(fig, output_dir, f"{a.indicator.key}_its")
         display(fig)
         plots.plt.close(fig)
-        display(a.effects_nl().style.hide(axis="index"))
+        display(tables.effects_nl(a).style.hide(axis="index"))
         display(Markdown(f"**Oordeel: {a.assessment.verdict}.** {a.assessment.reason_nl}"))
         if a.mde is not None:
             display(Markdown("**Onderscheidend vermogen.** " + a.mde.summary_nl(percent_points=a.percent)))
         display(Markdown("**Modeldiagnostiek** (resterende autocorrelatie en overdispersie):"))
-        display(a.diagnostics_nl().style.hide(axis="index"))
+        display(tables.diagnostics_nl(a).style.hide(axis="index"))
         if a.placebo is not None:
             display(Markdown("**Placebotoets.** " + a.placebo.summary_nl()))
             fig = plots.plot_placebo(a.placebo.placebos.query("term == @a.placebo.term")["estimate"],
@@ -100,7 +100,7 @@ for a in analyses:
             plots.plt.close(fig)
         if a.sensitivity is not None:
             display(Markdown("**Gevoeligheid** voor aanloopperiode, model en autocorrelatiemethode:"))
-            display(a.sensitivity_nl().style.hide(axis="index"))
+            display(tables.sensitivity_nl(a).style.hide(axis="index"))
     display(Markdown(report.caveats_markdown(a.assessment, a.extra_notes)))
     display(Markdown("**Toelichting van het schoolteam.** " + a.note))
 
@@ -113,7 +113,7 @@ for a in analyses:
 # Dat is verwacht en geen teken van falen.
 
 # %%
-yearly = analysis.yearly_table(ctx, school_id)
+yearly = tables.yearly_table(ctx, school_id)
 display(report.yearly_nl(yearly).style.hide(axis="index"))
 display(Markdown(report.privacy_note(ctx.region)))
 fig = plots.plot_yearly(yearly, report.YEARLY_FIGURE_INDICATORS, report.indicator_labels(),
@@ -124,9 +124,9 @@ display(fig)
 plots.plt.close(fig)
 display(Markdown("**Oordeel en kanttekeningen per indicator** (reeksen van een paar schooljaren zijn te kort "
                  "voor een effectschatting; de kanttekeningen gelden wel):"))
-display(analysis.yearly_assessments_nl(analysis.yearly_assessments(ctx, school_id)).style.hide(axis="index"))
+display(tables.yearly_assessments_nl(assessment.yearly_assessments(ctx, school_id)).style.hide(axis="index"))
 for key in report.YEARLY_FIGURE_INDICATORS:
-    display(Markdown(f"**{report.indicator_labels()[key]}** — toelichting: {notes_for(key, school, ctx.region)}"))
+    display(Markdown(f"**{report.indicator_labels()[key]}** — toelichting: {assessment.notes_for(key, school, ctx.region)}"))
 
 # %% [markdown]
 # ## Wat deze cijfers wel en niet zeggen
@@ -138,4 +138,4 @@ for key in report.YEARLY_FIGURE_INDICATORS:
 # school.
 
 # %%
-results_file = report.write_results(analysis.results_frame(ctx, analyses), output_dir, ctx.region.privacy)
+results_file = report.write_results(assessment.results_frame(ctx, analyses), output_dir, ctx.region.privacy)

@@ -8,12 +8,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from josanalysis.assessment.analysis import (analyse_indicator, comparison_series, load_context, model_options,
-                                  pretrend_divergence_p, results_frame, school_estimates_nl,
-                                  yearly_assessments, yearly_table)
-from josanalysis.assessment.caveats import CAVEAT_TITLES_NL, CAVEATS
+from josanalysis.assessment import (CAVEAT_TITLES_NL, CAVEATS, RESULT_COLUMNS, analyse_indicator, comparison_series,
+                                    load_context, model_options, pretrend_divergence_p, results_frame,
+                                    yearly_assessments)
 from josanalysis.core.errors import ConfigError
-from josanalysis.reporting.presentation import RESULT_COLUMNS
+from josanalysis.reporting import presentation
+from josanalysis.reporting.tables import (diagnostics_nl, effects_nl, school_estimates_nl, school_overview,
+                                         sensitivity_nl, yearly_assessments_nl, yearly_table)
 
 
 @pytest.fixture(scope="module")
@@ -46,9 +47,12 @@ def test_analysis_of_a_jos_school_has_everything_the_report_shows(ctx):
     keys = {c.key for c in a.assessment.caveats}
     assert "short_post" in keys, "a one-year post-period is flagged"
     assert a.assessment.evidence.comparison_pretrend_p is not None
-    table = a.effects_nl()
+    table = effects_nl(a)
     assert "Oordeel" in table and table["Schatting"].str.contains("procentpunt").all()
-    assert (a.sensitivity_nl()["Vooraf vastgelegd"] == "ja").sum() == 1
+    assert (sensitivity_nl(a)["Vooraf vastgelegd"] == "ja").sum() == 1
+    diag = diagnostics_nl(a).set_index("Diagnose")["Waarde"]
+    assert diag["Lesmaanden vóór de start (in model)"] == str(a.result.n_pre)
+    assert "," in diag["Durbin-Watson"] and "−" not in "".join(table["Schatting"])
     rows = results_frame(ctx, [a])
     assert list(rows.columns) == RESULT_COLUMNS and set(rows["term"]) >= {"level", "slope"}
 
@@ -80,6 +84,10 @@ def test_pretrend_divergence_detects_a_drift():
     assert pretrend_divergence_p(parallel, comp, "absence_rate", pd.Timestamp("2022-01-01")) > 0.01
 
 
+def test_result_columns_have_one_home():
+    assert presentation.RESULT_COLUMNS is RESULT_COLUMNS, "reporting re-uses the assessment's columns"
+
+
 def test_comparison_series_is_hours_weighted(ctx):
     c = comparison_series(ctx, "absence_rate")
     w = ctx.panel.monthly()
@@ -99,3 +107,11 @@ def test_every_caveat_has_a_dutch_title(ctx):
     assert set(CAVEAT_TITLES_NL) == set(CAVEATS)
     a = analyse_indicator(ctx, "DM0900", "absence_rate", robustness=False)
     assert not any("_" in cell for cell in school_estimates_nl([a])["Kanttekeningen"])
+
+
+def test_dutch_tables_of_the_region_and_the_school_years(ctx):
+    overview = school_overview(ctx)
+    assert list(overview.columns) == ["School", "Vestiging", "Schooltype", "JOS", "Leerlingen"]
+    assert len(overview) == len(ctx.region.schools) and "vergelijkingsschool" in set(overview["JOS"])
+    yearly = yearly_assessments_nl(yearly_assessments(ctx, "DM0400"))
+    assert list(yearly.columns) == ["Indicator", "Oordeel", "Kanttekeningen"] and len(yearly)

@@ -1,4 +1,4 @@
-"""Tests for josanalysis.assessment.caveats: every caveat fires on a constructed case and not on a clean one,
+"""Tests for josanalysis.assessment (evidence, caveats, verdicts): every caveat fires on a constructed case and not on a clean one,
 the verdict rules, evidence from an ITS-shaped result, notes, and no claim of causation."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from josanalysis.assessment.caveats import (
+from josanalysis.assessment import (
     CAVEATS,
     NO_NOTES_TEXT,
     VERDICTS,
@@ -66,7 +66,7 @@ def test_clean_case_has_no_caveats_and_a_cautious_positive_verdict():
     assert a.caveats == ()
     assert a.verdict_key == "consistent_effect"
     assert a.verdict == "consistent met een effect; toeschrijving aan JOS niet vastgesteld"
-    assert "−1,2 procentpunt" in a.reason_nl and "niet vaststellen" in a.reason_nl
+    assert "-1,2 procentpunt" in a.reason_nl and "niet vaststellen" in a.reason_nl
 
 
 # Each case: the change that should trigger the caveat, its key, and a number/phrase that the
@@ -494,3 +494,48 @@ def test_demo_first_year_referral_rise_is_explained(demo, project_root):
     # most school/indicator pairs with a built-in first-year rise show it
     built_in = {(r.school_id, r.indicator) for r in rises.itertuples() if (r.school_id, r.indicator) in yearly}
     assert built_in and len(built_in & set(fired)) >= 0.6 * len(built_in)
+
+
+# --------------------------------------------------------------------------------------------
+# The pieces: wording on the evidence's scale, placebo rank, verdict and caveats apart
+# --------------------------------------------------------------------------------------------
+
+
+def test_effects_are_worded_on_their_scale_with_a_hyphen_minus():
+    from josanalysis.assessment.wording import count_text, effect_text, interval_text, subject
+
+    pp = clean()
+    assert effect_text(pp, -0.012) == "-1,2 procentpunt" and effect_text(pp, 0.0005) == "+0,05 procentpunt"
+    assert effect_text(pp, -0.012, signed=False) == "-1,2 procentpunt"
+    rr = clean(scale="ratio")
+    assert effect_text(rr, 1.3) == "+30%" and effect_text(rr, 0.97) == "-3,0%"
+    plain = clean(percent_points=False)
+    assert effect_text(plain, -0.0123) == "-0,012" and effect_text(plain, 2.5) == "+2,50"
+    assert effect_text(plain, 1234.5) == "+1.234,5"
+    assert interval_text(pp, Effect(-0.012, -0.018, -0.006)) == \
+        "-1,2 procentpunt (95%-BI -1,8 procentpunt tot -0,6 procentpunt)"
+    assert "−" not in assess(clean(level=Effect(-0.004, -0.015, 0.007, 0.4), mde=None)).reason_nl
+    assert count_text(pp, 1) == "1 lesmaand" and count_text(clean(frequency="schoolyear"), 3) == "3 schooljaren"
+    assert subject(clean(label="verzuim")) == "de indicator 'verzuim'" and subject(pp) == "het verzuim"
+
+
+def test_placebo_rank_and_the_evidence_scale():
+    from josanalysis.assessment.evidence import PlaceboRank
+
+    ev = clean(placebo_estimates=[0.02, -0.015, 0.001, None, float("nan")])
+    assert ev.placebo_rank() == PlaceboRank(n_as_large=2, n_placebos=3, p_value=0.75,
+                                            percentile=pytest.approx(100 / 3))
+    assert clean(placebo_estimates=None).placebo_rank() is None
+    rr = clean(scale="ratio")
+    assert rr.null == 1.0 and rr.sign(0.8) == -1 and rr.sign(1.0) == 0 and rr.deviation(0.0) == -np.inf
+    assert rr.excludes_null(Effect(0.8, 0.7, 0.9)) and not rr.excludes_null(Effect(0.9, 0.8, 1.01))
+    assert not clean(level=None, slope=None).has_estimate
+
+
+def test_verdict_and_caveats_apart_make_the_assessment():
+    from josanalysis.assessment import caveats_for, verdict_for
+
+    ev = clean(n_post=9)
+    key, reason = verdict_for(ev)
+    a = assess(ev)
+    assert (a.verdict_key, a.reason_nl) == (key, reason) and a.caveats == caveats_for(ev)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from josanalysis.assessment.analysis import analyse_indicator, load_context, region_event_study
+from josanalysis.assessment import analyse_indicator, load_context, region_event_study
 
 
 @pytest.fixture(scope="module")

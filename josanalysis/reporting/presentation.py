@@ -24,6 +24,7 @@ from typing import Any
 
 import pandas as pd
 
+from josanalysis.assessment.results import RESULT_COLUMNS
 from josanalysis.core.config import AnalysisPlan, PrivacyRules, Region, School, FUNCTIONS
 from josanalysis.privacy.suppression import apply_privacy
 from josanalysis.demo.synth import SYNTHETIC_NOTICE
@@ -31,11 +32,6 @@ from josanalysis.demo.synth import SYNTHETIC_NOTICE
 __all__ = ["Banner", "banner", "fmt_nl", "fmt_effect", "plan_table", "school_profile",
            "write_results", "RESULT_COLUMNS", "YEARLY_FIGURE_INDICATORS", "indicator_labels", "yearly_nl",
            "privacy_note", "caveats_markdown", "format_table"]
-
-#: Columns of a report's ``results.csv`` (and the region summary table).
-RESULT_COLUMNS = ["region_id", "school_id", "school_name", "indicator", "term", "estimate", "ci_low",
-                  "ci_high", "p_value", "scale", "n_pre", "n_post", "mde", "verdict_key", "verdict",
-                  "n_caveats", "method"]
 
 _FAMILY_NL = {"gaussian": "lineair model (percentages)", "poisson": "Poisson-model (aantallen)",
               "quasipoisson": "quasi-Poisson-model (aantallen, met overdispersie)",
@@ -189,7 +185,7 @@ def indicator_labels() -> dict[str, str]:
 
 
 def yearly_nl(yearly: pd.DataFrame) -> pd.DataFrame:
-    """A privacy-checked school-year table (from :func:`josanalysis.assessment.analysis.yearly_table`) as
+    """A privacy-checked school-year table (from :func:`josanalysis.reporting.tables.yearly_table`) as
     Dutch text: indicator labels as headers, suppressed cells as the privacy marker."""
     from josanalysis.privacy.suppression import format_for_report
 

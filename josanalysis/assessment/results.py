@@ -1,0 +1,91 @@
+"""Machine-readable results: the rows of a report's ``results.csv`` and the region summary.
+
+One row per effect term (level, slope, end; the region's pooled effect and event-study years)
+with its estimate, interval, p-value, the numbers of points, the MDE and the verdict. The
+columns are :data:`RESULT_COLUMNS`; reporting writes the rows through the privacy boundary.
+
+Examples
+--------
+>>> RESULT_COLUMNS[:4]
+['region_id', 'school_id', 'school_name', 'indicator']
+>>> method_label({"family": "gaussian", "autocorrelation": "ar1", "seasonality": "month", "exclude": "covid"})
+'gaussian, ar1, seizoen=month, lag=0, covid=uitgesloten'
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from josanalysis.assessment.context import Context
+from josanalysis.assessment.school import IndicatorAnalysis
+from josanalysis.assessment.verdicts import Assessment
+from josanalysis.core.config import Region
+from josanalysis.methods import EventStudyResult
+
+__all__ = ["RESULT_COLUMNS", "method_label", "results_rows", "results_frame", "region_results"]
+
+#: Columns of a report's ``results.csv`` (and the region summary table).
+RESULT_COLUMNS = ["region_id", "school_id", "school_name", "indicator", "term", "estimate", "ci_low",
+                  "ci_high", "p_value", "scale", "n_pre", "n_post", "mde", "verdict_key", "verdict",
+                  "n_caveats", "method"]
+
+
+def method_label(options: dict[str, Any]) -> str:
+    """The model options as one short label for the ``method`` column."""
+    parts = [options.get("family", ""), options.get("autocorrelation", ""),
+             f"seizoen={options.get('seasonality')}", f"lag={options.get('lag', 0)}"]
+    if options.get("exclude"):
+        parts.append("covid=uitgesloten")
+    if options.get("covariates"):
+        parts.append("covid=co-interventie")
+    return ", ".join(str(p) for p in parts)
+
+
+def results_rows(analysis: IndicatorAnalysis, region: Region) -> pd.DataFrame:
+    """Machine-readable rows of one indicator analysis (one per effect term)."""
+    school = region.school(analysis.school_id)
+    a = analysis.assessment
+    base = {"region_id": region.region_id, "school_id": analysis.school_id, "school_name": school.name,
+            "indicator": analysis.indicator.key, "verdict_key": a.verdict_key, "verdict": a.verdict,
+            "n_caveats": len(a.caveats), "method": method_label(analysis.options)}
+    mde = analysis.mde.mde_decrease if analysis.mde is not None else np.nan
+    result = analysis.result
+    if result is None:
+        return pd.DataFrame([{**base, "term": "level", "estimate": np.nan, "ci_low": np.nan,
+                              "ci_high": np.nan, "p_value": np.nan, "scale": "", "n_pre": a.evidence.n_pre,
+                              "n_post": a.evidence.n_post, "mde": np.nan}])[RESULT_COLUMNS]
+    rows = []
+    for term, r in result.effects.iterrows():
+        rows.append({**base, "term": str(term), "estimate": r["estimate"], "ci_low": r["ci_low"],
+                     "ci_high": r["ci_high"], "p_value": r["p_value"], "scale": r["scale"],
+                     "n_pre": result.n_pre, "n_post": result.n_post,
+                     "mde": mde if term == "level" else np.nan})
+    return pd.DataFrame(rows)[RESULT_COLUMNS]
+
+
+def results_frame(ctx: Context, analyses: list[IndicatorAnalysis]) -> pd.DataFrame:
+    """All effect rows of a report, ready for :func:`josanalysis.reporting.presentation.write_results`."""
+    if not analyses:
+        return pd.DataFrame(columns=RESULT_COLUMNS)
+    return pd.concat([results_rows(a, ctx.region) for a in analyses], ignore_index=True)
+
+
+def region_results(ctx: Context, indicator: str, es: EventStudyResult, assessment: Assessment) -> pd.DataFrame:
+    """Machine-readable rows of the region's pooled effect and event-study years."""
+    rows = []
+    base = {"region_id": ctx.region.region_id, "school_id": "", "school_name": f"regio {ctx.region.name}",
+            "indicator": indicator, "scale": "difference", "n_pre": assessment.evidence.n_pre,
+            "n_post": assessment.evidence.n_post, "mde": np.nan, "verdict_key": assessment.verdict_key,
+            "verdict": assessment.verdict, "n_caveats": len(assessment.caveats),
+            "method": "event study (pyfixest did2s), wild cluster bootstrap"}
+    att = es.att.iloc[0]
+    rows.append({**base, "term": "pooled", "estimate": att["estimate"], "ci_low": att["ci_low"],
+                 "ci_high": att["ci_high"], "p_value": att["p_value"]})
+    for year, r in es.event.iterrows():
+        rows.append({**base, "term": f"event_year_{year}", "estimate": r["estimate"], "ci_low": r["ci_low"],
+                     "ci_high": r["ci_high"], "p_value": r["p_value"], "verdict_key": "", "verdict": "",
+                     "n_caveats": 0})
+    return pd.DataFrame(rows)[RESULT_COLUMNS]

@@ -1,0 +1,152 @@
+"""Dutch tables of the assessment: effects, diagnostics, sensitivity, verdicts per school, and
+the privacy-checked tables of school-year figures and of the region's schools.
+
+The assessment (:mod:`josanalysis.assessment`) computes; these functions only show its objects
+in Dutch, with every number formatted by :mod:`josanalysis.core.formatting`. Tables with pupil
+counts pass the privacy boundary (:func:`josanalysis.privacy.suppression.apply_privacy`) first.
+
+Examples
+--------
+>>> from josanalysis.assessment import load_context, analyse_indicator
+>>> from josanalysis.reporting.tables import effects_nl
+>>> ctx = load_context("demoregio")                                   # doctest: +SKIP
+>>> effects_nl(analyse_indicator(ctx, "DM0900", "absence_rate")).columns.tolist()  # doctest: +SKIP
+['Effect', 'Schatting', 'p-waarde', 'Oordeel']
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from josanalysis.assessment import CAVEAT_TITLES_NL, Assessment, Context, IndicatorAnalysis
+from josanalysis.core import formatting as nl
+from josanalysis.core.indicators import get_indicator
+from josanalysis.privacy.suppression import apply_privacy
+
+__all__ = ["effects_nl", "diagnostics_nl", "sensitivity_nl", "school_estimates_nl", "yearly_assessments_nl",
+           "yearly_table", "school_overview"]
+
+_TERMS_NL = {"level": "Niveauverandering bij de start", "slope": "Trendverandering per maand",
+             "end": "Verschil aan het eind van de reeks"}
+
+
+def _effect_row(name: str, r: pd.Series, *, percent: bool, alpha: float = 0.05, digits: int = 1) -> dict[str, str]:
+    return {"Effect": name,
+            "Schatting": nl.effect_interval(r["estimate"], r["ci_low"], r["ci_high"], scale=r["scale"],
+                                            percent=percent, alpha=alpha, digits=digits),
+            "p-waarde": nl.number(r["p_value"], 3)}
+
+
+def effects_nl(analysis: IndicatorAnalysis) -> pd.DataFrame:
+    """The level and slope change with CIs as a Dutch table (verdict next to them).
+
+    Parameters
+    ----------
+    analysis
+        From :func:`josanalysis.assessment.analyse_indicator`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``Effect``, ``Schatting``, ``p-waarde``, ``Oordeel``; without an estimate one
+        row with the reason.
+    """
+    a = analysis
+    if a.result is None:
+        return pd.DataFrame({"Effect": [nl.MISSING], "Schatting": [a.problem or "geen schatting"],
+                             "Oordeel": [a.assessment.verdict]})
+    alpha = a.options.get("alpha", 0.05)
+    rows = [_effect_row(_TERMS_NL.get(str(term), str(term)), r, percent=a.percent, alpha=alpha,
+                        digits=2 if term == "slope" else 1)
+            for term, r in a.result.effects.iterrows()]
+    if a.controlled is not None and "level" in a.controlled.effects.index:
+        rows.append(_effect_row("Niveauverandering t.o.v. vergelijkingsscholen (gecontroleerde ITS)",
+                                a.controlled.effects.loc["level"], percent=a.percent, alpha=alpha))
+    out = pd.DataFrame(rows)
+    out["Oordeel"] = a.assessment.verdict
+    return out
+
+
+def diagnostics_nl(analysis: IndicatorAnalysis) -> pd.DataFrame:
+    """Residual diagnostics and the number of points before/after, in Dutch (empty without a fit)."""
+    if analysis.result is None:
+        return pd.DataFrame()
+    res = analysis.result
+    d = res.diagnostics
+    rows = [("Lesmaanden vóór de start (in model)", str(res.n_pre)),
+            ("Lesmaanden na de start (in model)", str(res.n_post)),
+            ("Durbin-Watson", nl.number(d.get("durbin_watson"), 2)),
+            ("Ljung-Box p-waarde (resterende autocorrelatie)", nl.number(d.get("ljung_box_p"), 3)),
+            ("Geschatte autocorrelatie (rho)",
+             ", ".join(nl.number(r, 2) for r in np.atleast_1d(d.get("rho", np.nan))))]
+    if d.get("overdispersion") is not None:
+        rows.append(("Overdispersie (Pearson chi² / df)", nl.number(d.get("overdispersion"), 2)))
+    return pd.DataFrame(rows, columns=["Diagnose", "Waarde"])
+
+
+def sensitivity_nl(analysis: IndicatorAnalysis) -> pd.DataFrame:
+    """The sensitivity table (level term) with the pre-specified model marked, in Dutch."""
+    sens = analysis.sensitivity
+    if sens is None or not len(sens):
+        return pd.DataFrame()
+    s = sens[sens["term"] == "level"]
+    out = pd.DataFrame({
+        "Model": s["family"].astype(str),
+        "Autocorrelatie": s["autocorrelation"].astype(str),
+        "Aanloop (mnd)": s["lag"].astype(int),
+        "Niveauverandering": [nl.effect_interval(r.estimate, r.ci_low, r.ci_high, scale=r.scale,
+                                                 percent=analysis.percent)
+                              if np.isfinite(r.estimate) else "model niet te schatten"
+                              for r in s.itertuples()],
+        "Vooraf vastgelegd": np.where(s["prespecified"], "ja", ""),
+    })
+    return out.reset_index(drop=True)
+
+
+def school_estimates_nl(analyses: list[IndicatorAnalysis]) -> pd.DataFrame:
+    """One row per school: level change with CI, verdict and the caveats that fired (Dutch)."""
+    rows = []
+    for a in analyses:
+        r = a.result.effects.loc["level"] if a.result is not None else None
+        rows.append({
+            "School": a.school_id,
+            "Start JOS": f"{a.assessment.evidence.start:%m-%Y}" if a.assessment.evidence.start else "",
+            "Niveauverandering": nl.effect_interval(r["estimate"], r["ci_low"], r["ci_high"], scale=r["scale"],
+                                                    percent=a.percent) if r is not None else (a.problem or nl.MISSING),
+            "Oordeel": a.assessment.verdict,
+            "Kanttekeningen": "; ".join(CAVEAT_TITLES_NL.get(c.key, c.key) for c in a.assessment.caveats)
+            or "geen",
+        })
+    return pd.DataFrame(rows)
+
+
+def yearly_assessments_nl(assessments: list[Assessment]) -> pd.DataFrame:
+    """One row per school-year indicator: verdict and the caveats' Dutch text."""
+    return pd.DataFrame([{"Indicator": get_indicator(a.indicator).label, "Oordeel": a.verdict,
+                          "Kanttekeningen": " ".join(c.text_nl for c in a.caveats) or "geen"}
+                         for a in assessments])
+
+
+def yearly_table(ctx: Context, school_id: str | None = None, indicators: list[str] | None = None) -> pd.DataFrame:
+    """School-year indicators (pupils, youth care, referrals, early leavers, JOS trajecten) with
+    pupil counts suppressed by the region's privacy rules; columns named by indicator key."""
+    y = ctx.panel.yearly(school_id)
+    keys = [k for k in (indicators or [c for c in y.columns if c not in ("school_id", "school_year", "year_start")])
+            if k in y.columns]
+    counts = [k for k in keys if get_indicator(k).is_count]
+    table = y[["school_id", "school_year", "year_start"] + keys].reset_index(drop=True)
+    return apply_privacy(table, ctx.region.privacy, count_columns=counts, secondary=False)
+
+
+def school_overview(ctx: Context) -> pd.DataFrame:
+    """The region's schools in Dutch: type, JOS start or comparison role, latest DUO pupils."""
+    pupils = ctx.latest_pupils()
+    rows = []
+    for s in ctx.region.schools:
+        role = ("vergelijkingsschool" if s.school_id in ctx.region.comparison_ids
+                else f"JOS vanaf {s.jos_start:%m-%Y}" if s.jos_start else "geen JOS")
+        rows.append({"School": s.name, "Vestiging": s.school_id, "Schooltype": s.school_type,
+                     "JOS": role, "Leerlingen": pupils.get(s.school_id, np.nan)})
+    table = pd.DataFrame(rows)
+    return apply_privacy(table, ctx.region.privacy, count_columns=["Leerlingen"], secondary=False)
