@@ -1,1 +1,13 @@
-"""Reporting: Dutch figures, tables and text, and the report objects the notebooks display."""
+"""Reporting: the report objects the notebooks display, with their Dutch figures, tables and text.
+
+One call builds each report — :func:`build_school_report`, :func:`build_region_report` — and the
+notebook only displays the result (``report.show()``). Figures are in
+:mod:`~josanalysis.reporting.figures`, Dutch tables of assessment objects in
+:mod:`~josanalysis.reporting.tables`, shared presentation (banner, plan table, notes) in
+:mod:`~josanalysis.reporting.presentation`, the building blocks in
+:mod:`~josanalysis.reporting.document`.
+"""
+
+from josanalysis.reporting.school_report import SchoolReport, build_school_report
+
+__all__ = ["SchoolReport", "build_school_report"]

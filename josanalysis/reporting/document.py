@@ -1,0 +1,128 @@
+"""The building blocks of a report object: text, tables, figures and sections, and how they display.
+
+A report (:class:`~josanalysis.reporting.school_report.SchoolReport` and its siblings) is built by
+one library call into a tuple of :class:`Section` objects whose items are already final: Dutch
+Markdown text, privacy-checked tables formatted as Dutch text, and figures rendered to PNG. The
+notebook only displays them, so what a reader sees is decided in the library and tested there.
+
+Examples
+--------
+>>> doc = Document(sections=(Section("intro", "Inleiding", (Text("Een zin."),)),))
+>>> [s.key for s in doc.sections]
+['intro']
+>>> doc.section("intro").items[0].markdown
+'Een zin.'
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Union
+
+import matplotlib.figure
+import matplotlib.pyplot as plt
+import pandas as pd
+from IPython.display import HTML, Image, Markdown, display
+
+from josanalysis.core.errors import ConfigError
+
+__all__ = ["Text", "Table", "Figure", "Notice", "Item", "Section", "Document", "render_figure"]
+
+
+@dataclass(frozen=True)
+class Text:
+    """Dutch Markdown text."""
+
+    markdown: str
+
+    def _ipython_display_(self) -> None:
+        display(Markdown(self.markdown))
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A block of HTML made by the library (the synthetic-data banner), never from input text."""
+
+    html: str
+
+    def _ipython_display_(self) -> None:
+        display(HTML(self.html))
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table as shown: privacy-checked, formatted as Dutch text, with an optional caption."""
+
+    frame: pd.DataFrame
+    caption: str | None = None
+
+    def _ipython_display_(self) -> None:
+        if self.caption:
+            display(Markdown(f"_{self.caption}_"))
+        display(self.frame.style.hide(axis="index"))
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A figure rendered to PNG (it was saved beside the report when the report has an output folder)."""
+
+    name: str
+    png: bytes
+
+    def _ipython_display_(self) -> None:
+        display(Image(data=self.png, format="png"))
+
+
+Item = Union[Text, Notice, Table, Figure]
+
+
+@dataclass(frozen=True)
+class Section:
+    """A part of a report: a key for code, a Dutch title (heading level 2 or 3) and its items."""
+
+    key: str
+    title: str | None
+    items: tuple[Item, ...]
+    level: int = 2
+
+    def _ipython_display_(self) -> None:
+        if self.title:
+            display(Markdown(f"{'#' * self.level} {self.title}"))
+        for item in self.items:
+            display(item)
+
+
+@dataclass(frozen=True)
+class Document:
+    """An ordered set of sections; :meth:`show` displays one of them, or all."""
+
+    sections: tuple[Section, ...]
+
+    def section(self, key: str) -> Section:
+        """The section with this key, or a sentence naming the keys there are."""
+        for s in self.sections:
+            if s.key == key:
+                return s
+        raise ConfigError(f"This report has no section '{key}'; it has {', '.join(s.key for s in self.sections)}.")
+
+    def show(self, *keys: str) -> None:
+        """Display the sections with these keys (all of them when none are given), in order."""
+        wanted = keys or tuple(s.key for s in self.sections)
+        for s in self.sections:
+            if s.key in wanted:
+                display(s)
+
+
+def render_figure(fig: matplotlib.figure.Figure, name: str, output_dir: str | Path = "") -> Figure:
+    """Render a matplotlib figure to PNG, save it as ``<output_dir>/figures/<name>.png`` when an
+    output folder is given, and close it (a batch run draws hundreds of figures)."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
+    if output_dir:
+        folder = Path(output_dir) / "figures"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"{name}.png").write_bytes(buffer.getvalue())
+    plt.close(fig)
+    return Figure(name=name, png=buffer.getvalue())

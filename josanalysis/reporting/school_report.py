@@ -1,0 +1,202 @@
+"""The school report: one call builds everything a school's report shows, the notebook displays it.
+
+:func:`build_school_report` runs the pre-specified analysis of one school
+(:func:`josanalysis.assessment.analyse_school`), draws and saves its figures, formats its tables
+through the privacy layer, writes its results files, and returns a :class:`SchoolReport` whose
+sections ``notebooks/school_report.py`` displays in order.
+
+Examples
+--------
+>>> from josanalysis.reporting.school_report import build_school_report
+>>> report = build_school_report("demoregio", "DM0100")          # doctest: +SKIP
+>>> [s.key for s in report.document.sections]                    # doctest: +SKIP
+['title', 'profile', 'plan', 'monthly', 'yearly', 'limits']
+>>> report.show()                                                # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from josanalysis.assessment import (
+    Context,
+    IndicatorAnalysis,
+    analyse_school,
+    load_context,
+    notes_for,
+    results_frame,
+    yearly_assessments,
+)
+from josanalysis.core.config import School
+from josanalysis.reporting import figures, tables
+from josanalysis.reporting.document import Document, Item, Section, Text, render_figure
+from josanalysis.reporting.presentation import (
+    YEARLY_FIGURE_INDICATORS,
+    caveats_markdown,
+    indicator_labels,
+    privacy_note,
+    school_profile,
+    write_results,
+    yearly_nl,
+)
+from josanalysis.reporting.report_parts import plan_section, shown, title_items
+
+__all__ = ["SchoolReport", "build_school_report"]
+
+_PROFILE_INTRO = ("Formatie per functie vóór en tijdens het project. De uren verschillen tussen scholen om "
+                  "historische redenen, niet naar behoefte; vergelijk scholen daarom niet op formatie.")
+_MONTHLY_INTRO = (
+    "Per indicator: de gemeten reeks, het model, en de *voortgezette trend* — wat verwacht werd als de "
+    "ontwikkeling van vóór JOS was doorgegaan. Het verschil tussen model en voortgezette trend is de "
+    "geschatte verandering. Daarbij staan het oordeel, de kanttekeningen die uit de gegevens volgen, en de "
+    "toelichting van het schoolteam (\"het verhaal én de cijfers\").")
+_YEARLY_INTRO = (
+    "Jeugdhulp, verwijzingen, voortijdig schoolverlaten en JOS-trajecten per schooljaar. Kleine aantallen "
+    "leerlingen worden niet getoond (•) om de privacy te beschermen. Direct na de start kan het aantal "
+    "verwijzingen en jeugdhulptrajecten *stijgen*: JOS signaleert problemen eerder. Dat is verwacht en geen "
+    "teken van falen.")
+_LIMITS = (
+    "JOS werkt nooit geïsoleerd: ontwikkelingen in onderwijs en samenleving (COVID, wachtlijsten in de "
+    "jeugdhulp, de landelijke stijging van het aantal thuiszitters) bewegen dezelfde indicatoren. Een "
+    "verandering na de start is daarom hooguit *consistent met* een effect van JOS; dat JOS de oorzaak is, "
+    "kunnen deze gegevens niet vaststellen. Lees de cijfers samen met het verhaal van de school.")
+
+
+@dataclass(frozen=True)
+class SchoolReport:
+    """Everything a school report shows, built by :func:`build_school_report`.
+
+    Attributes
+    ----------
+    context
+        Region, analysis plan and panel the report was built from.
+    school
+        The school.
+    analyses
+        The pre-specified analysis of every monthly indicator (fits, checks, verdicts).
+    results
+        The machine-readable results (one row per estimate), as written to ``results.csv``.
+    document
+        The sections, in the order the report shows them.
+    results_file
+        Where the results were written (None without an output folder).
+    """
+
+    context: Context
+    school: School
+    analyses: tuple[IndicatorAnalysis, ...]
+    results: pd.DataFrame
+    document: Document
+    results_file: Path | None
+
+    def show(self, *sections: str) -> None:
+        """Display the report's sections (all of them, or those with these keys)."""
+        self.document.show(*sections)
+
+
+def build_school_report(region_id: str, school_id: str, prepared: str = "",
+                        output_dir: str | Path = "") -> SchoolReport:
+    """Build the report of one school: analysis, figures, tables and results files.
+
+    Parameters
+    ----------
+    region_id
+        Region whose parameters (``params/regions/<region_id>.yaml``) name the school.
+    school_id
+        DUO vestigingscode of the school.
+    prepared
+        A batch run's prepared region data (empty: build the panel from the raw files).
+    output_dir
+        Folder for the figures and ``results.csv``/``results.json`` (empty: write nothing).
+
+    Returns
+    -------
+    SchoolReport
+    """
+    ctx = load_context(region_id, prepared)
+    school = ctx.school(school_id)
+    analyses = tuple(analyse_school(ctx, school_id))
+    results = results_frame(ctx, list(analyses))
+    sections = (
+        Section("title", None, title_items(ctx.region, f"{school.name} ({school.school_id}) — {ctx.region.name}")),
+        _profile_section(school),
+        plan_section(ctx.plan),
+        Section("monthly", "Indicatoren per maand: onderbroken tijdreeks",
+                (Text(_MONTHLY_INTRO),) + tuple(_indicator_section(ctx, school, a, output_dir) for a in analyses)),
+        _yearly_section(ctx, school, output_dir),
+        Section("limits", "Wat deze cijfers wel en niet zeggen", (Text(_LIMITS),)),
+    )
+    results_file = write_results(results, output_dir, ctx.region.privacy)
+    return SchoolReport(context=ctx, school=school, analyses=analyses, results=results,
+                        document=Document(sections), results_file=results_file)
+
+
+def _profile_section(school: School) -> Section:
+    return Section("profile", "De school en de inzet van JOS", (
+        Text(_PROFILE_INTRO),
+        shown(school_profile(school), "the school profile"),
+        Text(school.notes or "_Geen algemene toelichting opgenomen._"),
+    ))
+
+
+def _indicator_section(ctx: Context, school: School, a: IndicatorAnalysis, output_dir: str | Path) -> Section:
+    """One monthly indicator: series and fit, effects, verdict, power, diagnostics, placebo,
+    sensitivity, caveats and the team's note."""
+    items: list[Item] = []
+    if a.result is None:
+        items.append(Text(f"**Oordeel: {a.assessment.verdict}.** {a.problem}"))
+    else:
+        items += _estimate_items(ctx, school, a, output_dir)
+    items.append(Text(caveats_markdown(a.assessment, a.extra_notes)))
+    items.append(Text("**Toelichting van het schoolteam.** " + a.note))
+    return Section(a.indicator.key, a.indicator.label, tuple(items), level=3)
+
+
+def _estimate_items(ctx: Context, school: School, a: IndicatorAnalysis, output_dir: str | Path) -> list[Item]:
+    label, region = a.indicator.label, ctx.region
+    fig = figures.plot_its(a.result, label=label, start=school.jos_start, percent=a.percent,
+                           covid_windows=ctx.plan.covid_windows, synthetic=region.synthetic,
+                           suppress_below=region.privacy.min_count if a.indicator.is_count else None)
+    items: list[Item] = [
+        Text(a.result.summary_nl(label=label.lower(), percent_points=a.percent)),
+        render_figure(fig, f"{a.indicator.key}_its", output_dir),
+        shown(tables.effects_nl(a), f"the effects of {a.indicator.key}"),
+        Text(f"**Oordeel: {a.assessment.verdict}.** {a.assessment.reason_nl}"),
+    ]
+    if a.mde is not None:
+        items.append(Text("**Onderscheidend vermogen.** " + a.mde.summary_nl(percent_points=a.percent)))
+    items.append(Text("**Modeldiagnostiek** (resterende autocorrelatie en overdispersie):"))
+    items.append(shown(tables.diagnostics_nl(a), f"the diagnostics of {a.indicator.key}"))
+    if a.placebo is not None:
+        term = a.placebo.term
+        fig = figures.plot_placebo(a.placebo.placebos.loc[a.placebo.placebos["term"] == term, "estimate"],
+                                   a.placebo.actual.loc[term, "estimate"], label=label, percent=a.percent,
+                                   synthetic=region.synthetic)
+        items += [Text("**Placebotoets.** " + a.placebo.summary_nl()),
+                  render_figure(fig, f"{a.indicator.key}_placebo", output_dir)]
+    if a.sensitivity is not None:
+        items += [Text("**Gevoeligheid** voor aanloopperiode, model en autocorrelatiemethode:"),
+                  shown(tables.sensitivity_nl(a), f"the sensitivity table of {a.indicator.key}")]
+    return items
+
+
+def _yearly_section(ctx: Context, school: School, output_dir: str | Path) -> Section:
+    yearly = tables.yearly_table(ctx, school.school_id)
+    labels = indicator_labels()
+    fig = figures.plot_yearly(yearly, YEARLY_FIGURE_INDICATORS, labels, start=school.jos_start,
+                              synthetic=ctx.region.synthetic, title=f"{school.name}: indicatoren per schooljaar")
+    notes = tuple(Text(f"**{labels[key]}** — toelichting: {notes_for(key, school, ctx.region)}")
+                  for key in YEARLY_FIGURE_INDICATORS)
+    return Section("yearly", "Indicatoren per schooljaar", (
+        Text(_YEARLY_INTRO),
+        shown(yearly_nl(yearly), "the school-year table"),
+        Text(privacy_note(ctx.region)),
+        render_figure(fig, "yearly", output_dir),
+        Text("**Oordeel en kanttekeningen per indicator** (reeksen van een paar schooljaren zijn te kort voor "
+             "een effectschatting; de kanttekeningen gelden wel):"),
+        shown(tables.yearly_assessments_nl(yearly_assessments(ctx, school.school_id)),
+              "the school-year verdicts"),
+    ) + notes)
