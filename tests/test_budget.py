@@ -6,13 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from josanalysis.questions.budget import (
-    budget_config_from_region,
-    characteristics_from_region,
-    current_budget,
-    recalibrate_budget,
-    transition_path,
-)
+from josanalysis.questions.budget import current_budget, recalibrate_budget, transition_path
+from josanalysis.questions.budget_assumptions import budget_config_from_region, characteristics_from_region
 from josanalysis.core.config import load_region
 from josanalysis.core.errors import ConfigError, DataError
 
@@ -155,13 +150,14 @@ def test_demo_region_defaults_and_type_characteristics():
 
 @pytest.fixture(scope="module")
 def demo_data():
-    from josanalysis.questions.budget import load_budget_report_data
+    from josanalysis.questions.budget_inputs import load_budget_report_data
 
     return load_budget_report_data(load_region("demoregio"))
 
 
 def test_report_data_demo_has_every_source_and_alkmaar_says_what_to_supply(demo_data):
-    from josanalysis.questions.budget import budget_section, load_budget_report_data
+    from josanalysis.questions.budget import budget_section
+    from josanalysis.questions.budget_inputs import load_budget_report_data
 
     demo = load_region("demoregio")
     data = demo_data
@@ -178,7 +174,7 @@ def test_report_data_demo_has_every_source_and_alkmaar_says_what_to_supply(demo_
 
 
 def test_report_data_from_a_prepared_panel_folder(demo_data, tmp_path):
-    from josanalysis.questions.budget import load_budget_report_data
+    from josanalysis.questions.budget_inputs import load_budget_report_data
     from josanalysis.panel.build import PANEL_COLUMNS, Panel
 
     months = pd.to_datetime(["2023-09-01", "2023-10-01"])
