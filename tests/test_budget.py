@@ -210,3 +210,28 @@ def test_save_tables_writes_only_protected_tables(tmp_path):
     data = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))["t"]
     assert data["columns"] == ["school", "leerlingen"] and data["data"][0] == ["A", None]
     assert save_tables({"t": protected}, "") == []
+
+
+def test_budget_report_object_has_its_sections_and_writes_protected_tables(tmp_path):
+    from josanalysis.reporting.budget_report import Section, build_budget_report
+
+    report = build_budget_report("demoregio", output_dir=str(tmp_path))
+    assert [s.key for s in report.sections] == ["regio", "capaciteit", "budget", "herkomst", "rendement",
+                                                "aanbieder", "toelichting"]
+    assert all(isinstance(s, Section) for s in report.sections)
+    assert "privacy_suppressed" in report.tables["budget_herijking"].attrs
+    assert set(report.figures) == {"capaciteit", "budget"}
+    names = {p.name for p in report.written}
+    assert {"results.json", "budget_herijking.csv", "capaciteit.png", "budget.png"} <= names
+    assert report.written_text().startswith(f"{len(report.tables) + 1} bestanden en 2 figuren")
+    with pytest.raises(ConfigError, match="capaciteit"):
+        report.section("capacity")
+
+
+def test_budget_report_without_data_says_what_to_supply():
+    from josanalysis.reporting.budget_report import build_budget_report
+
+    report = build_budget_report("regio-alkmaar")
+    assert report.written == () and report.written_text() == ""
+    assert report.section("budget").items == (report.data.missing["budget"],)
+    assert report.section("aanbieder").items[0].startswith("Voor de registratie van de aanbieder ontbreken")

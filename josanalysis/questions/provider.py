@@ -85,15 +85,7 @@ def provider_figures(
     df = summary.copy()
     df["school_id"] = df["school_id"].astype(str)
     df["school_year"] = df["school_year"].astype(str)
-    if pupils is None:
-        df["pupils"] = np.nan
-    elif isinstance(pupils, pd.DataFrame) and "school_year" in pupils.columns:
-        p = pupils[["school_id", "school_year", "pupils"]].copy()
-        p["school_id"] = p["school_id"].astype(str)
-        p["school_year"] = p["school_year"].astype(str)
-        df = df.merge(p, on=["school_id", "school_year"], how="left")
-    else:
-        df["pupils"] = df["school_id"].map(pupils_series(pupils))
+    df = _with_pupils(df, pupils)
     denom = pd.to_numeric(df["pupils"], errors="coerce").astype("float64")
     denom = denom.where(denom > 0)
     out = df[["school_id", "school_year"]].copy()
@@ -108,6 +100,26 @@ def provider_figures(
         total = total + n.fillna(0.0)
     out["n_trajectories"] = total
     out["trajectories_per_100"] = total / denom * 100
+    _add_outcomes(out, df)
+    return out.sort_values(["school_id", "school_year"]).reset_index(drop=True)
+
+
+def _with_pupils(df: pd.DataFrame, pupils: pd.DataFrame | pd.Series | Mapping[str, float] | None) -> pd.DataFrame:
+    """The summary with a ``pupils`` column: per school and school year, per school, or missing."""
+    if pupils is None:
+        df["pupils"] = np.nan
+    elif isinstance(pupils, pd.DataFrame) and "school_year" in pupils.columns:
+        p = pupils[["school_id", "school_year", "pupils"]].copy()
+        p["school_id"] = p["school_id"].astype(str)
+        p["school_year"] = p["school_year"].astype(str)
+        df = df.merge(p, on=["school_id", "school_year"], how="left")
+    else:
+        df["pupils"] = df["school_id"].map(pupils_series(pupils))
+    return df
+
+
+def _add_outcomes(out: pd.DataFrame, df: pd.DataFrame) -> None:
+    """Add outflow shares (as %), satisfaction and relapse of the summary ``df`` to ``out``."""
     for col in ("share_referred_second_line", "share_stayed", "share_dropped_out"):
         if col in df.columns:
             v = pd.to_numeric(df[col], errors="coerce").astype("float64")
@@ -129,7 +141,6 @@ def provider_figures(
         out["n_monitor"] = mon
         out["n_relapse"] = rel
         out["relapse_pct"] = rel / mon.where(mon > 0) * 100
-    return out.sort_values(["school_id", "school_year"]).reset_index(drop=True)
 
 
 def _merge_hidden(*frames: pd.DataFrame) -> dict[str, list[int]]:
