@@ -57,13 +57,9 @@ def plot_capacity(result: CapacityResult, names: Mapping[str, str] | None = None
         vals = wide[func].fillna(0.0).to_numpy()
         ax.barh(range(len(wide)), vals, left=left, color=colors.get(func), label=f"{func} ({FUNCTIONS[func]})")
         left = left + vals
-    ax.set_yticks(range(len(wide)), [names.get(s, s) for s in wide.index])
-    ax.invert_yaxis()
-    ax.set_xlabel("fte per 100 leerlingen (tijdens JOS)" if per_100 else "fte tijdens JOS")
-    ax.set_title("Inzet JOS-functies per school")
-    ax.legend(loc="lower right", fontsize="small")
-    fig.tight_layout()
-    return fig
+    return _finish_school_rows(fig, ax, [names.get(s, s) for s in wide.index],
+                               xlabel="fte per 100 leerlingen (tijdens JOS)" if per_100 else "fte tijdens JOS",
+                               title="Inzet JOS-functies per school", legend_loc="lower right")
 
 
 def plot_budget(recalibrated: pd.DataFrame, path: pd.DataFrame, names: Mapping[str, str] | None = None,
@@ -109,10 +105,18 @@ def plot_budget(recalibrated: pd.DataFrame, path: pd.DataFrame, names: Mapping[s
             ax.scatter(v, i, color=cmap(0.35 + 0.6 * k / max(len(years) - 1, 1)), zorder=2,
                        label=("huidig" if k == 0 else f"jaar {y}") if i == 0 else None)
         ax.scatter(tgt, i, marker="D", color="tab:orange", zorder=3, label="herijkt" if i == 0 else None)
-    ax.set_yticks(range(len(schools)), [names.get(s, s) for s in schools])
+    return _finish_school_rows(fig, ax, [names.get(s, s) for s in schools],
+                               xlabel="budget per leerling (€)" if per_pupil else "budget (€)",
+                               title="Huidig budget, herijkt budget en overgangspad per school", legend_loc="best")
+
+
+def _finish_school_rows(fig: Figure, ax: plt.Axes, labels: list[str], *, xlabel: str, title: str,
+                        legend_loc: str) -> Figure:
+    """One row per school, first school on top; Dutch axis label, title and a small legend."""
+    ax.set_yticks(range(len(labels)), labels)
     ax.invert_yaxis()
-    ax.set_xlabel("budget per leerling (€)" if per_pupil else "budget (€)")
-    ax.set_title("Huidig budget, herijkt budget en overgangspad per school")
-    ax.legend(loc="best", fontsize="small")
+    ax.set_xlabel(xlabel)
+    ax.set_title(title)
+    ax.legend(loc=legend_loc, fontsize="small")
     fig.tight_layout()
     return fig
