@@ -6,13 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from josanalysis.questions.budget import (
-    budget_config_from_region,
-    characteristics_from_region,
-    current_budget,
-    recalibrate_budget,
-    transition_path,
-)
+from josanalysis.questions.budget import current_budget, recalibrate_budget, transition_path
+from josanalysis.questions.budget_assumptions import budget_config_from_region, characteristics_from_region
 from josanalysis.core.config import load_region
 from josanalysis.core.errors import ConfigError, DataError
 
@@ -155,13 +150,14 @@ def test_demo_region_defaults_and_type_characteristics():
 
 @pytest.fixture(scope="module")
 def demo_data():
-    from josanalysis.questions.budget import load_budget_report_data
+    from josanalysis.questions.budget_inputs import load_budget_report_data
 
     return load_budget_report_data(load_region("demoregio"))
 
 
 def test_report_data_demo_has_every_source_and_alkmaar_says_what_to_supply(demo_data):
-    from josanalysis.questions.budget import budget_section, load_budget_report_data
+    from josanalysis.questions.budget import budget_section
+    from josanalysis.questions.budget_inputs import load_budget_report_data
 
     demo = load_region("demoregio")
     data = demo_data
@@ -178,7 +174,7 @@ def test_report_data_demo_has_every_source_and_alkmaar_says_what_to_supply(demo_
 
 
 def test_report_data_from_a_prepared_panel_folder(demo_data, tmp_path):
-    from josanalysis.questions.budget import load_budget_report_data
+    from josanalysis.questions.budget_inputs import load_budget_report_data
     from josanalysis.panel.build import PANEL_COLUMNS, Panel
 
     months = pd.to_datetime(["2023-09-01", "2023-10-01"])
@@ -214,3 +210,28 @@ def test_save_tables_writes_only_protected_tables(tmp_path):
     data = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))["t"]
     assert data["columns"] == ["school", "leerlingen"] and data["data"][0] == ["A", None]
     assert save_tables({"t": protected}, "") == []
+
+
+def test_budget_report_object_has_its_sections_and_writes_protected_tables(tmp_path):
+    from josanalysis.reporting.budget_report import Section, build_budget_report
+
+    report = build_budget_report("demoregio", output_dir=str(tmp_path))
+    assert [s.key for s in report.sections] == ["regio", "capaciteit", "budget", "herkomst", "rendement",
+                                                "aanbieder", "toelichting"]
+    assert all(isinstance(s, Section) for s in report.sections)
+    assert "privacy_suppressed" in report.tables["budget_herijking"].attrs
+    assert set(report.figures) == {"capaciteit", "budget"}
+    names = {p.name for p in report.written}
+    assert {"results.json", "budget_herijking.csv", "capaciteit.png", "budget.png"} <= names
+    assert report.written_text().startswith(f"{len(report.tables) + 1} bestanden en 2 figuren")
+    with pytest.raises(ConfigError, match="capaciteit"):
+        report.section("capacity")
+
+
+def test_budget_report_without_data_says_what_to_supply():
+    from josanalysis.reporting.budget_report import build_budget_report
+
+    report = build_budget_report("regio-alkmaar")
+    assert report.written == () and report.written_text() == ""
+    assert report.section("budget").items == (report.data.missing["budget"],)
+    assert report.section("aanbieder").items[0].startswith("Voor de registratie van de aanbieder ontbreken")

@@ -101,3 +101,17 @@ def test_fte_from_region_demo_matches_school_yaml():
     assert row["fte_before"] == pytest.approx(s.fte_before["JGC"])
     # no region capacity block -> no minimum, 36 hours
     assert minimum_fte_from_region(region) == ({}, 36.0)
+
+
+def test_fte_per_100_pupils_scalar_series_and_array():
+    import numpy as np
+
+    from josanalysis.core.fte import fte_per_100_pupils
+
+    assert fte_per_100_pupils(0.5, 250) == pytest.approx(0.2)
+    assert math.isnan(fte_per_100_pupils(0.5, 0)) and math.isnan(fte_per_100_pupils(0.5, None))
+    s = fte_per_100_pupils(pd.Series([0.5, 1.0, 1.0], index=["A", "B", "C"]), pd.Series([250.0, None, 0.0],
+                                                                                        index=["A", "B", "C"]))
+    assert list(s.index) == ["A", "B", "C"] and s["A"] == pytest.approx(0.2) and s[["B", "C"]].isna().all()
+    a = fte_per_100_pupils(np.array([1.0, 1.0]), np.array([200.0, 0.0]))
+    assert a[0] == pytest.approx(0.5) and np.isnan(a[1])

@@ -20,3 +20,14 @@ def test_registry_covers_bijlage_2():
 def test_unknown_indicator_names_the_known_ones():
     with pytest.raises(ConfigError, match="Indicator 'verzuimm' is not in the registry; known indicators: absence_rate"):
         get_indicator("verzuimm")
+
+
+def test_return_indicators_live_in_the_one_registry():
+    from josanalysis.core.indicators import RENDEMENT_BY_KEY, RENDEMENT_INDICATORS, get_rendement_indicator
+
+    assert list(RENDEMENT_BY_KEY) == [i.key for i in RENDEMENT_INDICATORS]
+    assert {i.kind for i in RENDEMENT_INDICATORS} == {"count", "rate", "score"}
+    assert get_rendement_indicator("thuiszitters").kind == "count"
+    assert get_indicator("thuiszitters").frequency == "month"      # same key, the monitor's meaning
+    with pytest.raises(ConfigError, match="werkplezier"):
+        get_rendement_indicator("werkplezir")

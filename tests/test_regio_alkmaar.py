@@ -9,8 +9,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from josanalysis.questions.budget import budget_config_from_region
-from josanalysis.questions.capacity import capacity_table, fte_from_region, minimum_fte_from_region, pupils_from_region
+from josanalysis.questions.budget_assumptions import budget_config_from_region
+from josanalysis.questions.capacity import capacity_table, fte_from_region, minimum_fte_from_region
+from josanalysis.questions.pupils import pupils_from_region
 from josanalysis.core.config import load_region
 from josanalysis.questions.rendement import rendement_table
 from josanalysis.sources.duo import load_duo_pupils

@@ -7,15 +7,11 @@ import pytest
 
 from josanalysis.core.config import PrivacyRules
 from josanalysis.core.errors import DataError
-from josanalysis.questions.rendement import (
-    RENDEMENT_INDICATORS,
-    long_from_frame,
-    missing_source_message,
-    provider_figures,
-    provider_report_table,
-    rendement_table,
-    report_tables,
-)
+from josanalysis.core.indicators import RENDEMENT_INDICATORS
+from josanalysis.questions.missing import missing_source_message
+from josanalysis.questions.provider import provider_figures, provider_report_table
+from josanalysis.questions.rendement import long_from_frame, rendement_table
+from josanalysis.questions.rendement_tables import report_tables
 
 YEARS = ["2021-2022", "2022-2023", "2023-2024"]
 

@@ -4,6 +4,20 @@ Every indicator the package knows carries its key, Dutch label, unit, expected d
 JOS works, source, frequency, denominator and whether it is a count of pupils (which makes it
 subject to count models and small-cell suppression).
 
+The registry has two parts, both here:
+
+* :data:`INDICATORS` (:class:`Indicator`): the monitor indicators of Bijlage 2 that the panel
+  holds and the trend models estimate (month or school year, with a denominator and a
+  plausible effect size);
+* :data:`RENDEMENT_INDICATORS` (:class:`RendementIndicator`): the fixed return ("rendement")
+  set of the Holland Rijnland factsheet, described per school year without a model. They have
+  their own dataclass because what describes them differs: how a region total is formed
+  (``kind``: counts are summed and suppressed, rates and scores averaged), the file that
+  supplies them and the factsheet wording they implement; they have no frequency, denominator
+  or plausible effect. Some keys occur in both parts with another meaning (``thuiszitters``
+  is a monthly count in the panel and a school-year mean in the return set), so each part
+  is looked up by its own function (:func:`get_indicator`, :func:`get_rendement_indicator`).
+
 Examples
 --------
 >>> from josanalysis.core.indicators import INDICATORS, get_indicator
@@ -11,6 +25,8 @@ Examples
 'Verzuim (aandeel gemiste lesuren)'
 >>> get_indicator("thuiszitters").is_count
 True
+>>> get_rendement_indicator("werkplezier").kind
+'score'
 """
 
 from __future__ import annotations
@@ -19,7 +35,16 @@ from dataclasses import dataclass
 
 from josanalysis.core.errors import ConfigError
 
-__all__ = ["Indicator", "INDICATORS", "get_indicator", "indicators_for"]
+__all__ = [
+    "Indicator",
+    "INDICATORS",
+    "get_indicator",
+    "indicators_for",
+    "RendementIndicator",
+    "RENDEMENT_INDICATORS",
+    "RENDEMENT_BY_KEY",
+    "get_rendement_indicator",
+]
 
 
 @dataclass(frozen=True)
@@ -118,3 +143,79 @@ def indicators_for(frequency: str) -> list[Indicator]:
     if frequency not in {"month", "schoolyear"}:
         raise ConfigError(f"Frequency '{frequency}' is not 'month' or 'schoolyear'.")
     return [i for i in INDICATORS.values() if i.frequency == frequency]
+
+
+@dataclass(frozen=True)
+class RendementIndicator:
+    """One indicator of the fixed return ("rendement") set of the Holland Rijnland factsheet.
+
+    Attributes
+    ----------
+    key
+        Identifier used in the long return frame, the schools' ``rendement`` file and in
+        ``notes.indicators`` of the params.
+    label
+        Dutch label for reports.
+    unit
+        Dutch unit (``"aantal"``, ``"%"``, ``"uren"``, ``"score 1-10"``).
+    expected
+        Expected direction under JOS: ``"down"``, ``"up"`` or ``None`` (descriptive).
+    kind
+        ``"count"`` (pupil count: summed over schools, suppressed when small), ``"rate"`` or
+        ``"score"`` (averaged over schools, unweighted).
+    source
+        The source that supplies it (a key of
+        :data:`josanalysis.questions.missing.SOURCE_FILES`).
+    factsheet
+        The factsheet's wording it implements (Dutch).
+    """
+
+    key: str
+    label: str
+    unit: str
+    expected: str | None
+    kind: str
+    source: str
+    factsheet: str
+
+
+#: The fixed return set, in report order.
+RENDEMENT_INDICATORS: tuple[RendementIndicator, ...] = (
+    RendementIndicator("thuiszitters", "Thuiszitters (gemiddeld aantal per maand)", "aantal", "down", "count",
+                       "leerplicht", "aantal thuiszitters"),
+    RendementIndicator("instroom", "Instroom: nieuwe leerlingen", "aantal", None, "count", "school",
+                       "instroomgegevens van leerlingen"),
+    RendementIndicator("doorstroom_pct", "Doorstroom: leerlingen bevorderd", "%", "up", "rate", "school",
+                       "doorstroomgegevens van leerlingen"),
+    RendementIndicator("vsv", "Uitstroom: voortijdig schoolverlaters", "aantal", "down", "count", "vsv",
+                       "uitstroomgegevens van leerlingen (voorkomen van uitval)"),
+    RendementIndicator("tlv_vso", "Uitstroom: toelaatbaarheidsverklaringen vso cluster 4", "aantal", "down",
+                       "count", "swv", "uitstroomgegevens van leerlingen"),
+    RendementIndicator("procedures", "Procedures: individuele indicaties/beschikkingen ZiO", "aantal", "down",
+                       "count", "school", "terugdringen van procedures"),
+    RendementIndicator("administratie_uren", "Administratieve lasten (uren per maand)", "uren", "down", "score",
+                       "school", "terugdringen van administratieve lasten"),
+    RendementIndicator("ziekteverzuim_pct", "Ziekteverzuim personeel", "%", "down", "rate", "school",
+                       "ziekteverzuim"),
+    RendementIndicator("verloop_leraren_pct", "Verloop leraren", "%", "down", "rate", "school",
+                       "lerarentekort en -verloop"),
+    RendementIndicator("vacatures_leraren", "Openstaande vacatures leraren (fte)", "fte", "down", "score",
+                       "school", "lerarentekort"),
+    RendementIndicator("werkplezier", "Werkplezier en tevredenheid personeel", "score 1-10", "up", "score",
+                       "school", "bevorderen van werkplezier en satisfactie"),
+    RendementIndicator("jeugdhulp_buiten_school", "Leerlingen met jeugdhulp buiten school", "aantal", "down",
+                       "count", "gemeente", "welke hulp leerlingen buiten de school krijgen"),
+)
+
+#: The return set by key.
+RENDEMENT_BY_KEY: dict[str, RendementIndicator] = {i.key: i for i in RENDEMENT_INDICATORS}
+
+
+def get_rendement_indicator(key: str) -> RendementIndicator:
+    """The return-set entry for ``key``; a :class:`ConfigError` naming the known keys otherwise."""
+    try:
+        return RENDEMENT_BY_KEY[key]
+    except KeyError:
+        raise ConfigError(
+            f"Return indicator '{key}' is not in the registry; known: {', '.join(RENDEMENT_BY_KEY)}."
+        ) from None

@@ -39,33 +39,30 @@ Examples
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from josanalysis.core.config import Region
 from josanalysis.core.errors import ConfigError, DataError
-
-if TYPE_CHECKING:  # pragma: no cover
-    from matplotlib.figure import Figure
-
-    from josanalysis.core.config import Region
+from josanalysis.questions.budget_assumptions import (
+    BudgetConfig,
+    budget_config_from_region,
+    characteristics_from_region,
+)
+from josanalysis.questions.pupils import pupils_series
 
 __all__ = [
-    "BudgetConfig",
-    "budget_config_from_region",
-    "characteristics_from_region",
     "current_budget",
     "recalibrate_budget",
     "transition_path",
-    "plot_budget",
-    "BudgetReportData",
     "BudgetSection",
     "budget_section",
-    "load_budget_report_data",
     "save_tables",
     "DUTCH_HEADERS",
 ]
@@ -186,47 +183,8 @@ def recalibrate_budget(
     if missing:
         raise DataError(f"no pupil count for school(s) {', '.join(missing)}; the recalibration needs one per school.")
     pup = pup.reindex(cur.index)
-    if budget_neutral and total is not None and not np.isclose(total, cur.sum()):
-        raise ConfigError(
-            f"budget_neutral=True keeps the total at the current {cur.sum():,.2f} euro, but total={total:,.2f} "
-            "was given; pass budget_neutral=False to distribute another total."
-        )
-    if not budget_neutral and total is None:
-        raise ConfigError("budget_neutral=False needs the total to distribute (total=...).")
-    target_total = float(cur.sum()) if total is None else float(total)
-    if target_total < 0:
-        raise ConfigError(f"total is {target_total}; expected a budget >= 0.")
-
-    weights = {str(k): float(v) for k, v in dict(weights or {}).items()}
-    need = pd.Series(1.0, index=cur.index)
-    if weights:
-        if characteristics is None:
-            raise ConfigError(f"weights are given for {', '.join(weights)} but no characteristics table.")
-        if "school_id" not in characteristics.columns:
-            raise DataError("the characteristics table has no 'school_id' column.")
-        absent = [k for k in weights if k not in characteristics.columns]
-        if absent:
-            raise ConfigError(f"weights name characteristic(s) {', '.join(absent)} that the characteristics table "
-                              f"lacks (it has {', '.join(c for c in characteristics.columns if c != 'school_id')}).")
-        ch = characteristics.copy()
-        ch["school_id"] = ch["school_id"].astype(str)
-        if ch["school_id"].duplicated().any():
-            raise DataError("the characteristics table lists a school more than once.", column="school_id")
-        ch = ch.set_index("school_id")
-        lacking = [s for s in cur.index if s not in ch.index]
-        if lacking:
-            raise DataError(f"no characteristics for school(s) {', '.join(lacking)}.")
-        for k, w in weights.items():
-            values = pd.to_numeric(ch.loc[cur.index, k], errors="coerce")
-            if values.isna().any():
-                bad = sorted(values.index[values.isna()])
-                raise DataError(f"characteristic '{k}' is missing or not a number for school(s) {', '.join(bad)}.",
-                                column=k)
-            need = need + w * values.astype("float64")
-    if (need <= 0).any():
-        bad = sorted(need.index[need <= 0])
-        raise ConfigError(f"the weights give a need index <= 0 for school(s) {', '.join(bad)}; "
-                          "weights must keep every school's index positive.")
+    target_total = _target_total(cur, budget_neutral, total)
+    need = _need_index(cur.index, characteristics, {str(k): float(v) for k, v in dict(weights or {}).items()})
     weighted = pup * need
     if weighted.sum() <= 0:
         raise DataError("all schools have 0 pupils; nothing to recalibrate on.")
@@ -245,6 +203,62 @@ def recalibrate_budget(
     out["change_eur"] = out["budget_target"] - out["budget_current"]
     out["change_pct"] = out["change_eur"] / out["budget_current"].where(out["budget_current"] > 0) * 100
     return out
+
+
+def _target_total(cur: pd.Series, budget_neutral: bool, total: float | None) -> float:
+    """The total to distribute: the current total when budget-neutral, else ``total``."""
+    if budget_neutral and total is not None and not np.isclose(total, cur.sum()):
+        raise ConfigError(
+            f"budget_neutral=True keeps the total at the current {cur.sum():,.2f} euro, but total={total:,.2f} "
+            "was given; pass budget_neutral=False to distribute another total."
+        )
+    if not budget_neutral and total is None:
+        raise ConfigError("budget_neutral=False needs the total to distribute (total=...).")
+    target_total = float(cur.sum()) if total is None else float(total)
+    if target_total < 0:
+        raise ConfigError(f"total is {target_total}; expected a budget >= 0.")
+    return target_total
+
+
+def _need_index(schools: pd.Index, characteristics: pd.DataFrame | None, weights: dict[str, float]) -> pd.Series:
+    """``1 + sum_k w_k c_ik`` per school (1 everywhere without weights)."""
+    need = pd.Series(1.0, index=schools)
+    if weights:
+        ch = _characteristics_table(schools, characteristics, weights)
+        for k, w in weights.items():
+            values = pd.to_numeric(ch.loc[schools, k], errors="coerce")
+            if values.isna().any():
+                bad = sorted(values.index[values.isna()])
+                raise DataError(f"characteristic '{k}' is missing or not a number for school(s) {', '.join(bad)}.",
+                                column=k)
+            need = need + w * values.astype("float64")
+    if (need <= 0).any():
+        bad = sorted(need.index[need <= 0])
+        raise ConfigError(f"the weights give a need index <= 0 for school(s) {', '.join(bad)}; "
+                          "weights must keep every school's index positive.")
+    return need
+
+
+def _characteristics_table(schools: pd.Index, characteristics: pd.DataFrame | None,
+                           weights: dict[str, float]) -> pd.DataFrame:
+    """The characteristics indexed by school, checked against the weights and the schools."""
+    if characteristics is None:
+        raise ConfigError(f"weights are given for {', '.join(weights)} but no characteristics table.")
+    if "school_id" not in characteristics.columns:
+        raise DataError("the characteristics table has no 'school_id' column.")
+    absent = [k for k in weights if k not in characteristics.columns]
+    if absent:
+        raise ConfigError(f"weights name characteristic(s) {', '.join(absent)} that the characteristics table "
+                          f"lacks (it has {', '.join(c for c in characteristics.columns if c != 'school_id')}).")
+    ch = characteristics.copy()
+    ch["school_id"] = ch["school_id"].astype(str)
+    if ch["school_id"].duplicated().any():
+        raise DataError("the characteristics table lists a school more than once.", column="school_id")
+    ch = ch.set_index("school_id")
+    lacking = [s for s in schools if s not in ch.index]
+    if lacking:
+        raise DataError(f"no characteristics for school(s) {', '.join(lacking)}.")
+    return ch
 
 
 def transition_path(
@@ -312,17 +326,7 @@ def transition_path(
     >>> p2[p2.school_id == "A"]["budget_eur"].round(2).tolist()
     [100.0, 110.0, 121.0]
     """
-    if not isinstance(years, (int, np.integer)) or years < 1:
-        raise ConfigError(f"years is {years!r}; expected a whole number of years >= 1.")
-    if cap_unit not in {"fraction", "eur"}:
-        raise ConfigError(f"cap_unit is {cap_unit!r}; expected 'fraction' or 'eur'.")
-    if not isinstance(max_change_per_year, (int, float)) or not max_change_per_year > 0:
-        raise ConfigError(f"max_change_per_year is {max_change_per_year!r}; expected a positive number.")
-    if cap_unit == "fraction" and max_change_per_year > 1:
-        raise ConfigError(
-            f"max_change_per_year is {max_change_per_year} as a fraction (more than 100 % a year); "
-            "use cap_unit='eur' for an amount in euros."
-        )
+    _check_path_arguments(years, max_change_per_year, cap_unit)
     cur = _series(current, ("budget_eur", "budget_current"), "budget")
     tgt = _series(target, ("budget_target", "budget_eur"), "target budget")
     if set(cur.index) != set(tgt.index):
@@ -334,9 +338,29 @@ def transition_path(
             f"budget_neutral=True needs equal totals, but the current total is {cur.sum():,.2f} and the "
             f"target total {tgt.sum():,.2f}; pass budget_neutral=False for a path that changes the total."
         )
-
-    budget = cur.to_numpy(dtype="float64").copy()
     goal = tgt.to_numpy(dtype="float64")
+    steps = _path_steps(cur.to_numpy(dtype="float64").copy(), goal, years, max_change_per_year, cap_unit,
+                        budget_neutral)
+    return _path_frame(list(cur.index), steps, goal, start_year)
+
+
+def _check_path_arguments(years: int, max_change_per_year: float, cap_unit: str) -> None:
+    if not isinstance(years, (int, np.integer)) or years < 1:
+        raise ConfigError(f"years is {years!r}; expected a whole number of years >= 1.")
+    if cap_unit not in {"fraction", "eur"}:
+        raise ConfigError(f"cap_unit is {cap_unit!r}; expected 'fraction' or 'eur'.")
+    if not isinstance(max_change_per_year, (int, float)) or not max_change_per_year > 0:
+        raise ConfigError(f"max_change_per_year is {max_change_per_year!r}; expected a positive number.")
+    if cap_unit == "fraction" and max_change_per_year > 1:
+        raise ConfigError(
+            f"max_change_per_year is {max_change_per_year} as a fraction (more than 100 % a year); "
+            "use cap_unit='eur' for an amount in euros."
+        )
+
+
+def _path_steps(budget: np.ndarray, goal: np.ndarray, years: int, max_change_per_year: float, cap_unit: str,
+                budget_neutral: bool) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Budgets and "capped" flags per step: step 0 is the current budget."""
     records = [(budget.copy(), np.zeros_like(budget, dtype=bool))]
     for step in range(1, years + 1):
         years_left = years - step + 1
@@ -345,28 +369,39 @@ def transition_path(
         step_change = np.clip(desired, -cap, cap)
         capped = np.abs(desired) > cap + 1e-9
         if budget_neutral:
-            up = step_change[step_change > 0].sum()
-            down = -step_change[step_change < 0].sum()
-            if up > 0 and down > 0:
-                if up > down:
-                    step_change[step_change > 0] *= down / up
-                    capped |= (step_change > 0) & ~np.isclose(step_change, desired)
-                elif down > up:
-                    step_change[step_change < 0] *= up / down
-                    capped |= (step_change < 0) & ~np.isclose(step_change, desired)
-            else:
-                # one side only: nothing to balance against, no school moves
-                capped |= np.abs(step_change) > 1e-9
-                step_change = np.zeros_like(step_change)
+            step_change, capped = _balanced(step_change, desired, capped)
         budget = budget + step_change
         records.append((budget.copy(), capped))
+    return records
 
+
+def _balanced(step_change: np.ndarray, desired: np.ndarray, capped: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Scale down the larger of a year's increases and decreases so that they cancel."""
+    up = step_change[step_change > 0].sum()
+    down = -step_change[step_change < 0].sum()
+    if up > 0 and down > 0:
+        if up > down:
+            step_change[step_change > 0] *= down / up
+            capped |= (step_change > 0) & ~np.isclose(step_change, desired)
+        elif down > up:
+            step_change[step_change < 0] *= up / down
+            capped |= (step_change < 0) & ~np.isclose(step_change, desired)
+    else:
+        # one side only: nothing to balance against, no school moves
+        capped |= np.abs(step_change) > 1e-9
+        step_change = np.zeros_like(step_change)
+    return step_change, capped
+
+
+def _path_frame(schools: list[str], records: list[tuple[np.ndarray, np.ndarray]], goal: np.ndarray,
+                start_year: int | None) -> pd.DataFrame:
+    """One row per school and step, with the change against the step before and the gap left."""
     rows = []
     prev = None
     for step, (values, capped) in enumerate(records):
         change = values - (prev if prev is not None else values)
         base = prev if prev is not None else values
-        for i, sid in enumerate(cur.index):
+        for i, sid in enumerate(schools):
             rows.append({
                 "school_id": sid,
                 "year": (start_year + step) if start_year is not None else step,
@@ -381,131 +416,6 @@ def transition_path(
     out = pd.DataFrame(rows)
     out["gap_eur"] = out["gap_eur"].where(out["gap_eur"].abs() > 0.005, 0.0)
     return out
-
-
-@dataclass(frozen=True)
-class BudgetConfig:
-    """The region's budget assumptions (``budget:`` in the region YAML).
-
-    Attributes
-    ----------
-    weights
-        Weight per characteristic (see :func:`recalibrate_budget`).
-    characteristics
-        Per-school characteristic values given in the YAML, ``{school_id: {name: value}}``;
-        characteristics derived from the school type (:func:`characteristics_from_region`) are
-        used for names not given here.
-    years, max_change_per_year, cap_unit, budget_neutral
-        The transition path (see :func:`transition_path`).
-    budget_year
-        Which year of the budget file is "current" (``None``: the latest).
-    notes
-        The region's explanation of the assumptions (Dutch, printed in the report).
-    is_default
-        True when the region YAML has no ``budget:`` block and these are the package defaults.
-    """
-
-    weights: dict[str, float] = field(default_factory=dict)
-    characteristics: dict[str, dict[str, float]] = field(default_factory=dict)
-    years: int = 2
-    max_change_per_year: float = 0.1
-    cap_unit: str = "fraction"
-    budget_neutral: bool = True
-    budget_year: int | None = None
-    notes: str = ""
-    is_default: bool = False
-
-
-def budget_config_from_region(region: Region) -> BudgetConfig:
-    """Read the ``budget:`` block of a region YAML (defaults when there is none).
-
-    Defaults: no weights (allocation by pupils alone), 2 years, at most 10 % change per year,
-    budget-neutral.
-
-    Examples
-    --------
-    >>> from josanalysis.core.config import load_region
-    >>> budget_config_from_region(load_region("demoregio")).is_default    # doctest: +SKIP
-    True
-    """
-    block = region.extra.get("budget")
-    if block is None:
-        return BudgetConfig(is_default=True)
-    name = region.path.name
-    if not isinstance(block, dict):
-        raise ConfigError(f"{name}: key 'budget' should be a mapping.")
-    weights = block.get("weights") or {}
-    if not isinstance(weights, dict) or not all(isinstance(v, (int, float)) for v in weights.values()):
-        raise ConfigError(f"{name}: 'budget.weights' should map characteristic names to numbers.")
-    chars = block.get("characteristics") or {}
-    if not isinstance(chars, dict) or not all(isinstance(v, dict) for v in chars.values()):
-        raise ConfigError(f"{name}: 'budget.characteristics' should map school ids to {{name: value}}.")
-    unknown = [s for s in chars if str(s) not in region.school_ids]
-    if unknown:
-        raise ConfigError(f"{name}: 'budget.characteristics' names school(s) {', '.join(map(str, unknown))} "
-                          "that the region does not list.")
-    transition = block.get("transition") or {}
-    if not isinstance(transition, dict):
-        raise ConfigError(f"{name}: 'budget.transition' should be a mapping.")
-    years = transition.get("years", 2)
-    cap = transition.get("max_change_per_year", 0.1)
-    unit = transition.get("cap_unit", "fraction")
-    if not isinstance(years, int) or years < 1:
-        raise ConfigError(f"{name}: 'budget.transition.years' is {years!r}; expected a whole number >= 1.")
-    if not isinstance(cap, (int, float)) or cap <= 0 or unit not in {"fraction", "eur"}:
-        raise ConfigError(f"{name}: 'budget.transition' needs max_change_per_year > 0 and cap_unit "
-                          "'fraction' or 'eur'.")
-    year = block.get("budget_year")
-    return BudgetConfig(
-        weights={str(k): float(v) for k, v in weights.items()},
-        characteristics={str(s): {str(k): float(v) for k, v in d.items()} for s, d in chars.items()},
-        years=years,
-        max_change_per_year=float(cap),
-        cap_unit=unit,
-        budget_neutral=bool(block.get("budget_neutral", True)),
-        budget_year=int(year) if year is not None else None,
-        notes=str(block.get("notes") or "").strip(),
-        is_default=False,
-    )
-
-
-#: Characteristics derived from the school type in params (0/1 indicators).
-TYPE_CHARACTERISTICS: dict[str, str] = {
-    "praktijkonderwijs": "school for praktijkonderwijs (type contains 'praktijk' or 'pro')",
-    "vso": "school for voortgezet speciaal onderwijs (type contains 'vso')",
-    "vmbo": "school with vmbo (type contains 'vmbo')",
-}
-
-
-def characteristics_from_region(region: Region, config: BudgetConfig | None = None) -> pd.DataFrame:
-    """Characteristics per school: 0/1 indicators from the school type, overridden by the YAML.
-
-    Columns ``school_id, praktijkonderwijs, vso, vmbo`` plus any characteristic named in
-    ``budget.characteristics``. Derived indicators are crude stand-ins for the population
-    characteristics of the doelgroepenmodel; a region that has shares per school (for example
-    from DUO or CBS) should give them under ``budget.characteristics``.
-
-    Examples
-    --------
-    >>> from josanalysis.core.config import load_region
-    >>> ch = characteristics_from_region(load_region("regio-alkmaar"))     # doctest: +SKIP
-    >>> ch.set_index("school_id").loc["08UV00", "praktijkonderwijs"]       # doctest: +SKIP
-    1.0
-    """
-    config = config if config is not None else budget_config_from_region(region)
-    rows = []
-    for s in region.schools:
-        t = s.school_type.lower()
-        parts = {p.strip() for p in t.replace(",", "/").split("/")}
-        row: dict[str, Any] = {
-            "school_id": s.school_id,
-            "praktijkonderwijs": float("praktijk" in t or "pro" in parts),
-            "vso": float("vso" in parts or "speciaal" in t),
-            "vmbo": float(any(p.startswith("vmbo") for p in parts)),
-        }
-        row.update(config.characteristics.get(s.school_id, {}))
-        rows.append(row)
-    return pd.DataFrame(rows)
 
 
 def current_budget(budget: pd.DataFrame, *, year: int | None = None) -> pd.DataFrame:
@@ -545,318 +455,6 @@ def current_budget(budget: pd.DataFrame, *, year: int | None = None) -> pd.DataF
     return out
 
 
-def plot_budget(recalibrated: pd.DataFrame, path: pd.DataFrame, names: Mapping[str, str] | None = None,
-                *, per_pupil: bool = False) -> Figure:
-    """Figure: current vs recalibrated budget per school, with the transition path in between.
-
-    Parameters
-    ----------
-    recalibrated
-        Output of :func:`recalibrate_budget`.
-    path
-        Output of :func:`transition_path` for the same schools.
-    names
-        Optional school names by ``school_id`` for the axis labels.
-    per_pupil
-        Show euros per pupil instead of euros.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-        Dutch labels; one row per school, dots for the path years.
-
-    Examples
-    --------
-    >>> fig = plot_budget(recalibrated, path, names, per_pupil=True)    # doctest: +SKIP
-    """
-    import matplotlib.pyplot as plt
-
-    names = dict(names or {})
-    pupils = recalibrated.set_index("school_id")["pupils"]
-    schools = list(recalibrated["school_id"])
-    years = sorted(path["year"].unique())
-    fig, ax = plt.subplots(figsize=(8, 0.45 * len(schools) + 1.5))
-    cmap = plt.get_cmap("Blues")
-    for i, sid in enumerate(schools):
-        p = path[path["school_id"] == sid].sort_values("year")
-        vals = p["budget_eur"].to_numpy()
-        tgt = float(recalibrated.loc[recalibrated["school_id"] == sid, "budget_target"].iloc[0])
-        if per_pupil:
-            denom = float(pupils[sid]) if pupils[sid] > 0 else np.nan
-            vals = vals / denom
-            tgt = tgt / denom
-        ax.plot([vals[0], tgt], [i, i], color="0.8", zorder=1)
-        for k, (y, v) in enumerate(zip(years, vals)):
-            ax.scatter(v, i, color=cmap(0.35 + 0.6 * k / max(len(years) - 1, 1)), zorder=2,
-                       label=("huidig" if k == 0 else f"jaar {y}") if i == 0 else None)
-        ax.scatter(tgt, i, marker="D", color="tab:orange", zorder=3, label="herijkt" if i == 0 else None)
-    ax.set_yticks(range(len(schools)), [names.get(s, s) for s in schools])
-    ax.invert_yaxis()
-    ax.set_xlabel("budget per leerling (€)" if per_pupil else "budget (€)")
-    ax.set_title("Huidig budget, herijkt budget en overgangspad per school")
-    ax.legend(loc="best", fontsize="small")
-    fig.tight_layout()
-    return fig
-
-
-# --------------------------------------------------------------------------------------------
-# Inputs of the budget report (capacity, budget, home municipality, return, provider)
-# --------------------------------------------------------------------------------------------
-
-
-@dataclass
-class BudgetReportData:
-    """Aggregated inputs of the region's budget report; no pupil-level data.
-
-    Every attribute is ``None`` when its source is absent; ``missing`` then holds the Dutch
-    sentence naming the file to supply, under the same key.
-
-    Attributes
-    ----------
-    fte
-        ``school_id, function, fte_before, fte_during, deployed`` (from ``capaciteit/*.csv`` when
-        present, else from the school YAML files); ``fte_source`` says which.
-    pupils
-        Pupils per school (Series by ``school_id``): the latest DUO count in the data folder,
-        else the counts recorded in the school YAML files; ``pupils_source`` says which.
-    pupils_by_year
-        ``school_id, school_year, pupils`` from the DUO files (for per-100 figures per year).
-    budget
-        ``school_id, year, budget_eur`` (``budget/*.csv``).
-    home_municipality
-        The canonical DUO pupils-by-home-municipality frame (aggregated counts per school,
-        postcode and leerjaar, as DUO publishes them).
-    rendement
-        The long return frame ``school_id, school_year, indicator, value``.
-    provider
-        The provider summary per school and school year (``summarise_trajectories``).
-    missing
-        Source key -> Dutch sentence (see :func:`josanalysis.questions.rendement.missing_source_message`).
-    files
-        Source key -> files read.
-    data_dir
-        The region's data folder as shown in messages (relative to the project when inside it).
-    """
-
-    fte: pd.DataFrame | None = None
-    fte_source: str = ""
-    pupils: pd.Series | None = None
-    pupils_source: str = ""
-    pupils_by_year: pd.DataFrame | None = None
-    budget: pd.DataFrame | None = None
-    home_municipality: pd.DataFrame | None = None
-    rendement: pd.DataFrame | None = None
-    provider: pd.DataFrame | None = None
-    missing: dict[str, str] = field(default_factory=dict)
-    files: dict[str, list[str]] = field(default_factory=dict)
-    data_dir: str = ""
-
-
-def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame | None:
-    frames = [f for f in frames if f is not None and len(f)]
-    return pd.concat(frames, ignore_index=True) if frames else None
-
-
-def load_budget_report_data(region: Region, prepared: str | Path = "") -> BudgetReportData:
-    """Gather what the budget report needs, tolerating absent sources.
-
-    Without ``prepared`` the sources are read from the region's data folder with the loaders of
-    :mod:`josanalysis.sources` (validated: a broken file stops with a
-    :class:`~josanalysis.core.errors.DataError`); attendance files are not read (this report does not
-    use them). With ``prepared`` (the panel folder a batch run made with
-    :func:`josanalysis.panel.build.prepare_region`) everything comes from the panel and its tables
-    (``capacity``, ``budget``, ``pupils_by_home``, ``trajectories``, ``rendement``).
-    An absent source or data folder is not an error: it becomes a Dutch "supply this file"
-    sentence in ``missing``.
-
-    Parameters
-    ----------
-    region
-        The region (its ``data_dir`` is read).
-    prepared
-        The prepared panel folder, or empty.
-
-    Returns
-    -------
-    BudgetReportData
-
-    Examples
-    --------
-    >>> from josanalysis.core.config import load_region
-    >>> data = load_budget_report_data(load_region("regio-alkmaar"))     # doctest: +SKIP
-    >>> sorted(data.missing)                                               # doctest: +SKIP
-    ['aanbieder', 'budget', 'herkomst']
-    """
-    from josanalysis.questions.capacity import fte_from_region, pupils_from_region
-    from josanalysis.core.config import PROJECT_ROOT
-    from josanalysis.questions.rendement import long_from_frame, missing_source_message
-
-    data_dir = region.data_dir
-    shown_dir = data_dir.relative_to(PROJECT_ROOT) if data_dir.is_relative_to(PROJECT_ROOT) else data_dir
-    ids = region.school_ids
-    out = BudgetReportData(data_dir=shown_dir.as_posix())
-
-    def miss(key: str, source: str, what: str) -> None:
-        out.missing[key] = missing_source_message(source, shown_dir, what=what)
-
-    if prepared:
-        got = _from_panel(region, prepared)
-    else:
-        got = _from_files(region, data_dir)
-    out.files = got.pop("files", {})
-
-    cap = got.get("capacity")
-    if cap is not None and len(cap):
-        out.fte = cap[["school_id", "function", "fte_before", "fte_during", "deployed"]].copy()
-        out.fte_source = got.get("capacity_source", "capaciteitsbestand")
-    else:
-        fte = fte_from_region(region)
-        if len(fte):
-            out.fte = fte
-            out.fte_source = "parameterbestanden van de scholen (params/schools/...)"
-        else:
-            miss("capaciteit", "capaciteit", "de capaciteit (fte per functie)")
-
-    pby = got.get("pupils_by_year")
-    if pby is not None and len(pby):
-        pby = pby[pby["school_id"].isin(ids)].dropna(subset=["pupils"])
-        out.pupils_by_year = pby[["school_id", "school_year", "pupils"]].astype({"pupils": "float64"})
-        latest = pby.sort_values("school_year").groupby("school_id")["pupils"].last()
-        out.pupils = latest.astype("float64")
-        out.pupils_source = f"DUO-telling schooljaar {pby['school_year'].max()} ({got.get('pupils_where', '')})"
-    if out.pupils is None or out.pupils.empty:
-        p = pupils_from_region(region)
-        if len(p):
-            out.pupils = p
-            out.pupils_source = "leerlingaantallen in de parameterbestanden (pupils_source per school)"
-        else:
-            miss("leerlingen", "leerlingen", "leerlingaantallen")
-
-    out.budget = got.get("budget")
-    if out.budget is None or not len(out.budget):
-        out.budget = None
-        miss("budget", "budget", "het ZiO-budget")
-    out.home_municipality = got.get("pupils_by_home")
-    if out.home_municipality is None or not len(out.home_municipality):
-        out.home_municipality = None
-        miss("herkomst", "herkomst", "leerlingen naar woongemeente")
-    out.provider = got.get("provider")
-    if out.provider is None or not len(out.provider):
-        out.provider = None
-        miss("aanbieder", "aanbieder", "de registratie van de aanbieder")
-
-    parts: list[pd.DataFrame] = []
-    tz = got.get("thuiszitters")
-    if tz is not None and len(tz):
-        parts.append(long_from_frame(tz.dropna(subset=["thuiszitters"]), {"thuiszitters": "thuiszitters"},
-                                     period_column="month", agg="mean"))
-    yc = got.get("youthcare")
-    if yc is not None and {"youthcare_ambulant", "youthcare_residential"} <= set(yc.columns):
-        parts.append(long_from_frame(yc, {"jeugdhulp_buiten_school": "youthcare_ambulant+youthcare_residential"}))
-    ref = got.get("referrals")
-    if ref is not None and "tlv_vso_cluster4" in ref.columns:
-        parts.append(long_from_frame(ref, {"tlv_vso": "tlv_vso_cluster4"}))
-    vsv = got.get("vsv")
-    if vsv is not None and "early_leavers" in vsv.columns and len(vsv):
-        parts.append(long_from_frame(vsv, {"vsv": "early_leavers"}))
-    own = got.get("rendement")
-    if own is not None and len(own):
-        parts.append(own)
-    long = _concat(parts)
-    if long is not None:
-        long = long[long["school_id"].isin(ids)].dropna(subset=["value"]).reset_index(drop=True)
-    out.rendement = long
-    return out
-
-
-def _school_year_of_dates(dates: pd.Series) -> list[str]:
-    return [f"{t.year}-{t.year + 1}" if t.month >= 8 else f"{t.year - 1}-{t.year}" for t in pd.to_datetime(dates)]
-
-
-def _from_files(region: Region, data_dir: Path) -> dict[str, Any]:
-    """The report's inputs read from the raw files with the data layer's loaders."""
-    from josanalysis.sources import (
-        load_budget,
-        load_capacity,
-        load_duo_pupils,
-        load_duo_pupils_by_postcode,
-        load_duo_vsv,
-        load_municipality_youthcare,
-        load_provider_trajectories,
-        load_rendement_indicators,
-        load_swv_referrals,
-        load_thuiszitters,
-        summarise_trajectories,
-    )
-    from josanalysis.panel.build import vsv_per_school
-    from josanalysis.sources.folder import discover
-
-    files = discover(data_dir) if data_dir.is_dir() else {}
-    ids = region.school_ids
-
-    def read(attr: str, loader: Any, school_level: bool = False) -> pd.DataFrame | None:
-        paths = files.get(attr)
-        if not paths:
-            return None
-        kw = {"school_ids": ids} if school_level else {}
-        return _concat([loader(p, **kw) for p in paths])
-
-    got: dict[str, Any] = {"files": {k: [str(p) for p in v] for k, v in files.items()}}
-    got["capacity"] = read("capacity", load_capacity, school_level=True)
-    if got["capacity"] is not None:
-        got["capacity_source"] = "bestand " + ", ".join(Path(p).name for p in files["capacity"])
-    duo = read("duo_pupils", load_duo_pupils)
-    if duo is not None:
-        d = duo[duo["school_id"].isin(ids)].copy()
-        d["school_year"] = _school_year_of_dates(d["reference_date"])
-        got["pupils_by_year"] = d[["school_id", "school_year", "pupils"]]
-        got["pupils_where"] = "bestanden in duo/"
-    got["budget"] = read("budget", load_budget, school_level=True)
-    got["pupils_by_home"] = read("duo_pupils_by_postcode", load_duo_pupils_by_postcode)
-    trajectories = read("provider_trajectories", load_provider_trajectories, school_level=True)
-    if trajectories is not None:
-        got["provider"] = summarise_trajectories(trajectories)   # pupil-level rows stop here
-        del trajectories
-    got["thuiszitters"] = read("thuiszitters", load_thuiszitters, school_level=True)
-    got["youthcare"] = read("municipality_youthcare", load_municipality_youthcare, school_level=True)
-    got["referrals"] = read("swv_referrals", load_swv_referrals, school_level=True)
-    vsv = read("duo_vsv", load_duo_vsv)
-    if vsv is not None:
-        got["vsv"] = vsv_per_school(vsv, ids)
-    got["rendement"] = read("rendement", load_rendement_indicators, school_level=True)
-    return got
-
-
-def _from_panel(region: Region, prepared: str | Path) -> dict[str, Any]:
-    """The report's inputs from a prepared panel folder (no raw file is read)."""
-    from josanalysis.panel.build import Panel
-
-    panel = Panel.read_parquet(prepared)
-    if panel.region_id != region.region_id:
-        raise ConfigError(f"The prepared panel {prepared} belongs to region '{panel.region_id}', "
-                          f"not '{region.region_id}'.")
-    tables = getattr(panel, "tables", {}) or {}
-    got: dict[str, Any] = {"files": {k: list(v) for k, v in (panel.inputs or {}).items()}}
-    got["capacity"] = tables.get("capacity")
-    got["capacity_source"] = "capaciteitsbestand (voorbereid door de batch)"
-    got["budget"] = tables.get("budget")
-    got["pupils_by_home"] = tables.get("pupils_by_home")
-    got["provider"] = tables.get("trajectories")
-    got["rendement"] = tables.get("rendement")
-    monthly = panel.monthly()
-    if "thuiszitters" in monthly.columns:
-        got["thuiszitters"] = monthly[["school_id", "month", "thuiszitters"]]
-    yearly = panel.yearly()
-    if "pupils" in yearly.columns:
-        got["pupils_by_year"] = yearly[["school_id", "school_year", "pupils"]]
-        got["pupils_where"] = "voorbereid door de batch"
-    got["youthcare"] = yearly
-    got["referrals"] = yearly
-    if "early_leavers" in yearly.columns:
-        got["vsv"] = yearly.dropna(subset=["early_leavers"])
-    return got
-
-
 def save_tables(tables: Mapping[str, pd.DataFrame], output_dir: str | Path | None) -> list[Path]:
     """Write protected report tables as CSV files (``;``, UTF-8) into ``output_dir``.
 
@@ -878,8 +476,6 @@ def save_tables(tables: Mapping[str, pd.DataFrame], output_dir: str | Path | Non
     --------
     >>> save_tables({"capaciteit": protected_table}, "outputs/demoregio/budget")   # doctest: +SKIP
     """
-    import json
-
     if not output_dir:
         return []
     folder = Path(output_dir)
@@ -928,19 +524,8 @@ class BudgetSection:
     left_out: tuple[str, ...] = ()
 
     def assumptions_text(self) -> str:
-        """The assumptions in Dutch, for the report."""
-        c = self.config
-        weights = ", ".join(f"{k} {v:g}".replace(".", ",") for k, v in c.weights.items()) or "geen (alleen leerlingen)"
-        cap = (f"{c.max_change_per_year * 100:g}% van het budget van het jaar ervoor" if c.cap_unit == "fraction"
-               else f"€ {c.max_change_per_year:,.0f}".replace(",", "."))
-        src = ("standaardwaarden van josanalysis (de regio heeft geen 'budget:'-blok)" if c.is_default
-               else "aannames in de parameters van de regio ('budget:')")
-        text = (f"Herijking op leerlingaantal × zorgindex (1 + som van gewicht × kenmerk); gewichten: {weights}. "
-                f"{'Budgetneutraal: het totaal blijft gelijk.' if c.budget_neutral else 'Niet budgetneutraal.'} "
-                f"Overgangspad in {c.years} jaar, per school per jaar hoogstens {cap} erbij of eraf. Bron: {src}.")
-        if c.notes:
-            text += " " + c.notes
-        return text
+        """The assumptions in Dutch, for the report (see :meth:`BudgetConfig.assumptions_text`)."""
+        return self.config.assumptions_text()
 
 
 def budget_section(region: Region, budget: pd.DataFrame, pupils: pd.Series | pd.DataFrame | Mapping[str, float],
@@ -969,12 +554,10 @@ def budget_section(region: Region, budget: pd.DataFrame, pupils: pd.Series | pd.
     >>> data = load_budget_report_data(region)                                 # doctest: +SKIP
     >>> budget_section(region, data.budget, data.pupils).path.head()           # doctest: +SKIP
     """
-    from josanalysis.questions.capacity import _pupils_series
-
     config = config if config is not None else budget_config_from_region(region)
     cur = current_budget(budget, year=config.budget_year)
     year = int(cur.attrs["year"])
-    pup = _pupils_series(pupils).dropna()
+    pup = pupils_series(pupils).dropna()
     has = cur["school_id"].isin(pup.index[pup > 0])
     left_out = tuple(cur.loc[~has, "school_id"])
     cur = cur[has].reset_index(drop=True)

@@ -36,16 +36,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from josanalysis.core.config import FUNCTIONS
+from josanalysis.core import formatting as nl
+from josanalysis.core.config import FUNCTIONS, Region
 from josanalysis.core.errors import ConfigError, DataError
-
-if TYPE_CHECKING:  # pragma: no cover
-    from josanalysis.core.config import Region
+from josanalysis.core.fte import fte_per_100_pupils
+from josanalysis.questions.pupils import pupils_from_region, pupils_series
 
 __all__ = [
     "CapacityResult",
@@ -53,7 +52,6 @@ __all__ = [
     "fte_from_region",
     "pupils_from_region",
     "minimum_fte_from_region",
-    "plot_capacity",
     "capacity_assumptions_text",
     "DUTCH_HEADERS",
 ]
@@ -153,32 +151,6 @@ class CapacityResult:
         return df.rename(columns=DUTCH_HEADERS)
 
 
-def _pupils_series(pupils: pd.Series | pd.DataFrame | Mapping[str, float]) -> pd.Series:
-    if isinstance(pupils, Mapping):
-        s = pd.Series(dict(pupils), dtype="float64")
-    elif isinstance(pupils, pd.DataFrame):
-        if "school_id" not in pupils.columns or "pupils" not in pupils.columns:
-            raise DataError(
-                "the pupils table needs the columns 'school_id' and 'pupils' "
-                f"(got {', '.join(map(str, pupils.columns))})."
-            )
-        if pupils["school_id"].duplicated().any():
-            dup = sorted(pupils.loc[pupils["school_id"].duplicated(), "school_id"].astype(str))
-            raise DataError(f"the pupils table lists school(s) {', '.join(dup)} more than once.", column="school_id")
-        s = pd.Series(pupils["pupils"].to_numpy(), index=pupils["school_id"].astype(str))
-    elif isinstance(pupils, pd.Series):
-        s = pupils.copy()
-        s.index = s.index.astype(str)
-    else:
-        raise ConfigError("pupils should be a Series indexed by school_id, a DataFrame with "
-                          "'school_id' and 'pupils', or a mapping of school_id to pupils.")
-    s = pd.to_numeric(s, errors="coerce").astype("float64")
-    if (s < 0).any():
-        bad = sorted(s.index[s < 0])
-        raise DataError(f"negative pupil count for school(s) {', '.join(bad)}.", column="pupils")
-    return s
-
-
 def _validate_fte(fte: pd.DataFrame) -> pd.DataFrame:
     if not isinstance(fte, pd.DataFrame):
         raise ConfigError("fte should be a DataFrame with school_id, function, fte_before, fte_during, deployed.")
@@ -262,6 +234,16 @@ def capacity_table(
     >>> res.below_minimum["function"].tolist()
     ['GW']
     """
+    minimum = _checked_options(hours_per_fte, minimum_fte)
+    pup = pupils_series(pupils)
+    table = _function_table(_validate_fte(fte), pup, hours_per_fte, minimum)
+    per_school = _school_table(table, hours_per_fte)
+    return CapacityResult(table=table, per_school=per_school, spread=_spread_table(table, per_school),
+                          hours_per_fte=float(hours_per_fte), minimum_fte=minimum)
+
+
+def _checked_options(hours_per_fte: float, minimum_fte: Mapping[str, float] | None) -> dict[str, float]:
+    """The minimum per function, after checking it and the hours per FTE."""
     if not isinstance(hours_per_fte, (int, float)) or not hours_per_fte > 0:
         raise ConfigError(f"hours_per_fte is {hours_per_fte!r}; expected a positive number of hours per week.")
     minimum = dict(minimum_fte or {})
@@ -270,17 +252,18 @@ def capacity_table(
             raise ConfigError(f"minimum_fte names function {func!r}; expected one of {', '.join(FUNCTIONS)}.")
         if not isinstance(value, (int, float)) or value < 0:
             raise ConfigError(f"minimum_fte[{func!r}] is {value!r}; expected an FTE >= 0.")
-    df = _validate_fte(fte)
-    pup = _pupils_series(pupils)
-    per100_denominator = pup.where(pup > 0)
+    return minimum
 
+
+def _function_table(df: pd.DataFrame, pup: pd.Series, hours_per_fte: float,
+                    minimum: dict[str, float]) -> pd.DataFrame:
+    """One row per school and function: hours, FTE per 100 pupils and the minimum flag."""
     df["pupils"] = df["school_id"].map(pup)
     df["fte_change"] = df["fte_during"] - df["fte_before"]
     df["hours_before"] = (df["fte_before"] * hours_per_fte).round(1)
     df["hours_during"] = (df["fte_during"] * hours_per_fte).round(1)
-    denom = df["school_id"].map(per100_denominator)
-    df["fte_per_100_before"] = df["fte_before"] / denom * 100
-    df["fte_per_100_during"] = df["fte_during"] / denom * 100
+    df["fte_per_100_before"] = fte_per_100_pupils(df["fte_before"], df["pupils"])
+    df["fte_per_100_during"] = fte_per_100_pupils(df["fte_during"], df["pupils"])
     df["minimum_fte"] = df["function"].map(minimum).astype("float64")
     flag = pd.Series(pd.NA, index=df.index, dtype="boolean")
     check = df["deployed"] & df["minimum_fte"].notna() & df["fte_during"].notna()
@@ -289,10 +272,13 @@ def capacity_table(
     order = {f: i for i, f in enumerate(FUNCTIONS)}
     school_order = {s: i for i, s in enumerate(dict.fromkeys(df["school_id"]))}
     df = df.sort_values(["school_id", "function"], key=lambda c: c.map(school_order if c.name == "school_id" else order))
-    table = df[["school_id", "function", "deployed", "pupils", "fte_before", "fte_during", "fte_change",
-                "hours_before", "hours_during", "fte_per_100_before", "fte_per_100_during",
-                "minimum_fte", "below_minimum"]].reset_index(drop=True)
+    return df[["school_id", "function", "deployed", "pupils", "fte_before", "fte_during", "fte_change",
+               "hours_before", "hours_during", "fte_per_100_before", "fte_per_100_during",
+               "minimum_fte", "below_minimum"]].reset_index(drop=True)
 
+
+def _school_table(table: pd.DataFrame, hours_per_fte: float) -> pd.DataFrame:
+    """One row per school, the JOS functions summed (not-deployed functions count as nothing)."""
     grouped = table.groupby("school_id", sort=False)
     per_school = pd.DataFrame({
         "pupils": grouped["pupils"].first(),
@@ -303,22 +289,22 @@ def capacity_table(
     per_school["fte_change"] = per_school["fte_during"] - per_school["fte_before"]
     per_school["hours_before"] = (per_school["fte_before"] * hours_per_fte).round(1)
     per_school["hours_during"] = (per_school["fte_during"] * hours_per_fte).round(1)
-    d = per_school.index.map(per100_denominator)
-    per_school["fte_per_100_before"] = per_school["fte_before"] / d * 100
-    per_school["fte_per_100_during"] = per_school["fte_during"] / d * 100
+    per_school["fte_per_100_before"] = fte_per_100_pupils(per_school["fte_before"], per_school["pupils"])
+    per_school["fte_per_100_during"] = fte_per_100_pupils(per_school["fte_during"], per_school["pupils"])
     per_school["n_below_minimum"] = per_school["n_below_minimum"].astype("int64")
-    per_school = per_school.reset_index()[["school_id", "pupils", "fte_before", "fte_during", "fte_change",
-                                           "hours_before", "hours_during", "fte_per_100_before",
-                                           "fte_per_100_during", "n_below_minimum"]]
+    return per_school.reset_index()[["school_id", "pupils", "fte_before", "fte_during", "fte_change",
+                                     "hours_before", "hours_during", "fte_per_100_before",
+                                     "fte_per_100_during", "n_below_minimum"]]
 
+
+def _spread_table(table: pd.DataFrame, per_school: pd.DataFrame) -> pd.DataFrame:
+    """Spread across schools per deployed function and for the total."""
     rows = []
     for func, sub in list(table.groupby("function", sort=False)) + [("totaal", per_school)]:
         sub = sub if func == "totaal" else sub[sub["deployed"]]
         for measure in ("fte_during", "fte_per_100_during"):
             rows.append({"function": func, "measure": measure, **_spread(sub[measure])})
-    spread = pd.DataFrame(rows, columns=["function", "measure", "n_schools", "min", "max", "mean", "cv"])
-    return CapacityResult(table=table, per_school=per_school, spread=spread,
-                          hours_per_fte=float(hours_per_fte), minimum_fte=minimum)
+    return pd.DataFrame(rows, columns=["function", "measure", "n_schools", "min", "max", "mean", "cv"])
 
 
 def _spread(values: pd.Series) -> dict[str, float]:
@@ -375,21 +361,6 @@ def fte_from_region(region: Region, *, jos_only: bool = True) -> pd.DataFrame:
         {"fte_before": "float64", "fte_during": "float64", "deployed": "bool"})
 
 
-def pupils_from_region(region: Region) -> pd.Series:
-    """Pupils per school as recorded in the school YAML files (``pupils``), indexed by school_id.
-
-    Schools without a recorded count are left out.
-
-    Examples
-    --------
-    >>> from josanalysis.core.config import load_region
-    >>> int(pupils_from_region(load_region("regio-alkmaar"))["08UV00"])   # doctest: +SKIP
-    195
-    """
-    data = {s.school_id: float(s.pupils) for s in region.schools if s.pupils is not None}
-    return pd.Series(data, dtype="float64", name="pupils")
-
-
 def minimum_fte_from_region(region: Region) -> tuple[dict[str, float], float]:
     """Minimum FTE per function and hours per FTE from the region YAML's ``capacity:`` block.
 
@@ -417,51 +388,6 @@ def minimum_fte_from_region(region: Region) -> tuple[dict[str, float], float]:
     return {str(k): float(v) for k, v in minimum.items()}, float(hours)
 
 
-def plot_capacity(result: CapacityResult, names: Mapping[str, str] | None = None, *, per_100: bool = True):
-    """Figure: FTE during JOS per school and function (stacked), per 100 pupils or absolute.
-
-    Parameters
-    ----------
-    result
-        From :func:`capacity_table`.
-    names
-        School names by ``school_id`` for the axis labels.
-    per_100
-        FTE per 100 pupils (default; schools without a pupil count are left out) or FTE.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-        Dutch labels. Differences between schools reflect history and agreements, not need
-        (caption this in the report).
-
-    Examples
-    --------
-    >>> fig = plot_capacity(capacity_table(fte, pupils), names)    # doctest: +SKIP
-    """
-    import matplotlib.pyplot as plt
-
-    names = dict(names or {})
-    col = "fte_per_100_during" if per_100 else "fte_during"
-    wide = result.table.pivot_table(index="school_id", columns="function", values=col, aggfunc="first",
-                                    sort=False)
-    wide = wide.reindex(columns=[f for f in FUNCTIONS if f in wide.columns]).dropna(how="all")
-    fig, ax = plt.subplots(figsize=(8, 0.45 * max(len(wide), 1) + 1.5))
-    left = np.zeros(len(wide))
-    colors = {"GW": "#4c72b0", "JGC": "#55a868", "PAJ": "#dd8452"}
-    for func in wide.columns:
-        vals = wide[func].fillna(0.0).to_numpy()
-        ax.barh(range(len(wide)), vals, left=left, color=colors.get(func), label=f"{func} ({FUNCTIONS[func]})")
-        left = left + vals
-    ax.set_yticks(range(len(wide)), [names.get(s, s) for s in wide.index])
-    ax.invert_yaxis()
-    ax.set_xlabel("fte per 100 leerlingen (tijdens JOS)" if per_100 else "fte tijdens JOS")
-    ax.set_title("Inzet JOS-functies per school")
-    ax.legend(loc="lower right", fontsize="small")
-    fig.tight_layout()
-    return fig
-
-
 def capacity_assumptions_text(region: Region) -> str:
     """The capacity assumptions of a region in Dutch (minimum per function, hours per FTE).
 
@@ -474,11 +400,12 @@ def capacity_assumptions_text(region: Region) -> str:
     minimum, hours = minimum_fte_from_region(region)
     block = region.extra.get("capacity") or {}
     if minimum:
-        parts = ", ".join(f"{f} {v:g} fte (± {v * hours:.0f} uur/week)".replace(".", ",") for f, v in minimum.items())
+        parts = ", ".join(f"{f} {nl.number(v, 2)} fte (± {nl.number(v * hours, 0)} uur/week)"
+                          for f, v in minimum.items())
         text = (f"Minimum per functie (aanname in de parameters van de regio): {parts}. "
-                f"Uren per week = fte × {hours:g}.")
+                f"Uren per week = fte × {nl.number(hours, 1)}.")
     else:
         text = (f"Er is geen minimum per functie ingesteld (geen 'capacity.minimum_fte' in de parameters van de "
-                f"regio), dus er wordt niet gemarkeerd. Uren per week = fte × {hours:g}.")
+                f"regio), dus er wordt niet gemarkeerd. Uren per week = fte × {nl.number(hours, 1)}.")
     notes = str(block.get("notes") or "").strip() if isinstance(block, dict) else ""
     return f"{text} {notes}".strip()

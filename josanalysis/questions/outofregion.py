@@ -35,16 +35,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
+from josanalysis.core import formatting as nl
+from josanalysis.core.config import PrivacyRules, Region
 from josanalysis.core.errors import ConfigError, DataError
-from josanalysis.privacy.suppression import rename_protected
-
-if TYPE_CHECKING:  # pragma: no cover
-    from josanalysis.core.config import PrivacyRules, Region
+from josanalysis.privacy.suppression import apply_privacy, rename_protected
 
 __all__ = [
     "OutOfRegionResult",
@@ -193,6 +191,28 @@ def out_of_region(
         Missing columns, text or negative counts, rows without a municipality code, or no rows
         left for the schools asked for.
     """
+    codes = _region_codes(region_municipalities)
+    if isinstance(suppressed_as, bool) or not isinstance(suppressed_as, (int, np.integer)) or not 1 <= suppressed_as <= 4:
+        raise ConfigError(f"suppressed_as is {suppressed_as!r}; a '<5' cell holds 1 to 4 pupils (a whole number).")
+    df, ref = _at_reference_date(_validate(frame), reference_date)
+    if schools is not None:
+        wanted = [str(s) for s in schools]
+        df = df[df["school_id"].isin(wanted)]
+        if df.empty:
+            raise DataError(f"no pupils by home municipality for school(s) {', '.join(wanted)}.")
+    detail = _school_municipality_counts(df, codes, by_leerjaar, suppressed_as)
+    return OutOfRegionResult(
+        by_school_municipality=detail,
+        by_school=_by_school(detail),
+        by_municipality=_by_municipality(detail),
+        reference_date=ref,
+        region_municipalities=codes,
+        suppressed_as=int(suppressed_as),
+    )
+
+
+def _region_codes(region_municipalities: Iterable[str] | Mapping[str, str]) -> tuple[str, ...]:
+    """The region's CBS municipality codes, checked (``GM`` and four digits)."""
     codes = tuple(str(c).strip() for c in (region_municipalities.keys() if isinstance(region_municipalities, Mapping)
                                            else region_municipalities))
     if not codes:
@@ -200,26 +220,28 @@ def out_of_region(
     bad = [c for c in codes if not (len(c) == 6 and c.startswith("GM") and c[2:].isdigit())]
     if bad:
         raise ConfigError(f"region municipality code(s) {', '.join(bad)} are not CBS codes like GM0361.")
-    if isinstance(suppressed_as, bool) or not isinstance(suppressed_as, (int, np.integer)) or not 1 <= suppressed_as <= 4:
-        raise ConfigError(f"suppressed_as is {suppressed_as!r}; a '<5' cell holds 1 to 4 pupils (a whole number).")
-    df = _validate(frame)
-    ref = None
-    if df["reference_date"].notna().any():
-        dates = pd.to_datetime(df["reference_date"])
-        if reference_date is None:
-            ref = dates.max()
-        else:
-            ref = pd.Timestamp(reference_date)
-            if not (dates == ref).any():
-                known = ", ".join(sorted({d.date().isoformat() for d in dates.dropna()}))
-                raise ConfigError(f"reference date {ref.date()} is not in the file (dates: {known}).")
-        df = df[dates == ref]
-    if schools is not None:
-        wanted = [str(s) for s in schools]
-        df = df[df["school_id"].isin(wanted)]
-        if df.empty:
-            raise DataError(f"no pupils by home municipality for school(s) {', '.join(wanted)}.")
+    return codes
 
+
+def _at_reference_date(df: pd.DataFrame, reference_date: str | pd.Timestamp | None
+                       ) -> tuple[pd.DataFrame, pd.Timestamp | None]:
+    """The rows of one DUO reference date (the latest by default) and that date."""
+    if not df["reference_date"].notna().any():
+        return df, None
+    dates = pd.to_datetime(df["reference_date"])
+    if reference_date is None:
+        ref = dates.max()
+    else:
+        ref = pd.Timestamp(reference_date)
+        if not (dates == ref).any():
+            known = ", ".join(sorted({d.date().isoformat() for d in dates.dropna()}))
+            raise ConfigError(f"reference date {ref.date()} is not in the file (dates: {known}).")
+    return df[dates == ref], ref
+
+
+def _school_municipality_counts(df: pd.DataFrame, codes: tuple[str, ...], by_leerjaar: bool,
+                                suppressed_as: int) -> pd.DataFrame:
+    """Pupils per school and home municipality (and leerjaar), with the range of the ``<5`` cells."""
     df = df.assign(
         in_region=df["home_municipality_code"].isin(codes),
         _known=df["pupils"].fillna(0.0),
@@ -229,19 +251,25 @@ def out_of_region(
     if by_leerjaar:
         keys.append("leerjaar")
     g = df.groupby(keys, sort=False, dropna=False).agg(_known=("_known", "sum"), suppressed_cells=("_cells", "sum"))
-    g = g.reset_index()
-    g = _with_ranges(g, suppressed_as)
+    g = _with_ranges(g.reset_index(), suppressed_as)
     detail = g[keys + ["pupils", "pupils_min", "pupils_max", "suppressed_cells"]]
-    detail = detail.sort_values(["school_id", "in_region", "pupils"], ascending=[True, False, False],
-                                kind="stable").reset_index(drop=True)
+    return detail.sort_values(["school_id", "in_region", "pupils"], ascending=[True, False, False],
+                              kind="stable").reset_index(drop=True)
 
+
+def _by_school(detail: pd.DataFrame) -> pd.DataFrame:
+    """Per school: all pupils, those living outside the region (with range) and their share."""
     school_keys = ["school_id", "school_name"]
     tot = detail.groupby(school_keys, sort=False)[["pupils"]].sum().rename(columns={"pupils": "pupils_total"})
     out = detail[~detail["in_region"]].groupby(school_keys, sort=False)[["pupils", "pupils_min", "pupils_max"]].sum()
     out.columns = ["pupils_outside", "pupils_outside_min", "pupils_outside_max"]
     by_school = tot.join(out, how="left").fillna(0.0).reset_index()
     by_school["share_outside"] = by_school["pupils_outside"] / by_school["pupils_total"].where(by_school["pupils_total"] > 0)
+    return by_school
 
+
+def _by_municipality(detail: pd.DataFrame) -> pd.DataFrame:
+    """Per outside municipality: pupils (with range), schools, and shares; most pupils first."""
     outside = detail[~detail["in_region"]]
     total_all = float(detail["pupils"].sum())
     by_muni = outside.groupby(["home_municipality_code", "home_municipality_name"], sort=False).agg(
@@ -250,15 +278,7 @@ def out_of_region(
     total_out = float(by_muni["pupils"].sum())
     by_muni["share_of_outside"] = by_muni["pupils"] / total_out if total_out > 0 else np.nan
     by_muni["share_of_all"] = by_muni["pupils"] / total_all if total_all > 0 else np.nan
-    by_muni = by_muni.sort_values(["pupils", "home_municipality_code"], ascending=[False, True]).reset_index(drop=True)
-    return OutOfRegionResult(
-        by_school_municipality=detail,
-        by_school=by_school,
-        by_municipality=by_muni,
-        reference_date=ref,
-        region_municipalities=codes,
-        suppressed_as=int(suppressed_as),
-    )
+    return by_muni.sort_values(["pupils", "home_municipality_code"], ascending=[False, True]).reset_index(drop=True)
 
 
 def _with_ranges(g: pd.DataFrame, suppressed_as: float) -> pd.DataFrame:
@@ -330,7 +350,7 @@ def propose_contributions(
         if per_pupil is None or not isinstance(per_pupil, (int, float)) or per_pupil < 0:
             raise ConfigError("rule 'per_pupil' needs per_pupil=<euros per pupil, >= 0>.")
         muni["contribution_eur"] = muni["pupils"] * float(per_pupil)
-        label = f"€ {per_pupil:,.0f} per leerling".replace(",", ".")
+        label = f"{nl.euro(per_pupil)} per leerling"
     else:
         if budget is None:
             raise ConfigError("rule 'proportional' needs budget=<total or budget per school>.")
@@ -396,8 +416,6 @@ def report_tables(
     >>> sorted(tables)                                                             # doctest: +SKIP
     ['per_gemeente', 'per_school', 'per_school_gemeente']
     """
-    from josanalysis.privacy.suppression import apply_privacy
-
     names = dict(names or {})
     detail = result.by_school_municipality
     cross = detail.pivot_table(index=["home_municipality_code", "home_municipality_name", "in_region"],

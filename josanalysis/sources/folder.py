@@ -175,7 +175,8 @@ def _combine(src: Source, files: list[Path], frames: list[pd.DataFrame]) -> pd.D
 
 
 def load_region_data(
-    data_dir: str | Path, *, school_ids: Iterable[str] | None = None
+    data_dir: str | Path, *, school_ids: Iterable[str] | None = None,
+    only: Iterable[str] | None = None, required: bool = True,
 ) -> RegionData:
     """Load every source found in a data folder.
 
@@ -187,6 +188,12 @@ def load_region_data(
         When given, school-level files (Leerplicht, attendance, municipality, SWV, provider,
         capacity, budget) with other school codes are refused. DUO and CBS files cover more
         schools/municipalities and are not filtered.
+    only
+        Source attributes to read (default: all); the others stay None (``files`` still lists
+        every file found).
+    required
+        Whether a missing required source is an error (default). A report that tolerates absent
+        sources passes False.
 
     Returns
     -------
@@ -210,10 +217,13 @@ def load_region_data(
     root = _folder(data_dir)
     found = discover(root)
     data = RegionData(files=found)
+    wanted = None if only is None else set(only)
     for src in SOURCES:
+        if wanted is not None and src.attribute not in wanted:
+            continue
         files = found.get(src.attribute)
         if not files:
-            if src.required:
+            if src.required and required:
                 raise DataError(
                     f"required {src.label} file missing: expected "
                     f"{' or '.join(src.patterns)} in {root}.",

@@ -4,7 +4,7 @@ The Holland Rijnland factsheet asks regions to make the return of the collective
 with a fixed set of indicators; the ones no public source holds (staff sick leave, teacher
 turnover, job satisfaction, procedures and admin burden, in/door/uitstroom, help received
 outside school) come from the schools themselves in this long layout. The indicator set is
-:data:`josanalysis.questions.rendement.RENDEMENT_INDICATORS`.
+:data:`josanalysis.core.indicators.RENDEMENT_INDICATORS` (the one indicator registry).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from josanalysis.core.indicators import RENDEMENT_BY_KEY, RENDEMENT_INDICATORS
 from josanalysis.sources.reading.codes import check_school_ids, normalise_school_id
 from josanalysis.sources.reading.columns import select_columns, spec
 from josanalysis.sources.reading.dates import parse_school_year
@@ -33,7 +34,8 @@ def load_rendement_indicators(path: str | Path, *, school_ids: Iterable[str] | N
         08UV00;2023-2024;ziekteverzuim_pct;6,1
         08UV00;2023-2024;werkplezier;7,4
 
-    ``indicator`` is a key of :data:`RENDEMENT_INDICATORS` (also accepted: its Dutch label).
+    ``indicator`` is a key of :data:`josanalysis.core.indicators.RENDEMENT_INDICATORS` (also accepted:
+    its Dutch label).
 
     Parameters
     ----------
@@ -59,8 +61,6 @@ def load_rendement_indicators(path: str | Path, *, school_ids: Iterable[str] | N
     >>> load_rendement_indicators("data/regio-alkmaar/rendement/rendement-indicatoren.csv")  # doctest: +SKIP
     """
 
-    from josanalysis.questions.rendement import _BY_KEY, RENDEMENT_INDICATORS
-
     table = read_table(path)
     df = select_columns(
         table,
@@ -80,14 +80,14 @@ def load_rendement_indicators(path: str | Path, *, school_ids: Iterable[str] | N
     lookup.update({normalise_name(i.label): i.key for i in RENDEMENT_INDICATORS})
     keys = df["indicator"].astype(str).map(lambda v: lookup.get(normalise_name(v)))
     raise_bad_rows(table, keys.isna().to_numpy(dtype=bool), df["_row"], "indicator", df["indicator"],
-                   "a return indicator (expected one of " + ", ".join(_BY_KEY) + ")")
+                   "a return indicator (expected one of " + ", ".join(RENDEMENT_BY_KEY) + ")")
     out["indicator"] = keys.astype(str)
     values, _ = parse_number(table, df, "value", allow_suppressed=False)
     raise_bad_rows(table, values.isna().to_numpy(dtype=bool), df["_row"], "value", df["value"],
                    "a number (a value is required)")
     raise_bad_rows(table, (values < 0).to_numpy(dtype=bool), df["_row"], "value", df["value"], "0 or more")
-    kind = out["indicator"].map(lambda k: _BY_KEY[k].kind)
-    unit = out["indicator"].map(lambda k: _BY_KEY[k].unit)
+    kind = out["indicator"].map(lambda k: RENDEMENT_BY_KEY[k].kind)
+    unit = out["indicator"].map(lambda k: RENDEMENT_BY_KEY[k].unit)
     raise_bad_rows(table, ((unit == "%") & (values > 100)).to_numpy(dtype=bool), df["_row"], "value",
                    df["value"], "a percentage (expected 0-100)")
     raise_bad_rows(table, ((kind == "count") & (values != values.round())).to_numpy(dtype=bool), df["_row"],
