@@ -8,6 +8,7 @@ notebook only displays the result (``report.show()``). Figures are in
 :mod:`~josanalysis.reporting.document`.
 """
 
+from josanalysis.reporting.region_report import RegionReport, build_region_report
 from josanalysis.reporting.school_report import SchoolReport, build_school_report
 
-__all__ = ["SchoolReport", "build_school_report"]
+__all__ = ["RegionReport", "SchoolReport", "build_region_report", "build_school_report"]
