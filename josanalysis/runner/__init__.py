@@ -13,11 +13,11 @@ A run (:func:`run_region`) has four phases, one module each, plus the pieces the
 * :mod:`~josanalysis.runner.index` -- ``index.html`` and ``summary.csv`` (Dutch);
 * :mod:`~josanalysis.runner.folders` -- run lock, atomic swaps and writes, recovery;
 * :mod:`~josanalysis.runner.manifest` -- provenance manifests;
-* :mod:`~josanalysis.runner.cli` -- the ``josanalysis`` command.
+* :mod:`~josanalysis.runner.cli` -- the ``josanalysis`` command (not imported here, so that
+  ``python -m josanalysis.runner.cli`` runs it cleanly).
 """
 
 from josanalysis.runner.batch import BatchResult, run_region
-from josanalysis.runner.cli import build_parser, main
 from josanalysis.runner.execution import ReportOutcome, ReportTask, export_html
 from josanalysis.runner.index import write_index, write_summary
 from josanalysis.runner.kernels import KERNEL_NAME, warm_imports
@@ -31,10 +31,8 @@ __all__ = [
     "ReportOutcome",
     "ReportTask",
     "RunPlan",
-    "build_parser",
     "export_html",
     "inputs_for",
-    "main",
     "plan_reports",
     "run_region",
     "warm_imports",
