@@ -297,6 +297,67 @@ def test_inputs_for_school_and_region_reports(tmp_path):
     assert {p.name for p in plan.inputs_for(reports["schools/A"])} == school_a
 
 
+def test_plan_run_names_the_reports_to_run_and_why(tmp_path):
+    from josanalysis.core.config import load_region
+    from josanalysis.runner.manifest import relative_name
+
+    params = make_region(tmp_path)
+    region = load_region("testregio", params)
+    reports = plan.plan_reports(region, only=["B"], notebook_dir=TEST_NOTEBOOKS)
+    out = tmp_path / "out" / "testregio"
+    fresh = plan.plan_run(region, reports, out)
+    assert [r.key for r in fresh.to_run] == ["region", "budget", "schools/B"]
+    assert set(fresh.reasons.values()) == {"no previous report"}
+    assert fresh.up_to_date == []
+    assert fresh.provenance["code_sha256"] == "test-code"
+    assert fresh.expected["schools/B"]["inputs"].keys() == {
+        relative_name(p) for p in plan.inputs_for(reports[-1])}
+    school_b = reports[-1]
+    assert fresh.final_dir(school_b) == out / "schools" / "B"
+    assert fresh.failed_dir(school_b) == out / "failed" / "schools" / "B"
+    assert plan.report_folders(out, reports)[-1] == out / "failed" / "schools" / "B"
+    forced = plan.plan_run(region, reports, out, force=True)
+    assert set(forced.reasons.values()) == {"forced (--force)"}
+
+
+def test_recover_puts_back_an_interrupted_swap_and_drops_temp_folders(tmp_path):
+    from josanalysis.runner.folders import recover, swap_into_place
+
+    final = tmp_path / "schools" / "A"
+    (tmp_path / "schools" / ".A.old-1234abcd").mkdir(parents=True)
+    (tmp_path / "schools" / ".A.old-1234abcd" / "report.html").write_text("old")
+    (tmp_path / "schools" / ".A.tmp-5678abcd").mkdir()
+    recover([final, tmp_path / "failed" / "schools" / "A"])
+    assert (final / "report.html").read_text() == "old"
+    assert sorted(p.name for p in (tmp_path / "schools").iterdir()) == ["A"]
+
+    new = tmp_path / "schools" / ".A.tmp-new"
+    new.mkdir()
+    (new / "report.html").write_text("new")
+    swap_into_place(new, final)
+    assert (final / "report.html").read_text() == "new"
+    assert sorted(p.name for p in (tmp_path / "schools").iterdir()) == ["A"]
+
+
+def test_run_lock_refuses_a_live_run_and_takes_over_a_stale_one(tmp_path):
+    import socket
+
+    from josanalysis.runner.folders import RunLock
+
+    lock = tmp_path / "out" / ".run.lock"
+    with RunLock(lock):
+        assert lock.is_file()
+        with pytest.raises(ConfigError, match="Another josanalysis run"):
+            with RunLock(lock):
+                pass
+    assert not lock.exists()
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)
+    lock.write_text(json.dumps({"pid": int(dead.stdout), "host": socket.gethostname()}))
+    with RunLock(lock):  # the process that held it is gone: the lock is taken over
+        assert json.loads(lock.read_text())["pid"] == os.getpid()
+
+
 KILL_SCRIPT = """
 import json, os, sys
 from pathlib import Path

@@ -18,6 +18,7 @@ import pandas as pd
 
 from josanalysis import __version__
 from josanalysis.core.config import Region
+from josanalysis.core.formatting import integer
 from josanalysis.demo.synth import SYNTHETIC_NOTICE
 from josanalysis.runner.folders import atomic_write
 from josanalysis.runner.manifest import read_manifest, utc_timestamp
@@ -75,49 +76,59 @@ def _link(href: Path, out_dir: Path, text: str) -> str:
     return f'<a href="{html.escape(href.relative_to(out_dir).as_posix())}">{html.escape(text)}</a>'
 
 
+def _index_row(st: _State, out_dir: Path) -> str:
+    """One row of the index: the report, its status, its files, when it ran, and any failure."""
+    r = st.report
+    folder = out_dir / r.key
+    links = []
+    note = ""
+    if st.status == "ok" or st.stale_previous:
+        names = [("report.html", "rapport"), ("report.ipynb", "notebook"),
+                 ("results.csv", "resultaten (CSV)"), ("results.json", "resultaten (JSON)"),
+                 ("manifest.json", "herkomst")]
+        links = [_link(folder / f, out_dir, t) for f, t in names if (folder / f).is_file()]
+    if st.status == "failed":
+        fdir = out_dir / "failed" / r.key
+        err = (st.failed_manifest or {}).get("error", "onbekende fout")
+        note = f"Fout: {html.escape(str(err))}. "
+        fnb = fdir / "report.failed.ipynb"
+        if fnb.is_file():
+            note += "Mislukte notebook: " + _link(fnb, out_dir, fnb.relative_to(out_dir).as_posix())
+            if (fdir / "report.failed.html").is_file():
+                note += " (" + _link(fdir / "report.failed.html", out_dir, "HTML") + ")"
+            note += ". "
+        if st.stale_previous:
+            note += "De links hiernaast zijn van de vorige, verouderde versie."
+    elif st.status == "missing":
+        note = "Nog niet uitgevoerd."
+    when = (st.failed_manifest or st.manifest or {}).get("finished", "")
+    return (
+        f'<tr><td>{html.escape(r.label)}</td>'
+        f'<td class="{st.status if st.status != "failed" else "mislukt"}">'
+        f'{_STATUS_LABEL[st.status]}</td><td>{" · ".join(links)}</td>'
+        f'<td>{html.escape(str(when))}</td><td>{note}</td></tr>'
+    )
+
+
 def write_index(
     region: Region, out_dir: Path, reports: list[Report], info: dict[str, Any] | None = None,
 ) -> Path:
-    """Write ``index.html``: every report of the region, its status and links (Dutch)."""
-    rows = []
-    for st in _states(out_dir, reports):
-        r = st.report
-        folder = out_dir / r.key
-        links = []
-        note = ""
-        if st.status == "ok" or st.stale_previous:
-            names = [("report.html", "rapport"), ("report.ipynb", "notebook"),
-                     ("results.csv", "resultaten (CSV)"), ("results.json", "resultaten (JSON)"),
-                     ("manifest.json", "herkomst")]
-            links = [_link(folder / f, out_dir, t) for f, t in names if (folder / f).is_file()]
-        if st.status == "failed":
-            fdir = out_dir / "failed" / r.key
-            err = (st.failed_manifest or {}).get("error", "onbekende fout")
-            note = f"Fout: {html.escape(str(err))}. "
-            fnb = fdir / "report.failed.ipynb"
-            if fnb.is_file():
-                note += "Mislukte notebook: " + _link(fnb, out_dir, fnb.relative_to(out_dir).as_posix())
-                if (fdir / "report.failed.html").is_file():
-                    note += " (" + _link(fdir / "report.failed.html", out_dir, "HTML") + ")"
-                note += ". "
-            if st.stale_previous:
-                note += "De links hiernaast zijn van de vorige, verouderde versie."
-        elif st.status == "missing":
-            note = "Nog niet uitgevoerd."
-        when = (st.failed_manifest or st.manifest or {}).get("finished", "")
-        rows.append(
-            f'<tr><td>{html.escape(r.label)}</td>'
-            f'<td class="{st.status if st.status != "failed" else "mislukt"}">'
-            f'{_STATUS_LABEL[st.status]}</td><td>{" · ".join(links)}</td>'
-            f'<td>{html.escape(str(when))}</td><td>{note}</td></tr>'
-        )
+    """Write ``index.html``: every report of the region, its status and links (Dutch).
+
+    ``info`` supplies the package version and git commit shown at the top (the run's
+    provenance); without it the installed version and ``unknown`` are shown.
+    """
+    states = _states(out_dir, reports)
+    rows = [_index_row(st, out_dir) for st in states]
     info = info or {}
-    n_failed = sum(1 for st in _states(out_dir, reports) if st.status == "failed")
+    n_failed = sum(1 for st in states if st.status == "failed")
+    version = str(info.get("package_version", __version__))
     body = (
         f"<p>Regio: {html.escape(region.name)} ({html.escape(region.region_id)}). "
-        f"Bijgewerkt: {html.escape(utc_timestamp())}. josanalysis {html.escape(str(info.get('package_version', __version__)))}, "
+        f"Bijgewerkt: {html.escape(utc_timestamp())}. josanalysis {html.escape(version)}, "
         f"commit {html.escape(str(info.get('git_commit', 'unknown'))[:12])}.</p>"
-        + (f'<p class="mislukt">{n_failed} rapport(en) mislukt; zie de tabel.</p>' if n_failed else "")
+        + (f'<p class="mislukt">{integer(n_failed)} rapport(en) mislukt; zie de tabel.</p>'
+           if n_failed else "")
         + '<p>Overzicht van alle schattingen: <a href="summary.html">samenvatting</a> '
         '(<a href="summary.csv">CSV</a>).</p>'
         "<table><tr><th>Rapport</th><th>Status</th><th>Bestanden</th><th>Uitgevoerd</th>"
