@@ -23,8 +23,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from josanalysis.runner import batch
 from josanalysis.core.errors import ConfigError, DataError
+from josanalysis.runner import batch, execution, kernels, plan
 
 HERE = Path(__file__).resolve().parent
 TEST_NOTEBOOKS = HERE / "notebooks"
@@ -78,7 +78,7 @@ def scheduler(kernel_markers):
 @pytest.fixture(autouse=True)
 def fixed_code_fingerprint(monkeypatch):
     """Other library modules may be edited while tests run; pin the code fingerprint."""
-    monkeypatch.setattr(batch, "code_fingerprint", lambda: "test-code")
+    monkeypatch.setattr(plan, "code_fingerprint", lambda: "test-code")
 
 
 def make_region(root: Path, ids=("A", "B"), control: dict | None = None) -> Path:
@@ -147,8 +147,8 @@ def test_failing_school_is_reported_and_others_complete(tmp_path, scheduler, mon
     params = make_region(tmp_path, control={"B": {"raise": True}, "A": {"value": 3.5}})
     out = tmp_path / "out"
     monkeypatch.setattr(batch, "_default_prepare", prepare_control)
-    monkeypatch.setattr(batch, "NOTEBOOKS", {k: str(TEST_NOTEBOOKS / v)
-                                             for k, v in batch.NOTEBOOKS.items()})
+    monkeypatch.setattr(plan, "NOTEBOOKS", {k: str(TEST_NOTEBOOKS / v)
+                                            for k, v in plan.NOTEBOOKS.items()})
     code = main(["run", "--region", "testregio", "--params-dir", str(params),
                  "--scheduler", scheduler, "--output-root", str(out), "--no-progress"])
     err = capsys.readouterr().err
@@ -240,16 +240,16 @@ def test_notebook_errors_are_not_kernel_start_failures(tmp_path):
 
     nb = tmp_path / "report.ipynb"
     exc = PapermillExecutionError(3, 2, "raise X", "ValueError", "boom", [])
-    assert not batch._is_kernel_start_failure(exc, nb)
+    assert not kernels.is_kernel_start_failure(exc, nb)
     died = RuntimeError("Kernel died before replying to kernel_info")
-    assert batch._is_kernel_start_failure(died, nb)
+    assert kernels.is_kernel_start_failure(died, nb)
     # Once a cell has run, a dead kernel is the notebook's failure, not a start failure.
     nb.write_text(json.dumps({"cells": [{"cell_type": "code", "execution_count": None,
                                          "metadata": {"papermill": {
                                              "status": "completed",
                                              "start_time": "2026-01-01T00:00:00"}}}]}))
-    assert not batch._is_kernel_start_failure(died, nb)
-    assert "ValueError: boom" in batch._error_text(exc)
+    assert not kernels.is_kernel_start_failure(died, nb)
+    assert "ValueError: boom" in execution.error_text(exc)
 
 
 def test_invalid_data_stop_the_run_before_any_notebook(tmp_path, capsys, monkeypatch):
@@ -264,8 +264,8 @@ def test_invalid_data_stop_the_run_before_any_notebook(tmp_path, capsys, monkeyp
     assert not (out / "testregio" / "index.html").exists()
 
     monkeypatch.setattr(batch, "_default_prepare", prepare_control)
-    monkeypatch.setattr(batch, "NOTEBOOKS", {k: str(TEST_NOTEBOOKS / v)
-                                             for k, v in batch.NOTEBOOKS.items()})
+    monkeypatch.setattr(plan, "NOTEBOOKS", {k: str(TEST_NOTEBOOKS / v)
+                                            for k, v in plan.NOTEBOOKS.items()})
     code = main(["run", "--region", "testregio", "--params-dir", str(params),
                  "--output-root", str(out), "--no-progress"])
     err = capsys.readouterr().err
@@ -285,22 +285,83 @@ def test_inputs_for_school_and_region_reports(tmp_path):
 
     params = make_region(tmp_path)
     region = load_region("testregio", params)
-    reports = {r.key: r for r in batch.plan_reports(region, notebook_dir=TEST_NOTEBOOKS)}
-    school_a = {p.name for p in batch.inputs_for(reports["schools/A"])}
+    reports = {r.key: r for r in plan.plan_reports(region, notebook_dir=TEST_NOTEBOOKS)}
+    school_a = {p.name for p in plan.inputs_for(reports["schools/A"])}
     assert {"control.json", "other.csv", "testregio.yaml", "analysis_plan.yaml", "A.yaml",
             "school_report.ipynb"} == school_a
-    region_inputs = {p.name for p in batch.inputs_for(reports["region"])}
+    region_inputs = {p.name for p in plan.inputs_for(reports["region"])}
     assert {"A.yaml", "B.yaml", "region_report.ipynb"} <= region_inputs
     # hidden files and office lock files are not inputs
     (region.data_dir / ".DS_Store").write_text("x")
     (region.data_dir / "~$control.xlsx").write_text("x")
-    assert {p.name for p in batch.inputs_for(reports["schools/A"])} == school_a
+    assert {p.name for p in plan.inputs_for(reports["schools/A"])} == school_a
+
+
+def test_plan_run_names_the_reports_to_run_and_why(tmp_path):
+    from josanalysis.core.config import load_region
+    from josanalysis.runner.manifest import relative_name
+
+    params = make_region(tmp_path)
+    region = load_region("testregio", params)
+    reports = plan.plan_reports(region, only=["B"], notebook_dir=TEST_NOTEBOOKS)
+    out = tmp_path / "out" / "testregio"
+    fresh = plan.plan_run(region, reports, out)
+    assert [r.key for r in fresh.to_run] == ["region", "budget", "schools/B"]
+    assert set(fresh.reasons.values()) == {"no previous report"}
+    assert fresh.up_to_date == []
+    assert fresh.provenance["code_sha256"] == "test-code"
+    assert fresh.expected["schools/B"]["inputs"].keys() == {
+        relative_name(p) for p in plan.inputs_for(reports[-1])}
+    school_b = reports[-1]
+    assert fresh.final_dir(school_b) == out / "schools" / "B"
+    assert fresh.failed_dir(school_b) == out / "failed" / "schools" / "B"
+    assert plan.report_folders(out, reports)[-1] == out / "failed" / "schools" / "B"
+    forced = plan.plan_run(region, reports, out, force=True)
+    assert set(forced.reasons.values()) == {"forced (--force)"}
+
+
+def test_recover_puts_back_an_interrupted_swap_and_drops_temp_folders(tmp_path):
+    from josanalysis.runner.folders import recover, swap_into_place
+
+    final = tmp_path / "schools" / "A"
+    (tmp_path / "schools" / ".A.old-1234abcd").mkdir(parents=True)
+    (tmp_path / "schools" / ".A.old-1234abcd" / "report.html").write_text("old")
+    (tmp_path / "schools" / ".A.tmp-5678abcd").mkdir()
+    recover([final, tmp_path / "failed" / "schools" / "A"])
+    assert (final / "report.html").read_text() == "old"
+    assert sorted(p.name for p in (tmp_path / "schools").iterdir()) == ["A"]
+
+    new = tmp_path / "schools" / ".A.tmp-new"
+    new.mkdir()
+    (new / "report.html").write_text("new")
+    swap_into_place(new, final)
+    assert (final / "report.html").read_text() == "new"
+    assert sorted(p.name for p in (tmp_path / "schools").iterdir()) == ["A"]
+
+
+def test_run_lock_refuses_a_live_run_and_takes_over_a_stale_one(tmp_path):
+    import socket
+
+    from josanalysis.runner.folders import RunLock
+
+    lock = tmp_path / "out" / ".run.lock"
+    with RunLock(lock):
+        assert lock.is_file()
+        with pytest.raises(ConfigError, match="Another josanalysis run"):
+            with RunLock(lock):
+                pass
+    assert not lock.exists()
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)
+    lock.write_text(json.dumps({"pid": int(dead.stdout), "host": socket.gethostname()}))
+    with RunLock(lock):  # the process that held it is gone: the lock is taken over
+        assert json.loads(lock.read_text())["pid"] == os.getpid()
 
 
 KILL_SCRIPT = """
 import json, os, sys
 from pathlib import Path
-from josanalysis.runner import batch
+from josanalysis.runner import batch, plan
 
 def prepare(region, dest):
     control = json.loads((region.data_dir / "control.json").read_text())
@@ -309,7 +370,7 @@ def prepare(region, dest):
     return dest
 
 if __name__ == "__main__":
-    batch.code_fingerprint = lambda: "test-code"
+    plan.code_fingerprint = lambda: "test-code"
     batch.run_region("testregio", workers=2, params_dir=sys.argv[1], notebook_dir=sys.argv[2],
                      output_root=sys.argv[3], prepare=prepare, progress=False)
 """

@@ -100,12 +100,12 @@ def test_console_script_entry_point():
 
 
 def test_missing_kernel_is_one_sentence():
-    from josanalysis.runner import batch
     from josanalysis.core.errors import ConfigError
+    from josanalysis.runner import kernels
 
     with pytest.raises(ConfigError, match="kernel 'no-such-kernel-xyz' is not installed"):
-        batch._check_kernel("no-such-kernel-xyz")
-    batch._check_kernel(batch.KERNEL_NAME)  # the project kernel is registered
+        kernels.check_kernel("no-such-kernel-xyz")
+    kernels.check_kernel(kernels.KERNEL_NAME)  # the project kernel is registered
 
 
 def test_synth_refuses_more_schools_than_codes(tmp_path, capsys):

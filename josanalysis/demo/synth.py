@@ -42,7 +42,14 @@ import yaml
 
 from josanalysis.core.config import PARAMS_DIR, PROJECT_ROOT, load_region
 from josanalysis.core.errors import ConfigError
-from josanalysis.core.schoolcalendar import COVID_CLOSURES, school_year_of
+from josanalysis.core.schoolcalendar import school_year_of, school_year_start
+from josanalysis.demo.exportformat import (
+    decimal_comma,
+    decimal_comma_trimmed,
+    quoted,
+    suppressed_count,
+    thousands_dot,
+)
 
 __all__ = ["DemoSchool", "demo_schools", "scale_schools", "write_demo", "SYNTHETIC_NOTICE",
            "FIRST_YEAR", "LAST_YEAR"]
@@ -267,7 +274,7 @@ def _write_leerplicht(schools, out: Path, rng: np.random.Generator, truth: list[
         seen: set[tuple[str, str, pd.Timestamp]] = set()
         first_pupil = _pupil_ids(school, k, 2020, 1)[0]
         for m in months:
-            n = _pupils(school, max(FIRST_YEAR, m.year if m.month >= 8 else m.year - 1))
+            n = _pupils(school, max(FIRST_YEAR, school_year_start(school_year_of(m)).year))
             national = 1.06 ** ((m - pd.Timestamp("2016-08-01")).days / 365.25)   # national rise
             ratio = 1.0
             if school.jos_start is not None and m >= pd.Timestamp(school.jos_start):
@@ -309,15 +316,6 @@ def _jos_ratio(school: DemoSchool, year: int) -> float:
     return school.referral_first_year if year == school.jos_start.year else school.referral_later
 
 
-def _small(value: int) -> str:
-    """Municipality and SWV exports suppress counts 1–4 as ``<5``."""
-    return "<5" if 0 < value < 5 else str(value)
-
-
-def _comma(x: float) -> str:
-    return f"{x:.2f}".replace(".", ",")
-
-
 def _write_yearly(schools, out: Path, rng: np.random.Generator, truth: list[dict]) -> None:
     youth, swv = [], []
     for school in schools:
@@ -333,13 +331,14 @@ def _write_yearly(schools, out: Path, rng: np.random.Generator, truth: list[dict
             heavy = rng.poisson(n * 0.012 * trend * later)
             youth.append({
                 "vestigingscode": school.school_id, "schooljaar": f"{year}-{year + 1}",
-                "leerlingen_jeugdhulp_ambulant": _small(amb),
-                "leerlingen_jeugdhulp_verblijf": _small(res),
-                "kosten_ambulant": _comma(amb * rng.normal(5200, 400)),
-                "kosten_verblijf": _comma(res * rng.normal(61000, 5000)),
-                "indicaties_licht": _small(light), "indicaties_middel": _small(mid),
-                "indicaties_zwaar": _small(heavy),
-                "duur_maanden_gemiddeld": _comma(max(rng.normal(10.5 - (1.0 if later < 1 else 0), 0.8), 1)),
+                "leerlingen_jeugdhulp_ambulant": suppressed_count(amb),
+                "leerlingen_jeugdhulp_verblijf": suppressed_count(res),
+                "kosten_ambulant": decimal_comma(amb * rng.normal(5200, 400)),
+                "kosten_verblijf": decimal_comma(res * rng.normal(61000, 5000)),
+                "indicaties_licht": suppressed_count(light),
+                "indicaties_middel": suppressed_count(mid),
+                "indicaties_zwaar": suppressed_count(heavy),
+                "duur_maanden_gemiddeld": decimal_comma(max(rng.normal(10.5 - (1.0 if later < 1 else 0), 0.8), 1)),
             })
             swv.append({
                 "vestigingscode": school.school_id, "schooljaar": f"{year}-{year + 1}",
@@ -366,7 +365,7 @@ def _write_provider(schools, out: Path, rng: np.random.Generator) -> None:
     end_of_data = pd.Timestamp(f"{LAST_YEAR + 1}-07-31")
     for k, school in enumerate(schools):
         for m in pd.date_range("2018-08-01", end_of_data, freq="MS"):
-            n = _pupils(school, m.year if m.month >= 8 else m.year - 1)
+            n = _pupils(school, school_year_start(school_year_of(m)).year)
             jos = school.jos_start is not None and m >= pd.Timestamp(school.jos_start)
             funcs = {"JGC": 0.0015 * n * (1.6 if jos else 1.0)}
             if jos:
@@ -405,16 +404,16 @@ def _write_duo(schools, out: Path, rng: np.random.Generator, region_munis: dict[
     header = ['BEVOEGD GEZAG NUMMER', 'INSTELLINGSCODE', 'VESTIGINGSCODE', 'INSTELLINGSNAAM VESTIGING',
               'PLAATSNAAM', 'GEMEENTENUMMER', 'GEMEENTENAAM', 'PROVINCIE', 'AANTAL LEERLINGEN',
               'AANTAL VO LEERLINGEN UITBESTEED AAN VAVO']
-    q = lambda v: f'"{v}"'  # noqa: E731 - DUO quotes every field but the count
     for year in range(FIRST_YEAR, LAST_YEAR + 1):
-        lines = [";".join(q(h) for h in header)]
+        lines = [";".join(quoted(h) for h in header)]
         for school in schools:
             vavo = int(rng.poisson(4))
             lines.append(";".join([
-                q("99" + school.school_id[2:4] + "0"), q(school.school_id[:4]), q(school.school_id),
-                q(school.name), q(region_munis[school.municipality].upper()),
-                q(school.municipality[2:]), q(region_munis[school.municipality]), q("Noord-Holland"),
-                str(_pupils(school, year)), q(_small(vavo) if vavo else "0"),
+                quoted("99" + school.school_id[2:4] + "0"), quoted(school.school_id[:4]),
+                quoted(school.school_id), quoted(school.name),
+                quoted(region_munis[school.municipality].upper()), quoted(school.municipality[2:]),
+                quoted(region_munis[school.municipality]), quoted("Noord-Holland"),
+                str(_pupils(school, year)), quoted(suppressed_count(vavo) if vavo else "0"),
             ]))
         (folder / f"leerlingen-vo-per-vestiging-{year}.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
@@ -423,7 +422,7 @@ def _write_duo(schools, out: Path, rng: np.random.Generator, region_munis: dict[
     header = ["PEILDATUM", "VESTIGINGSCODE", "INSTELLINGSNAAM VESTIGING", "POSTCODE LEERLING",
               "GEMEENTENUMMER LEERLING", "GEMEENTENAAM LEERLING"] + \
              [f"LEER- OF VERBLIJFSJAAR {j}" for j in range(1, 7)]
-    lines = [";".join(q(h) for h in header)]
+    lines = [";".join(quoted(h) for h in header)]
     munis = {**region_munis, **_OUTSIDE}
     postcodes = {code: [f"{1900 + 10 * i + j}" for j in range(3)] for i, code in enumerate(munis)}
     for school in schools:
@@ -438,9 +437,11 @@ def _write_duo(schools, out: Path, rng: np.random.Generator, region_munis: dict[
             for pc in postcodes[code]:
                 part = c // 3
                 per_year = rng.multinomial(part, np.ones(years) / years)
-                cells = [_small(int(v)) for v in per_year] + ["0"] * (6 - years)
-                lines.append(";".join([q(f"{year}-10-01"), q(school.school_id), q(school.name), q(pc),
-                                       q(code[2:]), q(munis[code])] + [q(c_) for c_ in cells]))
+                cells = [suppressed_count(int(v)) for v in per_year] + ["0"] * (6 - years)
+                lines.append(";".join(
+                    [quoted(f"{year}-10-01"), quoted(school.school_id), quoted(school.name),
+                     quoted(pc), quoted(code[2:]), quoted(munis[code])]
+                    + [quoted(c_) for c_ in cells]))
     (folder / f"leerlingen-vo-postcode-leerjaar-{year}.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
     # Address file: no quoting, single space for an empty field.
@@ -474,7 +475,7 @@ def _write_duo(schools, out: Path, rng: np.random.Generator, region_munis: dict[
             ratio = 0.85 if ratio != 1.0 else 1.0
             leavers = rng.poisson(n * 0.009 * ratio)
             lines.append(";".join([school.school_id[:4], f"{year}-{year + 1}", "VO totaal",
-                                   f"{n:,}".replace(",", "."), str(leavers)]))
+                                   thousands_dot(n), str(leavers)]))
         (folder / f"vsv-{year}.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
@@ -507,8 +508,8 @@ def _write_capacity_budget(schools, out: Path, rng: np.random.Generator) -> None
             nvt = before is None and during is None
             hours = "" if nvt or not during else str(int(round(during * 36)))
             rows.append({"vestigingscode": school.school_id, "school": school.name, "functie": func,
-                         "fte_eerder": "n.v.t." if nvt else _comma3(before),
-                         "fte_tijdens": "n.v.t." if nvt else _comma3(during),
+                         "fte_eerder": "n.v.t." if nvt else decimal_comma_trimmed(before),
+                         "fte_tijdens": "n.v.t." if nvt else decimal_comma_trimmed(during),
                          "uren_per_week_tijdens": hours})
     (out / "capaciteit").mkdir(parents=True, exist_ok=True)
     pd.DataFrame(rows).to_csv(out / "capaciteit" / "fte.csv", sep=";", index=False)
@@ -517,7 +518,7 @@ def _write_capacity_budget(schools, out: Path, rng: np.random.Generator) -> None
         historic = _pupils(school, 2019) * rng.uniform(60, 220)   # set by history, not need
         for year in range(2022, LAST_YEAR + 2):
             rows.append({"vestigingscode": school.school_id, "jaar": year,
-                         "budget_eur": _comma(round(historic * 1.02 ** (year - 2022), -2))})
+                         "budget_eur": decimal_comma(round(historic * 1.02 ** (year - 2022), -2))})
     (out / "budget").mkdir(parents=True, exist_ok=True)
     pd.DataFrame(rows).to_csv(out / "budget" / "zio-budget.csv", sep=";", index=False)
 
@@ -541,13 +542,9 @@ def _write_rendement(schools, out: Path, rng: np.random.Generator) -> None:
             for key, value in values.items():
                 rows.append({"vestigingscode": school.school_id, "schooljaar": f"{year}-{year + 1}",
                              "indicator": key,
-                             "waarde": str(value) if isinstance(value, int) else _comma(value)})
+                             "waarde": str(value) if isinstance(value, int) else decimal_comma(value)})
     (out / "rendement").mkdir(parents=True, exist_ok=True)
     pd.DataFrame(rows).to_csv(out / "rendement" / "rendement-indicatoren.csv", sep=";", index=False)
-
-
-def _comma3(x: float | None) -> str:
-    return "" if x is None else f"{x:.3f}".rstrip("0").rstrip(",.").replace(".", ",") or "0"
 
 
 def _truth(school: DemoSchool, indicator: str, parameter: str, value: float, scale: str, note: str) -> dict:

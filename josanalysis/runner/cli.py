@@ -25,8 +25,14 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+import pandas as pd
+
 from josanalysis import __version__
+from josanalysis.core.config import load_region
 from josanalysis.core.errors import ConfigError, JosError
+from josanalysis.demo.synth import write_demo
+from josanalysis.runner.batch import run_region
+from josanalysis.sources import check_data_folder
 
 __all__ = ["main", "build_parser"]
 
@@ -92,8 +98,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from josanalysis.runner.batch import run_region
-
     result = run_region(
         args.region, workers=args.workers, only=args.only, force=args.force,
         scheduler=args.scheduler, output_root=args.output_root, retries=args.retries,
@@ -111,15 +115,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_check_data(args: argparse.Namespace) -> int:
-    import pandas as pd
-
-    from josanalysis.sources import check_data_folder
-
     school_ids = None
     path = args.path
     if args.region:
-        from josanalysis.core.config import load_region
-
         region = load_region(args.region)
         school_ids = region.school_ids
         path = path or region.data_dir
@@ -139,8 +137,6 @@ def _cmd_check_data(args: argparse.Namespace) -> int:
 
 
 def _cmd_synth(args: argparse.Namespace) -> int:
-    from josanalysis.demo.synth import write_demo
-
     written = write_demo(Path(args.out), seed=args.seed, n_schools=args.schools)
     print(f"Synthetic demo data written to {written or args.out}.")
     return 0

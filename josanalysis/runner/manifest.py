@@ -1,12 +1,12 @@
 """Provenance manifests of batch reports: which inputs and code produced a report.
 
-Every report folder written by :mod:`josanalysis.runner.batch` holds a ``manifest.json`` with the
+Every report folder written by :mod:`josanalysis.runner.execution` holds a ``manifest.json`` with the
 notebook parameters, the sha256 of every input file the report depends on, the package version,
 a fingerprint of the library code, the git commit, start/end time and status. A rerun compares
 the stored manifest with the current state (:func:`manifest_matches`) and skips reports whose
 inputs and code did not change.
 
-Which files a report depends on is decided in one place, :func:`josanalysis.runner.batch.inputs_for`.
+Which files a report depends on is decided in one place, :func:`josanalysis.runner.plan.inputs_for`.
 
 Examples
 --------
@@ -19,6 +19,7 @@ Examples
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import os
@@ -42,6 +43,7 @@ __all__ = [
     "write_manifest",
     "manifest_matches",
     "mismatch_reason",
+    "utc_timestamp",
 ]
 
 MANIFEST_NAME = "manifest.json"
@@ -130,6 +132,17 @@ def git_state(root: Path = PROJECT_ROOT) -> dict[str, Any]:
         return {"git_commit": commit or "unknown", "git_dirty": bool(status.strip())}
     except (OSError, subprocess.SubprocessError):
         return {"git_commit": "unknown", "git_dirty": None}
+
+
+def utc_timestamp() -> str:
+    """The current UTC time to the second, as manifests, the run lock and the index record it.
+
+    Examples
+    --------
+    >>> utc_timestamp().endswith("+00:00")
+    True
+    """
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
 
 
 def runtime_info() -> dict[str, str]:

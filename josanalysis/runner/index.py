@@ -1,0 +1,185 @@
+"""The region's index and summary pages (reader-facing: Dutch).
+
+:func:`write_index` writes ``index.html``: every report of the region, its status, its files and,
+for a failure, the error and the failed notebook. :func:`write_summary` writes ``summary.csv``
+and ``summary.html``: all school reports' result rows, plus a row per failed or missing report.
+Both read the report folders as they are on disk (their manifests), not the outcome of one run.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from josanalysis import __version__
+from josanalysis.core.config import Region
+from josanalysis.core.formatting import integer
+from josanalysis.demo.synth import SYNTHETIC_NOTICE
+from josanalysis.runner.folders import atomic_write
+from josanalysis.runner.manifest import read_manifest, utc_timestamp
+from josanalysis.runner.plan import Report
+
+__all__ = ["write_index", "write_summary"]
+
+#: Reader-facing labels (Dutch) of report statuses.
+_STATUS_LABEL = {"ok": "ok", "failed": "mislukt", "missing": "niet uitgevoerd"}
+
+
+@dataclass
+class _State:
+    report: Report
+    status: str  # ok | failed | missing
+    manifest: dict[str, Any] | None = None
+    failed_manifest: dict[str, Any] | None = None
+    stale_previous: bool = field(default=False)
+
+
+def _states(out_dir: Path, reports: list[Report]) -> list[_State]:
+    states = []
+    for r in reports:
+        good = read_manifest(out_dir / r.key)
+        bad = read_manifest(out_dir / "failed" / r.key)
+        good = good if good and good.get("status") == "ok" else None
+        if bad is not None:
+            states.append(_State(r, "failed", good, bad, stale_previous=good is not None))
+        elif good is not None:
+            states.append(_State(r, "ok", good))
+        else:
+            states.append(_State(r, "missing"))
+    return states
+
+
+def _page(title: str, body: str, synthetic: bool) -> str:
+    banner = (f'<div class="banner">{html.escape(SYNTHETIC_NOTICE)}</div>' if synthetic else "")
+    return f"""<!DOCTYPE html>
+<html lang="nl"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
+<style>
+body {{ font-family: system-ui, sans-serif; margin: 2em; color: #222; }}
+.banner {{ background: #b00020; color: white; font-weight: bold; padding: .6em 1em;
+           margin-bottom: 1em; font-size: 1.2em; }}
+table {{ border-collapse: collapse; }} td, th {{ border: 1px solid #ccc; padding: .3em .6em;
+text-align: left; vertical-align: top; }} th {{ background: #f0f0f0; }}
+.mislukt {{ color: #b00020; font-weight: bold; }} .ok {{ color: #1b5e20; }}
+</style></head><body>
+{banner}<h1>{html.escape(title)}</h1>
+{body}
+</body></html>
+"""
+
+
+def _link(href: Path, out_dir: Path, text: str) -> str:
+    return f'<a href="{html.escape(href.relative_to(out_dir).as_posix())}">{html.escape(text)}</a>'
+
+
+def _index_row(st: _State, out_dir: Path) -> str:
+    """One row of the index: the report, its status, its files, when it ran, and any failure."""
+    r = st.report
+    folder = out_dir / r.key
+    links = []
+    note = ""
+    if st.status == "ok" or st.stale_previous:
+        names = [("report.html", "rapport"), ("report.ipynb", "notebook"),
+                 ("results.csv", "resultaten (CSV)"), ("results.json", "resultaten (JSON)"),
+                 ("manifest.json", "herkomst")]
+        links = [_link(folder / f, out_dir, t) for f, t in names if (folder / f).is_file()]
+    if st.status == "failed":
+        fdir = out_dir / "failed" / r.key
+        err = (st.failed_manifest or {}).get("error", "onbekende fout")
+        note = f"Fout: {html.escape(str(err))}. "
+        fnb = fdir / "report.failed.ipynb"
+        if fnb.is_file():
+            note += "Mislukte notebook: " + _link(fnb, out_dir, fnb.relative_to(out_dir).as_posix())
+            if (fdir / "report.failed.html").is_file():
+                note += " (" + _link(fdir / "report.failed.html", out_dir, "HTML") + ")"
+            note += ". "
+        if st.stale_previous:
+            note += "De links hiernaast zijn van de vorige, verouderde versie."
+    elif st.status == "missing":
+        note = "Nog niet uitgevoerd."
+    when = (st.failed_manifest or st.manifest or {}).get("finished", "")
+    return (
+        f'<tr><td>{html.escape(r.label)}</td>'
+        f'<td class="{st.status if st.status != "failed" else "mislukt"}">'
+        f'{_STATUS_LABEL[st.status]}</td><td>{" · ".join(links)}</td>'
+        f'<td>{html.escape(str(when))}</td><td>{note}</td></tr>'
+    )
+
+
+def write_index(
+    region: Region, out_dir: Path, reports: list[Report], info: dict[str, Any] | None = None,
+) -> Path:
+    """Write ``index.html``: every report of the region, its status and links (Dutch).
+
+    ``info`` supplies the package version and git commit shown at the top (the run's
+    provenance); without it the installed version and ``unknown`` are shown.
+    """
+    states = _states(out_dir, reports)
+    rows = [_index_row(st, out_dir) for st in states]
+    info = info or {}
+    n_failed = sum(1 for st in states if st.status == "failed")
+    version = str(info.get("package_version", __version__))
+    body = (
+        f"<p>Regio: {html.escape(region.name)} ({html.escape(region.region_id)}). "
+        f"Bijgewerkt: {html.escape(utc_timestamp())}. josanalysis {html.escape(version)}, "
+        f"commit {html.escape(str(info.get('git_commit', 'unknown'))[:12])}.</p>"
+        + (f'<p class="mislukt">{integer(n_failed)} rapport(en) mislukt; zie de tabel.</p>'
+           if n_failed else "")
+        + '<p>Overzicht van alle schattingen: <a href="summary.html">samenvatting</a> '
+        '(<a href="summary.csv">CSV</a>).</p>'
+        "<table><tr><th>Rapport</th><th>Status</th><th>Bestanden</th><th>Uitgevoerd</th>"
+        "<th>Toelichting</th></tr>\n" + "\n".join(rows) + "</table>"
+    )
+    path = out_dir / "index.html"
+    atomic_write(path, _page(f"JOS-monitor {region.name}: rapporten", body, region.synthetic))
+    return path
+
+
+def write_summary(region: Region, out_dir: Path, reports: list[Report]) -> Path:
+    """Write ``summary.csv`` and ``summary.html``: all schools' result rows plus failures.
+
+    Every school report's ``results.csv`` rows are concatenated (a ``school_id`` column is
+    added when the notebook did not write one). Each failed report adds a row with status
+    ``mislukt``, the error and where its failed notebook is; a school without a report adds a
+    row with status ``niet uitgevoerd``.
+    """
+    frames = []
+    for st in _states(out_dir, reports):
+        r = st.report
+        if st.status == "ok" and r.kind == "school":
+            csv = out_dir / r.key / "results.csv"
+            try:
+                df = pd.read_csv(csv)
+            except (OSError, ValueError) as exc:
+                frames.append(pd.DataFrame([{"school_id": r.school_id, "status": "mislukt",
+                                             "fout": f"results.csv onleesbaar: {exc}"}]))
+                continue
+            if "school_id" not in df.columns:
+                df.insert(0, "school_id", r.school_id)
+            df["status"] = "ok"
+            frames.append(df)
+        elif st.status == "failed":
+            fnb = out_dir / "failed" / r.key / "report.failed.ipynb"
+            frames.append(pd.DataFrame([{
+                "school_id": r.school_id or "", "rapport": r.key, "status": "mislukt",
+                "fout": (st.failed_manifest or {}).get("error", ""),
+                "notebook": fnb.relative_to(out_dir).as_posix() if fnb.is_file() else "",
+            }]))
+        elif st.status == "missing" and r.kind == "school":
+            frames.append(pd.DataFrame([{"school_id": r.school_id, "rapport": r.key,
+                                         "status": "niet uitgevoerd"}]))
+    table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
+        columns=["school_id", "status"])
+    path = out_dir / "summary.csv"
+    tmp = path.with_suffix(".csv.tmp")
+    table.to_csv(tmp, index=False)
+    os.replace(tmp, path)
+    body = ('<p><a href="index.html">Terug naar de rapporten</a></p>'
+            + table.to_html(index=False, na_rep="", escape=True, border=0))
+    atomic_write(out_dir / "summary.html",
+                  _page(f"JOS-monitor {region.name}: samenvatting", body, region.synthetic))
+    return path
