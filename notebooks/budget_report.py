@@ -48,7 +48,7 @@ from josanalysis.questions.outofregion import (
     propose_contributions,
     report_tables,
 )
-from josanalysis.privacy.suppression import apply_privacy, format_for_report, privacy_footnote
+from josanalysis.privacy import apply_privacy, format_for_report, privacy_footnote
 from josanalysis.questions.rendement import (
     provider_figures,
     provider_report_table,

@@ -1,4 +1,4 @@
-"""Tests for josanalysis.privacy.suppression: suppression, rounding, rates, pseudonyms and the output scan."""
+"""Tests for josanalysis.privacy: suppression, rounding, rates, pseudonyms and the output scan."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from scipy.optimize import linprog
 from josanalysis.core.config import PrivacyRules
 from josanalysis.core.errors import ConfigError, DataError
 from josanalysis.sources.common import pseudonymise
-from josanalysis.privacy.suppression import (
+from josanalysis.privacy.disclosure import determined, equations
+from josanalysis.privacy import (
     MARKER,
     PSEUDONYM_PATTERN,
     PrivacyError,
@@ -182,17 +183,15 @@ def dense_determined(eqs, hidden):
 
 
 def test_graph_check_of_recoverable_cells_agrees_with_linear_algebra():
-    from josanalysis.privacy.suppression import _determined, _equations
-
     rng = np.random.default_rng(7)
     n_checked = 0
     for k in range(150):
         n_r, n_c = int(rng.integers(1, 6)), int(rng.integers(1, 6))
         tr = int(rng.integers(0, n_r)) if (k % 3 == 0 and n_r > 1) else None
         tc = int(rng.integers(0, n_c)) if (k % 4 == 0 and n_c > 1) else None
-        eqs = _equations(n_r, n_c, tr, tc, row_margins_known=bool(k % 2), col_margins_known=k % 5 != 0)
+        eqs = equations(n_r, n_c, tr, tc, row_margins_known=bool(k % 2), col_margins_known=k % 5 != 0)
         hidden = rng.random(n_r * n_c) < rng.uniform(0.1, 0.8)
-        assert set(_determined(eqs, hidden).tolist()) == dense_determined(eqs, hidden), (n_r, n_c, tr, tc, k)
+        assert set(determined(eqs, hidden).tolist()) == dense_determined(eqs, hidden), (n_r, n_c, tr, tc, k)
         n_checked += int(hidden.sum())
     assert n_checked > 300
 

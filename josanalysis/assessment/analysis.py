@@ -38,7 +38,7 @@ from josanalysis.core.errors import ConfigError, JosError
 from josanalysis.core.indicators import Indicator, get_indicator
 from josanalysis.methods.its import ItsResult, fit_its
 from josanalysis.panel.build import Panel, load_panel
-from josanalysis.privacy.suppression import apply_privacy
+from josanalysis.privacy import apply_privacy
 from josanalysis.reporting.presentation import RESULT_COLUMNS
 from josanalysis.methods.robustness import MdeResult, PlaceboResult, minimum_detectable_effect, placebo_test, sensitivity_table
 

@@ -41,7 +41,7 @@ import numpy as np
 import pandas as pd
 
 from josanalysis.core.errors import ConfigError, DataError
-from josanalysis.privacy.suppression import rename_protected
+from josanalysis.privacy import rename_protected
 
 if TYPE_CHECKING:  # pragma: no cover
     from josanalysis.core.config import PrivacyRules, Region
@@ -396,7 +396,7 @@ def report_tables(
     >>> sorted(tables)                                                             # doctest: +SKIP
     ['per_gemeente', 'per_school', 'per_school_gemeente']
     """
-    from josanalysis.privacy.suppression import apply_privacy
+    from josanalysis.privacy import apply_privacy
 
     names = dict(names or {})
     detail = result.by_school_municipality

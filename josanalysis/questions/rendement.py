@@ -44,7 +44,7 @@ import numpy as np
 import pandas as pd
 
 from josanalysis.core.errors import ConfigError, DataError
-from josanalysis.privacy.suppression import rename_protected
+from josanalysis.privacy import rename_protected
 from josanalysis.core.schoolcalendar import school_year_of
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -617,7 +617,7 @@ def _merge_hidden(*frames: pd.DataFrame) -> dict[str, list[int]]:
 
 def _protect_counts(table: pd.DataFrame, years: list[str], rules: Any, totals: str) -> pd.DataFrame:
     """Round pupil counts to whole numbers, suppress them, and hide trends that would reveal them."""
-    from josanalysis.privacy.suppression import apply_privacy
+    from josanalysis.privacy import apply_privacy
 
     t = table.copy()
     for y in years:
@@ -673,7 +673,7 @@ def report_tables(
     >>> sorted(report_tables(rendement_table(long), PrivacyRules()))     # doctest: +SKIP
     ['regio', 'thuiszitters']
     """
-    from josanalysis.privacy.suppression import apply_privacy
+    from josanalysis.privacy import apply_privacy
 
     names = dict(names or {})
     years = list(result.school_years)
@@ -728,7 +728,7 @@ def provider_report_table(
     >>> from josanalysis.core.config import PrivacyRules
     >>> provider_report_table(provider_figures(summary, pupils), PrivacyRules())   # doctest: +SKIP
     """
-    from josanalysis.privacy.suppression import apply_privacy
+    from josanalysis.privacy import apply_privacy
 
     f = figures.copy()
     names = dict(names or {})
