@@ -199,7 +199,7 @@ def test_save_tables_writes_only_protected_tables(tmp_path):
 
     from josanalysis.questions.budget import save_tables
     from josanalysis.core.config import PrivacyRules
-    from josanalysis.privacy.suppression import apply_privacy
+    from josanalysis.privacy import apply_privacy
 
     raw = pd.DataFrame({"school": ["A", "B", "C"], "leerlingen": [3, 40, 50]})
     with pytest.raises(ConfigError):

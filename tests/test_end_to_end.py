@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 from josanalysis.runner.batch import run_region
-from josanalysis.privacy.suppression import PSEUDONYM_PATTERN, scan_outputs
+from josanalysis.privacy import PSEUDONYM_PATTERN, scan_outputs
 from tests.reference_outputs import PSEUDONYM_KEY, compare_outputs, reference_files
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("batch")]
@@ -92,7 +92,7 @@ def test_results_equal_the_demo_reference(run):
 
 
 def _pseudonyms():
-    from josanalysis.privacy.suppression import pupil_identifiers
+    from josanalysis.privacy import pupil_identifiers
 
     return pupil_identifiers("data/demo", key=KEY)
 

@@ -10,7 +10,7 @@ import pytest
 from josanalysis.core.config import PrivacyRules
 from josanalysis.core.errors import ConfigError, DataError
 from josanalysis.questions.outofregion import out_of_region, propose_contributions, report_tables
-from josanalysis.privacy.suppression import format_for_report
+from josanalysis.privacy import format_for_report
 from josanalysis.sources.duo import load_duo_pupils_by_postcode
 
 HEADER = ('"PEILDATUM";"VESTIGINGSCODE";"INSTELLINGSNAAM VESTIGING";"POSTCODE LEERLING";'

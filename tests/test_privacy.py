@@ -1,4 +1,4 @@
-"""Tests for josanalysis.privacy.suppression: suppression, rounding, rates, pseudonyms and the output scan."""
+"""Tests for josanalysis.privacy: suppression, rounding, rates, pseudonyms and the output scan."""
 
 from __future__ import annotations
 
@@ -12,16 +12,21 @@ from scipy.optimize import linprog
 from josanalysis.core.config import PrivacyRules
 from josanalysis.core.errors import ConfigError, DataError
 from josanalysis.sources import pseudonymise
-from josanalysis.privacy.suppression import (
+from josanalysis.privacy.disclosure import determined, equations
+from josanalysis.privacy import (
     MARKER,
     PSEUDONYM_PATTERN,
     PrivacyError,
+    ProtectedTable,
     apply_privacy,
     assert_outputs_private,
     format_for_report,
     is_count_field,
+    is_protected,
     privacy_footnote,
     pupil_identifiers,
+    rename_protected,
+    require_protected,
     scan_outputs,
     suppress_counts,
     suppress_rates,
@@ -182,17 +187,15 @@ def dense_determined(eqs, hidden):
 
 
 def test_graph_check_of_recoverable_cells_agrees_with_linear_algebra():
-    from josanalysis.privacy.suppression import _determined, _equations
-
     rng = np.random.default_rng(7)
     n_checked = 0
     for k in range(150):
         n_r, n_c = int(rng.integers(1, 6)), int(rng.integers(1, 6))
         tr = int(rng.integers(0, n_r)) if (k % 3 == 0 and n_r > 1) else None
         tc = int(rng.integers(0, n_c)) if (k % 4 == 0 and n_c > 1) else None
-        eqs = _equations(n_r, n_c, tr, tc, row_margins_known=bool(k % 2), col_margins_known=k % 5 != 0)
+        eqs = equations(n_r, n_c, tr, tc, row_margins_known=bool(k % 2), col_margins_known=k % 5 != 0)
         hidden = rng.random(n_r * n_c) < rng.uniform(0.1, 0.8)
-        assert set(_determined(eqs, hidden).tolist()) == dense_determined(eqs, hidden), (n_r, n_c, tr, tc, k)
+        assert set(determined(eqs, hidden).tolist()) == dense_determined(eqs, hidden), (n_r, n_c, tr, tc, k)
         n_checked += int(hidden.sum())
     assert n_checked > 300
 
@@ -458,3 +461,81 @@ def test_pupil_identifiers_from_inputs_feed_the_scan(tmp_path):
     (out / "DM0100.html").write_text("<p>Leerling L1080079 is terug op school.</p>", encoding="utf-8")
     found = scan_outputs(out, pseudonyms=with_pseudo)
     assert sorted(v.file.name for v in found) == ["DM0100.html", "notes.md"]
+
+
+# ---------------------------------------------------------------------------------------------
+# The protected table type
+# ---------------------------------------------------------------------------------------------
+
+
+def _protected_example():
+    d = pd.DataFrame({"school": ["A", "B", "C"], "n_thuiszitters": [3, 12, 9],
+                      "leerlingen": [8, 900, 700], "pct": [37.5, 1.3, 1.3]})
+    return apply_privacy(d, PrivacyRules(), count_columns=["n_thuiszitters"], rate_columns={"pct": "leerlingen"})
+
+
+def test_apply_privacy_returns_a_protected_table():
+    out = _protected_example()
+    assert isinstance(out, ProtectedTable) and is_protected(out)
+    assert require_protected(out, "the table") is out
+    st = suppress_counts(pd.DataFrame({"a": [3, 40, 50], "b": [30, 20, 60]}))
+    assert is_protected(st.table) and is_protected(st.to_frame())
+    assert is_protected(format_for_report(st)) and is_protected(format_for_report(out))
+    assert is_protected(suppress_rates(pd.DataFrame({"pct": [2.0], "leerlingen": [8]}), "pct", "leerlingen"))
+
+
+def test_a_derived_or_changed_frame_is_no_longer_protected():
+    out = _protected_example()
+    derived = [out.copy(), out.rename(columns={"pct": "%"}), out[["school", "pct"]], out.head(2),
+               out.assign(x=1), pd.concat([out, out]), out.fillna(0), out.reset_index()]
+    for frame in derived:
+        assert type(frame) is pd.DataFrame and not is_protected(frame)
+    changed = _protected_example()
+    changed["n_thuiszitters"] = [3, 12, 9]          # the raw counts back in place
+    assert isinstance(changed, ProtectedTable) and not is_protected(changed)
+    with pytest.raises(PrivacyError, match="changed after it passed the privacy layer"):
+        require_protected(changed, "the table 'per_school'")
+    changed = _protected_example()
+    changed.loc[0, "pct"] = 37.5
+    assert not is_protected(changed)
+    # a hand-built ProtectedTable carries no mark
+    assert not is_protected(ProtectedTable(pd.DataFrame({"n": [3]})))
+
+
+def test_require_protected_refuses_a_raw_frame_with_a_sentence():
+    raw = pd.DataFrame({"school": ["A"], "n_thuiszitters": [3]})
+    with pytest.raises(PrivacyError, match=r"^the table 'per_school' cannot be shown or written: .*apply_privacy"):
+        require_protected(raw, "the table 'per_school'")
+    with pytest.raises(PrivacyError, match="full result of suppress_counts"):
+        require_protected(suppress_counts(pd.DataFrame({"a": [3, 40]})), "the cross table")
+    with pytest.raises(PrivacyError, match="is a dict"):
+        require_protected({"n": 3}, "the result")
+    assert not is_protected(format_for_report(raw))
+
+
+def test_renaming_keeps_the_mark_and_the_record_of_hidden_cells():
+    out = _protected_example()
+    renamed = rename_protected(out, {"n_thuiszitters": "Aantal thuiszitters"})
+    assert is_protected(renamed)
+    assert format_for_report(renamed)["Aantal thuiszitters"].tolist() == [MARKER, "12", MARKER]
+    assert not is_protected(rename_protected(pd.DataFrame({"n": [3]}), {"n": "m"}))
+
+
+def test_a_protected_table_writes_styles_and_pickles_like_a_frame(tmp_path):
+    import pickle
+
+    out = _protected_example()
+    out.to_csv(tmp_path / "t.csv", index=False)
+    assert (tmp_path / "t.csv").read_text().splitlines()[1] == "A,,8,"
+    assert json.loads(out.to_json(orient="records"))[1]["n_thuiszitters"] == 12
+    assert "<table" in out.style.to_html()
+    back = pickle.loads(pickle.dumps(out))
+    assert type(back) is ProtectedTable and is_protected(back)
+    assert back.attrs == out.attrs
+    pd.testing.assert_frame_equal(pd.DataFrame(back), pd.DataFrame(out))
+
+
+def test_report_numbers_use_the_one_dutch_formatter():
+    shown = format_for_report(pd.DataFrame({"x": [-1234.56, 0.25, 12], "n": pd.array([1234567, 0, None], dtype="Int64")}), decimals=1)
+    assert shown["x"].tolist() == ["-1.234,6", "0,2", "12,0"]
+    assert shown["n"].tolist() == ["1.234.567", "0", "–"]

@@ -127,7 +127,7 @@ def test_budget_report_runs_on_the_real_configuration(tmp_path):
     import papermill as pm
 
     from josanalysis.core.config import PROJECT_ROOT
-    from josanalysis.privacy.suppression import scan_outputs
+    from josanalysis.privacy import scan_outputs
 
     out_nb = tmp_path / "budget_report.ipynb"
     out_dir = tmp_path / "out"

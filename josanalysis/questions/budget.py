@@ -461,7 +461,7 @@ def save_tables(tables: Mapping[str, pd.DataFrame], output_dir: str | Path | Non
     Parameters
     ----------
     tables
-        Name -> a table that already passed :func:`josanalysis.privacy.suppression.apply_privacy` (hidden
+        Name -> a table that already passed :func:`josanalysis.privacy.apply_privacy` (hidden
         cells are missing and are written as empty cells).
     output_dir
         Folder to write to; empty or ``None`` writes nothing.
@@ -484,7 +484,7 @@ def save_tables(tables: Mapping[str, pd.DataFrame], output_dir: str | Path | Non
     bundle = {}
     for name, table in tables.items():
         if "privacy_suppressed" not in table.attrs:
-            raise ConfigError(f"table '{name}' did not pass josanalysis.privacy.suppression.apply_privacy; "
+            raise ConfigError(f"table '{name}' did not pass josanalysis.privacy.apply_privacy; "
                               "refusing to write it.")
         path = folder / f"{name}.csv"
         table.to_csv(path, sep=";", index=False, encoding="utf-8")

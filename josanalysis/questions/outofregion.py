@@ -42,7 +42,7 @@ import pandas as pd
 from josanalysis.core import formatting as nl
 from josanalysis.core.config import PrivacyRules, Region
 from josanalysis.core.errors import ConfigError, DataError
-from josanalysis.privacy.suppression import apply_privacy, rename_protected
+from josanalysis.privacy import apply_privacy, rename_protected
 
 __all__ = [
     "OutOfRegionResult",
@@ -387,7 +387,7 @@ def report_tables(
     *,
     names: Mapping[str, str] | None = None,
 ) -> dict[str, pd.DataFrame]:
-    """All out-of-region tables, protected by :func:`josanalysis.privacy.suppression.apply_privacy`, Dutch headers.
+    """All out-of-region tables, protected by :func:`josanalysis.privacy.apply_privacy`, Dutch headers.
 
     Parameters
     ----------
@@ -406,7 +406,7 @@ def report_tables(
         ``"per_school_gemeente"``: cross table home municipality x school (point values), with
         row and column totals treated as known (secondary suppression on both);
         ``"per_school"``, ``"per_gemeente"`` and (if given) ``"bijdragen"``. Pupil counts below
-        the region's threshold are hidden (``<NA>``; :func:`josanalysis.privacy.suppression.format_for_report`
+        the region's threshold are hidden (``<NA>``; :func:`josanalysis.privacy.format_for_report`
         shows them as the marker), as are shares and contributions whose pupil count is hidden.
 
     Examples

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from josanalysis.core.errors import DataError
-from josanalysis.privacy.suppression import apply_privacy, rename_protected
+from josanalysis.privacy import apply_privacy, rename_protected
 from josanalysis.questions.pupils import pupils_series
 from josanalysis.questions.rendement import DUTCH_HEADERS
 

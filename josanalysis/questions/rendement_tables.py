@@ -1,7 +1,7 @@
 """The return panel as protected Dutch tables: one for the region, one per indicator.
 
 Pupil counts (``kind == "count"`` in :data:`josanalysis.core.indicators.RENDEMENT_INDICATORS`) are
-rounded to whole pupils and suppressed by :func:`josanalysis.privacy.suppression.apply_privacy`;
+rounded to whole pupils and suppressed by :func:`josanalysis.privacy.apply_privacy`;
 a change or trend that would reveal a hidden count is hidden with it.
 
 Examples
@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from josanalysis.core.indicators import RENDEMENT_BY_KEY
-from josanalysis.privacy.suppression import apply_privacy, rename_protected
+from josanalysis.privacy import apply_privacy, rename_protected
 from josanalysis.questions.rendement import DUTCH_HEADERS, RendementResult, rendement_table
 
 __all__ = ["report_tables"]
@@ -58,7 +58,7 @@ def report_tables(
     """The return panel as protected Dutch tables: one for the region, one per indicator.
 
     Pupil counts (``kind == "count"``) are rounded to whole pupils and suppressed by
-    :func:`josanalysis.privacy.suppression.apply_privacy`; per indicator the school rows are protected
+    :func:`josanalysis.privacy.apply_privacy`; per indicator the school rows are protected
     against recovery from the region total (column totals known), and the change / trend of a
     row with a hidden year is hidden too.
 

@@ -35,7 +35,7 @@ from matplotlib.figure import Figure
 from josanalysis.core import formatting as nl
 from josanalysis.core.config import Region, load_region
 from josanalysis.core.errors import ConfigError
-from josanalysis.privacy.suppression import apply_privacy, format_for_report, privacy_footnote, rename_protected
+from josanalysis.privacy import apply_privacy, format_for_report, privacy_footnote, rename_protected
 from josanalysis.questions.budget import DUTCH_HEADERS as BUDGET_HEADERS
 from josanalysis.questions.budget import BudgetSection, budget_section, save_tables
 from josanalysis.questions.budget_inputs import BudgetReportData, load_budget_report_data

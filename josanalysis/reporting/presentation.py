@@ -26,7 +26,7 @@ import pandas as pd
 
 from josanalysis.assessment.results import RESULT_COLUMNS
 from josanalysis.core.config import AnalysisPlan, PrivacyRules, Region, School, FUNCTIONS
-from josanalysis.privacy.suppression import apply_privacy
+from josanalysis.privacy import apply_privacy
 from josanalysis.demo.synth import SYNTHETIC_NOTICE
 
 __all__ = ["Banner", "banner", "fmt_nl", "fmt_effect", "plan_table", "school_profile",
@@ -187,7 +187,7 @@ def indicator_labels() -> dict[str, str]:
 def yearly_nl(yearly: pd.DataFrame) -> pd.DataFrame:
     """A privacy-checked school-year table (from :func:`josanalysis.reporting.tables.yearly_table`) as
     Dutch text: indicator labels as headers, suppressed cells as the privacy marker."""
-    from josanalysis.privacy.suppression import format_for_report
+    from josanalysis.privacy import format_for_report
 
     shown = yearly.drop(columns=[c for c in ("school_id", "year_start") if c in yearly.columns])
     text = format_for_report(shown, decimals=1)
@@ -197,7 +197,7 @@ def yearly_nl(yearly: pd.DataFrame) -> pd.DataFrame:
 
 def privacy_note(region: Region) -> str:
     """The Dutch footnote on suppression for a region's tables."""
-    from josanalysis.privacy.suppression import privacy_footnote
+    from josanalysis.privacy import privacy_footnote
 
     return "_" + privacy_footnote(region.privacy.min_count, region.privacy.rounding) + "_"
 
@@ -212,6 +212,6 @@ def caveats_markdown(assessment, extra: Sequence[str] = ()) -> str:
 
 def format_table(table: pd.DataFrame, decimals: int = 0) -> pd.DataFrame:
     """A privacy-checked table as Dutch text (suppressed cells as the marker, decimal commas)."""
-    from josanalysis.privacy.suppression import format_for_report
+    from josanalysis.privacy import format_for_report
 
     return format_for_report(table, decimals=decimals)

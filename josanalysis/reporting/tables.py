@@ -3,7 +3,7 @@ the privacy-checked tables of school-year figures and of the region's schools.
 
 The assessment (:mod:`josanalysis.assessment`) computes; these functions only show its objects
 in Dutch, with every number formatted by :mod:`josanalysis.core.formatting`. Tables with pupil
-counts pass the privacy boundary (:func:`josanalysis.privacy.suppression.apply_privacy`) first.
+counts pass the privacy boundary (:func:`josanalysis.privacy.apply_privacy`) first.
 
 Examples
 --------
@@ -22,7 +22,7 @@ import pandas as pd
 from josanalysis.assessment import CAVEAT_TITLES_NL, Assessment, Context, IndicatorAnalysis
 from josanalysis.core import formatting as nl
 from josanalysis.core.indicators import get_indicator
-from josanalysis.privacy.suppression import apply_privacy
+from josanalysis.privacy import apply_privacy
 
 __all__ = ["effects_nl", "diagnostics_nl", "sensitivity_nl", "school_estimates_nl", "yearly_assessments_nl",
            "yearly_table", "school_overview"]

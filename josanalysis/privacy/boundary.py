@@ -1,0 +1,180 @@
+"""The output boundary: every table, figure label and results file passes :func:`apply_privacy`.
+
+:func:`apply_privacy` suppresses the pupil counts and fragile rates of a frame and returns a
+:class:`~josanalysis.privacy.ProtectedTable` that records which cells it hid
+(``attrs["privacy_suppressed"]``); :func:`rename_protected` gives it Dutch headers without
+losing that record; :func:`format_for_report` renders it as Dutch text with the marker ``•``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping, Sequence
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from josanalysis.core.errors import ConfigError
+from josanalysis.privacy.protected import ProtectedTable, is_protected, protect
+from josanalysis.privacy.rendering import MARKER, MISSING_MARKER, render_cells
+from josanalysis.privacy.suppression import SuppressedTable, Totals, suppress_counts, suppress_rates
+
+__all__ = ["apply_privacy", "rename_protected", "format_for_report"]
+
+
+def _hidden_rates(frame: pd.DataFrame, rate: Hashable, den: Hashable, num: Hashable | None,
+                  counts_hidden: pd.DataFrame, *, min_denominator: int, min_count: int) -> np.ndarray:
+    """Rows whose rate must be hidden: small denominator, or a hidden / small pupil numerator.
+    Rates missing in the input are not counted as hidden."""
+    if rate not in frame.columns or den not in frame.columns:
+        raise ConfigError(f"rate_columns: {rate!r} or its denominator {den!r} is not in the frame.")
+    before = pd.to_numeric(frame[rate], errors="coerce").isna().to_numpy()
+    hide = suppress_rates(frame, rate, den, min_denominator=min_denominator)[rate].isna().to_numpy() & ~before
+    if num is not None:
+        if num in counts_hidden.columns:
+            hide |= counts_hidden[num].to_numpy(dtype=bool) & ~before
+        else:
+            by_num = suppress_rates(frame, rate, den, min_denominator=1, numerator_col=num, min_count=min_count)
+            hide |= by_num[rate].isna().to_numpy() & ~before
+    return hide
+
+
+def apply_privacy(
+    df: pd.DataFrame,
+    rules: Any = None,
+    *,
+    count_columns: Sequence[Hashable] = (),
+    rate_columns: Mapping[Hashable, Hashable] | None = None,
+    numerators: Mapping[Hashable, Hashable] | None = None,
+    secondary: bool = True,
+    totals: Totals = "both",
+    total_row: Hashable | None | Literal["auto"] = "auto",
+    total_column: Hashable | None | Literal["auto"] = "auto",
+) -> ProtectedTable:
+    """The output boundary: suppress pupil counts and fragile rates before anything is shown.
+
+    Every table, figure label and results file goes through this function.
+
+    Parameters
+    ----------
+    df
+        The frame to publish.
+    rules
+        A :class:`josanalysis.core.config.PrivacyRules` (``region.privacy``); default rules if None.
+    count_columns
+        Columns holding numbers of pupils (name them by
+        :data:`~josanalysis.privacy.COUNT_FIELD_PATTERNS`).
+    rate_columns
+        ``{rate column: denominator column}``; rates with a small denominator are hidden.
+    numerators
+        ``{rate column: pupil count column}``; a rate is hidden when its count is hidden.
+    secondary, totals, total_row, total_column
+        As in :func:`~josanalysis.privacy.suppress_counts`.
+
+    Returns
+    -------
+    ProtectedTable
+        A copy; hidden cells are ``<NA>``. ``result.attrs["privacy_suppressed"]`` lists the
+        hidden cells per column (row positions), used by :func:`format_for_report`. Any frame
+        derived from it is a plain ``DataFrame`` again (:mod:`josanalysis.privacy.protected`).
+
+    Examples
+    --------
+    >>> from josanalysis.core.config import PrivacyRules
+    >>> d = pd.DataFrame({"school": ["A", "B", "C"], "n_thuiszitters": [3, 12, 9],
+    ...                   "leerlingen": [8, 900, 700], "pct": [37.5, 1.3, 1.3]})
+    >>> out = apply_privacy(d, PrivacyRules(), count_columns=["n_thuiszitters"],
+    ...                     rate_columns={"pct": "leerlingen"})
+    >>> out["n_thuiszitters"].isna().tolist(), out["pct"].isna().tolist()
+    ([True, False, True], [True, False, False])
+    """
+    if not isinstance(df, pd.DataFrame):
+        raise ConfigError(f"apply_privacy needs a pandas DataFrame, got {type(df).__name__}.")
+    min_count = getattr(rules, "min_count", 5) if rules is not None else 5
+    min_den = getattr(rules, "min_denominator", 10) if rules is not None else 10
+    rounding = getattr(rules, "rounding", None) if rules is not None else None
+    rate_columns = dict(rate_columns or {})
+    numerators = dict(numerators or {})
+    unknown_num = [r for r in numerators if r not in rate_columns]
+    if unknown_num:
+        raise ConfigError(f"numerators name rate(s) {unknown_num} that are not in rate_columns.")
+    frame = df.reset_index(drop=True) if df.index.has_duplicates else df
+    hidden: dict[str, list[int]] = {}
+    if count_columns:
+        st = suppress_counts(
+            frame, list(count_columns), min_count=min_count, secondary=secondary, totals=totals,
+            total_row=total_row, total_column=total_column, rounding=rounding,
+        )
+        out = st.table.copy()
+        hidden.update({str(c): sorted(int(i) for i in rows) for c, rows in st.hidden_positions().items()})
+        counts_hidden = st.suppressed
+    else:
+        out = frame.copy()
+        counts_hidden = pd.DataFrame(index=frame.index)
+    for rate, den in rate_columns.items():
+        hide = _hidden_rates(frame, rate, den, numerators.get(rate), counts_hidden,
+                             min_denominator=min_den, min_count=min_count)
+        out[rate] = pd.to_numeric(out[rate], errors="coerce").astype("Float64").mask(hide)
+        hidden[str(rate)] = [int(i) for i in np.flatnonzero(hide)]
+    if frame is not df:
+        out.index = df.index
+    out.attrs["privacy_suppressed"] = hidden
+    out.attrs["privacy_min_count"] = min_count
+    return protect(out)
+
+
+def rename_protected(df: pd.DataFrame, mapping: Mapping[Hashable, str]) -> pd.DataFrame:
+    """Rename columns of a protected frame, carrying along which cells were hidden.
+
+    :func:`apply_privacy` records the hidden cells per column in ``attrs``; a plain
+    ``DataFrame.rename`` would leave that record under the old names, and
+    :func:`format_for_report` would then show a hidden cell as missing instead of as the marker.
+    Renaming shows nothing new, so a protected frame stays protected; any other frame comes back
+    as a plain ``DataFrame``.
+    """
+    out = df.rename(columns=dict(mapping))
+    hidden = df.attrs.get("privacy_suppressed")
+    if hidden is not None:
+        out.attrs["privacy_suppressed"] = {str(mapping.get(k, k)): v for k, v in hidden.items()}
+    return protect(out) if is_protected(df) else out
+
+
+def format_for_report(
+    table: SuppressedTable | pd.DataFrame,
+    *,
+    marker: str = MARKER,
+    missing: str = MISSING_MARKER,
+    decimals: int = 1,
+) -> pd.DataFrame:
+    """Render a protected table as Dutch text: hidden cells as the marker, decimal commas.
+
+    Parameters
+    ----------
+    table
+        A :class:`~josanalysis.privacy.SuppressedTable` or a frame returned by :func:`apply_privacy`.
+    marker
+        Text for hidden cells (default :data:`~josanalysis.privacy.MARKER`).
+    missing
+        Text for values missing in the data (not hidden for privacy).
+    decimals
+        Decimals for non-integer numbers (:func:`josanalysis.core.formatting.number`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        All cells as strings; a :class:`~josanalysis.privacy.ProtectedTable` when ``table`` is
+        a :class:`~josanalysis.privacy.SuppressedTable` or protected, else a plain frame.
+
+    Examples
+    --------
+    >>> st = suppress_counts(pd.DataFrame({"a": [3, 40, 50], "b": [30, 20, 60]}))
+    >>> format_for_report(st)["a"].tolist()
+    ['•', '•', '50']
+    """
+    if isinstance(table, SuppressedTable):
+        return table.format(marker=marker, missing=missing, decimals=decimals)
+    if not isinstance(table, pd.DataFrame):
+        raise ConfigError(f"format_for_report needs a SuppressedTable or DataFrame, got {type(table).__name__}.")
+    positions = {c: set(v) for c, v in table.attrs.get("privacy_suppressed", {}).items()}
+    text = render_cells(table, positions, marker=marker, missing=missing, decimals=decimals)
+    return protect(text) if is_protected(table) else text
