@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import dataclasses
 
 import numpy as np
@@ -12,7 +14,6 @@ from josanalysis.assessment import (CAVEAT_TITLES_NL, CAVEATS, RESULT_COLUMNS, a
                                     load_context, model_options, pretrend_divergence_p, results_frame,
                                     yearly_assessments)
 from josanalysis.core.errors import ConfigError
-from josanalysis.reporting import presentation
 from josanalysis.reporting.tables import (diagnostics_nl, effects_nl, school_estimates_nl, school_overview,
                                          sensitivity_nl, yearly_assessments_nl, yearly_table)
 
@@ -85,7 +86,9 @@ def test_pretrend_divergence_detects_a_drift():
 
 
 def test_result_columns_have_one_home():
-    assert presentation.RESULT_COLUMNS is RESULT_COLUMNS, "reporting re-uses the assessment's columns"
+    root = Path(__file__).resolve().parents[1] / "josanalysis"
+    homes = [p for p in root.rglob("*.py") if "RESULT_COLUMNS =" in p.read_text(encoding="utf-8")]
+    assert [p.relative_to(root).as_posix() for p in homes] == ["assessment/results.py"]
 
 
 def test_comparison_series_is_hours_weighted(ctx):

@@ -197,7 +197,7 @@ def test_report_data_from_a_prepared_panel_folder(demo_data, tmp_path):
 def test_save_tables_writes_only_protected_tables(tmp_path):
     import json
 
-    from josanalysis.questions.budget import save_tables
+    from josanalysis.privacy import write_tables as save_tables
     from josanalysis.core.config import PrivacyRules
     from josanalysis.privacy import apply_privacy
 

@@ -9,16 +9,21 @@ import pandas as pd
 matplotlib.use("Agg")
 
 from josanalysis.core.config import PrivacyRules, load_analysis_plan, load_region  # noqa: E402
-from josanalysis.reporting.presentation import banner, fmt_effect, fmt_nl, plan_table, school_profile, write_results  # noqa: E402
+from josanalysis.core import formatting as nl  # noqa: E402
+from josanalysis.privacy import write_results  # noqa: E402
+from josanalysis.reporting.presentation import banner, plan_table, school_profile  # noqa: E402
 
 
 def test_dutch_number_formats():
-    assert fmt_nl(1234.5, 1) == "1.234,5"
-    assert fmt_nl(0.0123, 1, percent=True) == "1,2%"
-    assert fmt_nl(float("nan")) == "–"
-    assert fmt_effect(-0.0081, -0.012, -0.0042, scale="difference", percent=True) == \
+    assert nl.number(1234.5, 1) == "1.234,5"
+    assert nl.percent(0.0123, 1) == "1,2%"
+    assert nl.number(float("nan")) == "–"
+    assert nl.number(-0.04, 1) == "0,0", "no negative zero"
+    assert nl.euro(-1234.5, 2) == "-€ 1.234,50"
+    assert nl.full_date("2022-08-01") == "1 augustus 2022"
+    assert nl.effect_interval(-0.0081, -0.012, -0.0042, scale="difference", percent=True) == \
         "-0,8 procentpunt (95%-BI -1,2 tot -0,4)"
-    assert fmt_effect(0.885, 0.839, 0.933, scale="ratio").startswith("-12% (rate ratio 0,885; 95%-BI -16% tot -7%)")
+    assert nl.effect_interval(0.885, 0.839, 0.933, scale="ratio").startswith("-12% (rate ratio 0,885; 95%-BI -16% tot -7%)")
 
 
 def test_banner_only_for_synthetic_regions():

@@ -67,7 +67,7 @@ def results_rows(analysis: IndicatorAnalysis, region: Region) -> pd.DataFrame:
 
 
 def results_frame(ctx: Context, analyses: list[IndicatorAnalysis]) -> pd.DataFrame:
-    """All effect rows of a report, ready for :func:`josanalysis.reporting.presentation.write_results`."""
+    """All effect rows of a report, ready for :func:`josanalysis.privacy.write_results`."""
     if not analyses:
         return pd.DataFrame(columns=RESULT_COLUMNS)
     return pd.concat([results_rows(a, ctx.region) for a in analyses], ignore_index=True)

@@ -10,7 +10,8 @@ The only layer that makes tables safe to share (``docs/privacy.md``):
 * :mod:`~josanalysis.privacy.boundary` — :func:`apply_privacy`, :func:`rename_protected`,
   :func:`format_for_report`;
 * :mod:`~josanalysis.privacy.rendering` — the marker, Dutch cell text, the footnote;
-* :mod:`~josanalysis.privacy.scan` — the output scan for pseudonyms and small counts.
+* :mod:`~josanalysis.privacy.scan` — the output scan for pseudonyms and small counts;
+* :mod:`~josanalysis.privacy.shareable_files` — the one writer of results files.
 """
 
 from josanalysis.privacy.boundary import apply_privacy, format_for_report, rename_protected
@@ -27,6 +28,7 @@ from josanalysis.privacy.scan import (
     pupil_identifiers,
     scan_outputs,
 )
+from josanalysis.privacy.shareable_files import write_results, write_tables
 from josanalysis.privacy.suppression import SuppressedTable, suppress_counts, suppress_rates
 
 __all__ = [
@@ -52,4 +54,6 @@ __all__ = [
     "ProtectedTable",
     "is_protected",
     "require_protected",
+    "write_results",
+    "write_tables",
 ]

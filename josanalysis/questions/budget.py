@@ -39,7 +39,6 @@ Examples
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,7 +62,6 @@ __all__ = [
     "transition_path",
     "BudgetSection",
     "budget_section",
-    "save_tables",
     "DUTCH_HEADERS",
 ]
 
@@ -453,47 +451,6 @@ def current_budget(budget: pd.DataFrame, *, year: int | None = None) -> pd.DataF
     out = sel.groupby(sel["school_id"].astype(str), sort=False)["budget_eur"].sum().reset_index()
     out.attrs["year"] = chosen
     return out
-
-
-def save_tables(tables: Mapping[str, pd.DataFrame], output_dir: str | Path | None) -> list[Path]:
-    """Write protected report tables as CSV files (``;``, UTF-8) into ``output_dir``.
-
-    Parameters
-    ----------
-    tables
-        Name -> a table that already passed :func:`josanalysis.privacy.apply_privacy` (hidden
-        cells are missing and are written as empty cells).
-    output_dir
-        Folder to write to; empty or ``None`` writes nothing.
-
-    Returns
-    -------
-    list[pathlib.Path]
-        The files written: one ``<name>.csv`` per table and ``results.json`` holding all of them
-        (``{name: {"columns": [...], "data": [[...], ...]}}``; hidden cells are ``null``).
-
-    Examples
-    --------
-    >>> save_tables({"capaciteit": protected_table}, "outputs/demoregio/budget")   # doctest: +SKIP
-    """
-    if not output_dir:
-        return []
-    folder = Path(output_dir)
-    folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    bundle = {}
-    for name, table in tables.items():
-        if "privacy_suppressed" not in table.attrs:
-            raise ConfigError(f"table '{name}' did not pass josanalysis.privacy.apply_privacy; "
-                              "refusing to write it.")
-        path = folder / f"{name}.csv"
-        table.to_csv(path, sep=";", index=False, encoding="utf-8")
-        written.append(path)
-        bundle[name] = json.loads(table.to_json(orient="split", index=False, force_ascii=False))
-    path = folder / "results.json"
-    path.write_text(json.dumps(bundle, ensure_ascii=False, indent=1), encoding="utf-8")
-    written.append(path)
-    return written
 
 
 @dataclass(frozen=True)

@@ -35,9 +35,9 @@ from matplotlib.figure import Figure
 from josanalysis.core import formatting as nl
 from josanalysis.core.config import Region, load_region
 from josanalysis.core.errors import ConfigError
-from josanalysis.privacy import apply_privacy, format_for_report, privacy_footnote, rename_protected
+from josanalysis.privacy import apply_privacy, format_for_report, privacy_footnote, rename_protected, write_tables
 from josanalysis.questions.budget import DUTCH_HEADERS as BUDGET_HEADERS
-from josanalysis.questions.budget import BudgetSection, budget_section, save_tables
+from josanalysis.questions.budget import BudgetSection, budget_section
 from josanalysis.questions.budget_inputs import BudgetReportData, load_budget_report_data
 from josanalysis.questions.capacity import capacity_assumptions_text, capacity_table, minimum_fte_from_region
 from josanalysis.questions.outofregion import contribution_rule_from_region, out_of_region, propose_contributions
@@ -188,7 +188,7 @@ def build_budget_report(region_id: str, prepared: str = "", output_dir: str = ""
                    jos_ids=[s.school_id for s in region.jos_schools])
     sections = (_region_section(ctx), _capacity_section(ctx), _budget_section(ctx), _out_of_region_section(ctx),
                 _rendement_section(ctx), _provider_section(ctx), _notes_section(ctx))
-    written = tuple(save_tables(ctx.tables, output_dir))
+    written = tuple(write_tables(ctx.tables, output_dir))
     if output_dir:
         folder = Path(output_dir) / "figures"
         folder.mkdir(parents=True, exist_ok=True)

@@ -7,30 +7,25 @@ privacy boundary.
 
 Examples
 --------
->>> from josanalysis.reporting.presentation import fmt_nl, fmt_effect
->>> fmt_nl(0.0123, 1, percent=True)
-'1,2%'
->>> fmt_effect(-0.0081, -0.0120, -0.0042, scale="difference", percent=True)
-'-0,8 procentpunt (95%-BI -1,2 tot -0,4)'
+>>> from josanalysis.core.config import load_analysis_plan
+>>> plan_table(load_analysis_plan())["Model"].iloc[0]
+'lineair model (percentages)'
 """
 
 from __future__ import annotations
 
-import json
-import math
 from collections.abc import Sequence
-from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
-from josanalysis.assessment.results import RESULT_COLUMNS
-from josanalysis.core.config import AnalysisPlan, PrivacyRules, Region, School, FUNCTIONS
-from josanalysis.privacy import apply_privacy
+from josanalysis.core import formatting as nl
+from josanalysis.core.config import FUNCTIONS, AnalysisPlan, Region, School
+from josanalysis.core.indicators import INDICATORS, get_indicator
 from josanalysis.demo.synth import SYNTHETIC_NOTICE
+from josanalysis.privacy import format_for_report, privacy_footnote
 
-__all__ = ["Banner", "banner", "fmt_nl", "fmt_effect", "plan_table", "school_profile",
-           "write_results", "RESULT_COLUMNS", "YEARLY_FIGURE_INDICATORS", "indicator_labels", "yearly_nl",
+__all__ = ["Banner", "banner", "plan_table", "school_profile",
+           "YEARLY_FIGURE_INDICATORS", "indicator_labels", "yearly_nl",
            "privacy_note", "caveats_markdown", "format_table"]
 
 _FAMILY_NL = {"gaussian": "lineair model (percentages)", "poisson": "Poisson-model (aantallen)",
@@ -70,39 +65,11 @@ def banner(region: Region) -> Banner | None:
     return Banner(SYNTHETIC_NOTICE) if region.synthetic else None
 
 
-def fmt_nl(x: float | None, digits: int = 1, *, percent: bool = False) -> str:
-    """A number in Dutch notation (decimal comma); ``percent`` multiplies by 100 and adds ``%``."""
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "–"
-    v = 100 * x if percent else x
-    s = f"{v:,.{digits}f}".replace(",", "\0").replace(".", ",").replace("\0", ".")
-    return s + ("%" if percent else "")
-
-
-def fmt_effect(estimate: float, ci_low: float, ci_high: float, *, scale: str, percent: bool = False,
-               alpha: float = 0.05, digits: int = 1) -> str:
-    """An effect with its confidence interval in Dutch, e.g. ``-0,8 procentpunt (95%-BI -1,2 tot -0,4)``.
-
-    ``scale="ratio"`` shows a rate ratio as a percentage change (``-12% (95%-BI -20% tot -3%)``).
-    """
-    conf = round(100 * (1 - alpha))
-    if scale == "ratio":
-        f = lambda r: fmt_nl(r - 1, 0, percent=True)  # noqa: E731
-        return f"{f(estimate)} (rate ratio {fmt_nl(estimate, 3)}; {conf}%-BI {f(ci_low)} tot {f(ci_high)})"
-    if percent:
-        f = lambda v: fmt_nl(100 * v, digits)  # noqa: E731
-        return f"{f(estimate)} procentpunt ({conf}%-BI {f(ci_low)} tot {f(ci_high)})"
-    f = lambda v: fmt_nl(v, digits + 1)  # noqa: E731
-    return f"{f(estimate)} ({conf}%-BI {f(ci_low)} tot {f(ci_high)})"
-
-
 def plan_table(plan: AnalysisPlan, indicators: Sequence[str] | None = None) -> pd.DataFrame:
     """The pre-specified analysis plan as a Dutch table (one row per indicator).
 
     Every report prints it, so a reader can check that the model was fixed in advance.
     """
-    from josanalysis.core.indicators import get_indicator
-
     rows = []
     for key, ip in plan.indicators.items():
         if indicators is not None and key not in indicators:
@@ -135,41 +102,9 @@ def school_profile(school: School) -> pd.DataFrame:
         if b is None and d is None:
             val = "n.v.t."
         else:
-            val = f"{fmt_nl(b or 0.0, 3)} fte eerder, {fmt_nl(d or 0.0, 3)} fte tijdens JOS"
+            val = f"{nl.number(b or 0.0, 3)} fte eerder, {nl.number(d or 0.0, 3)} fte tijdens JOS"
         rows.append({"Kenmerk": name, "Waarde": val})
     return pd.DataFrame(rows)
-
-
-def _jsonable(v: Any) -> Any:
-    if v is None or v is pd.NA:
-        return None
-    if isinstance(v, float) and math.isnan(v):
-        return None
-    if hasattr(v, "item"):
-        return v.item()
-    if isinstance(v, pd.Timestamp):
-        return v.isoformat()
-    return v
-
-
-def write_results(results: pd.DataFrame, output_dir: str | Path, rules: PrivacyRules, *,
-                  count_columns: Sequence[str] = (), name: str = "results") -> Path | None:
-    """Write a report's results as ``<output_dir>/<name>.csv`` and ``.json`` through the privacy boundary.
-
-    Pupil counts (``count_columns``, named by the convention of :mod:`josanalysis.privacy.suppression`) are
-    suppressed below the region's threshold before anything is written. Nothing is written when
-    ``output_dir`` is empty (a notebook explored by hand).
-    """
-    if not output_dir:
-        return None
-    out = Path(output_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    safe = apply_privacy(results.reset_index(drop=True), rules, count_columns=list(count_columns),
-                         secondary=False) if count_columns else results.reset_index(drop=True)
-    safe.to_csv(out / f"{name}.csv", index=False)
-    records = [{k: _jsonable(v) for k, v in row.items()} for row in safe.to_dict(orient="records")]
-    (out / f"{name}.json").write_text(json.dumps(records, indent=1, ensure_ascii=False), encoding="utf-8")
-    return out / f"{name}.csv"
 
 
 #: School-year indicators drawn in the yearly figure of a school report.
@@ -179,16 +114,12 @@ YEARLY_FIGURE_INDICATORS = ["youthcare_ambulant", "tlv_vso_cluster4", "placement
 
 def indicator_labels() -> dict[str, str]:
     """Dutch labels of all registry indicators, by key."""
-    from josanalysis.core.indicators import INDICATORS
-
     return {k: i.label for k, i in INDICATORS.items()}
 
 
 def yearly_nl(yearly: pd.DataFrame) -> pd.DataFrame:
     """A privacy-checked school-year table (from :func:`josanalysis.reporting.tables.yearly_table`) as
     Dutch text: indicator labels as headers, suppressed cells as the privacy marker."""
-    from josanalysis.privacy import format_for_report
-
     shown = yearly.drop(columns=[c for c in ("school_id", "year_start") if c in yearly.columns])
     text = format_for_report(shown, decimals=1)
     labels = indicator_labels()
@@ -197,8 +128,6 @@ def yearly_nl(yearly: pd.DataFrame) -> pd.DataFrame:
 
 def privacy_note(region: Region) -> str:
     """The Dutch footnote on suppression for a region's tables."""
-    from josanalysis.privacy import privacy_footnote
-
     return "_" + privacy_footnote(region.privacy.min_count, region.privacy.rounding) + "_"
 
 
@@ -212,6 +141,4 @@ def caveats_markdown(assessment, extra: Sequence[str] = ()) -> str:
 
 def format_table(table: pd.DataFrame, decimals: int = 0) -> pd.DataFrame:
     """A privacy-checked table as Dutch text (suppressed cells as the marker, decimal commas)."""
-    from josanalysis.privacy import format_for_report
-
     return format_for_report(table, decimals=decimals)

@@ -25,6 +25,7 @@ from josanalysis.assessment import (
     results_frame,
     school_estimates,
 )
+from josanalysis.privacy import write_results
 from josanalysis.reporting import figures, tables
 from josanalysis.reporting.document import Document, Item, Section, Text, render_figure
 from josanalysis.reporting.presentation import (
@@ -32,7 +33,6 @@ from josanalysis.reporting.presentation import (
     format_table,
     indicator_labels,
     privacy_note,
-    write_results,
     yearly_nl,
 )
 from josanalysis.reporting.report_parts import plan_section, shown, title_items

@@ -31,6 +31,7 @@ from josanalysis.assessment import (
     yearly_assessments,
 )
 from josanalysis.core.config import School
+from josanalysis.privacy import write_results
 from josanalysis.reporting import figures, tables
 from josanalysis.reporting.document import Document, Item, Section, Text, render_figure
 from josanalysis.reporting.presentation import (
@@ -39,7 +40,6 @@ from josanalysis.reporting.presentation import (
     indicator_labels,
     privacy_note,
     school_profile,
-    write_results,
     yearly_nl,
 )
 from josanalysis.reporting.report_parts import plan_section, shown, title_items
