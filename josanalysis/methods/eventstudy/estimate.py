@@ -109,7 +109,15 @@ def event_study(
     event, att = _tables(ep, est, theta_hat, boot, ref, att_se_pf)
     if n_permutations > 0:
         att["ri_p_value"] = ri_pvalue(ep, est, theta_hat[-1], n_permutations, rng)
-    spec = {
+    spec = _settings(boot, alpha=alpha, max_lead=max_lead, max_lag=max_lag, n_permutations=n_permutations,
+                     outcome=outcome)
+    return EventStudyResult(event=event, att=att, n_units=ep.n_units, n_treated=ep.n_treated,
+                            n_never=ep.n_never, spec=spec, notes=tuple(_notes(ep, est)))
+
+
+def _settings(boot: BootstrapIntervals, **settings: Any) -> dict[str, Any]:
+    """The settings recorded in the result (estimator, fixed effects, controls, inference, ...)."""
+    return {
         "estimator": "did2s (Gardner 2021 two-stage imputation; pyfixest)",
         "fixed_effects": "school + calendar month",
         "controls": "never-treated and not-yet-treated school-months",
@@ -117,14 +125,8 @@ def event_study(
             f"wild cluster bootstrap by school with the null imposed (WCR; {boot.kind}); "
             "intervals by test inversion"
         ),
-        "alpha": alpha,
-        "max_lead": max_lead,
-        "max_lag": max_lag,
-        "n_permutations": n_permutations,
-        "outcome": outcome,
+        **settings,
     }
-    return EventStudyResult(event=event, att=att, n_units=ep.n_units, n_treated=ep.n_treated,
-                            n_never=ep.n_never, spec=spec, notes=tuple(_notes(ep, est)))
 
 
 @dataclass(frozen=True)

@@ -55,40 +55,12 @@ def fit_its(
         When the intervention starts: a date if ``time`` holds dates, else a number on the same
         scale. The first point at or after ``start`` is the first post point.
     spec
-        The model as an :class:`~josanalysis.methods.its.spec.ItsSpec`; the keyword options
-        below replace its fields (without ``spec`` they are the whole model). The options:
-    family
-        ``"gaussian"`` (linear model), ``"poisson"``, ``"quasipoisson"`` (Poisson with
-        dispersion = Pearson chi2 / df_resid, as R) or ``"negbin"`` (NB2, alpha by maximum
-        likelihood). Count families use a log link; effects are then rate ratios.
-    offset
-        Count families only: column with the denominator (e.g. ``"pupils"``); its log is the
-        offset, so the model is for the rate per pupil. Must be > 0.
-    slope_change, level_change
-        Which impact terms to include (pre-specify them in the analysis plan).
-    lag
-        Phase-in months: the months ``start .. start + lag - 1`` are left out of the fit
-        (flagged ``segment == "phase_in"``) and effects are modelled from ``start + lag``.
-    seasonality
-        ``None``, ``"month"`` (month-of-year fixed effects for the months present; with numeric
-        time, ``period`` defines the month) or ``"harmonic"`` (``harmonics`` sine/cosine pairs
-        of period ``period``, default 2 pairs of 12).
-    exclude
-        Rows to leave out of the fit but keep in the output (e.g. COVID closures): a boolean
-        column name, a boolean Series/array, or a list of ``(start, end)`` windows.
-    covariates
-        Extra columns for the model (e.g. a COVID co-intervention indicator).
-    autocorrelation
-        ``"ar1"`` (default): AR(1) errors, rho by REML, then GLS (Prais-Winsten);
-        ``"ar2"``: AR(2) errors by feasible GLS (statsmodels ``GLSAR``, Yule-Walker, iterated);
-        ``"ar1_fgls"``: the same GLSAR with AR(1) (for comparison). For count families
-        ``"ar1"`` fits AR(1) errors on the IRLS working scale (REML rho, GLS, iterated);
-        ``"ar2"`` gives an AR(2)-corrected sandwich variance around the GLM estimate (also used
-        for ``"ar1"`` with a stacked comparison series). ``"hac"``: Newey-West (flagged in ``notes``: under-covers on short
-        series). ``"none"``: independent errors. AR models treat the observed points as
-        consecutive (a summer gap counts as one step).
-    alpha
-        1 - confidence level of the intervals.
+        The model (:class:`~josanalysis.methods.its.spec.ItsSpec`, every option explained
+        there); default ``ItsSpec()``: gaussian, level and slope change, AR(1) errors.
+    **options
+        Model options by name (``family=``, ``offset=``, ``level_change=``, ``slope_change=``,
+        ``lag=``, ``seasonality=``, ``harmonics=``, ``period=``, ``exclude=``, ``covariates=``,
+        ``autocorrelation=``, ``alpha=``); they replace the fields of ``spec``.
     comparison
         Optional comparison series (a control school or the region without JOS) with the same
         ``time``, ``outcome`` (and ``offset``, ``covariates``) columns covering every time point
@@ -122,6 +94,7 @@ def fit_its(
     ...                seasonality="harmonic", autocorrelation="none")
     >>> fit_its(d, "aces", "time", 37, spec).effects.loc["level", "estimate"].round(3)  # doctest: +SKIP
     0.885
+    >>> fit_its(d, "aces", "time", 37, spec, lag=3)     # the spec with a 3-month phase-in  # doctest: +SKIP
     """
     spec = ItsSpec.from_options(spec, also_valid=("comparison",), **options)
     _check_month_period(data, time, spec)

@@ -55,28 +55,37 @@ class ItsSpec:
     Attributes
     ----------
     family
-        ``"gaussian"`` (linear model), ``"poisson"``, ``"quasipoisson"`` (dispersion = Pearson
-        chi2 / df_resid, as R) or ``"negbin"`` (NB2, alpha by maximum likelihood). Count
-        families use a log link; effects are then rate ratios.
+        ``"gaussian"`` (linear model), ``"poisson"``, ``"quasipoisson"`` (Poisson with
+        dispersion = Pearson chi2 / df_resid, as R) or ``"negbin"`` (NB2, alpha by maximum
+        likelihood). Count families use a log link; effects are then rate ratios.
     offset
-        Count families only: the denominator column (e.g. ``"pupils"``) or its values; its
-        log is the offset, so the model is for the rate per pupil.
+        Count families only: column with the denominator (e.g. ``"pupils"``), or its values;
+        its log is the offset, so the model is for the rate per pupil. Must be > 0.
     level_change, slope_change
-        Which impact terms to include (at least one).
+        Which impact terms to include (pre-specify them in the analysis plan; at least one).
     lag
-        Phase-in months left out of the fit; effects are modelled from ``start + lag``.
+        Phase-in months: the months ``start .. start + lag - 1`` are left out of the fit
+        (flagged ``segment == "phase_in"``) and effects are modelled from ``start + lag``.
     seasonality
-        ``None``, ``"month"`` (month-of-year fixed effects) or ``"harmonic"``.
+        ``None``, ``"month"`` (month-of-year fixed effects for the months present; with numeric
+        time, ``period`` defines the month) or ``"harmonic"`` (``harmonics`` sine/cosine pairs
+        of period ``period``, default 2 pairs of 12).
     harmonics, period
-        Sine/cosine pairs and their period for ``"harmonic"`` (default 2 pairs of 12);
-        ``period`` also tells which month a numeric time point is for ``"month"``.
+        See ``seasonality``.
     exclude
-        Rows left out of the fit but kept in the output: a boolean column name, a boolean
-        Series/array, or a list of ``(start, end)`` windows.
+        Rows to leave out of the fit but keep in the output (e.g. COVID closures): a boolean
+        column name, a boolean Series/array, or a list of ``(start, end)`` windows.
     covariates
-        Extra model columns (e.g. a COVID co-intervention indicator), kept as a tuple.
+        Extra columns for the model (e.g. a COVID co-intervention indicator), kept as a tuple.
     autocorrelation
-        ``"ar1"`` (default), ``"ar2"``, ``"ar1_fgls"``, ``"hac"`` or ``"none"``.
+        ``"ar1"`` (default): AR(1) errors, rho by REML, then GLS (Prais-Winsten);
+        ``"ar2"``: AR(2) errors by feasible GLS (statsmodels ``GLSAR``, Yule-Walker, iterated);
+        ``"ar1_fgls"``: the same GLSAR with AR(1) (for comparison). For count families
+        ``"ar1"`` fits AR(1) errors on the IRLS working scale (REML rho, GLS, iterated);
+        ``"ar2"`` gives an AR(2)-corrected sandwich variance around the GLM estimate (also used
+        for ``"ar1"`` with a stacked comparison series). ``"hac"``: Newey-West (flagged in
+        ``notes``: under-covers on short series). ``"none"``: independent errors. AR models
+        treat the observed points as consecutive (a summer gap counts as one step).
     alpha
         1 - confidence level of the intervals.
 
