@@ -36,6 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 warnings.simplefilter("ignore")
 
+from josanalysis.methods.eventstudy import event_study  # noqa: E402
 from josanalysis.methods.its import fit_its  # noqa: E402
 from josanalysis.methods.robustness import minimum_detectable_effect, placebo_test, sensitivity_table  # noqa: E402
 
@@ -146,7 +147,6 @@ def placebo(reps: int) -> None:
 
 def event_study_coverage(reps: int) -> None:
     sys.path.insert(0, str(ROOT / "tests"))
-    from josanalysis.methods.eventstudy import event_study
     from tests.test_eventstudy import staggered_panel, true_effect
 
     rng = np.random.default_rng(3)

@@ -388,3 +388,50 @@ def test_rate_ratio_without_finite_interval_is_refused_not_overflowed():
     d = pd.DataFrame({"t": np.arange(len(y)), "thuiszitters": y, "pupils": 212.0})
     with pytest.raises(DataError, match="no finite interval"):
         fit_its(d, "thuiszitters", "t", 83, lag=6, family="quasipoisson", offset="pupils")
+
+
+# ---------------------------------------------------------------- the typed specification and result
+
+
+def test_spec_object_and_keyword_options_give_the_same_fit():
+    from josanalysis.methods.its import ItsFit, ItsResult, ItsSpec
+
+    d, start = _good()
+    spec = ItsSpec(seasonality="month", lag=2)
+    by_spec = fit_its(d, "absence_rate", "month", start, spec)
+    by_kw = fit_its(d, "absence_rate", "month", start, seasonality="month", lag=2)
+    pd.testing.assert_frame_equal(by_spec.effects, by_kw.effects)
+    assert ItsResult is ItsFit and isinstance(by_spec, ItsFit)
+    assert by_spec.spec.model == spec
+    # keywords replace fields of the spec
+    lag0 = fit_its(d, "absence_rate", "month", start, spec, lag=0)
+    assert lag0.spec["lag"] == 0 and lag0.spec.model.seasonality == "month"
+    # result and records are frozen; records still read as the dicts they replace
+    with pytest.raises(AttributeError):
+        by_spec.n_pre = 1
+    with pytest.raises(AttributeError):
+        spec.lag = 3
+    assert dict(by_spec.spec)["family"] == "gaussian" and by_spec.spec.get("nothing") is None
+    assert "negbin_alpha" not in by_spec.diagnostics and by_spec.diagnostics["residual_sd"] > 0
+    assert by_spec.design["X"] is by_spec.design.X
+
+
+def test_unknown_option_names_the_closest_valid_one():
+    from josanalysis.methods.its import ItsSpec
+
+    d, start = _good()
+    with pytest.raises(ConfigError, match="unknown model option 'famly'; did you mean 'family'"):
+        fit_its(d, "absence_rate", "month", start, famly="poisson")
+    with pytest.raises(ConfigError, match="did you mean 'comparison'"):
+        fit_its(d, "absence_rate", "month", start, comparsion=d)
+    with pytest.raises(ConfigError, match="spec to be an ItsSpec"):
+        fit_its(d, "absence_rate", "month", start, {"family": "gaussian"})
+    # the spec checks itself when it is made, with the sentences fit_its gives
+    with pytest.raises(ConfigError, match="family must be one of"):
+        ItsSpec(family="binomial")
+    with pytest.raises(ConfigError, match="harmonics is only used"):
+        ItsSpec(harmonics=2)
+    with pytest.raises(ConfigError, match="offset"):
+        ItsSpec(offset="pupils")
+    assert ItsSpec(seasonality="harmonic").harmonics_used == 2
+    assert ItsSpec(covariates=["covid"]).covariates == ("covid",)

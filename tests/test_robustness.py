@@ -140,3 +140,17 @@ def test_mde_refuses_bad_settings():
         minimum_detectable_effect(d, "absence_rate", "month", start, power=1.5)
     with pytest.raises(ConfigError, match="n_simulations"):
         minimum_detectable_effect(d, "absence_rate", "month", start, n_simulations=5)
+
+
+def test_robustness_takes_an_its_spec_like_fit_its():
+    from josanalysis.methods.its import ItsSpec
+
+    rng = np.random.default_rng(8)
+    d, start = _rate_series(rng)
+    by_kw = sensitivity_table(d, "absence_rate", "month", start, seasonality="month", lags=(0,),
+                              autocorrelations=("ar1", "none"))
+    by_spec = sensitivity_table(d, "absence_rate", "month", start, ItsSpec(seasonality="month"), lags=(0,),
+                                autocorrelations=("ar1", "none"))
+    pd.testing.assert_frame_equal(by_kw, by_spec)
+    with pytest.raises(ConfigError, match="did you mean 'seasonality'"):
+        placebo_test(d, "absence_rate", "month", start, seasonalty="month")
