@@ -56,14 +56,14 @@ ctx.panel.yearly(school_id).tail()
 
 # %% [markdown]
 # ## The pre-specified model for one indicator
-# `assessment.model_options` turns the analysis plan into `fit_its` arguments; this is exactly what
+# `assessment.model_spec` turns the analysis plan into the `ItsSpec` of `fit_its`; this is exactly what
 # the school report fits.
 
 # %%
-options = assessment.model_options(ctx.plan, "absence_rate")
+spec = assessment.model_spec(ctx.plan, "absence_rate")
 series = ctx.panel.series(school_id, "absence_rate", covid_windows=ctx.plan.covid_windows)
 start = ctx.school(school_id).jos_start
-result = fit_its(series, "absence_rate", "month", start, **options)
+result = fit_its(series, "absence_rate", "month", start, spec)
 result.effects
 
 # %%
@@ -76,7 +76,7 @@ fig = plots.plot_its(result, label="Verzuim", start=start, percent=True, covid_w
 # pre-specified model, never in its place.
 
 # %%
-sensitivity_table(series, "absence_rate", "month", start, **options).query("term == 'level'")
+sensitivity_table(series, "absence_rate", "month", start, spec).query("term == 'level'")
 
 # %% [markdown]
 # ## The region: staggered roll-out

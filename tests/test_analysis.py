@@ -10,8 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from josanalysis.methods import ItsSpec
 from josanalysis.assessment import (CAVEAT_TITLES_NL, CAVEATS, RESULT_COLUMNS, analyse_indicator, comparison_series,
-                                    load_context, model_options, pretrend_divergence_p, results_frame,
+                                    load_context, model_spec, pretrend_divergence_p, results_frame,
                                     yearly_assessments)
 from josanalysis.core.errors import ConfigError
 from josanalysis.reporting.tables import (diagnostics_nl, effects_nl, school_estimates_nl, school_overview,
@@ -23,16 +24,17 @@ def ctx():
     return load_context("demoregio")
 
 
-def test_model_options_follow_the_plan(ctx):
-    o = model_options(ctx.plan, "absence_rate")
-    assert o["family"] == "gaussian" and o["autocorrelation"] == "ar1" and o["exclude"] == "covid"
-    assert o["seasonality"] == "month" and o["slope_change"] and o["level_change"] and o["lag"] == 0
-    c = model_options(ctx.plan, "thuiszitters")
-    assert c["family"] == "quasipoisson" and c["offset"] == "pupils" and c["seasonality"] is None
+def test_model_spec_follows_the_plan(ctx):
+    o = model_spec(ctx.plan, "absence_rate")
+    assert isinstance(o, ItsSpec), "the plan's model travels as one typed, frozen spec"
+    assert o.family == "gaussian" and o.autocorrelation == "ar1" and o.exclude == "covid"
+    assert o.seasonality == "month" and o.slope_change and o.level_change and o.lag == 0
+    c = model_spec(ctx.plan, "thuiszitters")
+    assert c.family == "quasipoisson" and c.offset == "pupils" and c.seasonality is None
     co = dataclasses.replace(ctx.plan, covid_handling="co-intervention")
-    assert model_options(co, "absence_rate")["covariates"] == ["covid"]
+    assert model_spec(co, "absence_rate").covariates == ("covid",)
     with pytest.raises(ConfigError, match="'early_leavers' is not in the analysis plan"):
-        model_options(ctx.plan, "early_leavers")
+        model_spec(ctx.plan, "early_leavers")
 
 
 def test_comparison_school_gets_no_estimate_and_no_caveats(ctx):

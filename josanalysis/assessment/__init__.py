@@ -27,7 +27,7 @@ from josanalysis.assessment.caveats import (
     caveats_for,
     notes_for,
 )
-from josanalysis.assessment.context import Context, load_context, model_options
+from josanalysis.assessment.context import Context, load_context, model_spec
 from josanalysis.assessment.evidence import (
     SUBJECTS,
     CoIntervention,
@@ -54,7 +54,7 @@ from josanalysis.assessment.verdicts import VERDICTS, Assessment, assess, assess
 
 __all__ = [
     "CAVEATS", "CAVEAT_TITLES_NL", "NO_NOTES_TEXT", "SEVERITIES", "SEVERITY_NL", "Caveat", "caveats_for",
-    "notes_for", "Context", "load_context", "model_options", "SUBJECTS", "CoIntervention", "Effect",
+    "notes_for", "Context", "load_context", "model_spec", "SUBJECTS", "CoIntervention", "Effect",
     "Evidence", "capacity_per_100", "evidence_from_its", "evidence_from_yearly", "first_year_change",
     "region_assessment", "region_event_study", "region_panel", "RESULT_COLUMNS", "region_results",
     "results_frame", "results_rows", "YEARLY_ASSESSED", "IndicatorAnalysis", "analyse_indicator",

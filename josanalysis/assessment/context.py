@@ -1,28 +1,27 @@
 """What every analysis needs: the region, the pre-specified analysis plan and the panel.
 
-:func:`model_options` turns the plan (``params/analysis_plan.yaml``) into the model options of
+:func:`model_spec` turns the plan (``params/analysis_plan.yaml``) into the model options of
 one indicator, so that every report, and every researcher who calls the analysis in
 JupyterLab, fits exactly the pre-specified model.
 
 Examples
 --------
->>> from josanalysis.assessment.context import load_context, model_options
+>>> from josanalysis.assessment.context import load_context, model_spec
 >>> ctx = load_context("demoregio")                               # doctest: +SKIP
->>> model_options(ctx.plan, "absence_rate")["family"]             # doctest: +SKIP
+>>> model_spec(ctx.plan, "absence_rate").family                 # doctest: +SKIP
 'gaussian'
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
-
 from josanalysis.core.config import AnalysisPlan, IndicatorPlan, Region, School, load_analysis_plan, load_region
 from josanalysis.core.errors import ConfigError
 from josanalysis.core.indicators import get_indicator
+from josanalysis.methods import ItsSpec
 from josanalysis.panel import Panel, load_panel
 
-__all__ = ["Context", "load_context", "model_options"]
+__all__ = ["Context", "load_context", "model_spec"]
 
 
 @dataclass
@@ -52,27 +51,25 @@ def load_context(region_id: str, prepared: str = "") -> Context:
     return Context(region=region, plan=load_analysis_plan(), panel=load_panel(region_id, prepared))
 
 
-def model_options(plan: AnalysisPlan, indicator: str) -> dict[str, Any]:
-    """Keyword arguments for :func:`~josanalysis.methods.its.fit_its` that the plan fixes for ``indicator``.
+def model_spec(plan: AnalysisPlan, indicator: str) -> ItsSpec:
+    """The model the plan fixes for ``indicator``, as the :class:`~josanalysis.methods.ItsSpec` every
+    fit of that indicator uses.
 
     The COVID closures become an exclusion (``exclude="covid"``) or a co-intervention term
-    (``covariates=["covid"]``) as the plan says; count indicators get the pupil offset.
+    (``covariates=("covid",)``) as the plan says; count indicators get the pupil offset.
     """
     if indicator not in plan.indicators:
         raise ConfigError(f"Indicator '{indicator}' is not in the analysis plan "
                           f"({plan.path.name if plan.path else 'analysis_plan.yaml'}); the plan lists "
                           f"{', '.join(plan.indicators)}.")
     ip: IndicatorPlan = plan.indicators[indicator]
-    ind = get_indicator(indicator)
-    kw: dict[str, Any] = dict(family=ip.family, level_change=ip.level_change, slope_change=ip.slope_change,
-                              lag=ip.lag_months, seasonality=ip.seasonality, autocorrelation=plan.autocorrelation,
-                              alpha=plan.alpha)
-    if ip.seasonality == "harmonic":
-        kw.update(harmonics=ip.harmonics or 2, period=12)
-    if ip.family != "gaussian" and ind.denominator == "pupils":
-        kw["offset"] = "pupils"
-    if plan.covid_handling == "exclude":
-        kw["exclude"] = "covid"
-    elif plan.covid_handling == "co-intervention":
-        kw["covariates"] = ["covid"]
-    return kw
+    harmonic = ip.seasonality == "harmonic"
+    counts_pupils = ip.family != "gaussian" and get_indicator(indicator).denominator == "pupils"
+    return ItsSpec(
+        family=ip.family, level_change=ip.level_change, slope_change=ip.slope_change, lag=ip.lag_months,
+        seasonality=ip.seasonality, autocorrelation=plan.autocorrelation, alpha=plan.alpha,
+        harmonics=(ip.harmonics or 2) if harmonic else None, period=12 if harmonic else None,
+        offset="pupils" if counts_pupils else None,
+        exclude="covid" if plan.covid_handling == "exclude" else None,
+        covariates=("covid",) if plan.covid_handling == "co-intervention" else None,
+    )

@@ -8,7 +8,8 @@ Examples
 --------
 >>> RESULT_COLUMNS[:4]
 ['region_id', 'school_id', 'school_name', 'indicator']
->>> method_label({"family": "gaussian", "autocorrelation": "ar1", "seasonality": "month", "exclude": "covid"})
+>>> from josanalysis.methods import ItsSpec
+>>> method_label(ItsSpec(seasonality="month", exclude="covid"))
 'gaussian, ar1, seizoen=month, lag=0, covid=uitgesloten'
 """
 
@@ -23,7 +24,7 @@ from josanalysis.assessment.context import Context
 from josanalysis.assessment.school import IndicatorAnalysis
 from josanalysis.assessment.verdicts import Assessment
 from josanalysis.core.config import Region
-from josanalysis.methods import EventStudyResult
+from josanalysis.methods import EventStudyResult, ItsSpec
 
 __all__ = ["RESULT_COLUMNS", "method_label", "results_rows", "results_frame", "region_results"]
 
@@ -33,13 +34,12 @@ RESULT_COLUMNS = ["region_id", "school_id", "school_name", "indicator", "term", 
                   "n_caveats", "method"]
 
 
-def method_label(options: dict[str, Any]) -> str:
-    """The model options as one short label for the ``method`` column."""
-    parts = [options.get("family", ""), options.get("autocorrelation", ""),
-             f"seizoen={options.get('seasonality')}", f"lag={options.get('lag', 0)}"]
-    if options.get("exclude"):
+def method_label(spec: ItsSpec) -> str:
+    """The model as one short label for the ``method`` column."""
+    parts = [spec.family, spec.autocorrelation, f"seizoen={spec.seasonality}", f"lag={spec.lag}"]
+    if spec.exclude is not None:
         parts.append("covid=uitgesloten")
-    if options.get("covariates"):
+    if spec.covariates:
         parts.append("covid=co-interventie")
     return ", ".join(str(p) for p in parts)
 
@@ -50,7 +50,7 @@ def results_rows(analysis: IndicatorAnalysis, region: Region) -> pd.DataFrame:
     a = analysis.assessment
     base = {"region_id": region.region_id, "school_id": analysis.school_id, "school_name": school.name,
             "indicator": analysis.indicator.key, "verdict_key": a.verdict_key, "verdict": a.verdict,
-            "n_caveats": len(a.caveats), "method": method_label(analysis.options)}
+            "n_caveats": len(a.caveats), "method": method_label(analysis.spec)}
     mde = analysis.mde.mde_decrease if analysis.mde is not None else np.nan
     result = analysis.result
     if result is None:

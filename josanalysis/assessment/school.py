@@ -28,7 +28,7 @@ import pandas as pd
 import statsmodels.api as sm
 
 from josanalysis.assessment.caveats import notes_for
-from josanalysis.assessment.context import Context, model_options
+from josanalysis.assessment.context import Context, model_spec
 from josanalysis.assessment.evidence import Evidence, capacity_per_100, evidence_from_its, evidence_from_yearly
 from josanalysis.assessment.verdicts import Assessment, assess
 from josanalysis.core.errors import JosError
@@ -36,6 +36,7 @@ from josanalysis.core.indicators import Indicator, get_indicator
 from josanalysis.core.schoolcalendar import in_windows
 from josanalysis.methods import (
     ItsResult,
+    ItsSpec,
     MdeResult,
     PlaceboResult,
     fit_its,
@@ -63,8 +64,8 @@ class IndicatorAnalysis:
         The school and the registry entry of the indicator.
     series
         The monthly series used (aggregated; no pupil-level data).
-    options
-        The pre-specified model options passed to ``fit_its``.
+    spec
+        The pre-specified model (:class:`~josanalysis.methods.ItsSpec`) every fit used.
     result
         The pre-specified ITS fit (None when not assessable: see ``problem``).
     controlled
@@ -84,7 +85,7 @@ class IndicatorAnalysis:
     school_id: str
     indicator: Indicator
     series: pd.DataFrame
-    options: dict[str, Any]
+    spec: ItsSpec
     result: ItsResult | None
     controlled: ItsResult | None
     placebo: PlaceboResult | None
@@ -158,7 +159,7 @@ def pretrend_divergence_p(series: pd.DataFrame, comparison: pd.DataFrame, indica
 
 
 def _controlled_fit(ctx: Context, series: pd.DataFrame, indicator: str, start: pd.Timestamp,
-                    opts: dict[str, Any], extra: list[str]) -> tuple[ItsResult | None, pd.DataFrame | None]:
+                    spec: ItsSpec, extra: list[str]) -> tuple[ItsResult | None, pd.DataFrame | None]:
     """The controlled ITS against the comparison schools and their series (None where not possible)."""
     comp = comparison_series(ctx, indicator)
     if comp is None:
@@ -166,7 +167,7 @@ def _controlled_fit(ctx: Context, series: pd.DataFrame, indicator: str, start: p
     comp = comp[comp["month"].isin(series["month"])]
     try:
         if len(comp) == len(series):
-            return fit_its(series, indicator, "month", start, comparison=comp, **opts), comp
+            return fit_its(series, indicator, "month", start, spec, comparison=comp), comp
         extra.append("De vergelijkingsscholen hebben niet voor elke maand gegevens; geen gecontroleerde ITS.")
     except JosError as exc:
         extra.append(f"Gecontroleerde ITS niet te schatten: {exc}")
@@ -174,23 +175,23 @@ def _controlled_fit(ctx: Context, series: pd.DataFrame, indicator: str, start: p
 
 
 def _robustness(ctx: Context, series: pd.DataFrame, indicator: str, start: pd.Timestamp,
-                opts: dict[str, Any], seed: int, extra: list[str]) -> Robustness:
+                spec: ItsSpec, seed: int, extra: list[str]) -> Robustness:
     """Placebo start dates, the sensitivity table and the MDE, as the plan sets them."""
     placebo = sens = mde = None
     pl = ctx.plan.placebo or {}
     try:
-        placebo = placebo_test(series, indicator, "month", start, n_dates=int(pl.get("n_dates", 20)),
-                               min_segment=int(pl.get("min_segment", 12)), **opts)
+        placebo = placebo_test(series, indicator, "month", start, spec, n_dates=int(pl.get("n_dates", 20)),
+                               min_segment=int(pl.get("min_segment", 12)))
     except JosError as exc:
         extra.append(f"Placebotoets niet mogelijk: {exc}")
     try:
-        sens = sensitivity_table(series, indicator, "month", start, **opts)
+        sens = sensitivity_table(series, indicator, "month", start, spec)
     except JosError as exc:
         extra.append(f"Gevoeligheidsanalyse niet mogelijk: {exc}")
     pw = ctx.plan.power or {}
     try:
-        mde = minimum_detectable_effect(series, indicator, "month", start, power=float(pw.get("power", 0.8)),
-                                        n_simulations=int(pw.get("n_simulations", 200)), seed=seed, **opts)
+        mde = minimum_detectable_effect(series, indicator, "month", start, spec, power=float(pw.get("power", 0.8)),
+                                        n_simulations=int(pw.get("n_simulations", 200)), seed=seed)
     except JosError as exc:
         extra.append(f"Minimaal aantoonbaar effect niet te berekenen: {exc}")
     return Robustness(placebo, sens, mde)
@@ -212,20 +213,20 @@ def _robustness_evidence(rob: Robustness) -> dict[str, Any]:
 
 
 def _without_estimate(ctx: Context, school_id: str, ind: Indicator, series: pd.DataFrame,
-                      opts: dict[str, Any], note: str, exc: JosError | None) -> IndicatorAnalysis:
+                      spec: ItsSpec, note: str, exc: JosError | None) -> IndicatorAnalysis:
     """The analysis of a comparison school (no start) or of a series the model cannot fit."""
     school = ctx.school(school_id)
     if school.jos_start is None:
         ev = Evidence(ind.key, label=ind.label.lower(), direction=ind.direction, n_pre=len(series), n_post=0)
         # A comparison school has no start: its verdict is "not assessable" and no caveat applies.
         verdict = dataclasses.replace(assess(ev), caveats=())
-        return IndicatorAnalysis(school_id, ind, series, opts, None, None, None, None, None, verdict, note,
+        return IndicatorAnalysis(school_id, ind, series, spec, None, None, None, None, None, verdict, note,
                                  problem="Deze school is een vergelijkingsschool zonder JOS: er is geen "
                                          "start en dus geen effectschatting.")
     n_pre = int((series["month"] < pd.Timestamp(school.jos_start)).sum())
     ev = Evidence(ind.key, label=ind.label.lower(), direction=ind.direction, n_pre=n_pre,
                   n_post=int(len(series) - n_pre), start=school.jos_start)
-    return IndicatorAnalysis(school_id, ind, series, opts, None, None, None, None, None, assess(ev), note,
+    return IndicatorAnalysis(school_id, ind, series, spec, None, None, None, None, None, assess(ev), note,
                              problem=f"Geen schatting mogelijk: {exc}")
 
 
@@ -254,19 +255,19 @@ def analyse_indicator(ctx: Context, school_id: str, indicator: str, *, robustnes
     """
     school = ctx.school(school_id)
     ind = get_indicator(indicator)
-    opts = model_options(ctx.plan, indicator)
+    spec = model_spec(ctx.plan, indicator)
     series = ctx.panel.series(school_id, indicator, covid_windows=ctx.plan.covid_windows)
     note = notes_for(indicator, school, ctx.region)
     if school.jos_start is None:
-        return _without_estimate(ctx, school_id, ind, series, opts, note, None)
+        return _without_estimate(ctx, school_id, ind, series, spec, note, None)
     start = pd.Timestamp(school.jos_start)
     try:
-        result = fit_its(series, indicator, "month", start, **opts)
+        result = fit_its(series, indicator, "month", start, spec)
     except JosError as exc:
-        return _without_estimate(ctx, school_id, ind, series, opts, note, exc)
+        return _without_estimate(ctx, school_id, ind, series, spec, note, exc)
     extra: list[str] = []
-    controlled, comp = _controlled_fit(ctx, series, indicator, start, opts, extra)
-    rob = _robustness(ctx, series, indicator, start, opts, seed, extra) if robustness else Robustness()
+    controlled, comp = _controlled_fit(ctx, series, indicator, start, spec, extra)
+    rob = _robustness(ctx, series, indicator, start, spec, seed, extra) if robustness else Robustness()
     overrides = _robustness_evidence(rob)
     overrides["has_comparison"] = controlled is not None
     if controlled is not None:
@@ -275,7 +276,7 @@ def analyse_indicator(ctx: Context, school_id: str, indicator: str, *, robustnes
     if len(cap) > 1:
         overrides["capacity_per_100"] = cap
     assessment = assess(evidence_from_its(result, indicator, ctx.plan, **overrides))
-    return IndicatorAnalysis(school_id, ind, series, opts, result, controlled, rob.placebo, rob.sensitivity,
+    return IndicatorAnalysis(school_id, ind, series, spec, result, controlled, rob.placebo, rob.sensitivity,
                              rob.mde, assessment, note, extra_notes=extra)
 
 

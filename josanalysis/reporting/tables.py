@@ -56,7 +56,7 @@ def effects_nl(analysis: IndicatorAnalysis) -> pd.DataFrame:
     if a.result is None:
         return pd.DataFrame({"Effect": [nl.MISSING], "Schatting": [a.problem or "geen schatting"],
                              "Oordeel": [a.assessment.verdict]})
-    alpha = a.options.get("alpha", 0.05)
+    alpha = a.spec.alpha
     rows = [_effect_row(_TERMS_NL.get(str(term), str(term)), r, percent=a.percent, alpha=alpha,
                         digits=2 if term == "slope" else 1)
             for term, r in a.result.effects.iterrows()]
