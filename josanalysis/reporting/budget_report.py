@@ -5,19 +5,17 @@
 :mod:`josanalysis.questions`, passes each table through :mod:`josanalysis.privacy` before anything
 shows it, draws the figures, and writes the results files (``<name>.csv`` per table and
 ``results.json``) and the figures (``figures/<name>.png``) to ``output_dir``. The notebook
-``notebooks/budget_report.py`` only displays the :class:`BudgetReport`'s sections, between its
-own Dutch prose.
+``notebooks/budget_report.py`` only displays the :class:`BudgetReport`'s sections.
 
-A section is a title, an introduction in Markdown and a tuple of items: Markdown text, a table
-(a pandas ``Styler`` of a protected table in Dutch notation), a matplotlib figure, or another
-object that displays itself (the synthetic-data banner).
+The sections are those of every report object (:mod:`josanalysis.reporting.document`): a Dutch
+title and introduction, then text, protected tables in Dutch notation and rendered figures.
 
 Examples
 --------
 >>> report = build_budget_report("demoregio", output_dir="outputs/demoregio/budget")   # doctest: +SKIP
->>> [s.key for s in report.sections]                                                   # doctest: +SKIP
+>>> [s.key for s in report.document.sections]                                                 # doctest: +SKIP
 ['regio', 'capaciteit', 'budget', 'herkomst', 'rendement', 'aanbieder', 'toelichting']
->>> report.display()                                                                    # doctest: +SKIP
+>>> report.show()                                                                       # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -27,10 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import matplotlib.pyplot as plt
 import pandas as pd
-from IPython.display import Markdown, display
-from matplotlib.figure import Figure
+import matplotlib.figure
 
 from josanalysis.core import formatting as nl
 from josanalysis.core.config import Region, load_region
@@ -46,41 +42,28 @@ from josanalysis.questions.provider import provider_figures, provider_report_tab
 from josanalysis.questions.rendement import qualitative_notes, rendement_table
 from josanalysis.questions.rendement_tables import report_tables as rendement_tables
 from josanalysis.reporting.budget_figures import plot_budget, plot_capacity
+from josanalysis.reporting.document import Document, Figure, Notice, Section, Table, Text, render_figure
 from josanalysis.reporting.presentation import banner
 
-__all__ = ["Section", "BudgetReport", "build_budget_report", "table_item"]
+__all__ = ["BudgetReport", "build_budget_report", "table_item"]
 
 _HOURS = {"uur/week eerder": 1, "uur/week tijdens": 1}
 
-
-@dataclass(frozen=True)
-class Section:
-    """One part of a report.
-
-    Attributes
-    ----------
-    key
-        Short name (``"capaciteit"``, ``"budget"``, ...).
-    title
-        Dutch title (the notebook prints its own heading and prose; the title is for other uses).
-    intro_markdown
-        Markdown shown before the items (may be empty).
-    items
-        What the section shows, in order: Markdown text (``str``), a ``Styler``, a matplotlib
-        ``Figure``, or an object that displays itself.
-    """
-
-    key: str
-    title: str
-    intro_markdown: str = ""
-    items: tuple[Any, ...] = ()
-
-    def display(self) -> None:
-        """Show the section in a notebook (Markdown rendered, tables and figures as they are)."""
-        if self.intro_markdown:
-            display(Markdown(self.intro_markdown))
-        for item in self.items:
-            display(Markdown(item) if isinstance(item, str) else item)
+#: Heading level, title and introduction of each section (written for readers who did not run the report).
+_INTROS: dict[str, tuple[int, str, str]] = {
+    'capaciteit': (2, '1. Capaciteit: fte per functie per school',
+        'De drie JOS-functies: gedragswetenschapper JGGZ-VO (GW), jeugd- en gezinscoach VO (JGC) en preventief ambulant jeugdhulpverlener VO (PAJ). "Eerder" is de inzet vóór de start van JOS, "tijdens" de inzet in het project. "n.v.t." betekent dat de functie op die school niet wordt ingezet (geen nul, maar geen onderdeel van de opzet).\n\n**Let op bij het vergelijken:** de verschillen in inzet tussen scholen zijn historisch gegroeid (afspraken, eerdere pilots, de match tussen medewerker en school) en niet op zorgzwaarte gebaseerd. Een school met meer fte per leerling is dus niet "beter bediend" naar behoefte, en verschillen in uitkomsten mogen niet aan de hoeveelheid inzet worden toegeschreven.'),
+    'budget': (2, '2. Collectief budget: huidig, herijkt en overgangspad',
+        'Het collectieve budget (Zorg in Onderwijstijd) volgt in de praktijk vaak eerdere afspraken en pilots, niet de zorgzwaarte. Hieronder staat wat een herijking op leerlingaantal en kenmerken van de leerlingpopulatie zou opleveren, budgetneutraal (het totaal blijft gelijk), met een geleidelijk overgangspad. De gewichten zijn **aannames** van de regio, geen uitkomst van dit rapport; ze staan in de parameters en worden hieronder genoemd.'),
+    'herkomst': (2, '3. Leerlingen van buiten de regio',
+        'Gemeenten buiten de regio betalen niet vanzelf mee aan de collectieve inzet. Daarom tellen we per school hoeveel leerlingen in een gemeente buiten de regio wonen (DUO, leerlingen naar postcode en gemeente), en rekenen een voorstel voor een bijdrage per gemeente uit volgens de verdeelregel van de regio. DUO toont kleine aantallen als "<5": die tellen hier als 2, met het bereik 1 tot 4 ernaast.'),
+    'rendement': (2, '4. Rendement: vaste indicatoren per school en regio',
+        'De factsheet adviseert het rendement jaarlijks zichtbaar te maken met vaste indicatoren: thuiszitters, in-, door- en uitstroom, procedures en administratieve lasten, ziekteverzuim, lerarentekort en -verloop, werkplezier, en de hulp die leerlingen buiten school krijgen. De trends zijn beschrijvend (verschil tussen eerste en laatste jaar, en de trend per jaar); ze zeggen niet dát JOS het verschil heeft gemaakt. Vroegsignalering kan verwijzingen en jeugdhulp in de eerste jaren juist laten stijgen.'),
+    'aanbieder': (3, 'Registratie van de aanbieder',
+        'Trajecten per type per 100 leerlingen, het aandeel verwezen naar de tweede lijn, de uitstroom, de tevredenheid bij afsluiting en terugval tijdens een monitortraject. De registratie van de aanbieder bestaat al van vóór JOS en is met JOS veranderd: een breuk in de reeks hoeft geen effect te zijn.'),
+    'toelichting': (3, 'Het verhaal bij de cijfers',
+        'Cijfers zijn "leeg" zonder de toelichting van scholen en professionals: een snelle verwijzing kan de juiste uitkomst zijn. Hieronder de kwalitatieve toelichtingen uit de parameters van de regio en de scholen.'),
+}
 
 
 @dataclass(frozen=True)
@@ -93,8 +76,8 @@ class BudgetReport:
         The region.
     data
         The inputs (:class:`~josanalysis.questions.budget_inputs.BudgetReportData`).
-    sections
-        The report's sections in order (see :class:`Section`).
+    document
+        The report's sections in order (:class:`~josanalysis.reporting.document.Document`).
     tables
         Every protected table written as a results file, by file name (without ``.csv``).
     figures
@@ -107,7 +90,7 @@ class BudgetReport:
 
     region: Region
     data: BudgetReportData
-    sections: tuple[Section, ...]
+    document: Document
     tables: Mapping[str, pd.DataFrame] = field(default_factory=dict)
     figures: Mapping[str, Figure] = field(default_factory=dict)
     written: tuple[Path, ...] = ()
@@ -115,16 +98,11 @@ class BudgetReport:
 
     def section(self, key: str) -> Section:
         """The section named ``key``; a :class:`ConfigError` naming the known keys otherwise."""
-        for s in self.sections:
-            if s.key == key:
-                return s
-        raise ConfigError(f"the budget report has no section '{key}'; it has "
-                          f"{', '.join(s.key for s in self.sections)}.")
+        return self.document.section(key)
 
-    def display(self) -> None:
-        """Show every section in a notebook."""
-        for s in self.sections:
-            s.display()
+    def show(self, *sections: str) -> None:
+        """Display the report's sections (all of them, or those with these keys)."""
+        self.document.show(*sections)
 
     def written_text(self) -> str:
         """One Dutch sentence on what was written (empty when nothing was)."""
@@ -135,15 +113,15 @@ class BudgetReport:
                 f"{self.output_dir}")
 
 
-def table_item(table: pd.DataFrame, decimals: int = 1, **column_decimals: int) -> Any:
-    """A protected table as a ``Styler`` in Dutch notation, without the row index.
+def table_item(table: pd.DataFrame, decimals: int = 1, **column_decimals: int) -> Table:
+    """A protected table as a report table in Dutch notation.
 
     ``decimals`` applies to all non-integer numbers; ``column_decimals`` overrides it per column.
     """
     shown = format_for_report(table, decimals=decimals)
     for col, d in column_decimals.items():
         shown[col] = format_for_report(table, decimals=d)[col]
-    return shown.style.hide(axis="index")
+    return Table(shown)
 
 
 @dataclass
@@ -154,6 +132,7 @@ class _Context:
     data: BudgetReportData
     names: dict[str, str]
     jos_ids: list[str]
+    output_dir: str | Path = ""
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     figures: dict[str, Figure] = field(default_factory=dict)
     budget: BudgetSection | None = None
@@ -185,40 +164,44 @@ def build_budget_report(region_id: str, prepared: str = "", output_dir: str = ""
     region = load_region(region_id)
     ctx = _Context(region=region, data=load_budget_report_data(region, prepared),
                    names={s.school_id: s.name for s in region.schools},
-                   jos_ids=[s.school_id for s in region.jos_schools])
+                   jos_ids=[s.school_id for s in region.jos_schools], output_dir=output_dir)
     sections = (_region_section(ctx), _capacity_section(ctx), _budget_section(ctx), _out_of_region_section(ctx),
                 _rendement_section(ctx), _provider_section(ctx), _notes_section(ctx))
     written = tuple(write_tables(ctx.tables, output_dir))
     if output_dir:
-        folder = Path(output_dir) / "figures"
-        folder.mkdir(parents=True, exist_ok=True)
-        for name, fig in ctx.figures.items():
-            fig.savefig(folder / f"{name}.png", dpi=120, bbox_inches="tight")
-            written += (folder / f"{name}.png",)
-    return BudgetReport(region=region, data=ctx.data, sections=sections, tables=dict(ctx.tables),
+        written += tuple(Path(output_dir) / "figures" / f"{name}.png" for name in ctx.figures)
+    return BudgetReport(region=region, data=ctx.data, document=Document(sections), tables=dict(ctx.tables),
                         figures=dict(ctx.figures), written=written, output_dir=str(output_dir or ""))
 
 
-def _figure(ctx: _Context, name: str, fig: Figure) -> Figure:
-    """Keep a figure for saving; close it so that it shows where the section is displayed."""
-    ctx.figures[name] = fig
-    plt.close(fig)
-    return fig
+def _figure(ctx: _Context, name: str, fig: matplotlib.figure.Figure) -> Figure:
+    """Render a figure (saved under ``figures/`` when there is an output folder) and keep it."""
+    ctx.figures[name] = render_figure(fig, name, ctx.output_dir)
+    return ctx.figures[name]
+
+
+def _section(key: str, title: str, intro: str = "", items: tuple[Any, ...] = ()) -> Section:
+    """A section with the notebook's former prose (:data:`_INTROS`) first, then ``intro`` and the items
+    (text as :class:`Text`)."""
+    level, heading, prose = _INTROS.get(key, (2, title, ""))
+    texts = tuple(Text(x) for x in (prose, intro) if x)
+    return Section(key, heading, texts + tuple(Text(i) if isinstance(i, str) else i for i in items), level=level)
 
 
 def _region_section(ctx: _Context) -> Section:
     reg = ctx.region
-    items: list[Any] = [] if banner(reg) is None else [banner(reg)]
+    mark = banner(reg)
+    items: list[Any] = [] if mark is None else [Notice(mark._repr_html_())]
     items.append(f"**Regio:** {reg.name} — {len(ctx.jos_ids)} JOS-scholen, "
                  f"{len(reg.comparison_ids)} vergelijkingsscholen. {reg.notes}")
-    return Section("regio", reg.name, items=tuple(items))
+    return Section("regio", None, tuple(Text(i) if isinstance(i, str) else i for i in items))
 
 
 def _capacity_section(ctx: _Context) -> Section:
     data, rules, names = ctx.data, ctx.region.privacy, ctx.names
     title = "Capaciteit: fte per functie per school"
     if data.fte is None:
-        return Section("capaciteit", title, items=(data.missing["capaciteit"],))
+        return _section("capaciteit", title, items=(data.missing["capaciteit"],))
     minimum, hours = minimum_fte_from_region(ctx.region)
     cap = capacity_table(data.fte[data.fte["school_id"].isin(ctx.jos_ids)],
                          data.pupils if data.pupils is not None else {}, hours_per_fte=hours, minimum_fte=minimum)
@@ -251,16 +234,16 @@ def _capacity_section(ctx: _Context) -> Section:
     items.append(_figure(ctx, "capaciteit", plot_capacity(cap, names, per_100=per_100)))
     intro = (f"Bron fte: {data.fte_source}. Bron leerlingaantallen: {data.pupils_source or 'geen'}. "
              f"{capacity_assumptions_text(ctx.region)}")
-    return Section("capaciteit", title, intro, tuple(items))
+    return _section("capaciteit", title, intro, tuple(items))
 
 
 def _budget_section(ctx: _Context) -> Section:
     data, rules, names = ctx.data, ctx.region.privacy, ctx.names
     title = "Collectief budget: huidig, herijkt en overgangspad"
     if data.budget is None:
-        return Section("budget", title, items=(data.missing["budget"],))
+        return _section("budget", title, items=(data.missing["budget"],))
     if data.pupils is None:
-        return Section("budget", title, items=(
+        return _section("budget", title, items=(
             data.missing.get("leerlingen", "Zonder leerlingaantallen is geen herijking mogelijk."),))
     section = ctx.budget = budget_section(ctx.region, data.budget, data.pupils)
     recal = section.recalibrated.copy()
@@ -286,7 +269,7 @@ def _budget_section(ctx: _Context) -> Section:
                      f"{section.config.years} jaar; de kolom 'nog te gaan' toont het verschil dat overblijft.")
     items.append(_figure(ctx, "budget", plot_budget(section.recalibrated, section.path, names, per_pupil=True)))
     intro = f"Huidig budget: jaar {section.year}. {section.assumptions_text()}"
-    return Section("budget", title, intro, tuple(items))
+    return _section("budget", title, intro, tuple(items))
 
 
 def _path_wide(section: BudgetSection, names: Mapping[str, str], last: pd.DataFrame) -> pd.DataFrame:
@@ -304,11 +287,11 @@ def _out_of_region_section(ctx: _Context) -> Section:
     data, reg = ctx.data, ctx.region
     title = "Leerlingen van buiten de regio"
     if data.home_municipality is None:
-        return Section("herkomst", title, items=(data.missing["herkomst"],))
+        return _section("herkomst", title, items=(data.missing["herkomst"],))
     in_data = set(data.home_municipality["school_id"])
     schools = [s for s in ctx.jos_ids if s in in_data]
     if not schools:
-        return Section("herkomst", title, items=(
+        return _section("herkomst", title, items=(
             "Het DUO-bestand naar woongemeente bevat geen van de JOS-scholen van deze regio.",))
     oor = out_of_region(data.home_municipality, reg.municipalities, schools=schools)
     rule = contribution_rule_from_region(reg)
@@ -335,7 +318,7 @@ def _out_of_region_section(ctx: _Context) -> Section:
                   f"minder dan {nl.number(rule.min_pupils, 0)} leerlingen worden niet gevraagd). "
                   "Dit is een rekenvoorbeeld als start van het gesprek, geen verplichting.",
                   table_item(tables["bijdragen"], 0)]
-    return Section("herkomst", title, items=tuple(items))
+    return _section("herkomst", title, items=tuple(items))
 
 
 def _rendement_section(ctx: _Context) -> Section:
@@ -355,19 +338,19 @@ def _rendement_section(ctx: _Context) -> Section:
     if rend.missing:
         items.append("**Nog niet in beeld** (lever deze bestanden aan om de indicator te vullen):\n\n"
                      + "\n".join(f"- {m}" for m in rend.missing.values()))
-    return Section("rendement", "Rendement: vaste indicatoren per school en regio", items=tuple(items))
+    return _section("rendement", "Rendement: vaste indicatoren per school en regio", items=tuple(items))
 
 
 def _provider_section(ctx: _Context) -> Section:
     data = ctx.data
     title = "Registratie van de aanbieder"
     if data.provider is None:
-        return Section("aanbieder", title, items=(data.missing["aanbieder"],))
+        return _section("aanbieder", title, items=(data.missing["aanbieder"],))
     prov = data.provider[data.provider["school_id"].isin(ctx.jos_ids)]
     pupils_for_rates = data.pupils_by_year if data.pupils_by_year is not None else data.pupils
     shown = provider_report_table(provider_figures(prov, pupils_for_rates), ctx.region.privacy, names=ctx.names)
     ctx.tables["aanbieder"] = shown
-    return Section("aanbieder", title, items=(table_item(shown),))
+    return _section("aanbieder", title, items=(table_item(shown),))
 
 
 def _notes_section(ctx: _Context) -> Section:
@@ -377,6 +360,6 @@ def _notes_section(ctx: _Context) -> Section:
         first: Any = ("Er zijn (nog) geen kwalitatieve toelichtingen gegeven. Vul ze aan onder "
                       "`notes: indicators:` in de parameterbestanden van de regio of de scholen.")
     else:
-        first = notes.style.hide(axis="index")
-    return Section("toelichting", "Het verhaal bij de cijfers",
+        first = Table(notes)
+    return _section("toelichting", "Het verhaal bij de cijfers",
                    items=(first, privacy_footnote(rules.min_count, rules.rounding)))
