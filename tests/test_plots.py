@@ -9,7 +9,8 @@ import pandas as pd
 matplotlib.use("Agg")
 
 from josanalysis.methods.its import fit_its  # noqa: E402
-from josanalysis.reporting.figures import plot_event_study, plot_its, plot_placebo, plot_yearly, save_figure  # noqa: E402
+from josanalysis.reporting.document import render_figure  # noqa: E402
+from josanalysis.reporting.figures import plot_event_study, plot_its, plot_placebo, plot_yearly  # noqa: E402
 
 
 def _counts():
@@ -31,8 +32,8 @@ def test_its_figure_hides_small_counts_but_draws_the_model(tmp_path):
     assert len(ax.lines) >= 2, "model and counterfactual lines"
     texts = " ".join(t.get_text() for t in fig.texts + ax.texts)
     assert "niet getoond" in texts and "SYNTHETISCHE DEMODATA" in texts
-    path = save_figure(fig, tmp_path, "x")
-    assert path.is_file() and save_figure(fig, "", "x") is None
+    rendered = render_figure(fig, "x", tmp_path)
+    assert (tmp_path / "figures" / "x.png").read_bytes() == rendered.png and rendered.png[:4] == b"\x89PNG"
 
 
 def test_other_figures_render():

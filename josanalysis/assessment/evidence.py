@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from josanalysis.core.fte import fte_per_100_pupils
 from josanalysis.core.errors import ConfigError
 from josanalysis.core.indicators import INDICATORS
 from josanalysis.core.schoolcalendar import school_year_start
@@ -326,8 +327,7 @@ def capacity_per_100(
         n = (pupils or {}).get(s.school_id, getattr(s, "pupils", None))
         fte = [v for v in (getattr(s, "fte_during", {}) or {}).values() if v is not None]
         if n and n > 0 and fte:
-            # TODO(lead): use core.fte.fte_per_100_pupils
-            out[s.school_id] = round(100.0 * sum(fte) / float(n), 6)
+            out[s.school_id] = round(fte_per_100_pupils(sum(fte), n), 6)
     return out
 
 

@@ -1,7 +1,8 @@
 """Seaborn/matplotlib figures for the reports (Dutch labels).
 
 Every function takes library results or panel frames and returns a matplotlib ``Figure``; the
-notebooks only display them, and :func:`save_figure` writes them next to a report.
+report objects render them (:func:`josanalysis.reporting.document.render_figure`), which also
+saves them next to a report.
 
 Examples
 --------
@@ -13,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from pathlib import Path
 
 import matplotlib.pyplot as plt
 import matplotlib.ticker as mticker
@@ -23,8 +23,7 @@ import seaborn as sns
 
 from josanalysis.core import formatting as nl
 
-__all__ = ["plot_its", "plot_yearly", "plot_placebo", "plot_event_study", "save_figure",
-           "SYNTHETIC_MARK"]
+__all__ = ["plot_its", "plot_yearly", "plot_placebo", "plot_event_study", "SYNTHETIC_MARK"]
 
 SYNTHETIC_MARK = "SYNTHETISCHE DEMODATA"
 
@@ -193,11 +192,3 @@ def plot_event_study(effects: pd.DataFrame, *, label: str, percent: bool = False
     return fig
 
 
-def save_figure(fig: plt.Figure, output_dir: str | Path, name: str) -> Path | None:
-    """Save ``fig`` as ``<output_dir>/figures/<name>.png``; does nothing when ``output_dir`` is empty."""
-    if not output_dir:
-        return None
-    path = Path(output_dir) / "figures" / f"{name}.png"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=110, bbox_inches="tight")
-    return path
