@@ -4,12 +4,13 @@ Researchers' notebooks may still say ``from josanalysis.its import fit_its`` or
 ``from josanalysis import plots``. For one release those paths keep working: a finder on
 ``sys.meta_path`` answers each old module name with a stand-in module that looks every name up in
 the module(s) that now hold it, and warns once (``DeprecationWarning``) with the new place. A name
-that no longer exists is an ``AttributeError`` sentence naming where to look. Release 0.3 removes
+that no longer exists is an ``ImportError`` sentence naming where to look. Release 0.3 removes
 this file.
 
 Examples
 --------
->>> import warnings
+>>> import sys, warnings
+>>> _ = sys.modules.pop("josanalysis.its", None)
 >>> with warnings.catch_warnings(record=True) as caught:
 ...     warnings.simplefilter("always")
 ...     from josanalysis.its import fit_its
@@ -68,7 +69,9 @@ def _stand_in(old: str, new: tuple[str, ...]) -> types.ModuleType:
             holder = importlib.import_module(target)
             if hasattr(holder, name):
                 return getattr(holder, name)
-        raise AttributeError(
+        # ImportError, not AttributeError: ``from old import name`` would replace an
+        # AttributeError by Python's own "cannot import name" and lose the new place.
+        raise ImportError(
             f"{old}.{name} does not exist any more: {old} moved to {' and '.join(new)} in josanalysis 0.2 "
             f"and '{name}' is not among its names; see ARCHITECTURE.md for where each concept lives.")
 
