@@ -93,6 +93,16 @@ def test_no_layer_imports_a_higher_layer():
     assert not problems, "lower layers import higher ones:\n" + "\n".join(problems)
 
 
+def test_reporting_never_imports_sources():
+    """Reports are built from the panel and the assessment, never from raw files."""
+    problems = []
+    for path in sorted((PACKAGE / "reporting").rglob("*.py")):
+        for node, target in _imports(ast.parse(path.read_text(encoding="utf-8")), _module_name(path)):
+            if _layer_of_module(target) == "sources":
+                problems.append(f"{path.relative_to(PROJECT)}:{node.lineno}: imports {target}")
+    assert not problems, "\n".join(problems)
+
+
 def _function_imports(path: Path) -> list[str]:
     tree = ast.parse(path.read_text(encoding="utf-8"))
     module = _module_name(path)
