@@ -22,9 +22,7 @@ Examples
 >>> report = ja.build_school_report("demoregio", "DM0100")                    # doctest: +SKIP
 """
 
-__version__ = "0.2.0"
-
-from josanalysis import _moved  # noqa: E402
+from josanalysis import _moved
 from josanalysis.assessment import (  # noqa: E402
     Assessment,
     Evidence,
@@ -38,6 +36,7 @@ from josanalysis.assessment import (  # noqa: E402
 )
 from josanalysis.core.config import load_analysis_plan, load_region  # noqa: E402
 from josanalysis.core.errors import ConfigError, DataError, JosError  # noqa: E402
+from josanalysis.core.version import __version__  # noqa: E402
 from josanalysis.core.indicators import INDICATORS, get_indicator  # noqa: E402
 from josanalysis.methods import (  # noqa: E402
     ItsFit,

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from josanalysis import __version__
+from josanalysis.core.version import __version__
 from josanalysis.core.config import load_region
 from josanalysis.core.errors import ConfigError, JosError
 from josanalysis.demo.synth import write_demo

@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from josanalysis import __version__
+from josanalysis.core.version import __version__
 from josanalysis.core.config import Region
 from josanalysis.core.formatting import integer
 from josanalysis.demo.synth import SYNTHETIC_NOTICE

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from josanalysis import __version__
+from josanalysis.core.version import __version__
 from josanalysis.core.config import PROJECT_ROOT, Region
 from josanalysis.core.errors import ConfigError, DataError
 from josanalysis.runner.kernels import KERNEL_NAME
