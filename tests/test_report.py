@@ -53,3 +53,28 @@ def test_write_results_suppresses_counts_and_writes_csv_and_json(tmp_path):
     js = json.loads((tmp_path / "results.json").read_text())
     assert js[0]["n_thuiszitters"] is None and js[1]["estimate"] is None
     assert write_results(df, "", PrivacyRules()) is None
+
+
+def test_a_report_table_must_come_from_the_privacy_layer():
+    """Reporting accepts only tables the privacy layer returned (issue 13: privacy is the only
+    producer of the protected table type)."""
+    import pytest
+
+    from josanalysis.privacy import (PrivacyError, apply_privacy, certify_without_counts, concat_protected,
+                                     drop_protected, hide_dependent, is_protected)
+    from josanalysis.reporting.document import Table
+
+    raw = pd.DataFrame({"school": ["A", "B", "C"], "n_thuiszitters": [3, 40, 50], "trend": [1.0, 2.0, 3.0]})
+    with pytest.raises(PrivacyError, match="did not come from the privacy layer"):
+        Table(raw)
+    safe = apply_privacy(raw, PrivacyRules(), count_columns=["n_thuiszitters"], secondary=False)
+    Table(safe)
+    with pytest.raises(PrivacyError):
+        Table(safe.drop(columns=["trend"]))
+    assert is_protected(drop_protected(safe, ["trend"]))
+    hidden = hide_dependent(safe, {"trend": ["n_thuiszitters"]})
+    assert is_protected(hidden) and hidden["trend"].isna().tolist() == [True, False, False]
+    assert is_protected(concat_protected([safe, safe])) and not is_protected(concat_protected([safe, raw]))
+    with pytest.raises(PrivacyError, match="named like a pupil count"):
+        certify_without_counts(raw, "the test table")
+    Table(certify_without_counts(raw[["school", "trend"]], "the test table"))

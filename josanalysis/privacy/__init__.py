@@ -14,7 +14,15 @@ The only layer that makes tables safe to share (``docs/privacy.md``):
 * :mod:`~josanalysis.privacy.shareable_files` — the one writer of results files.
 """
 
-from josanalysis.privacy.boundary import apply_privacy, format_for_report, rename_protected
+from josanalysis.privacy.boundary import (
+    apply_privacy,
+    certify_without_counts,
+    concat_protected,
+    drop_protected,
+    format_for_report,
+    hide_dependent,
+    rename_protected,
+)
 from josanalysis.privacy.protected import PrivacyError, ProtectedTable, is_protected, require_protected
 from josanalysis.privacy.rendering import MARKER, MISSING_MARKER, privacy_footnote
 from josanalysis.privacy.scan import (
@@ -45,6 +53,10 @@ __all__ = [
     "apply_privacy",
     "format_for_report",
     "rename_protected",
+    "drop_protected",
+    "hide_dependent",
+    "concat_protected",
+    "certify_without_counts",
     "privacy_footnote",
     "is_count_field",
     "scan_outputs",

@@ -16,10 +16,13 @@ import pandas as pd
 
 from josanalysis.core.errors import ConfigError
 from josanalysis.privacy.protected import ProtectedTable, is_protected, protect
+from josanalysis.privacy.protected import PrivacyError
 from josanalysis.privacy.rendering import MARKER, MISSING_MARKER, render_cells
+from josanalysis.privacy.scan import is_count_field
 from josanalysis.privacy.suppression import SuppressedTable, Totals, suppress_counts, suppress_rates
 
-__all__ = ["apply_privacy", "rename_protected", "format_for_report"]
+__all__ = ["apply_privacy", "rename_protected", "drop_protected", "hide_dependent", "concat_protected",
+           "certify_without_counts", "format_for_report"]
 
 
 def _hidden_rates(frame: pd.DataFrame, rate: Hashable, den: Hashable, num: Hashable | None,
@@ -139,12 +142,118 @@ def rename_protected(df: pd.DataFrame, mapping: Mapping[Hashable, str]) -> pd.Da
     return protect(out) if is_protected(df) else out
 
 
+def drop_protected(df: pd.DataFrame, columns: Sequence[Hashable]) -> pd.DataFrame:
+    """Drop columns of a protected frame (helper columns, ids), carrying along the hidden cells.
+
+    Showing less reveals nothing new, so a protected frame stays protected; any other frame comes
+    back as a plain ``DataFrame``.
+
+    Examples
+    --------
+    >>> from josanalysis.core.config import PrivacyRules
+    >>> t = apply_privacy(pd.DataFrame({"school": ["A", "B"], "n_x": [3, 40], "tmp": [1, 2]}),
+    ...                   PrivacyRules(), count_columns=["n_x"], secondary=False)
+    >>> from josanalysis.privacy import is_protected
+    >>> is_protected(drop_protected(t, ["tmp"])), is_protected(t.drop(columns=["tmp"]))
+    (True, False)
+    """
+    out = df.drop(columns=list(columns))
+    hidden = df.attrs.get("privacy_suppressed")
+    if hidden is not None:
+        out.attrs["privacy_suppressed"] = {k: v for k, v in hidden.items() if k in out.columns}
+    return protect(out) if is_protected(df) else out
+
+
+def hide_dependent(df: pd.DataFrame, depends_on: Mapping[Hashable, Sequence[Hashable]]) -> pd.DataFrame:
+    """Hide the cells computed from hidden cells of the same row (a trend over hidden years).
+
+    Parameters
+    ----------
+    df
+        A table that passed :func:`apply_privacy`.
+    depends_on
+        Column -> the columns it was computed from; a cell is hidden when any of those is hidden
+        in its row. The column becomes a nullable float (``Float64``) when a cell is hidden.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Protected when ``df`` was: hiding more reveals nothing new.
+
+    Examples
+    --------
+    >>> from josanalysis.core.config import PrivacyRules
+    >>> t = apply_privacy(pd.DataFrame({"2023": [3, 40], "2024": [30, 50], "change": [27.0, 10.0]}),
+    ...                   PrivacyRules(), count_columns=["2023", "2024"], secondary=False)
+    >>> hide_dependent(t, {"change": ["2023", "2024"]})["change"].tolist()
+    [<NA>, 10.0]
+    """
+    hidden = {k: list(v) for k, v in df.attrs.get("privacy_suppressed", {}).items()}
+    out = df.copy()
+    out.attrs["privacy_suppressed"] = hidden
+    for column, sources in depends_on.items():
+        rows = sorted({i for s in sources for i in hidden.get(s, [])})
+        if rows and column in out.columns:
+            mask = np.zeros(len(out), dtype=bool)
+            mask[rows] = True
+            out[column] = pd.to_numeric(out[column], errors="coerce").astype("Float64").mask(mask)
+            hidden[column] = rows
+    return protect(out) if is_protected(df) else out
+
+
+def concat_protected(parts: Sequence[pd.DataFrame]) -> pd.DataFrame:
+    """Stack protected tables (rows), carrying along which cells were hidden.
+
+    Each part was protected against its own totals; stacking shows nothing a part does not show,
+    so the result is protected when every part is.
+    """
+    out = pd.concat(list(parts), ignore_index=True)
+    offset, hidden = 0, {}
+    for p in parts:
+        for k, v in p.attrs.get("privacy_suppressed", {}).items():
+            hidden.setdefault(k, []).extend(i + offset for i in v)
+        offset += len(p)
+    out.attrs["privacy_suppressed"] = hidden
+    return protect(out) if parts and all(is_protected(p) for p in parts) else out
+
+
+def certify_without_counts(frame: pd.DataFrame, what: str) -> ProtectedTable:
+    """Let a table that holds no pupil counts through the boundary as it is.
+
+    Estimates, verdicts, model settings and the analysis plan count no pupils; the column names
+    say so by the project's naming convention (:func:`~josanalysis.privacy.is_count_field`). A
+    column named like a count (``aantal …``, ``n_…``, ``leerlingen``) is refused: pass such a
+    table through :func:`apply_privacy` instead.
+
+    Raises
+    ------
+    PrivacyError
+        A column is named like a pupil count.
+
+    Examples
+    --------
+    >>> from josanalysis.privacy import is_protected
+    >>> is_protected(certify_without_counts(pd.DataFrame({"Schatting": ["-0,8"]}), "the effects"))
+    True
+    >>> certify_without_counts(pd.DataFrame({"Aantal leerlingen": [3]}), "the profile")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    josanalysis.privacy.protected.PrivacyError: the profile has column(s) named like a pupil count ...
+    """
+    counts = [str(c) for c in frame.columns if is_count_field(str(c))]
+    if counts:
+        raise PrivacyError(f"{what} has column(s) named like a pupil count ({', '.join(counts)}); pass it "
+                           "through josanalysis.privacy.apply_privacy with count_columns= instead.")
+    return protect(frame)
+
+
 def format_for_report(
     table: SuppressedTable | pd.DataFrame,
     *,
     marker: str = MARKER,
     missing: str = MISSING_MARKER,
     decimals: int = 1,
+    column_decimals: Mapping[Hashable, int] | None = None,
 ) -> pd.DataFrame:
     """Render a protected table as Dutch text: hidden cells as the marker, decimal commas.
 
@@ -158,6 +267,8 @@ def format_for_report(
         Text for values missing in the data (not hidden for privacy).
     decimals
         Decimals for non-integer numbers (:func:`josanalysis.core.formatting.number`).
+    column_decimals
+        Decimals for some columns, overriding ``decimals``.
 
     Returns
     -------
@@ -177,4 +288,6 @@ def format_for_report(
         raise ConfigError(f"format_for_report needs a SuppressedTable or DataFrame, got {type(table).__name__}.")
     positions = {c: set(v) for c, v in table.attrs.get("privacy_suppressed", {}).items()}
     text = render_cells(table, positions, marker=marker, missing=missing, decimals=decimals)
+    for column, digits in (column_decimals or {}).items():
+        text[column] = render_cells(table, positions, marker=marker, missing=missing, decimals=digits)[column]
     return protect(text) if is_protected(table) else text

@@ -42,7 +42,7 @@ import pandas as pd
 from josanalysis.core import formatting as nl
 from josanalysis.core.config import PrivacyRules, Region
 from josanalysis.core.errors import ConfigError, DataError
-from josanalysis.privacy import apply_privacy, rename_protected
+from josanalysis.privacy import drop_protected, apply_privacy, rename_protected
 
 __all__ = [
     "OutOfRegionResult",
@@ -446,7 +446,7 @@ def report_tables(
         rate_columns={"share_of_outside": "_all", "share_of_all": "_all"},
         numerators={"share_of_outside": "pupils", "share_of_all": "pupils"}, totals="columns",
     )
-    out["per_gemeente"] = rename_protected(muni.drop(columns="_all"), DUTCH_HEADERS)
+    out["per_gemeente"] = rename_protected(drop_protected(muni, ["_all"]), DUTCH_HEADERS)
 
     if contributions is not None:
         c = contributions.copy()
@@ -456,7 +456,7 @@ def report_tables(
             rate_columns={"contribution_eur": "_all"}, numerators={"contribution_eur": "pupils"},
             totals="columns",
         )
-        out["bijdragen"] = rename_protected(c.drop(columns="_all"), DUTCH_HEADERS)
+        out["bijdragen"] = rename_protected(drop_protected(c, ["_all"]), DUTCH_HEADERS)
     return out
 
 

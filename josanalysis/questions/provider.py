@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from josanalysis.core.errors import DataError
-from josanalysis.privacy import apply_privacy, rename_protected
+from josanalysis.privacy import drop_protected, apply_privacy, rename_protected
 from josanalysis.questions.pupils import pupils_series
 from josanalysis.questions.rendement import DUTCH_HEADERS
 
@@ -206,9 +206,7 @@ def provider_report_table(
                                numerators={"relapse_pct": "n_relapse"} if extra else None, totals="none")
         second.attrs["privacy_suppressed"] = _merge_hidden(first, second)
         table = second
-    hidden = table.attrs.get("privacy_suppressed", {})
-    table = table.drop(columns=temp)
-    table.attrs["privacy_suppressed"] = {k: v for k, v in hidden.items() if k not in temp}
+    table = drop_protected(table, temp)
     headers = dict(DUTCH_HEADERS)
     for c, label in PROVIDER_TYPES.items():
         headers[c] = label

@@ -16,11 +16,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from josanalysis.core.indicators import RENDEMENT_BY_KEY
-from josanalysis.privacy import apply_privacy, rename_protected
+from josanalysis.privacy import apply_privacy, concat_protected, drop_protected, hide_dependent, rename_protected
 from josanalysis.questions.rendement import DUTCH_HEADERS, RendementResult, rendement_table
 
 __all__ = ["report_tables"]
@@ -31,22 +30,11 @@ def _protect_counts(table: pd.DataFrame, years: list[str], rules: Any, totals: s
     t = table.copy()
     for y in years:
         t[y] = pd.to_numeric(t[y], errors="coerce").round(0)
+    trends = [c for c in ("change", "slope_per_year") if c in t.columns]
+    for c in trends:
+        t[c] = pd.to_numeric(t[c], errors="coerce").round(1)
     out = apply_privacy(t, rules, count_columns=years, totals=totals)
-    hidden = out.attrs.get("privacy_suppressed", {})
-    for c in ("change", "slope_per_year"):
-        if c in out.columns:
-            out[c] = pd.to_numeric(out[c], errors="coerce").round(1)
-    rows = sorted({i for y in years for i in hidden.get(y, [])})
-    if rows:
-        for c in ("change", "slope_per_year"):
-            if c in out.columns:
-                col = pd.to_numeric(out[c], errors="coerce").astype("Float64")
-                mask = np.zeros(len(out), dtype=bool)
-                mask[rows] = True
-                out[c] = col.mask(mask)
-                hidden[c] = rows
-        out.attrs["privacy_suppressed"] = hidden
-    return out
+    return hide_dependent(out, {c: years for c in trends})
 
 
 def report_tables(
@@ -96,14 +84,7 @@ def report_tables(
         parts.append(_protect_counts(counts.reset_index(drop=True), years, rules, "none"))
     if not other.empty:
         parts.append(apply_privacy(other.reset_index(drop=True), rules))
-    merged = pd.concat(parts, ignore_index=True)
-    offset, hidden = 0, {}
-    for p in parts:
-        for k, v in p.attrs.get("privacy_suppressed", {}).items():
-            hidden.setdefault(k, []).extend(i + offset for i in v)
-        offset += len(p)
-    merged.attrs["privacy_suppressed"] = hidden
-    out["regio"] = rename_protected(merged.drop(columns=drop), DUTCH_HEADERS)
+    out["regio"] = rename_protected(drop_protected(concat_protected(parts), drop), DUTCH_HEADERS)
     for key in reg["indicator"]:
         sub = result.per_school[result.per_school["indicator"] == key].reset_index(drop=True)
         sub.insert(1, "school", sub["school_id"].map(lambda s: names.get(s, s)))
@@ -111,5 +92,6 @@ def report_tables(
             t = _protect_counts(sub, years, rules, "columns")
         else:
             t = apply_privacy(sub, rules)
-        out[key] = rename_protected(t.drop(columns=["indicator", "label", "unit", "expected", "n_years"]), DUTCH_HEADERS)
+        out[key] = rename_protected(drop_protected(t, ["indicator", "label", "unit", "expected", "n_years"]),
+                                    DUTCH_HEADERS)
     return out

@@ -118,10 +118,7 @@ def table_item(table: pd.DataFrame, decimals: int = 1, **column_decimals: int) -
 
     ``decimals`` applies to all non-integer numbers; ``column_decimals`` overrides it per column.
     """
-    shown = format_for_report(table, decimals=decimals)
-    for col, d in column_decimals.items():
-        shown[col] = format_for_report(table, decimals=d)[col]
-    return Table(shown)
+    return Table(format_for_report(table, decimals=decimals, column_decimals=column_decimals))
 
 
 @dataclass

@@ -27,6 +27,7 @@ import pandas as pd
 from IPython.display import HTML, Image, Markdown, display
 
 from josanalysis.core.errors import ConfigError
+from josanalysis.privacy import require_protected
 
 __all__ = ["Text", "Table", "Figure", "Notice", "Item", "Section", "Document", "render_figure"]
 
@@ -53,10 +54,17 @@ class Notice:
 
 @dataclass(frozen=True)
 class Table:
-    """A table as shown: privacy-checked, formatted as Dutch text, with an optional caption."""
+    """A table as shown: formatted as Dutch text, with an optional caption.
+
+    Only a table the privacy layer returned (:func:`josanalysis.privacy.require_protected`) can
+    become a report table: pupil counts suppressed by :func:`~josanalysis.privacy.apply_privacy`,
+    or no counts at all (:func:`~josanalysis.privacy.certify_without_counts`)."""
 
     frame: pd.DataFrame
     caption: str | None = None
+
+    def __post_init__(self) -> None:
+        require_protected(self.frame, f"the table {self.caption!r}" if self.caption else "a report table")
 
     def _ipython_display_(self) -> None:
         if self.caption:

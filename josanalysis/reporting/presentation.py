@@ -22,7 +22,13 @@ from josanalysis.core import formatting as nl
 from josanalysis.core.config import FUNCTIONS, AnalysisPlan, Region, School
 from josanalysis.core.indicators import INDICATORS, get_indicator
 from josanalysis.demo.synth import SYNTHETIC_NOTICE
-from josanalysis.privacy import format_for_report, privacy_footnote
+from josanalysis.privacy import (
+    certify_without_counts,
+    drop_protected,
+    format_for_report,
+    privacy_footnote,
+    rename_protected,
+)
 
 __all__ = ["Banner", "banner", "plan_table", "school_profile",
            "YEARLY_FIGURE_INDICATORS", "indicator_labels", "yearly_nl",
@@ -86,7 +92,7 @@ def plan_table(plan: AnalysisPlan, indicators: Sequence[str] | None = None) -> p
             "COVID": _COVID_NL.get(plan.covid_handling, plan.covid_handling),
             "Betrouwbaarheid": f"{round(100 * (1 - plan.alpha))}%",
         })
-    out = pd.DataFrame(rows)
+    out = certify_without_counts(pd.DataFrame(rows), "the analysis plan")
     out.attrs["caption"] = (f"Analyseplan versie {plan.version}, vastgelegd {plan.registered or 'onbekend'} "
                             "(params/analysis_plan.yaml)")
     return out
@@ -104,7 +110,7 @@ def school_profile(school: School) -> pd.DataFrame:
         else:
             val = f"{nl.number(b or 0.0, 3)} fte eerder, {nl.number(d or 0.0, 3)} fte tijdens JOS"
         rows.append({"Kenmerk": name, "Waarde": val})
-    return pd.DataFrame(rows)
+    return certify_without_counts(pd.DataFrame(rows), "the school profile")
 
 
 #: School-year indicators drawn in the yearly figure of a school report.
@@ -120,10 +126,8 @@ def indicator_labels() -> dict[str, str]:
 def yearly_nl(yearly: pd.DataFrame) -> pd.DataFrame:
     """A privacy-checked school-year table (from :func:`josanalysis.reporting.tables.yearly_table`) as
     Dutch text: indicator labels as headers, suppressed cells as the privacy marker."""
-    shown = yearly.drop(columns=[c for c in ("school_id", "year_start") if c in yearly.columns])
-    text = format_for_report(shown, decimals=1)
-    labels = indicator_labels()
-    return text.rename(columns={"school_year": "Schooljaar", **labels})
+    shown = drop_protected(yearly, [c for c in ("school_id", "year_start") if c in yearly.columns])
+    return rename_protected(format_for_report(shown, decimals=1), {"school_year": "Schooljaar", **indicator_labels()})
 
 
 def privacy_note(region: Region) -> str:

@@ -25,7 +25,7 @@ from josanalysis.assessment import (
     results_frame,
     school_estimates,
 )
-from josanalysis.privacy import write_results
+from josanalysis.privacy import rename_protected, write_results
 from josanalysis.reporting import figures, tables
 from josanalysis.reporting.document import Document, Item, Section, Text, render_figure
 from josanalysis.reporting.presentation import (
@@ -146,9 +146,8 @@ def _event_study_section(ctx: Context, key: str, output_dir: str | Path) -> tupl
 
 
 def _yearly_section(ctx: Context) -> Section:
-    yearly = tables.yearly_table(ctx, indicators=list(REGION_YEARLY_INDICATORS))
-    shown_yearly = (yearly_nl(yearly.assign(school_year=yearly["school_id"] + " " + yearly["school_year"]))
-                    .rename(columns={"Schooljaar": "School en schooljaar"}))
+    yearly = tables.yearly_table(ctx, indicators=list(REGION_YEARLY_INDICATORS), label_schools=True)
+    shown_yearly = rename_protected(yearly_nl(yearly), {"Schooljaar": "School en schooljaar"})
     return Section("yearly", "Indicatoren per schooljaar, alle scholen", (
         Text(_YEARLY_INTRO),
         shown(shown_yearly, "the region's school-year table"),

@@ -22,7 +22,7 @@ import pandas as pd
 from josanalysis.assessment import CAVEAT_TITLES_NL, Assessment, Context, IndicatorAnalysis
 from josanalysis.core import formatting as nl
 from josanalysis.core.indicators import get_indicator
-from josanalysis.privacy import apply_privacy
+from josanalysis.privacy import apply_privacy, certify_without_counts
 
 __all__ = ["effects_nl", "diagnostics_nl", "sensitivity_nl", "school_estimates_nl", "yearly_assessments_nl",
            "yearly_table", "school_overview"]
@@ -54,8 +54,8 @@ def effects_nl(analysis: IndicatorAnalysis) -> pd.DataFrame:
     """
     a = analysis
     if a.result is None:
-        return pd.DataFrame({"Effect": [nl.MISSING], "Schatting": [a.problem or "geen schatting"],
-                             "Oordeel": [a.assessment.verdict]})
+        return certify_without_counts(pd.DataFrame({"Effect": [nl.MISSING], "Schatting": [a.problem or "geen schatting"],
+                                                    "Oordeel": [a.assessment.verdict]}), "the effects table")
     alpha = a.spec.alpha
     rows = [_effect_row(_TERMS_NL.get(str(term), str(term)), r, percent=a.percent, alpha=alpha,
                         digits=2 if term == "slope" else 1)
@@ -65,13 +65,13 @@ def effects_nl(analysis: IndicatorAnalysis) -> pd.DataFrame:
                                 a.controlled.effects.loc["level"], percent=a.percent, alpha=alpha))
     out = pd.DataFrame(rows)
     out["Oordeel"] = a.assessment.verdict
-    return out
+    return certify_without_counts(out, "the effects table")
 
 
 def diagnostics_nl(analysis: IndicatorAnalysis) -> pd.DataFrame:
     """Residual diagnostics and the number of points before/after, in Dutch (empty without a fit)."""
     if analysis.result is None:
-        return pd.DataFrame()
+        return certify_without_counts(pd.DataFrame(), "the diagnostics table")
     res = analysis.result
     d = res.diagnostics
     rows = [("Lesmaanden vóór de start (in model)", str(res.n_pre)),
@@ -82,14 +82,14 @@ def diagnostics_nl(analysis: IndicatorAnalysis) -> pd.DataFrame:
              ", ".join(nl.number(r, 2) for r in np.atleast_1d(d.get("rho", np.nan))))]
     if d.get("overdispersion") is not None:
         rows.append(("Overdispersie (Pearson chi² / df)", nl.number(d.get("overdispersion"), 2)))
-    return pd.DataFrame(rows, columns=["Diagnose", "Waarde"])
+    return certify_without_counts(pd.DataFrame(rows, columns=["Diagnose", "Waarde"]), "the diagnostics table")
 
 
 def sensitivity_nl(analysis: IndicatorAnalysis) -> pd.DataFrame:
     """The sensitivity table (level term) with the pre-specified model marked, in Dutch."""
     sens = analysis.sensitivity
     if sens is None or not len(sens):
-        return pd.DataFrame()
+        return certify_without_counts(pd.DataFrame(), "the sensitivity table")
     s = sens[sens["term"] == "level"]
     out = pd.DataFrame({
         "Model": s["family"].astype(str),
@@ -101,7 +101,7 @@ def sensitivity_nl(analysis: IndicatorAnalysis) -> pd.DataFrame:
                               for r in s.itertuples()],
         "Vooraf vastgelegd": np.where(s["prespecified"], "ja", ""),
     })
-    return out.reset_index(drop=True)
+    return certify_without_counts(out.reset_index(drop=True), "the sensitivity table")
 
 
 def school_estimates_nl(analyses: list[IndicatorAnalysis]) -> pd.DataFrame:
@@ -118,20 +118,27 @@ def school_estimates_nl(analyses: list[IndicatorAnalysis]) -> pd.DataFrame:
             "Kanttekeningen": "; ".join(CAVEAT_TITLES_NL.get(c.key, c.key) for c in a.assessment.caveats)
             or "geen",
         })
-    return pd.DataFrame(rows)
+    return certify_without_counts(pd.DataFrame(rows), "the per-school estimates")
 
 
 def yearly_assessments_nl(assessments: list[Assessment]) -> pd.DataFrame:
     """One row per school-year indicator: verdict and the caveats' Dutch text."""
-    return pd.DataFrame([{"Indicator": get_indicator(a.indicator).label, "Oordeel": a.verdict,
-                          "Kanttekeningen": " ".join(c.text_nl for c in a.caveats) or "geen"}
-                         for a in assessments])
+    return certify_without_counts(
+        pd.DataFrame([{"Indicator": get_indicator(a.indicator).label, "Oordeel": a.verdict,
+                       "Kanttekeningen": " ".join(c.text_nl for c in a.caveats) or "geen"}
+                      for a in assessments]), "the school-year verdicts")
 
 
-def yearly_table(ctx: Context, school_id: str | None = None, indicators: list[str] | None = None) -> pd.DataFrame:
+def yearly_table(ctx: Context, school_id: str | None = None, indicators: list[str] | None = None, *,
+                 label_schools: bool = False) -> pd.DataFrame:
     """School-year indicators (pupils, youth care, referrals, early leavers, JOS trajecten) with
-    pupil counts suppressed by the region's privacy rules; columns named by indicator key."""
+    pupil counts suppressed by the region's privacy rules; columns named by indicator key.
+
+    With ``label_schools`` the ``school_year`` column reads ``"DM0100 2022-2023"`` (a table of
+    several schools), set before the privacy boundary so that the table stays protected."""
     y = ctx.panel.yearly(school_id)
+    if label_schools:
+        y = y.assign(school_year=y["school_id"] + " " + y["school_year"])
     keys = [k for k in (indicators or [c for c in y.columns if c not in ("school_id", "school_year", "year_start")])
             if k in y.columns]
     counts = [k for k in keys if get_indicator(k).is_count]
