@@ -18,8 +18,8 @@ Examples
 '-0,8 procentpunt'
 >>> nl.euro(1234567)
 '€ 1.234.567'
->>> nl.month_year("2022-08-01")
-'augustus 2022'
+>>> nl.month_year("2022-08-01"), nl.numeric_date("2022-08-01"), nl.numeric_month("2022-08-01")
+('augustus 2022', '01-08-2022', '08-2022')
 >>> nl.effect_interval(-0.0081, -0.0120, -0.0042, scale="difference", percent=True)
 '-0,8 procentpunt (95%-BI -1,2 tot -0,4)'
 """
@@ -47,6 +47,8 @@ __all__ = [
     "euro",
     "month_year",
     "full_date",
+    "numeric_date",
+    "numeric_month",
     "effect_interval",
 ]
 
@@ -146,6 +148,20 @@ def full_date(d: Any) -> str:
         return "?"
     value = pd.Timestamp(d).date() if not isinstance(d, dt.date) else d
     return format_date(value, format="d MMMM y", locale=LOCALE)
+
+
+def numeric_date(d: Any) -> str:
+    """A date in digits, as Dutch tables write it: ``01-08-2022`` (None shows as ``?``)."""
+    if d is None or d is pd.NaT:
+        return "?"
+    return pd.Timestamp(d).strftime("%d-%m-%Y")
+
+
+def numeric_month(d: Any) -> str:
+    """A month in digits: ``08-2022`` (None shows as ``?``)."""
+    if d is None or d is pd.NaT:
+        return "?"
+    return pd.Timestamp(d).strftime("%m-%Y")
 
 
 def effect_interval(estimate: float, ci_low: float, ci_high: float, *, scale: str,

@@ -101,7 +101,7 @@ def plan_table(plan: AnalysisPlan, indicators: Sequence[str] | None = None) -> p
 def school_profile(school: School) -> pd.DataFrame:
     """A Dutch table with the school's type, JOS start and FTE per function before/during."""
     rows = [{"Kenmerk": "Schooltype", "Waarde": school.school_type},
-            {"Kenmerk": "Start JOS", "Waarde": school.jos_start.strftime("%d-%m-%Y")
+            {"Kenmerk": "Start JOS", "Waarde": nl.numeric_date(school.jos_start)
              if school.jos_start else "geen (vergelijkingsschool)"}]
     for code, name in FUNCTIONS.items():
         b, d = school.fte_before.get(code), school.fte_during.get(code)

@@ -111,7 +111,7 @@ def school_estimates_nl(analyses: list[IndicatorAnalysis]) -> pd.DataFrame:
         r = a.result.effects.loc["level"] if a.result is not None else None
         rows.append({
             "School": a.school_id,
-            "Start JOS": f"{a.assessment.evidence.start:%m-%Y}" if a.assessment.evidence.start else "",
+            "Start JOS": nl.numeric_month(a.assessment.evidence.start) if a.assessment.evidence.start else "",
             "Niveauverandering": nl.effect_interval(r["estimate"], r["ci_low"], r["ci_high"], scale=r["scale"],
                                                     percent=a.percent) if r is not None else (a.problem or nl.MISSING),
             "Oordeel": a.assessment.verdict,
@@ -152,7 +152,7 @@ def school_overview(ctx: Context) -> pd.DataFrame:
     rows = []
     for s in ctx.region.schools:
         role = ("vergelijkingsschool" if s.school_id in ctx.region.comparison_ids
-                else f"JOS vanaf {s.jos_start:%m-%Y}" if s.jos_start else "geen JOS")
+                else f"JOS vanaf {nl.numeric_month(s.jos_start)}" if s.jos_start else "geen JOS")
         rows.append({"School": s.name, "Vestiging": s.school_id, "Schooltype": s.school_type,
                      "JOS": role, "Leerlingen": pupils.get(s.school_id, np.nan)})
     table = pd.DataFrame(rows)
