@@ -30,6 +30,7 @@ output_dir: str = ""  # folder for figures and tables (empty: write nothing)
 # %%
 from josanalysis.reporting import build_budget_report
 
+# %%
 report = build_budget_report(region, prepared, output_dir)
 report.show("regio")
 

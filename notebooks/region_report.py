@@ -28,6 +28,7 @@ output_dir: str = ""  # folder for figures and results files (empty: write nothi
 # %%
 from josanalysis.reporting import build_region_report
 
+# %%
 report = build_region_report(region, prepared, output_dir)
 report.show("title", "schools")
 

@@ -29,6 +29,7 @@ output_dir: str = ""  # folder for figures and results files (empty: write nothi
 # %%
 from josanalysis.reporting import build_school_report
 
+# %%
 report = build_school_report(region, school_id, prepared, output_dir)
 report.show("title", "profile")
 
