@@ -30,16 +30,11 @@ prepared: str = ""  # prepared region data from a batch run (empty: build it fro
 # %%
 from IPython.display import display
 
-from josanalysis import assessment
+import josanalysis as ja
+from josanalysis.reporting import figures, presentation
 
-from josanalysis.reporting import figures as plots
-
-from josanalysis.reporting import presentation as report
-from josanalysis.methods.its import fit_its
-from josanalysis.methods.robustness import sensitivity_table
-
-ctx = assessment.load_context(region, prepared)
-display(report.banner(ctx.region))
+ctx = ja.load_context(region, prepared)
+display(presentation.banner(ctx.region))
 ctx.region.school_ids
 
 # %% [markdown]
@@ -56,18 +51,18 @@ ctx.panel.yearly(school_id).tail()
 
 # %% [markdown]
 # ## The pre-specified model for one indicator
-# `assessment.model_spec` turns the analysis plan into the `ItsSpec` of `fit_its`; this is exactly what
+# `ja.model_spec` turns the analysis plan into the `ItsSpec` of `fit_its`; this is exactly what
 # the school report fits.
 
 # %%
-spec = assessment.model_spec(ctx.plan, "absence_rate")
+spec = ja.model_spec(ctx.plan, "absence_rate")
 series = ctx.panel.series(school_id, "absence_rate", covid_windows=ctx.plan.covid_windows)
 start = ctx.school(school_id).jos_start
-result = fit_its(series, "absence_rate", "month", start, spec)
+result = ja.fit_its(series, "absence_rate", "month", start, spec)
 result.effects
 
 # %%
-fig = plots.plot_its(result, label="Verzuim", start=start, percent=True, covid_windows=ctx.plan.covid_windows,
+fig = figures.plot_its(result, label="Verzuim", start=start, percent=True, covid_windows=ctx.plan.covid_windows,
                      synthetic=ctx.region.synthetic)
 
 # %% [markdown]
@@ -76,14 +71,14 @@ fig = plots.plot_its(result, label="Verzuim", start=start, percent=True, covid_w
 # pre-specified model, never in its place.
 
 # %%
-sensitivity_table(series, "absence_rate", "month", start, spec).query("term == 'level'")
+ja.sensitivity_table(series, "absence_rate", "month", start, spec).query("term == 'level'")
 
 # %% [markdown]
 # ## The region: staggered roll-out
 # The event study compares JOS schools with not-yet-treated and never-treated schools.
 
 # %%
-es = assessment.region_event_study(ctx, "absence_rate")
+es = ja.region_event_study(ctx, "absence_rate")
 es.event
 
 # %%
