@@ -42,7 +42,7 @@ from josanalysis.questions.provider import provider_figures, provider_report_tab
 from josanalysis.questions.rendement import qualitative_notes, rendement_table
 from josanalysis.questions.rendement_tables import report_tables as rendement_tables
 from josanalysis.reporting.budget_figures import plot_budget, plot_capacity
-from josanalysis.reporting.document import Document, Figure, Notice, Section, Table, Text, render_figure
+from josanalysis.reporting.document import Document, Figure, Notice, ReportObject, Section, Table, Text, render_figure
 from josanalysis.reporting.presentation import banner
 
 __all__ = ["BudgetReport", "build_budget_report", "table_item"]
@@ -67,7 +67,7 @@ _INTROS: dict[str, tuple[int, str, str]] = {
 
 
 @dataclass(frozen=True)
-class BudgetReport:
+class BudgetReport(ReportObject):
     """A region's budget report, computed, protected and written.
 
     Attributes
@@ -76,8 +76,6 @@ class BudgetReport:
         The region.
     data
         The inputs (:class:`~josanalysis.questions.budget_inputs.BudgetReportData`).
-    document
-        The report's sections in order (:class:`~josanalysis.reporting.document.Document`).
     tables
         Every protected table written as a results file, by file name (without ``.csv``).
     figures
@@ -90,19 +88,10 @@ class BudgetReport:
 
     region: Region
     data: BudgetReportData
-    document: Document
     tables: Mapping[str, pd.DataFrame] = field(default_factory=dict)
     figures: Mapping[str, Figure] = field(default_factory=dict)
     written: tuple[Path, ...] = ()
     output_dir: str = ""
-
-    def section(self, key: str) -> Section:
-        """The section named ``key``; a :class:`ConfigError` naming the known keys otherwise."""
-        return self.document.section(key)
-
-    def show(self, *sections: str) -> None:
-        """Display the report's sections (all of them, or those with these keys)."""
-        self.document.show(*sections)
 
     def written_text(self) -> str:
         """One Dutch sentence on what was written (empty when nothing was)."""

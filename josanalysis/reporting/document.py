@@ -29,7 +29,7 @@ from IPython.display import HTML, Image, Markdown, display
 from josanalysis.core.errors import ConfigError
 from josanalysis.privacy import require_protected
 
-__all__ = ["Text", "Table", "Figure", "Notice", "Item", "Section", "Document", "render_figure"]
+__all__ = ["Text", "Table", "Figure", "Notice", "Item", "Section", "Document", "ReportObject", "render_figure"]
 
 
 @dataclass(frozen=True)
@@ -121,6 +121,21 @@ class Document:
         for s in self.sections:
             if s.key in wanted:
                 display(s)
+
+
+@dataclass(frozen=True)
+class ReportObject:
+    """What every report object has: its sections (``document``), shown by :meth:`show`."""
+
+    document: Document
+
+    def section(self, key: str) -> Section:
+        """The section with this key (a sentence naming the keys there are, otherwise)."""
+        return self.document.section(key)
+
+    def show(self, *sections: str) -> None:
+        """Display the report's sections (all of them, or those with these keys), in order."""
+        self.document.show(*sections)
 
 
 def render_figure(fig: matplotlib.figure.Figure, name: str, output_dir: str | Path = "") -> Figure:

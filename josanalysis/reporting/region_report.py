@@ -27,7 +27,7 @@ from josanalysis.assessment import (
 )
 from josanalysis.privacy import rename_protected, write_results
 from josanalysis.reporting import figures, tables
-from josanalysis.reporting.document import Document, Item, Section, Text, render_figure
+from josanalysis.reporting.document import Document, Item, ReportObject, Section, Text, render_figure
 from josanalysis.reporting.presentation import (
     caveats_markdown,
     format_table,
@@ -63,7 +63,7 @@ _LIMITS = (
 
 
 @dataclass(frozen=True)
-class RegionReport:
+class RegionReport(ReportObject):
     """Everything a region report shows, built by :func:`build_region_report`.
 
     Attributes
@@ -72,20 +72,13 @@ class RegionReport:
         Region, analysis plan and panel.
     results
         The machine-readable results (event-study and per-school rows), as written to ``results.csv``.
-    document
-        The sections, in the order the report shows them.
     results_file
         Where the results were written (None without an output folder).
     """
 
     context: Context
     results: pd.DataFrame
-    document: Document
     results_file: Path | None
-
-    def show(self, *sections: str) -> None:
-        """Display the report's sections (all of them, or those with these keys)."""
-        self.document.show(*sections)
 
 
 def build_region_report(region_id: str, prepared: str = "", output_dir: str | Path = "") -> RegionReport:

@@ -33,7 +33,7 @@ from josanalysis.assessment import (
 from josanalysis.core.config import School
 from josanalysis.privacy import write_results
 from josanalysis.reporting import figures, tables
-from josanalysis.reporting.document import Document, Item, Section, Text, render_figure
+from josanalysis.reporting.document import Document, Item, ReportObject, Section, Text, render_figure
 from josanalysis.reporting.presentation import (
     YEARLY_FIGURE_INDICATORS,
     caveats_markdown,
@@ -66,7 +66,7 @@ _LIMITS = (
 
 
 @dataclass(frozen=True)
-class SchoolReport:
+class SchoolReport(ReportObject):
     """Everything a school report shows, built by :func:`build_school_report`.
 
     Attributes
@@ -79,8 +79,6 @@ class SchoolReport:
         The pre-specified analysis of every monthly indicator (fits, checks, verdicts).
     results
         The machine-readable results (one row per estimate), as written to ``results.csv``.
-    document
-        The sections, in the order the report shows them.
     results_file
         Where the results were written (None without an output folder).
     """
@@ -89,12 +87,7 @@ class SchoolReport:
     school: School
     analyses: tuple[IndicatorAnalysis, ...]
     results: pd.DataFrame
-    document: Document
     results_file: Path | None
-
-    def show(self, *sections: str) -> None:
-        """Display the report's sections (all of them, or those with these keys)."""
-        self.document.show(*sections)
 
 
 def build_school_report(region_id: str, school_id: str, prepared: str = "",
