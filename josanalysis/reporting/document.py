@@ -16,6 +16,8 @@ Examples
 
 from __future__ import annotations
 
+import base64
+import html
 import io
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,12 +26,12 @@ from typing import Union
 import matplotlib.figure
 import matplotlib.pyplot as plt
 import pandas as pd
-from IPython.display import HTML, Image, Markdown, display
+from IPython.display import HTML, Markdown, display
 
 from josanalysis.core.errors import ConfigError
 from josanalysis.privacy import require_protected
 
-__all__ = ["Text", "Table", "Figure", "Notice", "Item", "Section", "Document", "ReportObject", "render_figure"]
+__all__ = ["Text", "Table", "Figure", "Notice", "Item", "Section", "Document", "ReportObject", "back_link", "render_figure"]
 
 
 @dataclass(frozen=True)
@@ -74,13 +76,23 @@ class Table:
 
 @dataclass(frozen=True)
 class Figure:
-    """A figure rendered to PNG (it was saved beside the report when the report has an output folder)."""
+    """A figure rendered to PNG (it was saved beside the report when the report has an output folder).
+
+    ``alt`` is the Dutch text that says what the figure shows (for screen readers and when the image
+    does not load); the figure is shown as an ``<img>`` with that text."""
 
     name: str
     png: bytes
+    alt: str = ""
+
+    def html(self) -> str:
+        """The figure as an HTML ``<img>`` with its (escaped) alt text and the PNG inline."""
+        data = base64.b64encode(self.png).decode("ascii")
+        return (f'<figure class="jos-figure"><img src="data:image/png;base64,{data}" '
+                f'alt="{html.escape(self.alt or self.name)}" style="max-width:100%"></figure>')
 
     def _ipython_display_(self) -> None:
-        display(Image(data=self.png, format="png"))
+        display(HTML(self.html()))
 
 
 Item = Union[Text, Notice, Table, Figure]
@@ -95,9 +107,13 @@ class Section:
     items: tuple[Item, ...]
     level: int = 2
 
+    def heading_html(self) -> str:
+        """The section's heading, with the section key as its anchor (escaped title)."""
+        return f'<h{self.level} id="{html.escape(self.key)}">{html.escape(self.title or "")}</h{self.level}>'
+
     def _ipython_display_(self) -> None:
         if self.title:
-            display(Markdown(f"{'#' * self.level} {self.title}"))
+            display(HTML(self.heading_html()))
         for item in self.items:
             display(item)
 
@@ -114,6 +130,12 @@ class Document:
             if s.key == key:
                 return s
         raise ConfigError(f"This report has no section '{key}'; it has {', '.join(s.key for s in self.sections)}.")
+
+    def contents(self) -> Notice:
+        """A table of contents: a link to every titled section of level 2."""
+        links = "".join(f'<li><a href="#{html.escape(s.key)}">{html.escape(s.title)}</a></li>'
+                        for s in self.sections if s.title and s.level == 2)
+        return Notice(f'<nav class="jos-contents"><strong>Inhoud</strong><ol>{links}</ol></nav>')
 
     def show(self, *keys: str) -> None:
         """Display the sections with these keys (all of them when none are given), in order."""
@@ -138,7 +160,12 @@ class ReportObject:
         self.document.show(*sections)
 
 
-def render_figure(fig: matplotlib.figure.Figure, name: str, output_dir: str | Path = "") -> Figure:
+def back_link(href: str, text: str = "← Terug naar het overzicht van de regio") -> Notice:
+    """A link back to the run's index (``href`` relative to the report)."""
+    return Notice(f'<p class="jos-back"><a href="{html.escape(href)}">{html.escape(text)}</a></p>')
+
+
+def render_figure(fig: matplotlib.figure.Figure, name: str, output_dir: str | Path = "", alt: str = "") -> Figure:
     """Render a matplotlib figure to PNG, save it as ``<output_dir>/figures/<name>.png`` when an
     output folder is given, and close it (a batch run draws hundreds of figures)."""
     buffer = io.BytesIO()
@@ -148,4 +175,4 @@ def render_figure(fig: matplotlib.figure.Figure, name: str, output_dir: str | Pa
         folder.mkdir(parents=True, exist_ok=True)
         (folder / f"{name}.png").write_bytes(buffer.getvalue())
     plt.close(fig)
-    return Figure(name=name, png=buffer.getvalue())
+    return Figure(name=name, png=buffer.getvalue(), alt=alt)
