@@ -323,3 +323,15 @@ def test_budget_figures_have_alt_texts():
                          "budget_eur": [200.0, 150.0, 200.0, 250.0]})
     alt = alt_text_budget(rec, path, {"A": "School A"})
     assert alt.startswith("Per school (2 scholen)") and "€ -100" not in alt and "School A" in alt
+
+
+def test_shown_provider_table_is_the_latest_year_of_the_protected_table(demo_budget_report):
+    from josanalysis.privacy import MARKER, select_rows_protected
+
+    full = demo_budget_report.tables["aanbieder"]
+    latest = select_rows_protected(full, full["schooljaar"] == full["schooljaar"].max())
+    assert len(latest) == (full["schooljaar"] == full["schooljaar"].max()).sum()
+    for column, rows in latest.attrs["privacy_suppressed"].items():
+        assert latest[column].iloc[rows].isna().all(), column
+    shown = demo_budget_report.section("bijlage").items[-1].frame
+    assert len(shown) == len(latest) and MARKER in shown.to_numpy()

@@ -36,7 +36,7 @@ from josanalysis.core import formatting as nl
 from josanalysis.core.config import Region, load_region
 from josanalysis.core.errors import ConfigError
 from josanalysis.privacy import (apply_privacy, drop_protected, format_for_report, privacy_footnote, rename_protected,
-                                 write_tables)
+                                 select_rows_protected, write_tables)
 from josanalysis.questions.budget import DUTCH_HEADERS as BUDGET_HEADERS
 from josanalysis.questions.budget import BudgetSection, budget_section
 from josanalysis.questions.budget_inputs import BudgetReportData, load_budget_report_data
@@ -66,7 +66,7 @@ _INTROS: dict[str, tuple[int, str, str]] = {
     'rendement': (2, '4. Rendement: vaste indicatoren per school en regio',
         'De factsheet adviseert het rendement jaarlijks zichtbaar te maken met vaste indicatoren: thuiszitters, in-, door- en uitstroom, procedures en administratieve lasten, ziekteverzuim, lerarentekort en -verloop, werkplezier, en de hulp die leerlingen buiten school krijgen. De trends zijn beschrijvend (verschil tussen eerste en laatste jaar, en de trend per jaar); ze zeggen niet dát JOS het verschil heeft gemaakt. Vroegsignalering kan verwijzingen en jeugdhulp in de eerste jaren juist laten stijgen.'),
     'aanbieder': (3, 'Registratie van de aanbieder',
-        'Trajecten per type per 100 leerlingen, het aandeel verwezen naar de tweede lijn, de uitstroom, de tevredenheid bij afsluiting en terugval tijdens een monitortraject (de tabel per school en schooljaar staat in de bijlage). De registratie van de aanbieder bestaat al van vóór JOS en is met JOS veranderd: een breuk in de reeks hoeft geen effect te zijn.'),
+        'Trajecten per type per 100 leerlingen, het aandeel verwezen naar de tweede lijn, de uitstroom, de tevredenheid bij afsluiting en terugval tijdens een monitortraject (de tabel per school staat in de bijlage). De registratie van de aanbieder bestaat al van vóór JOS en is met JOS veranderd: een breuk in de reeks hoeft geen effect te zijn.'),
     'samenvatting': (2, 'Samenvatting',
         'De belangrijkste uitkomsten van elk deel van dit rapport in een regel. De tabellen per school staan in de bijlage.'),
     'bijlage': (2, 'Bijlage: tabellen per school',
@@ -469,10 +469,13 @@ def _provider_section(ctx: _Context) -> Section:
     pupils_for_rates = data.pupils_by_year if data.pupils_by_year is not None else data.pupils
     shown = provider_report_table(provider_figures(prov, pupils_for_rates), ctx.region.privacy, names=ctx.names)
     ctx.tables["aanbieder"] = shown
-    ctx.appendix += ["**Registratie van de aanbieder per school en schooljaar** (trajecten per 100 leerlingen; "
-                     "de aantallen staan in de resultaatbestanden)",
-                     table_item(_shown(shown, ("vestiging", "leerlingen", "eenmalig contact", "cliënttraject",
-                                               "monitortraject", "ingevulde vragenlijsten")))]
+    # the report shows the latest school year of the protected table; the results file holds every year
+    year = str(shown["schooljaar"].max())
+    latest = select_rows_protected(shown, shown["schooljaar"].astype(str) == year)
+    ctx.appendix += [f"**Registratie van de aanbieder per school, schooljaar {_esc(year)}** (trajecten per 100 "
+                     "leerlingen; alle schooljaren en de aantallen staan in de resultaatbestanden bij dit rapport)",
+                     table_item(_shown(latest, ("vestiging", "schooljaar", "leerlingen", "eenmalig contact",
+                                                "cliënttraject", "monitortraject", "ingevulde vragenlijsten")))]
     return _section("aanbieder", title)
 
 
