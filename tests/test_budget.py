@@ -307,7 +307,7 @@ def test_budget_report_reads_as_dutch_without_internals(demo_budget_report):
     assert all(f.alt and f.alt.endswith(".") and "per school" in f.alt.lower() for f in figures.values())
 
 
-def test_no_minimum_when_min_pupils_is_zero():
+def test_missing_source_sentence_names_the_file_not_a_path():
     from josanalysis.questions.missing import missing_source_message
 
     sentence = missing_source_message("budget", "data/regio-alkmaar", what="het budget")
