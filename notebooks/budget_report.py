@@ -32,7 +32,7 @@ from josanalysis.reporting import build_budget_report
 
 # %%
 report = build_budget_report(region, prepared, output_dir)
-report.show("regio")
+report.show("regio", "samenvatting")
 
 # %%
 report.show("capaciteit")
@@ -45,3 +45,6 @@ report.show("herkomst")
 
 # %%
 report.show("rendement", "aanbieder", "toelichting")
+
+# %%
+report.show("bijlage")

@@ -169,8 +169,8 @@ def test_report_data_demo_has_every_source_and_alkmaar_says_what_to_supply(demo_
     assert section.recalibrated["budget_target"].sum() == pytest.approx(section.current["budget_eur"].sum())
     alk = load_budget_report_data(load_region("regio-alkmaar"))
     assert set(alk.missing) == {"budget", "herkomst", "aanbieder"}
-    assert "data/regio-alkmaar/budget/zio-budget.csv" in alk.missing["budget"]
-    assert alk.pupils["08UV00"] == 195 and alk.fte_source.startswith("parameterbestanden")
+    assert "zio-budget.csv" in alk.missing["budget"] and "data/" not in alk.missing["budget"]  # no paths in a report
+    assert alk.pupils["08UV00"] == 195 and alk.fte_source.startswith("gegevens die de scholen")
 
 
 def test_report_data_from_a_prepared_panel_folder(demo_data, tmp_path):
@@ -217,8 +217,8 @@ def test_budget_report_object_has_its_sections_and_writes_protected_tables(tmp_p
     from josanalysis.reporting.document import Section
 
     report = build_budget_report("demoregio", output_dir=str(tmp_path))
-    assert [s.key for s in report.document.sections] == ["regio", "capaciteit", "budget", "herkomst",
-                                                         "rendement", "aanbieder", "toelichting"]
+    assert [s.key for s in report.document.sections] == ["regio", "samenvatting", "capaciteit", "budget", "herkomst",
+                                                         "rendement", "aanbieder", "toelichting", "bijlage"]
     assert all(isinstance(s, Section) for s in report.document.sections)
     assert (tmp_path / "figures" / "budget.png").is_file()
     assert "privacy_suppressed" in report.tables["budget_herijking"].attrs
@@ -238,3 +238,100 @@ def test_budget_report_without_data_says_what_to_supply():
     texts = lambda key: [i.markdown for i in report.section(key).items if hasattr(i, "markdown")]  # noqa: E731
     assert report.data.missing["budget"] in texts("budget")
     assert any(t.startswith("Voor de registratie van de aanbieder ontbreken") for t in texts("aanbieder"))
+
+
+def _report_text(report) -> str:
+    """Everything a reader sees: headings, text, notices, table headers and cells, alt texts."""
+    parts = []
+    for s in report.document.sections:
+        parts.append(s.title or "")
+        for i in s.items:
+            if hasattr(i, "markdown"):
+                parts.append(i.markdown)
+            elif hasattr(i, "frame"):
+                parts += [str(c) for c in i.frame.columns] + i.frame.astype(str).to_numpy().ravel().tolist()
+            elif hasattr(i, "png"):
+                parts.append(i.alt)
+            else:
+                parts.append(i.html)
+    return "\n".join(parts)
+
+
+@pytest.fixture(scope="module")
+def demo_budget_report(tmp_path_factory):
+    from josanalysis.reporting.budget_report import build_budget_report
+
+    return build_budget_report("demoregio", output_dir=str(tmp_path_factory.mktemp("budget")))
+
+
+def test_budget_report_opens_with_a_samenvatting_and_ends_with_a_bijlage(demo_budget_report):
+    from josanalysis.reporting.document import Notice
+
+    keys = [s.key for s in demo_budget_report.document.sections]
+    assert keys[1] == "samenvatting" and keys[-1] == "bijlage"
+    summary = demo_budget_report.section("samenvatting")
+    assert summary.title == "Samenvatting"
+    notices = [i.html for i in summary.items if isinstance(i, Notice)]
+    assert any('href="../index.html"' in h for h in notices), "back link to the index"
+    assert any('href="#capaciteit"' in h and 'href="#bijlage"' in h for h in notices), "table of contents"
+    lines = "\n".join(i.markdown for i in summary.items if hasattr(i, "markdown"))
+    for part in ("**Capaciteit:**", "**Budget:**", "**Herkomst:**", "**Rendement:**"):
+        assert part in lines
+    assert "fte per 100 leerlingen" in lines and "€" in lines and "buiten de regio" in lines
+    assert "in de verwachte richting" in lines
+
+
+def test_budget_report_keeps_wide_tables_in_the_bijlage(demo_budget_report):
+    tables_in = lambda key: [i.frame for i in demo_budget_report.section(key).items  # noqa: E731
+                             if hasattr(i, "frame")]
+    main = [t for s in demo_budget_report.document.sections if s.key != "bijlage" for t in tables_in(s.key)]
+    assert len(main) <= 9 and all(t.shape[1] <= 9 for t in main), [t.shape for t in main]
+    appendix = tables_in("bijlage")
+    assert len(appendix) >= 10 and all(t.shape[1] <= 15 for t in appendix), [t.shape for t in appendix]
+    assert all("vestiging" not in t.columns for t in main + appendix)
+    # the results files keep every column
+    assert "vestiging" in demo_budget_report.tables["capaciteit_per_school"].columns
+    assert "uur/week tijdens" in demo_budget_report.tables["capaciteit_per_school"].columns
+
+
+def test_budget_report_reads_as_dutch_without_internals(demo_budget_report):
+    import re
+
+    text = _report_text(demo_budget_report)
+    assert "minder dan 0 leerlingen" not in text
+    for leak in ("params/", "data/", "docs/", ".yaml", "/tmp", "capacity.", "'budget:'", "notes: ", "minimum_fte",
+                 "pupils_source", "school_id", "None", "nan", "True", "False", "batch"):
+        assert leak not in text, leak
+    assert not re.search(r"\b(the|and|with|rate ratio|event study|bootstrap|No description)\b", text)
+    figures = demo_budget_report.figures
+    assert all(f.alt and f.alt.endswith(".") and "per school" in f.alt.lower() for f in figures.values())
+
+
+def test_missing_source_sentence_names_the_file_not_a_path():
+    from josanalysis.questions.missing import missing_source_message
+
+    sentence = missing_source_message("budget", "data/regio-alkmaar", what="het budget")
+    assert "zio-budget.csv" in sentence and "data/" not in sentence and "docs/" not in sentence
+
+
+def test_budget_figures_have_alt_texts():
+    from josanalysis.reporting.budget_figures import alt_text_budget
+
+    rec = pd.DataFrame({"school_id": ["A", "B"], "pupils": [100.0, 300.0], "budget_eur": [200.0, 200.0],
+                        "budget_target": [100.0, 300.0], "change_eur": [-100.0, 100.0]})
+    path = pd.DataFrame({"school_id": ["A", "A", "B", "B"], "year": [0, 1, 0, 1],
+                         "budget_eur": [200.0, 150.0, 200.0, 250.0]})
+    alt = alt_text_budget(rec, path, {"A": "School A"})
+    assert alt.startswith("Per school (2 scholen)") and "€ -100" not in alt and "School A" in alt
+
+
+def test_shown_provider_table_is_the_latest_year_of_the_protected_table(demo_budget_report):
+    from josanalysis.privacy import MARKER, select_rows_protected
+
+    full = demo_budget_report.tables["aanbieder"]
+    latest = select_rows_protected(full, full["schooljaar"] == full["schooljaar"].max())
+    assert len(latest) == (full["schooljaar"] == full["schooljaar"].max()).sum()
+    for column, rows in latest.attrs["privacy_suppressed"].items():
+        assert latest[column].iloc[rows].isna().all(), column
+    shown = demo_budget_report.section("bijlage").items[-1].frame
+    assert len(shown) == len(latest) and MARKER in shown.to_numpy()

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import matplotlib
+import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
 
@@ -10,7 +12,10 @@ matplotlib.use("Agg")
 
 from josanalysis.methods.its import fit_its  # noqa: E402
 from josanalysis.reporting.document import render_figure  # noqa: E402
-from josanalysis.reporting.figures import plot_event_study, plot_its, plot_placebo, plot_yearly  # noqa: E402
+from josanalysis.privacy import apply_privacy  # noqa: E402
+from josanalysis.reporting.figures import (  # noqa: E402
+    HIDDEN_LABEL, alt_text_event_study, alt_text_its, alt_text_placebo, alt_text_yearly, axis_label,
+    plot_event_study, plot_its, plot_placebo, plot_yearly)
 
 
 def _counts():
@@ -43,3 +48,95 @@ def test_other_figures_render():
     e = pd.DataFrame({"event_time": [-1, 0, 1], "estimate": [0, -0.01, -0.02], "ci_low": [-0.01, -0.02, -0.03],
                       "ci_high": [0.01, 0.0, -0.01]})
     assert plot_event_study(e, label="Verzuim", percent=True).axes
+
+
+def _hidden_months_fit():
+    d = _counts()
+    res = fit_its(d, "n", "month", dt.date(2021, 8, 1), family="poisson", offset="pupils")
+    hidden = set(pd.to_datetime(res.fitted.loc[(res.fitted["observed"] > 0) & (res.fitted["observed"] < 5),
+                                               "month"]))
+    assert hidden, "the fixture must have suppressed months"
+    return res, hidden
+
+
+def test_its_suppressed_months_are_gaps_with_a_marker():
+    res, hidden = _hidden_months_fit()
+    fig = plot_its(res, label="Thuiszitters (langdurig relatief en absoluut verzuim)", start=dt.date(2021, 8, 1),
+                   suppress_below=5)
+    ax = fig.axes[0]
+    by_label = {c.get_label(): c for c in ax.collections}
+    observed_x = {mdates.num2date(v).replace(tzinfo=None) for v in by_label["Gemeten"].get_offsets()[:, 0]}
+    assert not observed_x & {h.to_pydatetime() for h in hidden}, "no observed point at a suppressed month"
+    marker = by_label[HIDDEN_LABEL]
+    marker_x = {pd.Timestamp(mdates.num2date(v).replace(tzinfo=None)) for v in marker.get_offsets()[:, 0]}
+    assert marker_x == hidden
+    assert HIDDEN_LABEL in [t.get_text() for t in ax.get_legend().get_texts()]
+    assert ax.get_ylabel() == "Aantal leerlingen" and ax.get_xlabel()
+    ticks = [t.get_text() for t in ax.get_xticklabels()]
+    assert len(ticks) == len(set(ticks)) and all(t.startswith("sep. ") for t in ticks)
+    alt = alt_text_its(res, label="Thuiszitters", start=dt.date(2021, 8, 1), suppress_below=5)
+    assert f"{len(hidden)} maanden met een klein aantal leerlingen zijn niet getoond" in alt
+    assert "augustus 2021" in alt and "Grafiek" in alt
+
+
+def _protected_yearly():
+    frame = pd.DataFrame({"school_id": "X", "school_year": [f"{y}-{y + 1}" for y in range(2016, 2025)],
+                          "year_start": pd.to_datetime([f"{y}-08-01" for y in range(2016, 2025)]),
+                          "youthcare_ambulant": [17, 3, 23, 25, 2, 15, 46, 28, 21],
+                          "duration_months": [5.0, 6.0, 5.5, np.nan, 6.1, 6.0, 5.8, 5.2, 5.0]})
+    return apply_privacy(frame, count_columns=["youthcare_ambulant"], secondary=False)
+
+
+def test_yearly_figure_gaps_ticks_and_axis_labels():
+    y = _protected_yearly()
+    assert y.attrs["privacy_suppressed"]["youthcare_ambulant"] == [1, 4]
+    labels = {"youthcare_ambulant": "Jeugdhulp zonder verblijf", "duration_months": "Duur"}
+    fig = plot_yearly(y, ["youthcare_ambulant", "duration_months"], labels, start=dt.date(2021, 8, 1))
+    ax = fig.axes[0]
+    line = ax.lines[0]
+    yvals = np.asarray(line.get_ydata(), dtype=float)
+    assert np.isnan(yvals[[1, 4]]).all() and not (yvals == 0).any(), "suppressed years are gaps, never zero"
+    marker = next(c for c in ax.collections if c.get_label() == HIDDEN_LABEL)
+    assert len(marker.get_offsets()) == 2
+    for a in fig.axes[:2]:
+        ticks = [t.get_text() for t in a.get_xticklabels()]
+        assert ticks == [f"{y}-{y + 1}" for y in range(2016, 2025)], "one tick per school year"
+        assert a.get_xlabel() == "Schooljaar" and a.get_ylabel()
+    assert fig.axes[0].get_ylabel() == "Aantal leerlingen"
+    assert fig.axes[1].get_ylabel() == "Gemiddelde duur jeugdhulp (maanden)"
+    assert HIDDEN_LABEL in [t.get_text() for t in fig.legends[0].get_texts()]
+    alt = alt_text_yearly(y, ["youthcare_ambulant", "duration_months"], labels, start=dt.date(2021, 8, 1))
+    assert "2016-2017 tot en met 2024-2025" in alt and "2 waarden" in alt and "niet getoond" in alt
+
+
+def test_axis_labels_carry_units():
+    assert axis_label("absence_rate") == "Verzuim (% van de lesuren)"
+    assert axis_label("Verzuim (aandeel gemiste lesuren)") == "Verzuim (% van de lesuren)"
+    assert axis_label("thuiszitters") == "Aantal leerlingen"
+
+
+def test_placebo_and_event_study_axes_and_alt_texts():
+    fig = plot_placebo([0.01, -0.02, 0.005, 0.03], 0.02, label="Verzuim (aandeel gemiste lesuren)", percent=True)
+    ax = fig.axes[0]
+    assert "procentpunt" in ax.get_xlabel() and ax.get_ylabel() == "Aantal nep-startdata"
+    alt = alt_text_placebo([0.01, -0.02, 0.005, 0.03], 0.02, label="Verzuim", percent=True)
+    assert "4 nep-startdata" in alt and "2 van de 4" in alt and "2,0 procentpunt" in alt
+    e = pd.DataFrame({"event_time": [-3, -2, -1, 0, 1], "estimate": [0, 0.001, 0, -0.01, -0.02],
+                      "ci_low": [-0.01, -0.01, 0, -0.02, -0.03], "ci_high": [0.01, 0.01, 0, 0.0, -0.01]})
+    fig = plot_event_study(e, label="Verzuim", percent=True)
+    ticks = [t.get_text() for t in fig.axes[0].get_xticklabels()]
+    assert ticks == ["-3", "-2", "-1", "0", "+1"] and "procentpunt" in fig.axes[0].get_ylabel()
+    alt = alt_text_event_study(e, label="Verzuim", percent=True)
+    assert "3 jaar vóór tot 1 jaar na" in alt and "-2,0 procentpunt" in alt
+
+
+def test_alt_texts_are_dutch_sentences():
+    res, _ = _hidden_months_fit()
+    texts = [alt_text_its(res, label="Thuiszitters", start=dt.date(2021, 8, 1), suppress_below=5),
+             alt_text_yearly(_protected_yearly(), ["youthcare_ambulant"], {"youthcare_ambulant": "Jeugdhulp"}),
+             alt_text_placebo([0.1, 0.2], 0.3, label="Verzuim"),
+             alt_text_event_study(pd.DataFrame({"event_time": [0], "estimate": [0.1], "ci_low": [0.0],
+                                                "ci_high": [0.2]}), label="Verzuim")]
+    english = re.compile(r"\b(the|with|and|figure|shows|shown|estimate|description|rate|event study)\b", re.I)
+    for t in texts:
+        assert t.endswith(".") and len(t) > 40 and not english.search(t), t

@@ -58,9 +58,10 @@ def test_region_sums_counts_averages_scores_and_trends_only_full_years():
 def test_missing_sources_are_sentences_naming_the_file():
     res = rendement_table(None, data_dir="data/regio-alkmaar")
     assert set(res.missing) == {i.key for i in RENDEMENT_INDICATORS}
-    assert "data/regio-alkmaar/leerplicht/leerplicht-registraties.csv" in res.missing["thuiszitters"]
+    assert "leerplicht-registraties.csv" in res.missing["thuiszitters"]
+    assert "data/" not in res.missing["thuiszitters"], "a report names no paths"
     assert res.missing["thuiszitters"].startswith("Voor ")
-    assert "data/x/budget/zio-budget.csv" in missing_source_message("budget", "data/x")
+    assert "zio-budget.csv" in missing_source_message("budget", "data/x")
     partial = rendement_table(_long())
     assert "thuiszitters" not in partial.missing and "ziekteverzuim_pct" in partial.missing
 

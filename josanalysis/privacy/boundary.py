@@ -21,8 +21,8 @@ from josanalysis.privacy.rendering import MARKER, MISSING_MARKER, render_cells
 from josanalysis.privacy.scan import is_count_field
 from josanalysis.privacy.suppression import SuppressedTable, Totals, suppress_counts, suppress_rates
 
-__all__ = ["apply_privacy", "rename_protected", "drop_protected", "hide_dependent", "concat_protected",
-           "certify_without_counts", "format_for_report"]
+__all__ = ["apply_privacy", "rename_protected", "drop_protected", "select_rows_protected", "hide_dependent",
+           "concat_protected", "certify_without_counts", "format_for_report"]
 
 
 def _hidden_rates(frame: pd.DataFrame, rate: Hashable, den: Hashable, num: Hashable | None,
@@ -161,6 +161,36 @@ def drop_protected(df: pd.DataFrame, columns: Sequence[Hashable]) -> pd.DataFram
     hidden = df.attrs.get("privacy_suppressed")
     if hidden is not None:
         out.attrs["privacy_suppressed"] = {k: v for k, v in hidden.items() if k in out.columns}
+    return protect(out) if is_protected(df) else out
+
+
+def select_rows_protected(df: pd.DataFrame, keep: Sequence[bool] | pd.Series) -> pd.DataFrame:
+    """Keep some rows of a protected frame (the latest year, say), carrying along the hidden cells.
+
+    Like :func:`drop_protected`: showing less of a protected table reveals nothing new (every
+    cell it hid stays hidden), so the result stays protected; any other frame comes back plain.
+
+    Examples
+    --------
+    >>> from josanalysis.core.config import PrivacyRules
+    >>> t = apply_privacy(pd.DataFrame({"jaar": [1, 2, 3], "n_x": [3, 40, 2]}), PrivacyRules(),
+    ...                   count_columns=["n_x"], secondary=False)
+    >>> s = select_rows_protected(t, t["jaar"] >= 2)
+    >>> from josanalysis.privacy import is_protected
+    >>> is_protected(s), s.attrs["privacy_suppressed"]["n_x"]
+    (True, [1])
+    """
+    mask = np.asarray(keep, dtype=bool)
+    if len(mask) != len(df):
+        raise ConfigError(f"select_rows_protected needs one True/False per row ({len(df)}), got {len(mask)}.")
+    out = df.iloc[np.flatnonzero(mask)].copy()
+    hidden = df.attrs.get("privacy_suppressed")
+    if hidden is not None:
+        new_position = np.cumsum(mask) - 1
+        out.attrs["privacy_suppressed"] = {k: [int(new_position[i]) for i in rows if mask[i]]
+                                           for k, rows in hidden.items()}
+    for key, value in df.attrs.items():
+        out.attrs.setdefault(key, value)
     return protect(out) if is_protected(df) else out
 
 

@@ -62,8 +62,8 @@ class BudgetConfig:
         weights = ", ".join(f"{k} {nl.number(v, 2)}" for k, v in self.weights.items()) or "geen (alleen leerlingen)"
         cap = (f"{nl.percent(self.max_change_per_year, 1)} van het budget van het jaar ervoor"
                if self.cap_unit == "fraction" else nl.euro(self.max_change_per_year))
-        src = ("standaardwaarden van josanalysis (de regio heeft geen 'budget:'-blok)" if self.is_default
-               else "aannames in de parameters van de regio ('budget:')")
+        src = ("standaardwaarden (de regio heeft geen eigen aannames voor het budget opgegeven)" if self.is_default
+               else "de aannames die de regio voor het budget heeft opgegeven")
         text = (f"Herijking op leerlingaantal × zorgindex (1 + som van gewicht × kenmerk); gewichten: {weights}. "
                 f"{'Budgetneutraal: het totaal blijft gelijk.' if self.budget_neutral else 'Niet budgetneutraal.'} "
                 f"Overgangspad in {self.years} jaar, per school per jaar hoogstens {cap} erbij of eraf. Bron: {src}.")

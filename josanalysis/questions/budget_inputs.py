@@ -175,9 +175,9 @@ def sources_from_region_data(region: Region, data: RegionData) -> BudgetSources:
     trajectories = _present(data.provider_trajectories)
     return BudgetSources(
         capacity=_present(data.capacity),
-        capacity_source="bestand " + ", ".join(Path(p).name for p in files.get("capacity", [])),
+        capacity_source="capaciteitsbestand",
         pupils_by_year=pupils_by_year,
-        pupils_where="bestanden in duo/",
+        pupils_where="DUO",
         budget=_present(data.budget),
         pupils_by_home=_present(data.duo_pupils_by_postcode),
         provider=summarise_trajectories(trajectories) if trajectories is not None else None,
@@ -197,9 +197,9 @@ def sources_from_panel(panel: Panel) -> BudgetSources:
     yearly = panel.yearly()
     return BudgetSources(
         capacity=tables.get("capacity"),
-        capacity_source="capaciteitsbestand (voorbereid door de batch)",
+        capacity_source="capaciteitsbestand",
         pupils_by_year=yearly[["school_id", "school_year", "pupils"]] if "pupils" in yearly.columns else None,
-        pupils_where="voorbereid door de batch",
+        pupils_where="DUO",
         budget=tables.get("budget"),
         pupils_by_home=tables.get("pupils_by_home"),
         provider=tables.get("trajectories"),
@@ -307,7 +307,7 @@ def _fte(region: Region, sources: BudgetSources) -> tuple[pd.DataFrame | None, s
                 sources.capacity_source or "capaciteitsbestand")
     fte = fte_from_region(region)
     if len(fte):
-        return fte, "parameterbestanden van de scholen (params/schools/...)"
+        return fte, "gegevens die de scholen hebben opgegeven"
     return None, ""
 
 
@@ -320,12 +320,12 @@ def _pupils(region: Region, sources: BudgetSources) -> tuple[pd.DataFrame | None
         latest = pby.sort_values("school_year").groupby("school_id")["pupils"].last().astype("float64")
         if not latest.empty:
             return (by_year, latest,
-                    f"DUO-telling schooljaar {pby['school_year'].max()} ({sources.pupils_where})")
+                    f"DUO-telling schooljaar {pby['school_year'].max()}")
     else:
         by_year = None
     p = pupils_from_region(region)
     if len(p):
-        return by_year, p, "leerlingaantallen in de parameterbestanden (pupils_source per school)"
+        return by_year, p, "leerlingaantallen die de scholen hebben opgegeven"
     return by_year, None, ""
 
 

@@ -405,7 +405,7 @@ def capacity_assumptions_text(region: Region) -> str:
         text = (f"Minimum per functie (aanname in de parameters van de regio): {parts}. "
                 f"Uren per week = fte × {nl.number(hours, 1)}.")
     else:
-        text = (f"Er is geen minimum per functie ingesteld (geen 'capacity.minimum_fte' in de parameters van de "
-                f"regio), dus er wordt niet gemarkeerd. Uren per week = fte × {nl.number(hours, 1)}.")
+        text = (f"De regio heeft geen minimale inzet per functie opgegeven, dus er wordt geen school gemarkeerd. "
+                f"Uren per week = fte × {nl.number(hours, 1)}.")
     notes = str(block.get("notes") or "").strip() if isinstance(block, dict) else ""
     return f"{text} {notes}".strip()

@@ -1,8 +1,8 @@
 """What a report says when a source is absent: the file to supply, and where its format is described.
 
 A missing source is never an error in the budget report: each section without data shows the
-sentence of :func:`missing_source_message`, naming the file (relative to the region's data
-folder) and what it should hold.
+sentence of :func:`missing_source_message`, naming the file (by its name, never a path: reports
+are read outside the machine that made them) and what it should hold.
 
 Examples
 --------
@@ -12,7 +12,7 @@ Examples
 
 from __future__ import annotations
 
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from josanalysis.core.errors import ConfigError
 
@@ -25,7 +25,7 @@ SOURCE_FILES: dict[str, tuple[str, str]] = {
     "swv": ("swv/verwijzingen.csv", "verwijzingen van het samenwerkingsverband"),
     "gemeente": ("gemeente/jeugdhulp-per-school.csv", "jeugdhulp per school van de gemeente"),
     "school": ("rendement/rendement-indicatoren.csv",
-               "kolommen vestigingscode;schooljaar;indicator;waarde, door de scholen aangeleverd"),
+               "de vaste rendementsindicatoren per school en schooljaar, door de scholen aangeleverd"),
     "aanbieder": ("aanbieder/trajecten.csv", "registratie van JOS-trajecten door de aanbieder"),
     "capaciteit": ("capaciteit/fte.csv", "fte per functie per school, eerder en tijdens (Bijlage 5)"),
     "budget": ("budget/zio-budget.csv", "ZiO-budget per school per jaar"),
@@ -43,19 +43,19 @@ def missing_source_message(source: str, data_dir: str | Path | None = None, *, w
     source
         Key of :data:`SOURCE_FILES` (for example ``"budget"``).
     data_dir
-        The region's data folder (``region.data_dir``), shown in the sentence.
+        The region's data folder (``region.data_dir``); accepted for callers, not shown: a report
+        names no paths, only the file name and where its format is described.
     what
         The report section, in Dutch (default: derived from the file's description).
 
     Examples
     --------
     >>> missing_source_message("budget", "data/regio-alkmaar")
-    'Geen gegevens: lever het bestand data/regio-alkmaar/budget/zio-budget.csv aan (ZiO-budget per school per jaar; formaat in docs/data-formats.md).'
+    'Geen gegevens: lever het bestand zio-budget.csv aan (ZiO-budget per school per jaar; het formaat staat in de handleiding bij de gegevensbestanden).'
     """
     if source not in SOURCE_FILES:
         raise ConfigError(f"unknown source {source!r}; expected one of {', '.join(SOURCE_FILES)}.")
     file, desc = SOURCE_FILES[source]
-    where = f"{Path(data_dir).as_posix().rstrip('/')}/{file}" if data_dir is not None else file
     head = f"Voor {what} ontbreken gegevens" if what else "Geen gegevens"
-    doc = "docs/budget.md" if source == "school" else "docs/data-formats.md"
-    return f"{head}: lever het bestand {where} aan ({desc}; formaat in {doc})."
+    doc = "de handleiding bij het budgetrapport" if source == "school" else "de handleiding bij de gegevensbestanden"
+    return f"{head}: lever het bestand {PurePosixPath(file).name} aan ({desc}; het formaat staat in {doc})."

@@ -17,10 +17,11 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from josanalysis.core import formatting as nl
 from josanalysis.core.config import FUNCTIONS
 from josanalysis.questions.capacity import CapacityResult
 
-__all__ = ["plot_capacity", "plot_budget"]
+__all__ = ["plot_capacity", "plot_budget", "alt_text_capacity", "alt_text_budget"]
 
 
 def plot_capacity(result: CapacityResult, names: Mapping[str, str] | None = None, *, per_100: bool = True) -> Figure:
@@ -50,7 +51,7 @@ def plot_capacity(result: CapacityResult, names: Mapping[str, str] | None = None
     wide = result.table.pivot_table(index="school_id", columns="function", values=col, aggfunc="first",
                                     sort=False)
     wide = wide.reindex(columns=[f for f in FUNCTIONS if f in wide.columns]).dropna(how="all")
-    fig, ax = plt.subplots(figsize=(8, 0.45 * max(len(wide), 1) + 1.5))
+    fig, ax = plt.subplots(figsize=(8, 0.32 * max(len(wide), 1) + 1.4))
     left = np.zeros(len(wide))
     colors = {"GW": "#4c72b0", "JGC": "#55a868", "PAJ": "#dd8452"}
     for func in wide.columns:
@@ -58,7 +59,7 @@ def plot_capacity(result: CapacityResult, names: Mapping[str, str] | None = None
         ax.barh(range(len(wide)), vals, left=left, color=colors.get(func), label=f"{func} ({FUNCTIONS[func]})")
         left = left + vals
     return _finish_school_rows(fig, ax, [names.get(s, s) for s in wide.index],
-                               xlabel="fte per 100 leerlingen (tijdens JOS)" if per_100 else "fte tijdens JOS",
+                               xlabel="Fte per 100 leerlingen (tijdens JOS)" if per_100 else "Fte tijdens JOS",
                                title="Inzet JOS-functies per school", legend_loc="lower right")
 
 
@@ -90,7 +91,7 @@ def plot_budget(recalibrated: pd.DataFrame, path: pd.DataFrame, names: Mapping[s
     pupils = recalibrated.set_index("school_id")["pupils"]
     schools = list(recalibrated["school_id"])
     years = sorted(path["year"].unique())
-    fig, ax = plt.subplots(figsize=(8, 0.45 * len(schools) + 1.5))
+    fig, ax = plt.subplots(figsize=(8, 0.32 * len(schools) + 1.4))
     cmap = plt.get_cmap("Blues")
     for i, sid in enumerate(schools):
         p = path[path["school_id"] == sid].sort_values("year")
@@ -106,7 +107,7 @@ def plot_budget(recalibrated: pd.DataFrame, path: pd.DataFrame, names: Mapping[s
                        label=("huidig" if k == 0 else f"jaar {y}") if i == 0 else None)
         ax.scatter(tgt, i, marker="D", color="tab:orange", zorder=3, label="herijkt" if i == 0 else None)
     return _finish_school_rows(fig, ax, [names.get(s, s) for s in schools],
-                               xlabel="budget per leerling (€)" if per_pupil else "budget (€)",
+                               xlabel="Budget per leerling (€)" if per_pupil else "Budget (€)",
                                title="Huidig budget, herijkt budget en overgangspad per school", legend_loc="best")
 
 
@@ -116,7 +117,46 @@ def _finish_school_rows(fig: Figure, ax: plt.Axes, labels: list[str], *, xlabel:
     ax.set_yticks(range(len(labels)), labels)
     ax.invert_yaxis()
     ax.set_xlabel(xlabel)
+    ax.set_ylabel("School")
     ax.set_title(title)
     ax.legend(loc=legend_loc, fontsize="small")
     fig.tight_layout()
     return fig
+
+
+def _capacity_wide(result: CapacityResult, per_100: bool) -> pd.DataFrame:
+    col = "fte_per_100_during" if per_100 else "fte_during"
+    return result.table.pivot_table(index="school_id", columns="function", values=col, aggfunc="first",
+                                    sort=False).dropna(how="all")
+
+
+def alt_text_capacity(result: CapacityResult, names: Mapping[str, str] | None = None, *,
+                      per_100: bool = True) -> str:
+    """Dutch alt text of :func:`plot_capacity` (same arguments): what the figure shows and its range."""
+    names = dict(names or {})
+    totals = _capacity_wide(result, per_100).sum(axis=1, min_count=1).dropna()
+    unit = "fte per 100 leerlingen" if per_100 else "fte"
+    text = (f"Liggende staven met de inzet tijdens JOS in {unit} per school ({nl.integer(len(totals))} scholen), "
+            "opgedeeld naar functie (GW, JGC en PAJ).")
+    if len(totals):
+        lo, hi = totals.idxmin(), totals.idxmax()
+        text += (f" De inzet loopt van {nl.number(totals[lo], 3)} ({names.get(lo, lo)}) tot "
+                 f"{nl.number(totals[hi], 3)} ({names.get(hi, hi)}).")
+    return text
+
+
+def alt_text_budget(recalibrated: pd.DataFrame, path: pd.DataFrame, names: Mapping[str, str] | None = None,
+                    *, per_pupil: bool = False) -> str:
+    """Dutch alt text of :func:`plot_budget` (same arguments): what the figure shows and the largest shift."""
+    names = dict(names or {})
+    years = sorted(path["year"].unique())
+    unit = "budget per leerling" if per_pupil else "budget"
+    text = (f"Per school ({nl.integer(len(recalibrated))} scholen) het huidige {unit} en de jaren van het "
+            f"overgangspad ({nl.integer(len(years))} punten, van licht naar donker blauw) en het herijkte {unit} "
+            "(oranje ruit).")
+    if len(recalibrated):
+        diff = recalibrated["change_eur"]
+        i = diff.abs().idxmax()
+        sid = recalibrated.loc[i, "school_id"]
+        text += f" De grootste verschuiving is {nl.euro(diff[i])} voor {names.get(sid, sid)}."
+    return text

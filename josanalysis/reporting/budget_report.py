@@ -7,21 +7,25 @@ shows it, draws the figures, and writes the results files (``<name>.csv`` per ta
 ``results.json``) and the figures (``figures/<name>.png``) to ``output_dir``. The notebook
 ``notebooks/budget_report.py`` only displays the :class:`BudgetReport`'s sections.
 
-The sections are those of every report object (:mod:`josanalysis.reporting.document`): a Dutch
-title and introduction, then text, protected tables in Dutch notation and rendered figures.
+The sections are those of every report object (:mod:`josanalysis.reporting.document`): the banner,
+a **Samenvatting** with the table of contents and the key number of each part, the parts (text,
+narrow protected tables in Dutch notation, figures with Dutch alt text), and a **Bijlage** with the
+tables per school (the wide ones), so that the report prints on a few A4 pages. A shown table may
+leave out columns (:func:`josanalysis.privacy.drop_protected`); the results files hold every column.
 
 Examples
 --------
 >>> report = build_budget_report("demoregio", output_dir="outputs/demoregio/budget")   # doctest: +SKIP
 >>> [s.key for s in report.document.sections]                                                 # doctest: +SKIP
-['regio', 'capaciteit', 'budget', 'herkomst', 'rendement', 'aanbieder', 'toelichting']
+['regio', 'samenvatting', 'capaciteit', 'budget', 'herkomst', 'rendement', 'aanbieder', 'toelichting', 'bijlage']
 >>> report.show()                                                                       # doctest: +SKIP
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+import html
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +35,8 @@ import matplotlib.figure
 from josanalysis.core import formatting as nl
 from josanalysis.core.config import Region, load_region
 from josanalysis.core.errors import ConfigError
-from josanalysis.privacy import apply_privacy, format_for_report, privacy_footnote, rename_protected, write_tables
+from josanalysis.privacy import (apply_privacy, drop_protected, format_for_report, privacy_footnote, rename_protected,
+                                 select_rows_protected, write_tables)
 from josanalysis.questions.budget import DUTCH_HEADERS as BUDGET_HEADERS
 from josanalysis.questions.budget import BudgetSection, budget_section
 from josanalysis.questions.budget_inputs import BudgetReportData, load_budget_report_data
@@ -41,8 +46,9 @@ from josanalysis.questions.outofregion import report_tables as out_of_region_tab
 from josanalysis.questions.provider import provider_figures, provider_report_table
 from josanalysis.questions.rendement import qualitative_notes, rendement_table
 from josanalysis.questions.rendement_tables import report_tables as rendement_tables
-from josanalysis.reporting.budget_figures import plot_budget, plot_capacity
-from josanalysis.reporting.document import Document, Figure, Notice, ReportObject, Section, Table, Text, render_figure
+from josanalysis.reporting.budget_figures import alt_text_budget, alt_text_capacity, plot_budget, plot_capacity
+from josanalysis.reporting.document import (Document, Figure, Notice, ReportObject, Section, Table, Text, back_link,
+                                            render_figure)
 from josanalysis.reporting.presentation import banner
 
 __all__ = ["BudgetReport", "build_budget_report", "table_item"]
@@ -54,15 +60,19 @@ _INTROS: dict[str, tuple[int, str, str]] = {
     'capaciteit': (2, '1. Capaciteit: fte per functie per school',
         'De drie JOS-functies: gedragswetenschapper JGGZ-VO (GW), jeugd- en gezinscoach VO (JGC) en preventief ambulant jeugdhulpverlener VO (PAJ). "Eerder" is de inzet vóór de start van JOS, "tijdens" de inzet in het project. "n.v.t." betekent dat de functie op die school niet wordt ingezet (geen nul, maar geen onderdeel van de opzet).\n\n**Let op bij het vergelijken:** de verschillen in inzet tussen scholen zijn historisch gegroeid (afspraken, eerdere pilots, de match tussen medewerker en school) en niet op zorgzwaarte gebaseerd. Een school met meer fte per leerling is dus niet "beter bediend" naar behoefte, en verschillen in uitkomsten mogen niet aan de hoeveelheid inzet worden toegeschreven.'),
     'budget': (2, '2. Collectief budget: huidig, herijkt en overgangspad',
-        'Het collectieve budget (Zorg in Onderwijstijd) volgt in de praktijk vaak eerdere afspraken en pilots, niet de zorgzwaarte. Hieronder staat wat een herijking op leerlingaantal en kenmerken van de leerlingpopulatie zou opleveren, budgetneutraal (het totaal blijft gelijk), met een geleidelijk overgangspad. De gewichten zijn **aannames** van de regio, geen uitkomst van dit rapport; ze staan in de parameters en worden hieronder genoemd.'),
+        'Het collectieve budget (Zorg in Onderwijstijd) volgt in de praktijk vaak eerdere afspraken en pilots, niet de zorgzwaarte. Hieronder staat wat een herijking op leerlingaantal en kenmerken van de leerlingpopulatie zou opleveren, budgetneutraal (het totaal blijft gelijk), met een geleidelijk overgangspad. De gewichten zijn **aannames** van de regio, geen uitkomst van dit rapport; ze worden hieronder genoemd.'),
     'herkomst': (2, '3. Leerlingen van buiten de regio',
         'Gemeenten buiten de regio betalen niet vanzelf mee aan de collectieve inzet. Daarom tellen we per school hoeveel leerlingen in een gemeente buiten de regio wonen (DUO, leerlingen naar postcode en gemeente), en rekenen een voorstel voor een bijdrage per gemeente uit volgens de verdeelregel van de regio. DUO toont kleine aantallen als "<5": die tellen hier als 2, met het bereik 1 tot 4 ernaast.'),
     'rendement': (2, '4. Rendement: vaste indicatoren per school en regio',
         'De factsheet adviseert het rendement jaarlijks zichtbaar te maken met vaste indicatoren: thuiszitters, in-, door- en uitstroom, procedures en administratieve lasten, ziekteverzuim, lerarentekort en -verloop, werkplezier, en de hulp die leerlingen buiten school krijgen. De trends zijn beschrijvend (verschil tussen eerste en laatste jaar, en de trend per jaar); ze zeggen niet dát JOS het verschil heeft gemaakt. Vroegsignalering kan verwijzingen en jeugdhulp in de eerste jaren juist laten stijgen.'),
     'aanbieder': (3, 'Registratie van de aanbieder',
-        'Trajecten per type per 100 leerlingen, het aandeel verwezen naar de tweede lijn, de uitstroom, de tevredenheid bij afsluiting en terugval tijdens een monitortraject. De registratie van de aanbieder bestaat al van vóór JOS en is met JOS veranderd: een breuk in de reeks hoeft geen effect te zijn.'),
+        'Trajecten per type per 100 leerlingen, het aandeel verwezen naar de tweede lijn, de uitstroom, de tevredenheid bij afsluiting en terugval tijdens een monitortraject (de tabel per school staat in de bijlage). De registratie van de aanbieder bestaat al van vóór JOS en is met JOS veranderd: een breuk in de reeks hoeft geen effect te zijn.'),
+    'samenvatting': (2, 'Samenvatting',
+        'De belangrijkste uitkomsten van elk deel van dit rapport in een regel. De tabellen per school staan in de bijlage.'),
+    'bijlage': (2, 'Bijlage: tabellen per school',
+        'De gedetailleerde tabellen per school, waarop de hoofdstukken hierboven zijn gebaseerd. Alle kolommen staan ook in de resultaatbestanden bij dit rapport.'),
     'toelichting': (3, 'Het verhaal bij de cijfers',
-        'Cijfers zijn "leeg" zonder de toelichting van scholen en professionals: een snelle verwijzing kan de juiste uitkomst zijn. Hieronder de kwalitatieve toelichtingen uit de parameters van de regio en de scholen.'),
+        'Cijfers zijn "leeg" zonder de toelichting van scholen en professionals: een snelle verwijzing kan de juiste uitkomst zijn. Hieronder de toelichtingen die de regio en de scholen hebben gegeven.'),
 }
 
 
@@ -105,9 +115,11 @@ class BudgetReport(ReportObject):
 def table_item(table: pd.DataFrame, decimals: int = 1, **column_decimals: int) -> Table:
     """A protected table as a report table in Dutch notation.
 
-    ``decimals`` applies to all non-integer numbers; ``column_decimals`` overrides it per column.
+    ``decimals`` applies to all non-integer numbers; ``column_decimals`` overrides it per column
+    (columns the table does not have are ignored).
     """
-    return Table(format_for_report(table, decimals=decimals, column_decimals=column_decimals))
+    known = {k: v for k, v in column_decimals.items() if k in table.columns}   # a shown table may omit columns
+    return Table(format_for_report(table, decimals=decimals, column_decimals=known))
 
 
 @dataclass
@@ -122,6 +134,8 @@ class _Context:
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     figures: dict[str, Figure] = field(default_factory=dict)
     budget: BudgetSection | None = None
+    summary: dict[str, str] = field(default_factory=dict)
+    appendix: list[Any] = field(default_factory=list)
 
 
 def build_budget_report(region_id: str, prepared: str = "", output_dir: str = "") -> BudgetReport:
@@ -151,8 +165,12 @@ def build_budget_report(region_id: str, prepared: str = "", output_dir: str = ""
     ctx = _Context(region=region, data=load_budget_report_data(region, prepared),
                    names={s.school_id: s.name for s in region.schools},
                    jos_ids=[s.school_id for s in region.jos_schools], output_dir=output_dir)
-    sections = (_region_section(ctx), _capacity_section(ctx), _budget_section(ctx), _out_of_region_section(ctx),
-                _rendement_section(ctx), _provider_section(ctx), _notes_section(ctx))
+    parts = (_capacity_section(ctx), _budget_section(ctx), _out_of_region_section(ctx),
+             _rendement_section(ctx), _provider_section(ctx), _notes_section(ctx))
+    appendix = _section("bijlage", "Bijlage: tabellen per school", items=tuple(ctx.appendix))
+    summary = _section("samenvatting", "Samenvatting")
+    sections = (_region_section(ctx), summary) + parts + (appendix,)
+    sections = tuple(_summary_section(ctx, Document(sections)) if s.key == "samenvatting" else s for s in sections)
     written = tuple(write_tables(ctx.tables, output_dir))
     if output_dir:
         written += tuple(Path(output_dir) / "figures" / f"{name}.png" for name in ctx.figures)
@@ -160,10 +178,38 @@ def build_budget_report(region_id: str, prepared: str = "", output_dir: str = ""
                         figures=dict(ctx.figures), written=written, output_dir=str(output_dir or ""))
 
 
-def _figure(ctx: _Context, name: str, fig: matplotlib.figure.Figure) -> Figure:
-    """Render a figure (saved under ``figures/`` when there is an output folder) and keep it."""
-    ctx.figures[name] = render_figure(fig, name, ctx.output_dir)
+def _figure(ctx: _Context, name: str, fig: matplotlib.figure.Figure, alt: str) -> Figure:
+    """Render a figure with its Dutch alt text (saved under ``figures/`` when there is an output folder)."""
+    ctx.figures[name] = render_figure(fig, name, ctx.output_dir, alt=alt)
     return ctx.figures[name]
+
+
+def _esc(text: Any) -> str:
+    """Text from the parameters or the data, escaped for the report's Markdown/HTML."""
+    return html.escape(str(text), quote=False)
+
+
+def _shown(table: pd.DataFrame, drop: tuple[str, ...] = (), *, empty_years: bool = False) -> pd.DataFrame:
+    """A protected table as shown: without ``drop`` columns (ids, helper columns) and, with
+    ``empty_years``, without school-year columns that hold no value and hide none (years before a
+    source began). The results files keep every column."""
+    hidden = table.attrs.get("privacy_suppressed", {})
+    gone = [c for c in drop if c in table.columns]
+    if empty_years:
+        gone += [c for c in table.columns if str(c)[:4].isdigit() and "-" in str(c)
+                 and table[c].isna().all() and not hidden.get(str(c))]
+    return drop_protected(table, gone) if gone else table
+
+
+def _summary_section(ctx: _Context, document: Document) -> Section:
+    """The Samenvatting: back link, table of contents and one line per part (key numbers only;
+    counts of pupils appear only as shares of totals that passed the privacy threshold)."""
+    order = (("capaciteit", "Capaciteit"), ("budget", "Budget"), ("herkomst", "Herkomst"), ("rendement", "Rendement"))
+    lines = [f"- **{title}:** {ctx.summary.get(key, 'geen gegevens; zie het hoofdstuk hieronder.')}"
+             for key, title in order]
+    items: list[Any] = [back_link("../index.html")] if ctx.output_dir else []
+    items += [document.contents(), "\n".join(lines)]
+    return _section("samenvatting", "Samenvatting", items=tuple(items))
 
 
 def _section(key: str, title: str, intro: str = "", items: tuple[Any, ...] = ()) -> Section:
@@ -178,8 +224,8 @@ def _region_section(ctx: _Context) -> Section:
     reg = ctx.region
     mark = banner(reg)
     items: list[Any] = [] if mark is None else [Notice(mark._repr_html_())]
-    items.append(f"**Regio:** {reg.name} — {len(ctx.jos_ids)} JOS-scholen, "
-                 f"{len(reg.comparison_ids)} vergelijkingsscholen. {reg.notes}")
+    items.append(f"**Regio:** {_esc(reg.name)} — {nl.integer(len(ctx.jos_ids))} JOS-scholen, "
+                 f"{nl.integer(len(reg.comparison_ids))} vergelijkingsscholen. {_esc(reg.notes or '')}")
     return Section("regio", None, tuple(Text(i) if isinstance(i, str) else i for i in items))
 
 
@@ -199,15 +245,21 @@ def _capacity_section(ctx: _Context) -> Section:
     spread = apply_privacy(cap.to_report(which="spread"), rules)
     ctx.tables.update(capaciteit_per_school=per_school, capaciteit_per_functie=per_function,
                       capaciteit_spreiding=spread)
+    no_minimum = () if minimum else ("functies onder minimum", "minimum fte", "onder minimum")
+    hours = ("uur/week eerder", "uur/week tijdens")
     items: list[Any] = [
-        "**Totaal per school (alle JOS-functies samen)**", table_item(per_school, 3, **_HOURS),
-        "**Per functie**", table_item(per_function, 3, **_HOURS),
+        "**Totaal per school (alle JOS-functies samen)**",
+        table_item(_shown(per_school, ("vestiging",) + hours + no_minimum), 3),
         "**Spreiding tussen scholen** (variatiecoëfficiënt = standaardafwijking / gemiddelde; "
         "alleen scholen waar de functie wordt ingezet)", table_item(spread, 3),
+        "De inzet per school en functie staat in de bijlage.",
     ]
+    ctx.appendix += ["**Capaciteit per school en functie**",
+                     table_item(_shown(per_function, ("vestiging", "leerlingen") + no_minimum), 3, **_HOURS)]
+    _capacity_summary(ctx, cap.per_school)
     below = cap.below_minimum
     if len(below):
-        lines = [f"- {names.get(r.school_id, r.school_id)}: {r.function} {nl.number(r.fte_during, 3)} fte "
+        lines = [f"- {_esc(names.get(r.school_id, r.school_id))}: {r.function} {nl.number(r.fte_during, 3)} fte "
                  f"(minimum {nl.number(r.minimum_fte, 3)})" for r in below.itertuples()]
         items.append("**Onder het ingestelde minimum:**\n\n" + "\n".join(lines))
     elif minimum:
@@ -215,12 +267,26 @@ def _capacity_section(ctx: _Context) -> Section:
     no_pupils = cap.per_school.loc[cap.per_school["pupils"].isna(), "school_id"].tolist()
     if no_pupils:
         items.append("Zonder leerlingaantal, dus zonder fte per 100 leerlingen (en niet in de figuur): "
-                     + ", ".join(names.get(s, s) for s in no_pupils) + ".")
+                     + ", ".join(_esc(names.get(s, s)) for s in no_pupils) + ".")
     per_100 = bool(cap.per_school["fte_per_100_during"].notna().any())
-    items.append(_figure(ctx, "capaciteit", plot_capacity(cap, names, per_100=per_100)))
+    items.append(_figure(ctx, "capaciteit", plot_capacity(cap, names, per_100=per_100),
+                         alt_text_capacity(cap, names, per_100=per_100)))
     intro = (f"Bron fte: {data.fte_source}. Bron leerlingaantallen: {data.pupils_source or 'geen'}. "
              f"{capacity_assumptions_text(ctx.region)}")
     return _section("capaciteit", title, intro, tuple(items))
+
+
+def _capacity_summary(ctx: _Context, per_school: pd.DataFrame) -> None:
+    """The Samenvatting's capacity line: the range of FTE per 100 pupils during JOS (no counts)."""
+    fte = per_school.set_index("school_id")["fte_per_100_during"].dropna()
+    if fte.empty:
+        ctx.summary["capaciteit"] = "zonder leerlingaantallen is de inzet per 100 leerlingen niet te berekenen."
+        return
+    lo, hi = fte.idxmin(), fte.idxmax()
+    ctx.summary["capaciteit"] = (
+        f"tijdens JOS van {nl.number(fte[lo], 2)} fte per 100 leerlingen ({_esc(ctx.names.get(lo, lo))}) tot "
+        f"{nl.number(fte[hi], 2)} ({_esc(ctx.names.get(hi, hi))}); de verschillen zijn historisch gegroeid, "
+        "niet naar zorgzwaarte.")
 
 
 def _budget_section(ctx: _Context) -> Section:
@@ -242,20 +308,41 @@ def _budget_section(ctx: _Context) -> Section:
     items: list[Any] = []
     if section.left_out:
         items.append("Zonder leerlingaantal, dus niet herijkt: "
-                     + ", ".join(names.get(s, s) for s in section.left_out) + ".")
+                     + ", ".join(_esc(names.get(s, s)) for s in section.left_out) + ".")
+    unweighted = bool((section.recalibrated["need_index"] == 1).all())
+    drop = ("vestiging", "huidig budget (€)", "herijkt budget (€)") + (
+        ("zorgindex", "gewogen leerlingen") if unweighted else ())
     items += [
-        "**Huidig en herijkt budget per school**",
-        table_item(rename_protected(recal_shown, BUDGET_HEADERS), 0, **{
+        "**Huidig en herijkt budget per school** (per leerling; het verschil in euro per jaar)",
+        table_item(_shown(rename_protected(recal_shown, BUDGET_HEADERS), drop), 0, **{
             "huidig per leerling (€)": 2, "zorgindex": 2, "herijkt per leerling (€)": 2, "verschil (%)": 1}),
-        "**Overgangspad per jaar** (jaar 0 = huidig budget)",
-        table_item(path_shown, 0),
+        "**Overgangspad per jaar** (het eerste jaar is het huidige budget)",
+        table_item(_shown(path_shown, ("vestiging",)), 0),
     ]
+    _budget_summary(ctx, section, last)
     if (last["gap_eur"].abs() > 0.5).any():
         items.append("Binnen het ingestelde maximum per jaar haalt niet elke school het herijkte budget in "
                      f"{section.config.years} jaar; de kolom 'nog te gaan' toont het verschil dat overblijft.")
-    items.append(_figure(ctx, "budget", plot_budget(section.recalibrated, section.path, names, per_pupil=True)))
+    items.append(_figure(ctx, "budget", plot_budget(section.recalibrated, section.path, names, per_pupil=True),
+                         alt_text_budget(section.recalibrated, section.path, names, per_pupil=True)))
     intro = f"Huidig budget: jaar {section.year}. {section.assumptions_text()}"
     return _section("budget", title, intro, tuple(items))
+
+
+def _budget_summary(ctx: _Context, section: BudgetSection, last: pd.DataFrame) -> None:
+    """The Samenvatting's budget line: the largest shift of the recalibration (euros, no counts)."""
+    rec = section.recalibrated
+    if rec.empty:
+        return
+    i = rec["change_eur"].abs().idxmax()
+    sid = rec.loc[i, "school_id"]
+    n_gap = int((last["gap_eur"].abs() > 0.5).sum())
+    gap = (f"; na {nl.integer(section.config.years)} jaar overgangspad is het herijkte budget bij "
+           f"{nl.integer(n_gap)} van de {nl.integer(len(rec))} scholen nog niet bereikt" if n_gap else "")
+    ctx.summary["budget"] = (
+        f"de herijking verschuift het meest bij {_esc(ctx.names.get(sid, sid))}: "
+        f"{nl.euro(rec.loc[i, 'change_eur'])} per jaar ({nl.percent(rec.loc[i, 'change_pct'] / 100, 1, signed_=True)})"
+        f"{gap}.")
 
 
 def _path_wide(section: BudgetSection, names: Mapping[str, str], last: pd.DataFrame) -> pd.DataFrame:
@@ -291,20 +378,40 @@ def _out_of_region_section(ctx: _Context) -> Section:
     ctx.tables.update({f"herkomst_{k}": v for k, v in tables.items()})
     items: list[Any] = [
         f"Peildatum DUO: {nl.full_date(oor.reference_date)}. Gemeenten van de regio: "
-        + ", ".join(reg.municipalities.values()) + ".",
-        "**Per school: aandeel leerlingen van buiten de regio**", table_item(tables["per_school"]),
-        "**Per gemeente buiten de regio**", table_item(tables["per_gemeente"]),
-        "**Leerlingen per woongemeente en school**", table_item(tables["per_school_gemeente"], 0),
+        + ", ".join(_esc(m) for m in reg.municipalities.values()) + ".",
+        "**Per school: aandeel leerlingen van buiten de regio**",
+        table_item(_shown(tables["per_school"], ("vestiging",))),
+        "**Per gemeente buiten de regio**", table_item(_shown(tables["per_gemeente"], ("woongemeente (code)",))),
+        "De leerlingen per woongemeente en school staan in de bijlage.",
     ]
+    ctx.appendix += ["**Leerlingen per woongemeente en school**",
+                     table_item(_shown(tables["per_school_gemeente"], ("woongemeente (code)",)), 0)]
+    _out_of_region_summary(ctx, oor, tables["per_school"])
     if contrib is None:
         items.append("Geen bijdragevoorstel: de verdeelregel 'naar rato' heeft het budget per school nodig. "
                      + data.missing.get("budget", ""))
     else:
-        items += [f"**Voorstel bijdrage per gemeente** (verdeelregel: {contrib['rule'].iloc[0]}; gemeenten met "
-                  f"minder dan {nl.number(rule.min_pupils, 0)} leerlingen worden niet gevraagd). "
+        minimum = (f"; gemeenten met minder dan {nl.integer(rule.min_pupils)} leerlingen worden niet gevraagd"
+                   if rule.min_pupils and rule.min_pupils > 0 else "")
+        items += [f"**Voorstel bijdrage per gemeente** (verdeelregel: {_esc(contrib['rule'].iloc[0])}{minimum}). "
                   "Dit is een rekenvoorbeeld als start van het gesprek, geen verplichting.",
-                  table_item(tables["bijdragen"], 0)]
+                  table_item(_shown(tables["bijdragen"], ("woongemeente (code)", "verdeelregel")), 0)]
     return _section("herkomst", title, items=tuple(items))
+
+
+def _out_of_region_summary(ctx: _Context, oor: Any, per_school: pd.DataFrame) -> None:
+    """The Samenvatting's line on pupils from outside the region: a share of a total, shown only when
+    that total reaches the region's minimum count."""
+    by_school = oor.by_school
+    total, outside = float(by_school["pupils_total"].sum()), float(by_school["pupils_outside"].sum())
+    if total <= 0 or outside < ctx.region.privacy.min_count:
+        ctx.summary["herkomst"] = "te weinig leerlingen van buiten de regio om een aandeel te tonen."
+        return
+    shares = pd.to_numeric(per_school["aandeel buiten regio (%)"], errors="coerce").dropna() / 100  # as shown
+    spread = (f" (per school van {nl.percent(shares.min())} tot {nl.percent(shares.max())})"
+              if len(shares) > 1 else "")
+    ctx.summary["herkomst"] = (f"{nl.percent(outside / total)} van de leerlingen van de JOS-scholen woont buiten "
+                               f"de regio{spread}.")
 
 
 def _rendement_section(ctx: _Context) -> Section:
@@ -312,19 +419,45 @@ def _rendement_section(ctx: _Context) -> Section:
     tables = rendement_tables(rend, ctx.region.privacy, names=ctx.names)
     items: list[Any] = []
     if "regio" in tables:
+        region_table = tables["regio"]
+        years = tuple(c for c in region_table.columns if str(c)[:4].isdigit() and "-" in str(c))
         items += ["**Regio** (aantallen opgeteld over de scholen die ze aanleveren; percentages en scores "
-                  "ongewogen gemiddeld; de trend alleen over jaren waarin alle scholen aanleveren)",
-                  table_item(tables["regio"])]
+                  "ongewogen gemiddeld; de trend alleen over jaren waarin alle scholen aanleveren). "
+                  "De waarden per schooljaar en de tabellen per school staan in de bijlage.",
+                  table_item(_shown(region_table, years))]
+        ctx.appendix += ["**Rendement van de regio per schooljaar**",
+                         table_item(_shown(region_table, ("eenheid", "verwachte richting", "eerste jaar", "laatste jaar", "richting"),
+                                           empty_years=True))]
         for key, table in tables.items():
             if key == "regio":
                 continue
             label = rend.per_school.loc[rend.per_school["indicator"] == key, "label"].iloc[0]
-            items += [f"**{label}, per school**", table_item(table)]
+            ctx.appendix += [f"**Rendement: {_esc(label)}, per school**",
+                             table_item(_shown(table, ("vestiging", "eerste jaar", "laatste jaar", "richting"),
+                                                      empty_years=True))]
         ctx.tables.update({f"rendement_{k}": v for k, v in tables.items()})
+        _rendement_summary(ctx, region_table)
     if rend.missing:
-        items.append("**Nog niet in beeld** (lever deze bestanden aan om de indicator te vullen):\n\n"
+        items.append("**Nog niet in beeld** (lever deze gegevens aan om de indicator te vullen):\n\n"
                      + "\n".join(f"- {m}" for m in rend.missing.values()))
     return _section("rendement", "Rendement: vaste indicatoren per school en regio", items=tuple(items))
+
+
+def _rendement_summary(ctx: _Context, region_table: pd.DataFrame) -> None:
+    """The Samenvatting's return line: which indicators moved in the expected direction (no counts)."""
+    moved = region_table["in verwachte richting"].astype("string")
+    names = region_table["indicator"].astype(str).map(_esc)
+    yes, no = list(names[moved == "ja"]), list(names[moved == "nee"])
+    parts = [f"in de verwachte richting: {_listing(yes)}" if yes else "geen indicator in de verwachte richting",
+             f"niet in de verwachte richting: {_listing(no)}" if no else ""]
+    ctx.summary["rendement"] = "; ".join(p for p in parts if p) + (
+        " (beschrijvend: het zegt niet dat JOS het verschil heeft gemaakt).")
+
+
+def _listing(names: list[str]) -> str:
+    """'a', 'a en b', 'a, b en c' (names lower-cased at the start)."""
+    names = [n[:1].lower() + n[1:] if n[1:2].islower() else n for n in names]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " en " + names[-1]
 
 
 def _provider_section(ctx: _Context) -> Section:
@@ -336,15 +469,22 @@ def _provider_section(ctx: _Context) -> Section:
     pupils_for_rates = data.pupils_by_year if data.pupils_by_year is not None else data.pupils
     shown = provider_report_table(provider_figures(prov, pupils_for_rates), ctx.region.privacy, names=ctx.names)
     ctx.tables["aanbieder"] = shown
-    return _section("aanbieder", title, items=(table_item(shown),))
+    # the report shows the latest school year of the protected table; the results file holds every year
+    year = str(shown["schooljaar"].max())
+    latest = select_rows_protected(shown, shown["schooljaar"].astype(str) == year)
+    ctx.appendix += [f"**Registratie van de aanbieder per school, schooljaar {_esc(year)}** (trajecten per 100 "
+                     "leerlingen; alle schooljaren en de aantallen staan in de resultaatbestanden bij dit rapport)",
+                     table_item(_shown(latest, ("vestiging", "schooljaar", "leerlingen", "eenmalig contact",
+                                                "cliënttraject", "monitortraject", "ingevulde vragenlijsten")))]
+    return _section("aanbieder", title)
 
 
 def _notes_section(ctx: _Context) -> Section:
     rules = ctx.region.privacy
     notes = apply_privacy(qualitative_notes(ctx.region), rules)   # text only, but every table passes the boundary
     if notes.empty:
-        first: Any = ("Er zijn (nog) geen kwalitatieve toelichtingen gegeven. Vul ze aan onder "
-                      "`notes: indicators:` in de parameterbestanden van de regio of de scholen.")
+        first: Any = ("Er zijn (nog) geen toelichtingen gegeven. De regio en de scholen kunnen per indicator een "
+                      "toelichting toevoegen; die verschijnt dan hier.")
     else:
         first = Table(notes)
     return _section("toelichting", "Het verhaal bij de cijfers",

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 
+import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import matplotlib.ticker as mticker
 import numpy as np
@@ -22,13 +23,47 @@ import pandas as pd
 import seaborn as sns
 
 from josanalysis.core import formatting as nl
+from josanalysis.core.indicators import INDICATORS
 
-__all__ = ["plot_its", "plot_yearly", "plot_placebo", "plot_event_study", "SYNTHETIC_MARK"]
+__all__ = ["plot_its", "plot_yearly", "plot_placebo", "plot_event_study", "axis_label", "alt_text_its",
+           "alt_text_yearly", "alt_text_placebo", "alt_text_event_study", "SYNTHETIC_MARK", "HIDDEN_LABEL"]
 
 SYNTHETIC_MARK = "SYNTHETISCHE DEMODATA"
+#: Legend entry of the marker drawn where a period is not shown (a small count of pupils).
+HIDDEN_LABEL = "niet getoond (klein aantal)"
 
 _COLORS = {"observed": "#4d4d4d", "fitted": "#1b6ca8", "counterfactual": "#d95f02",
-           "covid": "#bbbbbb", "start": "#2c7a2c"}
+           "covid": "#bbbbbb", "start": "#2c7a2c", "hidden": "#8c8c8c"}
+
+#: Axis text per indicator unit (``{name}`` is the label without its explanation in brackets).
+_UNIT_AXIS = {"leerlingen": "Aantal leerlingen", "indicaties": "Aantal indicaties", "trajecten": "Aantal trajecten",
+              "euro": "{name} (€)", "maanden": "{name} (maanden)", "fte": "{name} (fte)"}
+_BY_LABEL = {i.label: i.key for i in INDICATORS.values()}
+
+
+def _short(label: str) -> str:
+    """A label without its explanation in brackets: 'Verzuim (aandeel gemiste lesuren)' -> 'Verzuim'."""
+    return label.split(" (")[0].strip() or label
+
+
+def axis_label(key_or_label: str, *, percent: bool = False) -> str:
+    """The Dutch value-axis text with its unit for an indicator (by key or by Dutch label).
+
+    Examples
+    --------
+    >>> axis_label("absence_rate"), axis_label("thuiszitters"), axis_label("duration_months")
+    ('Verzuim (% van de lesuren)', 'Aantal leerlingen', 'Gemiddelde duur jeugdhulp (maanden)')
+    >>> axis_label("Iets anders", percent=True)
+    'Iets anders (%)'
+    """
+    key = key_or_label if key_or_label in INDICATORS else _BY_LABEL.get(key_or_label)
+    if key is None:
+        return f"{_short(key_or_label)} (%)" if percent else key_or_label
+    ind = INDICATORS[key]
+    if ind.unit == "aandeel":
+        return f"{_short(ind.label)} (% van de lesuren)" if ind.denominator == "scheduled_hours" \
+            else f"{_short(ind.label)} (%)"
+    return _UNIT_AXIS.get(ind.unit, "{name}").format(name=_short(ind.label))
 
 
 def _style() -> None:
@@ -41,6 +76,12 @@ def _percent_axis(ax: plt.Axes, percent: bool, axis: str = "y") -> None:
     lo, hi = ax.get_ylim() if axis == "y" else ax.get_xlim()
     digits = 2 if hi - lo < 0.01 else 1
     fmt = mticker.FuncFormatter(lambda v, _: nl.percent(v, digits))
+    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(fmt)
+
+
+def _points_axis(ax: plt.Axes, axis: str = "y") -> None:
+    """Differences of rates in procentpunten (0.012 shows as 1,2)."""
+    fmt = mticker.FuncFormatter(lambda v, _: nl.number(100 * v, 1))
     (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(fmt)
 
 
@@ -58,6 +99,31 @@ def _shade_windows(ax: plt.Axes, windows: Iterable[tuple[dt.date, dt.date]], lab
         first = False
 
 
+def _mark_hidden(ax: plt.Axes, x: Sequence, size: float = 28) -> None:
+    """A grey marker at the foot of the axis for every period not shown (never drawn as a value)."""
+    if len(x) == 0:
+        return
+    ax.scatter(list(x), [0.03] * len(x), transform=ax.get_xaxis_transform(), marker="v", s=size,
+               color=_COLORS["hidden"], zorder=4, clip_on=False, label=HIDDEN_LABEL)
+
+
+def _school_year_ticks(ax: plt.Axes, starts: Sequence[pd.Timestamp], labels: Sequence[str]) -> None:
+    """One tick per school year, labelled with the school year (no duplicates, no other ticks)."""
+    ax.xaxis.set_major_locator(mticker.FixedLocator(mdates.date2num(list(starts))))
+    ax.xaxis.set_major_formatter(mticker.FixedFormatter(list(labels)))
+    ax.xaxis.set_minor_locator(mticker.NullLocator())
+
+
+def _month_ticks(ax: plt.Axes, months: pd.Series) -> None:
+    """One tick per school year on a month axis (1 September), with the Dutch month name."""
+    lo, hi = months.min(), months.max()
+    ticks = [pd.Timestamp(y, 9, 1) for y in range(lo.year - (lo.month < 9), hi.year + 1)]
+    ticks = [t for t in ticks if lo - pd.Timedelta(days=45) <= t <= hi + pd.Timedelta(days=45)]
+    ax.xaxis.set_major_locator(mticker.FixedLocator(mdates.date2num(ticks)))
+    ax.xaxis.set_major_formatter(mticker.FixedFormatter([f"{nl.MONTHS[t.month - 1][:3]}. {t.year}" for t in ticks]))
+    ax.xaxis.set_minor_locator(mticker.NullLocator())
+
+
 def plot_its(result, *, label: str, start: dt.date, percent: bool = False,
              covid_windows: Sequence[tuple[dt.date, dt.date]] = (), synthetic: bool = False,
              title: str | None = None, suppress_below: int | None = None) -> plt.Figure:
@@ -69,7 +135,7 @@ def plot_its(result, *, label: str, start: dt.date, percent: bool = False,
         An :class:`josanalysis.methods.its.ItsResult` fitted on a monthly series (``fitted`` has a
         ``month`` column).
     label
-        Dutch name of the outcome, for the y axis.
+        Dutch name of the outcome (an indicator's label gives the y axis its unit, :func:`axis_label`).
     start
         JOS start date (vertical line).
     percent
@@ -78,23 +144,29 @@ def plot_its(result, *, label: str, start: dt.date, percent: bool = False,
         Closure windows to shade.
     synthetic
         Print the synthetic-data mark on the figure.
+    title
+        Title (default: ``label``).
     suppress_below
         For pupil counts: observed values from 1 to ``suppress_below - 1`` are not drawn (privacy);
-        the model lines, which are not counts of pupils, are.
+        those months are a gap with a grey marker at the foot of the axis (legend
+        :data:`HIDDEN_LABEL`). The model lines, which are not counts of pupils, are drawn.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Describe it with :func:`alt_text_its` (same arguments).
     """
     _style()
     f = result.fitted.copy()
-    hidden = pd.Series(False, index=f.index)
-    if suppress_below:
-        hidden = (f["observed"] > 0) & (f["observed"] < suppress_below)
-        f.loc[hidden, "observed"] = np.nan
+    hidden = _hidden_months(f, suppress_below)
+    f.loc[hidden, "observed"] = np.nan
     x = pd.to_datetime(f["month"]) if "month" in f.columns else f["time"]
     fig, ax = plt.subplots(figsize=(10, 4.8))
     _shade_windows(ax, covid_windows, "COVID-schoolsluiting")
-    used = ~f["excluded"].astype(bool)
+    used = ~f["excluded"].astype(bool) & ~hidden
     ax.scatter(x[used], f["observed"][used], s=14, color=_COLORS["observed"], label="Gemeten", zorder=3)
-    if (~used).any():
-        ax.scatter(x[~used], f["observed"][~used], s=14, facecolors="none",
+    if (~used & ~hidden).any():
+        ax.scatter(x[~used & ~hidden], f["observed"][~used & ~hidden], s=14, facecolors="none",
                    edgecolors=_COLORS["observed"], label="Gemeten (niet in model)", zorder=3)
     post = pd.to_datetime(x) >= pd.Timestamp(start) if "month" in f.columns else f["segment"] != "pre"
     ax.plot(x, f["fitted"], color=_COLORS["fitted"], lw=1.6, label="Model")
@@ -103,17 +175,42 @@ def plot_its(result, *, label: str, start: dt.date, percent: bool = False,
     ax.fill_between(x[post], f["cf_low"][post], f["cf_high"][post], color=_COLORS["counterfactual"],
                     alpha=0.18, lw=0, label="Onzekerheid contrafeitelijk")
     ax.axvline(pd.Timestamp(start), color=_COLORS["start"], lw=1.5, label="Start JOS")
+    _mark_hidden(ax, x[hidden])
     if hidden.any():
         ax.text(0.99, 0.98, f"Maanden met 1 tot {suppress_below - 1} leerlingen niet getoond (privacy)",
                 transform=ax.transAxes, ha="right", va="top", fontsize=8, color="#555555")
     _percent_axis(ax, percent)
-    ax.set_ylabel(label)
-    ax.set_xlabel("")
+    ax.set_ylabel(axis_label(label, percent=percent))
+    if "month" in f.columns:
+        _month_ticks(ax, x)
+        ax.set_xlabel("Maand (een markering per schooljaar)")
+    else:
+        ax.set_xlabel("Tijd")
+    ax.tick_params(axis="x", labelsize=8)
     ax.set_title(title or label)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.08), fontsize=8, ncol=3, frameon=False)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), fontsize=8, ncol=3, frameon=False)
     _mark_synthetic(fig, synthetic)
     fig.tight_layout()
     return fig
+
+
+def _hidden_months(fitted: pd.DataFrame, suppress_below: int | None) -> pd.Series:
+    """Months whose observed count is from 1 to ``suppress_below - 1`` (not shown)."""
+    if not suppress_below:
+        return pd.Series(False, index=fitted.index)
+    obs = pd.to_numeric(fitted["observed"], errors="coerce")
+    return (obs > 0) & (obs < suppress_below)
+
+
+def _year_labels(yearly: pd.DataFrame) -> list[str]:
+    if "school_year" in yearly.columns:
+        return [str(s) for s in yearly["school_year"]]
+    return [f"{d.year}-{d.year + 1}" for d in pd.to_datetime(yearly["year_start"])]
+
+
+def _suppressed_rows(yearly: pd.DataFrame, column: str) -> list[int]:
+    """Row positions the privacy boundary hid in ``column`` (``attrs["privacy_suppressed"]``)."""
+    return [int(i) for i in yearly.attrs.get("privacy_suppressed", {}).get(str(column), [])]
 
 
 def plot_yearly(yearly: pd.DataFrame, indicators: Sequence[str], labels: dict[str, str], *,
@@ -121,47 +218,95 @@ def plot_yearly(yearly: pd.DataFrame, indicators: Sequence[str], labels: dict[st
                 title: str | None = None) -> plt.Figure:
     """School-year indicators as lines (one panel per indicator), JOS start marked.
 
-    ``yearly`` is a (privacy-checked) frame with ``year_start`` and the indicator columns;
-    suppressed values are missing and show as gaps.
+    ``yearly`` is a privacy-protected frame (:func:`josanalysis.privacy.apply_privacy`) with
+    ``year_start`` (and ``school_year``) and the indicator columns. Suppressed values
+    (``attrs["privacy_suppressed"]``) are gaps with a grey marker (legend :data:`HIDDEN_LABEL`),
+    never zero; every panel has one tick per school year and a value axis with its unit.
+    Describe it with :func:`alt_text_yearly` (same arguments).
     """
     _style()
     n = len(indicators)
-    cols = min(n, 3)
+    cols = min(n, 3) or 1
     rows = int(np.ceil(n / cols)) if n else 1
-    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.2 * rows), squeeze=False)
+    fig, axes = plt.subplots(rows, cols, figsize=(4.4 * cols, 3.4 * rows), squeeze=False)
+    frame = yearly.sort_values("year_start") if "year_start" in yearly.columns else yearly
+    order = list(frame.index)
+    x = pd.to_datetime(frame["year_start"]).reset_index(drop=True)
+    ticks = _year_labels(frame)
+    any_hidden = False
     for ax, ind in zip(axes.flat, indicators):
-        d = yearly[["year_start", ind]].dropna()
-        ax.plot(pd.to_datetime(d["year_start"]), d[ind], marker="o", color=_COLORS["fitted"])
+        values = pd.to_numeric(frame[ind], errors="coerce").astype(float).reset_index(drop=True)
+        hidden_pos = {order.index(yearly.index[i]) for i in _suppressed_rows(yearly, ind) if i < len(yearly)}
+        ax.plot(x, values, marker="o", color=_COLORS["fitted"], label="Waarde per schooljaar")
+        _mark_hidden(ax, [x[i] for i in sorted(hidden_pos)], size=22)
+        any_hidden = any_hidden or bool(hidden_pos)
         if start is not None:
-            ax.axvline(pd.Timestamp(start), color=_COLORS["start"], lw=1.2)
+            ax.axvline(pd.Timestamp(start), color=_COLORS["start"], lw=1.2, label="Start JOS")
+        _value_limits(ax, values, is_count=ind in INDICATORS and INDICATORS[ind].is_count)
+        _school_year_ticks(ax, list(x), ticks)
+        if len(x):
+            ax.set_xlim(x.min() - pd.Timedelta(days=182), x.max() + pd.Timedelta(days=182))
         ax.set_title(labels.get(ind, ind), fontsize=9)
-        ax.tick_params(axis="x", labelrotation=45, labelsize=8)
+        ax.set_ylabel(axis_label(ind), fontsize=8)
+        ax.set_xlabel("Schooljaar", fontsize=8)
+        ax.tick_params(axis="x", labelrotation=45, labelsize=7)
+        ax.tick_params(axis="y", labelsize=8)
     for ax in list(axes.flat)[n:]:
         ax.set_visible(False)
+    handles, names = _legend_entries(axes.flat)
+    if handles:
+        fig.legend(handles, names, loc="lower center", ncol=len(handles), fontsize=8, frameon=False)
     if title:
         fig.suptitle(title)
     _mark_synthetic(fig, synthetic)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0.05, 1, 1))
     return fig
+
+
+def _value_limits(ax: plt.Axes, values: pd.Series, *, is_count: bool) -> None:
+    """Non-negative series start at zero; a count axis has whole ticks and reaches at least 1."""
+    if not values.notna().any() or values.min() < 0:
+        return
+    top = ax.get_ylim()[1]
+    ax.set_ylim(0, max(top, 1.0) if is_count else top)
+    if is_count:
+        ax.yaxis.set_major_locator(mticker.MaxNLocator(integer=True))
+
+
+def _lower_first(label: str) -> str:
+    """'Leerlingen met jeugdhulp' -> 'leerlingen met jeugdhulp'; 'JOS-trajecten' stays."""
+    return label[:1].lower() + label[1:] if label[1:2].islower() else label
+
+
+def _legend_entries(axes: Iterable[plt.Axes]) -> tuple[list, list[str]]:
+    """One legend entry per label over all panels."""
+    seen: dict[str, object] = {}
+    for ax in axes:
+        for h, name in zip(*ax.get_legend_handles_labels()):
+            seen.setdefault(name, h)
+    return list(seen.values()), list(seen)
 
 
 def plot_placebo(placebo_estimates: Sequence[float], actual: float, *, label: str,
                  percent: bool = False, synthetic: bool = False) -> plt.Figure:
-    """Distribution of placebo estimates (fake start dates before JOS) with the real estimate."""
+    """Distribution of placebo estimates (fake start dates before JOS) with the real estimate.
+
+    Describe it with :func:`alt_text_placebo` (same arguments), which counts from the same numbers.
+    """
     _style()
     fig, ax = plt.subplots(figsize=(7, 3.2))
-    vals = np.asarray(list(placebo_estimates), dtype=float)
-    vals = vals[np.isfinite(vals)]
+    vals = _finite(placebo_estimates)
     if len(vals):
         sns.histplot(vals, ax=ax, color="#999999", bins=min(15, max(5, len(vals) // 2)),
                      label="Nep-startdata (placebo)")
     ax.axvline(actual, color=_COLORS["counterfactual"], lw=2, label="Werkelijke start")
     if percent:
-        ax.xaxis.set_major_formatter(mticker.FuncFormatter(lambda v, _: nl.number(100 * v, 1)))
-        ax.set_xlabel(f"{label}: niveauverandering (procentpunt)")
+        _points_axis(ax, "x")
+        ax.set_xlabel(f"{_short(label)}: geschatte niveauverandering (procentpunt)")
     else:
-        ax.set_xlabel(f"{label}: niveauverandering")
-    ax.set_ylabel("Aantal")
+        ax.set_xlabel(f"{_short(label)}: geschatte niveauverandering (modelschaal)")
+    ax.set_ylabel("Aantal nep-startdata")
+    ax.yaxis.set_major_locator(mticker.MaxNLocator(integer=True))
     ax.legend(fontsize=8)
     _mark_synthetic(fig, synthetic)
     fig.tight_layout()
@@ -173,7 +318,8 @@ def plot_event_study(effects: pd.DataFrame, *, label: str, percent: bool = False
     """Effect by school year relative to the start (event study), with confidence intervals.
 
     ``effects`` has columns ``event_time`` (years since start; -1 is the reference),
-    ``estimate``, ``ci_low`` and ``ci_high``.
+    ``estimate``, ``ci_low`` and ``ci_high``. One tick per school year. Describe it with
+    :func:`alt_text_event_study` (same arguments).
     """
     _style()
     e = effects.sort_values("event_time")
@@ -182,13 +328,95 @@ def plot_event_study(effects: pd.DataFrame, *, label: str, percent: bool = False
     ax.axvline(-0.5, color=_COLORS["start"], lw=1.2, ls=":", label="Start JOS")
     ax.errorbar(e["event_time"], e["estimate"],
                 yerr=[e["estimate"] - e["ci_low"], e["ci_high"] - e["estimate"]],
-                fmt="o", color=_COLORS["fitted"], capsize=3, label="Effect (met betrouwbaarheidsinterval)")
-    _percent_axis(ax, percent)
-    ax.set_xlabel("Schooljaren sinds de start van JOS")
-    ax.set_ylabel(label)
+                fmt="o", color=_COLORS["fitted"], capsize=3, label="Effect (met 95%-betrouwbaarheidsinterval)")
+    times = sorted({int(t) for t in e["event_time"]})
+    ax.xaxis.set_major_locator(mticker.FixedLocator(times))
+    ax.xaxis.set_major_formatter(mticker.FixedFormatter([nl.signed(t, 0) for t in times]))
+    if percent:
+        _points_axis(ax)
+        ax.set_ylabel(f"Verschil {_lower_first(_short(label))} (procentpunt)")
+    else:
+        ax.set_ylabel(f"Verschil {_lower_first(_short(label))}")
+    ax.set_xlabel("Schooljaren sinds de start van JOS (-1 = referentiejaar)")
     ax.legend(fontsize=8)
     _mark_synthetic(fig, synthetic)
     fig.tight_layout()
     return fig
 
 
+def _finite(values: Iterable[float]) -> np.ndarray:
+    vals = np.asarray(list(values), dtype=float)
+    return vals[np.isfinite(vals)]
+
+
+def _value(x: float, percent: bool, points: bool = False) -> str:
+    if percent:
+        return nl.percentage_points(x) if points else nl.percent(x)
+    return nl.number(x, 2)
+
+
+def alt_text_its(result, *, label: str, start: dt.date, percent: bool = False,
+                 covid_windows: Sequence[tuple[dt.date, dt.date]] = (), synthetic: bool = False,
+                 title: str | None = None, suppress_below: int | None = None) -> str:
+    """Dutch alt text of :func:`plot_its` (same arguments): what the figure shows, in two sentences."""
+    f = result.fitted
+    months = pd.to_datetime(f["month"]) if "month" in f.columns else None
+    span = (f" per maand, van {nl.month_year(months.min())} tot en met {nl.month_year(months.max())}"
+            if months is not None and len(months) else "")
+    text = (f"Grafiek van {_lower_first(_short(label))}{span}: de gemeten waarden als punten, het model als lijn en, "
+            f"vanaf de start van JOS in {nl.month_year(start)}, de voortgezette trend zonder JOS als "
+            "stippellijn met een band voor de onzekerheid.")
+    n_hidden = int(_hidden_months(f, suppress_below).sum())
+    if n_hidden:
+        text += (f" {nl.integer(n_hidden)} maanden met een klein aantal leerlingen zijn niet getoond "
+                 "(grijze markering onderaan).")
+    if covid_windows:
+        text += " De COVID-schoolsluitingen zijn grijs gearceerd."
+    return text
+
+
+def alt_text_yearly(yearly: pd.DataFrame, indicators: Sequence[str], labels: dict[str, str], *,
+                    start: dt.date | None = None, synthetic: bool = False, title: str | None = None) -> str:
+    """Dutch alt text of :func:`plot_yearly` (same arguments)."""
+    names = [_lower_first(labels.get(i, i)) for i in indicators]
+    years = _year_labels(yearly)
+    listed = ", ".join(names[:-1]) + (" en " if len(names) > 1 else "") + (names[-1] if names else "")
+    text = f"Grafieken per schooljaar ({years[0]} tot en met {years[-1]}) van {listed}" if years else \
+        f"Grafieken per schooljaar van {listed}"
+    text += f", met de start van JOS in {nl.month_year(start)} als verticale lijn." if start else "."
+    n_hidden = sum(len(_suppressed_rows(yearly, i)) for i in indicators)
+    if n_hidden:
+        text += (f" {nl.integer(n_hidden)} waarden met een klein aantal leerlingen zijn niet getoond "
+                 "(onderbreking in de lijn met een grijze markering).")
+    return text
+
+
+def alt_text_placebo(placebo_estimates: Sequence[float], actual: float, *, label: str,
+                     percent: bool = False, synthetic: bool = False) -> str:
+    """Dutch alt text of :func:`plot_placebo` (same arguments), counted from the same numbers."""
+    vals = _finite(placebo_estimates)
+    text = (f"Histogram van de geschatte niveauverandering van {_lower_first(_short(label))} bij "
+            f"{nl.integer(len(vals))} nep-startdata vóór JOS, met de schatting bij de werkelijke start "
+            f"({_value(actual, percent, points=True)}) als verticale lijn.")
+    if len(vals):
+        beyond = int((np.abs(vals) >= abs(actual)).sum())
+        text += (f" {nl.integer(beyond)} van de {nl.integer(len(vals))} nep-startdata geven een even grote of "
+                 "grotere verandering.")
+    return text
+
+
+def alt_text_event_study(effects: pd.DataFrame, *, label: str, percent: bool = False,
+                         synthetic: bool = False) -> str:
+    """Dutch alt text of :func:`plot_event_study` (same arguments)."""
+    e = effects.sort_values("event_time")
+    text = (f"Effect op {_lower_first(_short(label))} per schooljaar ten opzichte van het jaar vóór de start van JOS, "
+            "met 95%-betrouwbaarheidsintervallen")
+    if len(e):
+        lo, hi = int(e["event_time"].min()), int(e["event_time"].max())
+        text += f", van {nl.integer(abs(lo))} jaar vóór tot {nl.integer(hi)} jaar na de start"
+        post = e[e["event_time"] >= 0]
+        if len(post):
+            last = post.iloc[-1]
+            text += (f". In het laatste jaar is het geschatte verschil {_value(last['estimate'], percent, True)}"
+                     f" (interval {_value(last['ci_low'], percent, True)} tot {_value(last['ci_high'], percent, True)})")
+    return text + "."
