@@ -155,7 +155,7 @@ def test_run_pdf_writes_a_pdf_beside_each_report(run):
     assert "pdf" in run.phases
 
 
-def _target(name: str, measured: int | None = None):
+def _target(name: str, measured: str | None = None):
     """A page-target case; ``measured`` marks it xfail with the count measured on the branch."""
     if measured is None:
         return name
@@ -164,8 +164,8 @@ def _target(name: str, measured: int | None = None):
                              f"(target {PAGES[name][1]}): report content, owned by the report builders"))
 
 
-@pytest.mark.parametrize("name", [_target("school", 14), _target("region", 13),
-                                  _target("budget", 27)])
+@pytest.mark.parametrize("name", [_target("school", "14"), _target("region", "13"),
+                                  _target("budget", "27-28")])
 def test_printed_report_within_page_target(pages, name):
     n = count_pdf_pages(pages[name]["pdf"])
     assert n <= PAGES[name][1], f"{name}: {n} printed pages, target {PAGES[name][1]}"
