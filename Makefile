@@ -4,10 +4,12 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 KERNEL := josanalysis
+# The system Chromium that prints PDFs and runs the browser test (Debian package `chromium`).
+CHROMIUM := /usr/bin/chromium
 REGION ?= demoregio
 WORKERS ?= 2
 
-.PHONY: install report test lab synth check-data check-reference clean-outputs bench
+.PHONY: install report test lab synth check-data check-reference clean-outputs bench chromium
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -20,17 +22,31 @@ $(STAMP): pyproject.toml | $(PY)
 
 install: $(STAMP)
 
+# Installs Chromium when it is missing and we are root; otherwise says how (the browser test
+# then skips with that reason).
+$(CHROMIUM):
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	else \
+		echo "Chromium is missing: install it with 'sudo apt-get install chromium' (tests/test_browser.py is skipped without it)."; \
+	fi
+
+chromium:
+	@test -x $(CHROMIUM) || $(MAKE) --no-print-directory $(CHROMIUM)
+
 report: $(STAMP)
 	$(VENV)/bin/josanalysis run --region $(REGION) --workers $(WORKERS)
 	@echo "Reports: outputs/$(REGION)/index.html"
 
-test: $(STAMP)
+test: $(STAMP) chromium
 	$(PY) -m pytest -n 2 --dist loadgroup tests
 	$(PY) -m pytest --nbval-lax -p no:randomly notebooks
 
 lab: $(STAMP)
 	$(PY) -m pip install --quiet -e ".[test,lab]"
-	$(VENV)/bin/jupyter lab --notebook-dir=. --MappingKernelManager.default_kernel_name=$(KERNEL)
+	$(VENV)/bin/jupyter lab --notebook-dir=. --MappingKernelManager.default_kernel_name=$(KERNEL) \
+		$$(if [ "$$(id -u)" = 0 ]; then echo --allow-root; fi)
 
 synth: $(STAMP)
 	$(VENV)/bin/josanalysis synth --out data/demo

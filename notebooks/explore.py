@@ -16,26 +16,37 @@
 # %% [markdown]
 # # Exploring the JOS monitor with josanalysis
 #
-# A guided tour for researchers: load a region, look at its panel, fit the pre-specified
-# interrupted time series for one school, then try alternatives *as sensitivity analyses* (the
-# report always uses the pre-specified plan). All logic is in the library; this notebook only
-# calls it. The demo region is synthetic: its true effects are known, so you can check the
-# methods against them.
+# A guided tour for researchers: pick a region, a school and an indicator, see its series, the
+# pre-specified fit, the verdict and the caveats (the same library calls as the school report),
+# then try alternatives *as sensitivity analyses* (the report always uses the pre-specified
+# plan). All logic is in the library; this notebook only calls it. The demo region is synthetic:
+# its true effects are known and shown beside the estimate, so you can check the methods.
 
 # %% tags=["parameters"]
 region: str = "demoregio"  # region id: params/regions/<region>.yaml
 school_id: str = "DM0100"  # a school of that region
+indicator: str = "absence_rate"  # a monthly indicator of params/analysis_plan.yaml
 prepared: str = ""  # prepared region data from a batch run (empty: build it from the raw files)
 
 # %%
 from IPython.display import display
 
 import josanalysis as ja
-from josanalysis.reporting import figures, presentation
+from josanalysis.reporting import presentation
+from josanalysis.reporting.explore import explorer
 
 ctx = ja.load_context(region, prepared)
 display(presentation.banner(ctx.region))
 ctx.region.school_ids
+
+# %% [markdown]
+# ## Pick a region, school and indicator
+# Series, fit, verdict and caveats as the school report computes them; for the synthetic demo
+# also the true effects built into the data. In JupyterLab the dropdowns change the view (with
+# ipywidgets, `make lab` installs it); run headless, the parameters above are shown.
+
+# %%
+explorer(ctx, school_id, indicator)
 
 # %% [markdown]
 # ## The panel
@@ -50,20 +61,16 @@ monthly.tail()
 ctx.panel.yearly(school_id).tail()
 
 # %% [markdown]
-# ## The pre-specified model for one indicator
+# ## The pre-specified model, step by step
 # `ja.model_spec` turns the analysis plan into the `ItsSpec` of `fit_its`; this is exactly what
 # the school report fits.
 
 # %%
-spec = ja.model_spec(ctx.plan, "absence_rate")
-series = ctx.panel.series(school_id, "absence_rate", covid_windows=ctx.plan.covid_windows)
+spec = ja.model_spec(ctx.plan, indicator)
+series = ctx.panel.series(school_id, indicator, covid_windows=ctx.plan.covid_windows)
 start = ctx.school(school_id).jos_start
-result = ja.fit_its(series, "absence_rate", "month", start, spec)
+result = ja.fit_its(series, indicator, "month", start, spec)
 result.effects
-
-# %%
-fig = figures.plot_its(result, label="Verzuim", start=start, percent=True, covid_windows=ctx.plan.covid_windows,
-                     synthetic=ctx.region.synthetic)
 
 # %% [markdown]
 # ## Alternatives, as sensitivity analyses
@@ -71,14 +78,14 @@ fig = figures.plot_its(result, label="Verzuim", start=start, percent=True, covid
 # pre-specified model, never in its place.
 
 # %%
-ja.sensitivity_table(series, "absence_rate", "month", start, spec).query("term == 'level'")
+ja.sensitivity_table(series, indicator, "month", start, spec).query("term == 'level'")
 
 # %% [markdown]
 # ## The region: staggered roll-out
 # The event study compares JOS schools with not-yet-treated and never-treated schools.
 
 # %%
-es = ja.region_event_study(ctx, "absence_rate")
+es = ja.region_event_study(ctx, indicator)
 es.event
 
 # %%

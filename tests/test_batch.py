@@ -169,6 +169,9 @@ def test_failing_school_is_reported_and_others_complete(tmp_path, scheduler, mon
     assert "klaar A" in report_html
     assert "write_bytes" not in report_html
     assert "data:image/png;base64" in report_html
+    # Dutch, offline (nothing fetched from a CDN), with the print stylesheet.
+    assert '<html lang="nl">' in report_html and "cdnjs" not in report_html
+    assert "@page { size: A4" in report_html
     # The failing school keeps its failed executed notebook and no report folder.
     assert not (reg / "schools/B").exists()
     failed_nb = reg / "failed/schools/B/report.failed.ipynb"
@@ -186,6 +189,7 @@ def test_failing_school_is_reported_and_others_complete(tmp_path, scheduler, mon
     assert "ValueError" in row_b["fout"]
     assert row_b["notebook"] == "failed/schools/B/report.failed.ipynb"
     assert "mislukt" in (reg / "summary.html").read_text()
+    assert (reg / "summary.xlsx").is_file()
 
 
 def test_rerun_skips_unchanged_and_reruns_only_dependants(tmp_path, scheduler):
@@ -470,3 +474,49 @@ def test_dying_worker_loses_only_its_task_which_is_retried(tmp_path, scheduler):
     manifest = json.loads((tmp_path / "out/testregio/schools/A/manifest.json").read_text())
     assert manifest["status"] == "ok"
     assert manifest["worker_pid"] != int(marker.read_text())
+
+
+# --------------------------------------------------------------------------------------------
+# the HTML export (no kernel needed)
+# --------------------------------------------------------------------------------------------
+
+
+def _executed_notebook(path: Path) -> Path:
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+    nb = new_notebook(cells=[
+        new_code_cell("x = 1", outputs=[
+            new_output("stream", name="stderr", text="/tmp/x.py:3: SingularMatrixWarning: oops\n"),
+            new_output("display_data", data={"text/html": '<h2 id="samenvatting">Samenvatting</h2>'
+                                                          "<p>Uitkomst</p>"}),
+        ]),
+        new_code_cell("y = 2", outputs=[
+            new_output("display_data", data={"text/html": '<h2 id="detail">Detail</h2>'}),
+            new_output("stream", name="stdout", text="gewone uitvoer\n"),
+        ]),
+    ])
+    nbformat.write(nb, str(path))
+    return path
+
+
+def test_export_is_dutch_offline_printable_and_without_stderr(tmp_path):
+    from josanalysis.runner.export import export_html
+
+    nb = _executed_notebook(tmp_path / "report.ipynb")
+    html = export_html(nb, tmp_path / "report.html", title="Schoolrapport X (Regio)").read_text()
+    assert '<html lang="nl">' in html
+    assert "<title>Schoolrapport X (Regio)</title>" in html
+    assert "SingularMatrixWarning" not in html and "/tmp/x.py" not in html
+    assert "gewone uitvoer" in html and "Uitkomst" in html
+    assert "<script src=" not in html, "a report loads nothing from the internet"
+    assert "@page { size: A4; margin: 15mm; }" in html and "break-before: page" in html
+    # the first section shares the title page; later sections start on a new page
+    assert '<h2 class="jos-nobreak" id="samenvatting">' in html
+    assert '<h2 id="detail">' in html
+
+
+def test_stderr_goes_to_the_manifest_not_the_report(tmp_path):
+    nb = _executed_notebook(tmp_path / "report.ipynb")
+    found = execution._notebook_stderr(nb)
+    assert found == [{"cell": 0, "text": "/tmp/x.py:3: SingularMatrixWarning: oops\n"}]

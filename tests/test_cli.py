@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 
 import josanalysis.sources
+from josanalysis.core.errors import ConfigError
+from josanalysis.runner import cli
 from josanalysis.runner.cli import build_parser, main
 
 PROJECT = Path(__file__).resolve().parents[1]
@@ -49,6 +51,29 @@ def test_run_arguments_reach_the_batch_runner():
          "--force", "--scheduler", "tcp://10.0.0.5:8786", "--output-root", "/tmp/x"])
     assert (args.region, args.workers, args.only, args.force, args.scheduler, args.output_root) \
         == ("demoregio", 3, ["DM0100", "DM0200"], True, "tcp://10.0.0.5:8786", "/tmp/x")
+
+
+def test_pdf_option_reaches_the_batch_runner(monkeypatch, capsys, tmp_path):
+    assert build_parser().parse_args(["run", "--region", "demoregio", "--pdf"]).pdf is True
+    assert build_parser().parse_args(["run", "--region", "demoregio"]).pdf is False
+    seen = {}
+
+    def fake_run_region(region, **kwargs):
+        seen.update(kwargs)
+        raise ConfigError("stop here")
+
+    monkeypatch.setattr(cli, "run_region", fake_run_region)
+    assert main(["run", "--region", "demoregio", "--pdf"]) == 2
+    assert seen["pdf"] is True
+
+
+def test_pdf_without_chromium_is_one_sentence(monkeypatch, capsys, tmp_path):
+    from josanalysis.runner import pdf
+
+    monkeypatch.setattr(pdf, "chromium_path", lambda: None)
+    assert main(["run", "--region", "demoregio", "--pdf", "--output-root", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "Chromium" in err and "apt-get install chromium" in err and "Traceback" not in err
 
 
 def test_check_data_on_the_demo_folder_is_all_ok(capsys):

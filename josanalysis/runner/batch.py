@@ -69,7 +69,8 @@ from josanalysis.runner.kernels import (
     check_kernel,
     warm_imports,
 )
-from josanalysis.runner.plan import RunPlan, plan_reports, plan_run, report_folders
+from josanalysis.runner.pdf import check_pdf_support, write_pdfs
+from josanalysis.runner.plan import Report, RunPlan, plan_reports, plan_run, report_folders
 
 __all__ = ["BatchResult", "run_region"]
 
@@ -94,7 +95,8 @@ class BatchResult:
         Wall time of the run.
     phases
         Wall seconds of its phases: ``plan`` (params, input hashes), ``prepare`` (data loaded
-        and validated once), ``execute`` (cluster start and all notebooks), ``index``.
+        and validated once), ``execute`` (cluster start and all notebooks), ``pdf`` (with
+        ``pdf``) and ``index``.
     """
 
     region_id: str
@@ -168,12 +170,20 @@ def _prepare_data(
     return Path(got).resolve() if got else None
 
 
+def _title(report: Report, region: Region) -> str:
+    """The Dutch ``<title>`` of a report's HTML page."""
+    if report.kind != "school":
+        return f"{report.label} {region.name} — JOS-monitor"
+    role = "Schoolrapport" if region.school(str(report.school_id)).is_jos else "Vergelijkingsschool"
+    return f"{role} {report.label} ({region.name}) — JOS-monitor"
+
+
 def _tasks(plan: RunPlan, prepared: Path | None, kernel: KernelOptions) -> list[ReportTask]:
     """One task per report to execute, with everything its worker needs."""
     return [
         ReportTask(
             key=r.key, kind=r.kind, school_id=r.school_id,
-            title=f"{r.label} ({plan.region.name})", notebook=r.notebook,
+            title=_title(r, plan.region), notebook=r.notebook,
             final_dir=plan.final_dir(r), failed_dir=plan.failed_dir(r),
             parameters=r.parameters(), prepared=str(prepared) if prepared else "",
             reason=plan.reasons[r.key], manifest=plan.expected[r.key], kernel=kernel,
@@ -197,18 +207,36 @@ def _skipped(plan: RunPlan) -> dict[str, ReportOutcome]:
             for r in plan.up_to_date}
 
 
-def _write_pages(plan: RunPlan, notebook_dir: str | Path | None) -> tuple[Path, Path]:
-    """The index phase: ``index.html`` and ``summary.csv`` over all the region's reports.
+def _write_pages(plan: RunPlan, notebook_dir: str | Path | None,
+                 pdf_reports: Sequence[Report] | None, clock: _PhaseClock) -> tuple[Path, Path]:
+    """The pdf and index phases: PDFs of ``pdf_reports``; ``index.html`` and ``summary.csv``.
 
     Every school of the region is listed, not only those of an ``only`` run: the pages describe
-    the output folder as it is.
+    the output folder as it is (and link the PDFs written first).
     """
+    if pdf_reports is not None:
+        write_pdfs(_pdfs_due(plan, pdf_reports))
+        clock.lap("pdf")
     all_reports = plan_reports(plan.region, notebook_dir=notebook_dir)
     index = write_index(plan.region, plan.out_dir, all_reports, dict(plan.provenance))
     return index, write_summary(plan.region, plan.out_dir, all_reports)
 
 
-def _check_options(workers: int | None, kernel_start_attempts: int) -> None:
+def _pdfs_due(plan: RunPlan, reports: Sequence[Report]) -> list[Path]:
+    """The ``report.html`` files of the run without a ``report.pdf`` at least as new."""
+    due = []
+    for r in reports:
+        html_file = plan.final_dir(r) / "report.html"
+        pdf_file = html_file.with_suffix(".pdf")
+        if html_file.is_file() and (not pdf_file.is_file()
+                                    or pdf_file.stat().st_mtime < html_file.stat().st_mtime):
+            due.append(html_file)
+    return due
+
+
+def _check_options(workers: int | None, kernel_start_attempts: int, pdf: bool) -> None:
+    if pdf:
+        check_pdf_support()
     if workers is not None and int(workers) < 1:
         raise ConfigError(f"--workers is {workers}; give a number of worker processes >= 1.")
     if kernel_start_attempts < 1:
@@ -230,6 +258,7 @@ def run_region(
     prepare: Callable[[Region, Path], Path | None] | None = None,
     kernel_start_attempts: int = 3,
     warm: bool | None = None,
+    pdf: bool = False,
 ) -> BatchResult:
     """Execute all reports of a region and write the index and the summary table.
 
@@ -238,19 +267,18 @@ def run_region(
     region_id
         Region parameter file stem, e.g. ``"demoregio"``.
     workers
-        Worker processes of the local cluster (default: the machine's CPUs). Ignored with
-        ``scheduler``.
+        Worker processes of the local cluster (default: the CPUs); ignored with ``scheduler``.
     only
-        School ids to run (default: all schools). Region and budget reports always take part.
+        School ids to run (default: all). Region and budget reports always take part.
     force
-        Redo every report, even when its manifest says it is up to date.
+        Redo every report, even the up-to-date ones.
     scheduler
         Address of an existing dask scheduler (``"tcp://host:8786"``) instead of a local
         cluster. Workers must see the project and ``output_root`` under the same paths.
     output_root
         Folder under which ``<region>/`` is written (relative to the current directory).
     retries
-        Dask task retries: a task whose worker died or that raised unexpectedly is retried.
+        Dask retries of a task whose worker died or that raised unexpectedly.
     progress
         Show a progress bar.
     params_dir
@@ -268,27 +296,28 @@ def run_region(
         the notebooks' libraries (see ``docs/batch.md``): a fresh process per report, without
         the kernel start and import cost. Default: on Linux yes, elsewhere no (fork safety of
         system libraries on macOS; no fork on Windows). ``False`` starts every kernel afresh.
+    pdf
+        Also write ``report.pdf`` beside each ``report.html`` (:mod:`~josanalysis.runner.pdf`).
 
     Returns
     -------
     BatchResult
-        Check ``.ok``; ``.failed`` names the failed reports and their failed notebooks.
+        Check ``.ok``; ``.failed`` names the failed reports and their notebooks.
 
     Raises
     ------
     ConfigError
-        Unknown region or school id, missing notebook, unreachable scheduler.
+        Unknown region or school id, missing notebook, unreachable scheduler, no Chromium.
     DataError
         The region's data are invalid; no notebook was executed.
 
     Examples
     --------
-    >>> res = run_region("demoregio", only=["DM0100"], workers=2)    # doctest: +SKIP
-    >>> [o.status for o in res.outcomes]                              # doctest: +SKIP
+    >>> [o.status for o in run_region("demoregio", only=["DM0100"]).outcomes]  # doctest: +SKIP
     ['ok', 'ok', 'ok']
     """
     clock = _PhaseClock()
-    _check_options(workers, kernel_start_attempts)
+    _check_options(workers, kernel_start_attempts, pdf)
     region = load_region(region_id, params_dir if params_dir is not None else PARAMS_DIR)
     reports = plan_reports(region, only=only, notebook_dir=notebook_dir)
     out_dir = Path(output_root).resolve() / region.region_id
@@ -307,7 +336,7 @@ def run_region(
             outcomes.update(run_on_cluster(
                 tasks, ClusterOptions(scheduler, workers, retries, progress), region.region_id))
             clock.lap("execute")
-        index, summary = _write_pages(plan, notebook_dir)
+        index, summary = _write_pages(plan, notebook_dir, reports if pdf else None, clock)
     clock.lap("index")
     return BatchResult(
         region_id=region.region_id, output_dir=out_dir, index=index, summary=summary,

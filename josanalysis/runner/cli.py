@@ -3,7 +3,7 @@
 Subcommands::
 
     josanalysis run --region demoregio [--workers N] [--only ID ...] [--force]
-                    [--scheduler tcp://host:8786] [--output-root DIR] [--params-dir DIR]
+                    [--scheduler tcp://host:8786] [--output-root DIR] [--params-dir DIR] [--pdf]
     josanalysis check-data data/demo [--region demoregio]
     josanalysis synth [--out data/demo] [--seed 20220801] [--schools N]
 
@@ -78,6 +78,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--warm-kernels", action=argparse.BooleanOptionalAction, default=None,
                      help="fork each report's kernel from a template process that has done "
                           "the imports (default on Linux; see docs/batch.md)")
+    run.add_argument("--pdf", action="store_true",
+                     help="also write report.pdf beside each report.html (headless Chromium)")
     run.add_argument("--no-progress", action="store_true", help="no progress bar")
 
     check = sub.add_parser("check-data", help="check every data file of a folder",
@@ -102,6 +104,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         args.region, workers=args.workers, only=args.only, force=args.force,
         scheduler=args.scheduler, output_root=args.output_root, retries=args.retries,
         progress=not args.no_progress, params_dir=args.params_dir, warm=args.warm_kernels,
+        pdf=args.pdf,
     )
     n_ok = sum(1 for o in result.outcomes if o.status == "ok")
     print(f"{result.region_id}: {n_ok} report(s) executed, {len(result.skipped)} up to date, "

@@ -7,6 +7,10 @@ an error of the notebook is not. A report that succeeds replaces the previous on
 rename; a failed one keeps its executed copy under ``failed/`` and leaves the previous report
 untouched.
 
+The HTML export itself (Dutch, offline, print stylesheet, no stderr) is
+:func:`~josanalysis.runner.export.export_html`; what a notebook wrote to stderr goes to the
+report's manifest (``notebook_stderr``) instead.
+
 Third-party modules (papermill, nbformat, nbconvert) are imported where they are used: this
 module is imported by the CLI, which must start quickly.
 """
@@ -25,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from josanalysis.runner.export import export_html, stderr_outputs
 from josanalysis.runner.folders import swap_into_place
 from josanalysis.runner.kernels import (
     KERNEL_TRANSPORT,
@@ -156,33 +161,6 @@ def error_text(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {first}" if first else type(exc).__name__
 
 
-def export_html(notebook: str | Path, html_path: str | Path, title: str | None = None) -> Path:
-    """Export an executed notebook to a standalone HTML report without code cells.
-
-    Outputs (tables, figures) are kept and images are embedded, so the HTML file can be sent
-    on its own.
-
-    Examples
-    --------
-    >>> export_html("outputs/demoregio/region/report.ipynb", "/tmp/regio.html")  # doctest: +SKIP
-    PosixPath('/tmp/regio.html')
-    """
-    import nbformat
-    from nbconvert import HTMLExporter
-
-    exporter = HTMLExporter(
-        exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
-        embed_images=True,
-    )
-    nb = nbformat.read(str(notebook), as_version=4)
-    resources = {"metadata": {"name": title or Path(notebook).stem,
-                              "path": str(Path(notebook).parent)}}
-    body, _ = exporter.from_notebook_node(nb, resources=resources)
-    html_path = Path(html_path)
-    html_path.write_text(body, encoding="utf-8")
-    return html_path
-
-
 def notebook_timings(nb_path: Path) -> dict[str, Any]:
     """Where the time of an executed notebook went, from papermill's metadata.
 
@@ -267,11 +245,20 @@ def _execute_notebook(task: ReportTask) -> _Execution:
         return _Execution(tmp, nb_out, attempts, tuple(retried), kernel_mode, error)
 
 
+def _notebook_stderr(nb_path: Path, limit: int = 4000) -> list[dict[str, Any]]:
+    """What the executed notebook wrote to stderr (for the manifest, never for the reader)."""
+    try:
+        nb = json.loads(nb_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    return [{"cell": o["cell"], "text": o["text"][:limit]} for o in stderr_outputs(nb)]
+
+
 def _check_and_export(task: ReportTask, run: _Execution) -> tuple[BaseException | None, float]:
     """The error that fails the report (if any) and the seconds the HTML export took.
 
     A school report must have written ``results.csv``; a report without an error is exported
-    to ``report.html``.
+    to ``report.html`` (without its stderr outputs, which the manifest records).
     """
     error = run.error
     if error is None and task.kind == "school" and not (run.folder / "results.csv").is_file():
@@ -335,6 +322,7 @@ def run_task(task: ReportTask) -> ReportOutcome:
         "worker_pid": os.getpid(),
         "kernel_mode": run.kernel_mode,
         "kernel_transport": KERNEL_TRANSPORT,
+        "notebook_stderr": _notebook_stderr(run.notebook),
         **runtime_info(),
     }
     if error is not None:

@@ -1,0 +1,160 @@
+"""The HTML export of an executed report notebook: Dutch, offline, printable, no stderr.
+
+:func:`export_html` turns an executed notebook into one standalone HTML file without code
+cells: ``<html lang="nl">``, a Dutch ``<title>``, images embedded, no scripts fetched from the
+internet (require.js, MathJax and mermaid are left out: the reports use none of them, and a
+report must open offline without errors), and a print stylesheet (:data:`PRINT_CSS`: A4, a
+page break before every level-2 section, tables that fit the page, scaled figures, no
+JupyterLab chrome).
+
+Nothing a notebook wrote to stderr (Python warnings, library chatter) reaches a reader: those
+outputs are removed before the export; :func:`stderr_outputs` returns them for the report's
+manifest (the run's log).
+
+nbformat and nbconvert are imported where they are used: this module is imported by the CLI,
+which must start quickly.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+__all__ = ["PRINT_CSS", "SCREEN_CSS", "export_html", "stderr_outputs"]
+
+#: Stylesheet for paper (and Chromium's PDF): A4, sections on a new page, tables that fit.
+PRINT_CSS = """
+@page { size: A4; margin: 15mm; }
+@media print {
+  html, body { background: #fff !important; }
+  body, .jp-Notebook, main { margin: 0 !important; padding: 0 !important; }
+  .jp-Cell, .jp-Cell-outputWrapper, .jp-OutputArea, .jp-OutputArea-child,
+  .jp-OutputArea-output, .jp-RenderedHTMLCommon { margin: 0 !important; padding: 0 !important;
+    overflow: visible !important; max-width: 100% !important; }
+  .jp-InputPrompt, .jp-OutputPrompt, .jp-Collapser, .anchor-link { display: none !important; }
+  h2[id] { break-before: page; page-break-before: always; }
+  h2.jos-nobreak { break-before: auto; page-break-before: auto; }
+  h1, h2, h3, h4 { break-after: avoid; page-break-after: avoid; }
+  table { font-size: 8.5pt !important; table-layout: auto !important; width: auto !important;
+    max-width: 100% !important; border-collapse: collapse; }
+  th, td { word-break: break-word; overflow-wrap: anywhere; white-space: normal !important;
+    padding: 1pt 3pt !important; }
+  tr, img, svg, figure { break-inside: avoid; page-break-inside: avoid; }
+  img, svg { max-width: 100% !important; height: auto !important; }
+  a { color: inherit; text-decoration: none; }
+  .jp-RenderedHTMLCommon { font-size: 10pt; }
+}
+"""
+
+#: Screen additions: figures and tables never wider than the window, no anchor marks.
+SCREEN_CSS = """
+.jp-RenderedHTMLCommon img { max-width: 100%; height: auto; }
+.jp-OutputArea-output { overflow-x: auto; }
+.jp-RenderedHTMLCommon td, .jp-RenderedHTMLCommon th { overflow-wrap: anywhere; }
+.anchor-link { display: none; }
+"""
+
+# The lab template without the scripts it would fetch from a CDN, plus the stylesheets.
+_TEMPLATE = """{%- extends 'index.html.j2' -%}
+{%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}
+{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+{%- block html_head_css -%}
+<style type="text/css">{{ resources.jos_css }}</style>
+{%- endblock html_head_css -%}
+"""
+_TEMPLATE_NAME = "josreport.html.j2"
+
+
+def _is_stderr(output: Any) -> bool:
+    return output.get("output_type") == "stream" and output.get("name") == "stderr"
+
+
+def stderr_outputs(nb: Any) -> list[dict[str, Any]]:
+    """What the notebook's cells wrote to stderr: ``[{"cell": index, "text": ...}, ...]``.
+
+    Parameters
+    ----------
+    nb
+        An executed notebook (an ``nbformat`` node or its JSON dict).
+    """
+    found = []
+    for i, cell in enumerate(nb.get("cells", [])):
+        for out in cell.get("outputs", []) or []:
+            if _is_stderr(out):
+                text = out.get("text", "")
+                found.append({"cell": i, "text": "".join(text) if isinstance(text, list) else text})
+    return found
+
+
+def _drop_stderr(nb: Any) -> None:
+    for cell in nb.get("cells", []):
+        if "outputs" in cell:
+            cell["outputs"] = [o for o in cell["outputs"] if not _is_stderr(o)]
+
+
+def _keep_title_page(body: str) -> str:
+    """Mark the headings up to the first report section so that they share the first page.
+
+    The print stylesheet starts every level-2 section on a new page; the headings before the
+    first section (the report's title block) and the first section itself (the table of
+    contents or the samenvatting) stay on the first page.
+    """
+    out = []
+    last = 0
+    for m in re.finditer(r"<h2 ", body):
+        mime = body.rfind('data-mime-type="', 0, m.start())
+        out.append(body[last:m.start()] + '<h2 class="jos-nobreak" ')
+        last = m.end()
+        if body.startswith('data-mime-type="text/html"', mime):
+            break  # the first report section
+    return "".join(out) + body[last:]
+
+
+def export_html(notebook: str | Path, html_path: str | Path, title: str | None = None) -> Path:
+    """Export an executed notebook to a standalone Dutch HTML report without code cells.
+
+    Outputs (tables, figures) are kept and images are embedded, so the HTML file can be sent
+    on its own; stderr outputs are dropped (see :func:`stderr_outputs`); the page is
+    ``lang="nl"``, loads nothing from the internet and carries :data:`PRINT_CSS`.
+
+    Parameters
+    ----------
+    notebook
+        The executed notebook.
+    html_path
+        The HTML file written.
+    title
+        The page's ``<title>`` (Dutch); default the notebook's file name.
+
+    Returns
+    -------
+    Path
+        ``html_path``.
+
+    Examples
+    --------
+    >>> export_html("outputs/demoregio/region/report.ipynb", "/tmp/regio.html")  # doctest: +SKIP
+    PosixPath('/tmp/regio.html')
+    """
+    import nbformat
+    from jinja2 import DictLoader
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(
+        exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
+        embed_images=True, language_code="nl", template_name="lab",
+        extra_loaders=[DictLoader({_TEMPLATE_NAME: _TEMPLATE})], template_file=_TEMPLATE_NAME,
+    )
+    nb = nbformat.read(str(notebook), as_version=4)
+    _drop_stderr(nb)
+    nb.metadata.pop("title", None)  # the title given here wins
+    resources = {"metadata": {"name": title or Path(notebook).stem,
+                              "path": str(Path(notebook).parent)},
+                 "jos_css": SCREEN_CSS + PRINT_CSS}
+    body, _ = exporter.from_notebook_node(nb, resources=resources)
+    body = _keep_title_page(body)
+    html_path = Path(html_path)
+    html_path.write_text(body, encoding="utf-8")
+    return html_path
