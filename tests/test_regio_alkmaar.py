@@ -111,13 +111,15 @@ def test_capacity_on_the_real_facts(region):
     assert pd.isna(res.per_school.set_index("school_id").loc["VSPK00", "fte_per_100_during"])
 
 
-def test_assumptions_live_in_params_and_missing_data_names_the_folder(region):
+def test_assumptions_live_in_params_and_missing_data_names_the_file(region):
     cfg = budget_config_from_region(region)
     assert not cfg.is_default and cfg.budget_neutral and cfg.years == 2
     assert set(cfg.weights) <= {"praktijkonderwijs", "vso", "vmbo"}
     assert not region.data_dir.exists()
     res = rendement_table(None, data_dir="data/regio-alkmaar")
-    assert all("data/regio-alkmaar/" in m for m in res.missing.values())
+    # the report names the file to supply, never a path of the analyst's machine (issue 14)
+    assert all(re.search(r"lever het bestand [\w.-]+\.csv aan", m) for m in res.missing.values())
+    assert not any("data/regio-alkmaar" in m for m in res.missing.values())
 
 
 @pytest.mark.slow
@@ -139,7 +141,7 @@ def test_budget_report_runs_on_the_real_configuration(tmp_path):
         str(o.get("data", {}).get("text/html", "")) + str(o.get("data", {}).get("text/markdown", ""))
         for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []))
     assert "Focus" in text and "1,325" in text and "0,679" in text          # 1.325 FTE for 195 pupils
-    assert "data/regio-alkmaar/budget/zio-budget.csv" in text
+    assert "zio-budget.csv" in text and "data/regio-alkmaar" not in text
     assert "SYNTHETISCHE DEMODATA" not in text
     per_school = pd.read_csv(out_dir / "capaciteit_per_school.csv", sep=";")
     focus = per_school[per_school["vestiging"] == "08UV00"].iloc[0]
