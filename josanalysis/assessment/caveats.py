@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from josanalysis.assessment.evidence import Effect, Evidence
-from josanalysis.assessment.wording import UNITS_NL, count_text, effect_text, overlaps, subject
+from josanalysis.assessment.wording import UNITS_NL, count_text, effect_text, overlaps, subject, variant_nl
 from josanalysis.core import formatting as nl
 
 __all__ = [
@@ -232,7 +232,7 @@ def _c_sensitivity(ev: Evidence) -> list[Caveat]:
     if t is None or len(t) < 2:
         return []
     t = t.reset_index(drop="spec" in t.columns)
-    labels = [str(x) for x in (t["spec"] if "spec" in t.columns else t.iloc[:, 0])]
+    labels = [variant_nl(str(x)) for x in (t["spec"] if "spec" in t.columns else t.iloc[:, 0])]
     pre = t[t["prespecified"].astype("boolean").fillna(False).to_numpy(dtype=bool)]
     ref = pre.iloc[0] if len(pre) else t.iloc[0]
     sig = [
@@ -252,12 +252,12 @@ def _c_sensitivity(ev: Evidence) -> list[Caveat]:
         f"{effect_text(ev, ref['estimate'])})."
     ]
     if flips:
-        parts.append(f"Bij {', '.join(flips[:3])} wijst ze zelfs de andere kant op.")
+        parts.append(f"Bij {'; '.join(flips[:3])} wijst ze zelfs de andere kant op.")
     if status:
         what = "wel" if not ref_sig else "niet"
         parts.append(
             f"Bij {len(status)} van de {len(t)} varianten is de verandering {what} "
-            f"aantoonbaar ({', '.join(status[:3])})."
+            f"aantoonbaar ({'; '.join(status[:3])})."
         )
     return [Caveat("sensitivity", "ernstig" if flips else "let_op", " ".join(parts))]
 
