@@ -196,11 +196,11 @@ def _c_comparison(ev: Evidence) -> list[Caveat]:
         return [Caveat("no_comparison", "let_op",
             "Er is geen vergelijkingsreeks (scholen zonder JOS) gebruikt. Ontwikkelingen die alle "
             "scholen raken, zoals wachtlijsten in de jeugdhulp of landelijke trends, zijn dan niet "
-            "te scheiden van een verandering op deze school.")]
+            f"te scheiden van een verandering op {ev.unit}.")]
     p = ev.comparison_pretrend_p
     if p is not None and np.isfinite(p) and p < ev.alpha:
         return [Caveat("comparison_pretrend", "ernstig",
-            f"De vergelijkingsscholen liepen vóór de start al anders dan deze school (toets op "
+            f"De vergelijkingsscholen liepen vóór de start al anders dan {ev.unit} (toets op "
             f"gelijke trend vóór de start: p = {nl.number(p, 3)}). Dan is de vergelijking na de start "
             "niet zuiver: het verschil kan al bestaan hebben.")]
     return []

@@ -28,7 +28,7 @@ from josanalysis.privacy import certify_without_counts
 from josanalysis.reporting import tables
 from josanalysis.reporting.document import Item, Section, Text, render_figure
 from josanalysis.reporting.presentation import privacy_note, yearly_nl
-from josanalysis.reporting.report_parts import APPENDIX_KEY, SUMMARY_KEY, plan_section, shown
+from josanalysis.reporting.report_parts import APPENDIX_KEY, SUMMARY_KEY, in_sentence, plan_section, shown
 
 __all__ = ["comparison_sections", "plot_series"]
 
@@ -81,7 +81,7 @@ def _series_section(ctx: Context, school: School, a: IndicatorAnalysis, output_d
     fig = plot_series(a.series, key, label=label, percent=a.percent, covid_windows=ctx.plan.covid_windows,
                       suppress_below=suppress, synthetic=ctx.region.synthetic)
     items: list[Item] = [render_figure(fig, f"{key}_series", output_dir,
-                                       alt=f"Grafiek: {label.lower()} per lesmaand op {school.name} "
+                                       alt=f"Grafiek: {in_sentence(label)} per lesmaand op {school.name} "
                                            "(vergelijkingsschool zonder JOS).")]
     if suppress:
         items.append(Text(f"_Maanden met 1 tot {suppress - 1} leerlingen zijn niet getoond (privacy)._"))

@@ -43,6 +43,7 @@ from josanalysis.reporting.report_parts import (
     shown,
     summary_row,
     summary_section,
+    in_sentence,
     title_items,
 )
 
@@ -199,11 +200,13 @@ def _event_study_part(ctx: Context, key: str, output_dir: str | Path) -> _EventS
     verdict = region_assessment(ctx, es, key)
     fig = figures.plot_event_study(es.event.reset_index().rename(columns={"event_year": "event_time"}),
                                    label=label, percent=True, synthetic=ctx.region.synthetic)
-    lead_caveat = lead_caveat_nl(leads_excluding_zero(es.event))
-    alt = (f"Grafiek: het verschil in {label.lower()} tussen JOS-scholen en scholen zonder JOS per schooljaar "
+    # a lead whose interval excludes zero gets its own sentence, unless the pre-trend caveat says it already
+    pretrend = any(c.key == "comparison_pretrend" for c in verdict.caveats)
+    lead_caveat = "" if pretrend else lead_caveat_nl(leads_excluding_zero(es.event))
+    alt = (f"Grafiek: het verschil in {in_sentence(label)} tussen JOS-scholen en scholen zonder JOS per schooljaar "
            "sinds de start, met betrouwbaarheidsintervallen; de jaren vóór de start zijn de controle.")
     items: tuple[Item, ...] = (
-        Text(es.summary_nl(label.lower(), percent_points=True)),
+        Text(es.summary_nl(in_sentence(label), percent_points=True)),
         render_figure(fig, f"{key}_event_study", output_dir, alt=alt),
         Text("**De jaren vóór de start** (hier hoort geen verschil te zijn):"),
         shown(tables.event_leads_nl(es.event, percent=True, alpha=ctx.plan.alpha), f"the leads of {key}"),

@@ -27,7 +27,7 @@ from josanalysis.reporting.document import Document, Item, Notice, Section, Tabl
 from josanalysis.reporting.presentation import banner, plan_table
 
 __all__ = ["title_items", "plan_section", "shown", "document_with_contents", "summary_row", "summary_section",
-           "change_nl", "certainty_nl", "main_caveat_nl", "quietly", "SUMMARY_KEY", "APPENDIX_KEY"]
+           "change_nl", "certainty_nl", "main_caveat_nl", "quietly", "in_sentence", "SUMMARY_KEY", "APPENDIX_KEY"]
 
 #: Section keys of the Samenvatting and of the technical appendix (the same in every report).
 SUMMARY_KEY, APPENDIX_KEY = "summary", "appendix"
@@ -36,6 +36,18 @@ _PLAN_INTRO = ("Het model ligt vast vóórdat de resultaten bekend zijn. Zo kan 
                "kiezen dat het mooiste resultaat geeft.")
 
 T = TypeVar("T")
+
+
+def in_sentence(label: str) -> str:
+    """A label inside a sentence: first letter in lower case unless the first word is an
+    abbreviation (``JOS-trajecten`` stays, ``Verzuim`` becomes ``verzuim``).
+
+    >>> in_sentence("Verzuim (aandeel gemiste lesuren)"), in_sentence("JOS-trajecten")
+    ('verzuim (aandeel gemiste lesuren)', 'JOS-trajecten')
+    """
+    if len(label) > 1 and label[1].isupper():
+        return label
+    return label[:1].lower() + label[1:]
 
 
 def title_items(region: Region, title: str, output_dir: str | Path = "", index_href: str = "") -> tuple[Item, ...]:
@@ -83,11 +95,12 @@ def certainty_nl(ev: Evidence) -> str:
     if e is None:
         return "niet te zeggen"
     conf = int(round(100 * (1 - ev.alpha)))
-    interval = f"{conf}%-betrouwbaarheidsinterval {effect_text(ev, e.ci_low)} tot {effect_text(ev, e.ci_high)}"
+    interval = (f"het {conf}%-betrouwbaarheidsinterval loopt van {effect_text(ev, e.ci_low)} tot "
+                f"{effect_text(ev, e.ci_high)}")
     if ev.excludes_null(e):
         direction = "daling" if e.ci_high < ev.null else "stijging"
-        return f"vrij zeker een {direction}: {interval}, zonder 'geen verandering'"
-    return f"onzeker: {interval}, ook 'geen verandering' past bij de gegevens"
+        return f"vrij zeker een {direction}: {interval} en ligt helemaal aan de kant van een {direction}"
+    return f"onzeker: {interval}; ook geen verandering past bij de gegevens"
 
 
 def main_caveat_nl(assessment: Assessment, extra: Sequence[tuple[str, str]] = ()) -> str:

@@ -56,6 +56,7 @@ from josanalysis.reporting.report_parts import (
     shown,
     summary_row,
     summary_section,
+    in_sentence,
     title_items,
 )
 
@@ -195,10 +196,10 @@ def _indicator_section(ctx: Context, school: School, a: IndicatorAnalysis, outpu
         fig = figures.plot_its(a.result, label=label, start=school.jos_start, percent=a.percent,
                                covid_windows=ctx.plan.covid_windows, synthetic=region.synthetic,
                                suppress_below=region.privacy.min_count if a.indicator.is_count else None)
-        alt = (f"Grafiek: {label.lower()} per lesmaand op {school.name}, met de gemeten waarden, het model en "
+        alt = (f"Grafiek: {in_sentence(label)} per lesmaand op {school.name}, met de gemeten waarden, het model en "
                f"de voortgezette trend zonder JOS vanaf de start in {nl.month_year(school.jos_start)}.")
         items += [
-            Text(a.result.summary_nl(label=label.lower(), percent_points=a.percent)),
+            Text(a.result.summary_nl(label=in_sentence(label), percent_points=a.percent)),
             render_figure(fig, f"{a.indicator.key}_its", output_dir, alt=alt),
             shown(tables.effects_nl(a), f"the effects of {a.indicator.key}"),
             Text(f"**Oordeel: {a.assessment.verdict}.** {a.assessment.reason_nl}"),
@@ -226,7 +227,7 @@ def _technical_section(ctx: Context, school: School, a: IndicatorAnalysis, outpu
         what = "trendverandering" if a.placebo.term == "slope" else "niveauverandering"
         fig = figures.plot_placebo(estimates, a.placebo.actual.loc[a.placebo.term, "estimate"], label=label,
                                    percent=a.percent, synthetic=ctx.region.synthetic)
-        alt = (f"Histogram: de geschatte {what} van {label.lower()} bij {len(estimates)} nepstartdatums vóór "
+        alt = (f"Histogram: de geschatte {what} van {in_sentence(label)} bij {len(estimates)} nepstartdatums vóór "
                "de start, met een lijn bij de schatting van de echte start.")
         items += [Text("**Placebotoets.** " + a.placebo.summary_nl()),
                   render_figure(fig, f"{a.indicator.key}_placebo", output_dir, alt=alt)]
@@ -242,7 +243,7 @@ def _yearly_section(ctx: Context, school: School, output_dir: str | Path) -> Sec
     fig = figures.plot_yearly(yearly, YEARLY_FIGURE_INDICATORS, labels, start=school.jos_start,
                               synthetic=ctx.region.synthetic, title=f"{school.name}: indicatoren per schooljaar")
     alt = (f"Grafieken per schooljaar op {school.name}: "
-           f"{', '.join(labels[k].lower() for k in YEARLY_FIGURE_INDICATORS)}; de start van JOS is gemarkeerd.")
+           f"{', '.join(in_sentence(labels[k]) for k in YEARLY_FIGURE_INDICATORS)}; de start van JOS is gemarkeerd.")
     notes = tuple(Text(f"**{labels[key]}** — toelichting: {notes_for(key, school, ctx.region)}")
                   for key in YEARLY_FIGURE_INDICATORS)
     return Section("yearly", "Indicatoren per schooljaar", (
