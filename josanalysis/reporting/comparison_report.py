@@ -103,7 +103,11 @@ def plot_series(series: pd.DataFrame, column: str, *, label: str, percent: bool 
     ax.plot(x, y, color="#4d4d4d", lw=1, marker="o", ms=3)
     if percent:
         ax.yaxis.set_major_formatter(mticker.FuncFormatter(lambda v, _: nl.number(100 * v, 1) + "%"))
-    ax.set_ylabel(label if len(label) < 40 else label.split(" (")[0])
+        ax.set_ylabel("percentage van de lesuren")
+    else:
+        ax.yaxis.set_major_locator(mticker.MaxNLocator(integer=True))
+        ax.yaxis.set_major_formatter(mticker.FuncFormatter(lambda v, _: nl.number(v, 0)))
+        ax.set_ylabel("aantal leerlingen")
     ax.set_title(label)
     if synthetic:
         fig.text(0.99, 0.01, "SYNTHETISCHE DEMODATA", ha="right", va="bottom", fontsize=8, color="#b30000")
