@@ -185,3 +185,16 @@ def test_back_link_to_the_index_when_written(tmp_path):
     title = report.section("title").items
     assert any(isinstance(i, Notice) and 'href="../../index.html"' in i.html for i in title)
     assert (tmp_path / "schools" / "DM1100" / "results.csv").is_file()
+
+
+def test_summary_words_for_change_and_certainty():
+    from josanalysis.assessment import Effect, Evidence
+    from josanalysis.reporting.report_parts import certainty_nl, change_nl
+
+    sure = Evidence("absence_rate", percent_points=True, level=Effect(-0.015, -0.027, -0.004))
+    assert change_nl(sure) == "daling van 1,5 procentpunt ten opzichte van de voortgezette trend"
+    assert certainty_nl(sure) == "vrij zeker lager: tussen 0,4 en 2,7 procentpunt lager (95%-betrouwbaarheidsinterval)"
+    unsure = Evidence("thuiszitters", scale="ratio", level=Effect(0.9, 0.6, 1.56))
+    assert certainty_nl(unsure).startswith("onzeker: tussen 40% lager en 56% hoger")
+    assert change_nl(Evidence("absence_rate")) == "geen schatting"
+    assert certainty_nl(Evidence("absence_rate")) == "niet te zeggen"

@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TypeVar
 
+import numpy as np
 import pandas as pd
 
 from josanalysis.assessment import CAVEAT_TITLES_NL, SEVERITIES, SEVERITY_NL, Assessment, Evidence
@@ -89,18 +90,29 @@ def change_nl(ev: Evidence, basis: str = "de voortgezette trend") -> str:
     return f"{word} van {effect_text(ev, x, signed=False).lstrip('-')} ten opzichte van {basis}"
 
 
+def _side(ev: Evidence, x: float) -> str:
+    """A bound of an interval in words: ``0,4 procentpunt lager``, ``56% hoger``, ``gelijk``."""
+    sign = ev.sign(x)
+    if sign == 0:
+        return "gelijk"
+    return f"{effect_text(ev, x, signed=False).lstrip('-')} {'lager' if sign < 0 else 'hoger'}"
+
+
 def certainty_nl(ev: Evidence) -> str:
-    """How sure, in words: the confidence interval and whether it leaves room for no change."""
+    """How sure, in words: the confidence interval as a range, and whether it leaves room for no change.
+
+    ``vrij zeker lager: tussen 0,4 en 2,7 procentpunt lager (95%-betrouwbaarheidsinterval)``."""
     e = ev.level
-    if e is None:
+    if e is None or not all(map(np.isfinite, (e.ci_low, e.ci_high))):
         return "niet te zeggen"
     conf = int(round(100 * (1 - ev.alpha)))
-    interval = (f"het {conf}%-betrouwbaarheidsinterval loopt van {effect_text(ev, e.ci_low)} tot "
-                f"{effect_text(ev, e.ci_high)}")
+    low, high = sorted((e.ci_low, e.ci_high), key=lambda x: abs(ev.deviation(x)))
     if ev.excludes_null(e):
-        direction = "daling" if e.ci_high < ev.null else "stijging"
-        return f"vrij zeker een {direction}: {interval} en ligt helemaal aan de kant van een {direction}"
-    return f"onzeker: {interval}; ook geen verandering past bij de gegevens"
+        word = "lager" if ev.sign(e.ci_high) < 0 else "hoger"
+        near = effect_text(ev, low, signed=False).lstrip("-").removesuffix(" procentpunt")
+        return f"vrij zeker {word}: tussen {near} en {_side(ev, high)} ({conf}%-betrouwbaarheidsinterval)"
+    return (f"onzeker: tussen {_side(ev, e.ci_low)} en {_side(ev, e.ci_high)} ({conf}%-betrouwbaarheidsinterval); "
+            "ook geen verandering past bij de gegevens")
 
 
 def main_caveat_nl(assessment: Assessment, extra: Sequence[tuple[str, str]] = ()) -> str:
