@@ -198,3 +198,12 @@ def test_summary_words_for_change_and_certainty():
     assert certainty_nl(unsure).startswith("onzeker: tussen 40% lager en 56% hoger")
     assert change_nl(Evidence("absence_rate")) == "geen schatting"
     assert certainty_nl(Evidence("absence_rate")) == "niet te zeggen"
+
+
+def test_a_technical_reason_goes_to_the_warnings_not_the_text():
+    from josanalysis.assessment.school import _not_possible
+    from josanalysis.core.errors import JosError
+
+    with pytest.warns(RuntimeWarning, match="the pre-period is too short"):
+        text = _not_possible("De placebotoets was niet mogelijk", JosError("the pre-period is too short"))
+    assert text == "De placebotoets was niet mogelijk."
