@@ -30,19 +30,13 @@ from josanalysis.reporting import build_region_report
 
 # %%
 report = build_region_report(region, prepared, output_dir)
-report.show("title", "schools")
+report.show("title", "summary")
 
 # %%
-report.show("plan")
+report.show("event_study", "per_school", "schools")
 
 # %%
-report.show("event_study")
+report.show("yearly", "limits")
 
 # %%
-report.show("per_school")
-
-# %%
-report.show("yearly")
-
-# %%
-report.show("limits")
+report.show("appendix")

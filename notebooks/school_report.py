@@ -31,16 +31,13 @@ from josanalysis.reporting import build_school_report
 
 # %%
 report = build_school_report(region, school_id, prepared, output_dir)
-report.show("title", "profile")
+report.show("title", "summary")
 
 # %%
-report.show("plan")
+report.show("monthly", "role", "series")  # a JOS school has "monthly", a comparison school "role" and "series"
 
 # %%
-report.show("monthly")
+report.show("yearly", "profile", "limits")
 
 # %%
-report.show("yearly")
-
-# %%
-report.show("limits")
+report.show("appendix")

@@ -60,7 +60,7 @@ def test_run_writes_every_report_and_the_index(run):
 
 def test_school_report_shows_plan_estimates_and_banner_in_dutch(run):
     html = _html(run, "schools", "DM0900", "report.html")
-    for text in ["SYNTHETISCHE DEMODATA — geen echte cijfers", "Analyseplan versie",
+    for text in ["SYNTHETISCHE DEMODATA — geen echte cijfers", "Samenvatting", "Analyseplan versie",
                  "Niveauverandering bij de start", "Trendverandering per maand", "procentpunt",
                  "95%-BI", "voortgezette trend", "Oordeel:", "Placebotoets", "Onderscheidend vermogen",
                  "Gevoeligheid", "Toelichting van het schoolteam"]:
@@ -71,7 +71,7 @@ def test_school_report_shows_plan_estimates_and_banner_in_dutch(run):
 
 def test_region_report_shows_event_study_and_verdicts(run):
     html = _html(run, "region", "report.html")
-    for text in ["SYNTHETISCHE DEMODATA", "event study", "Oordeel:", "effect per schooljaar sinds de start", "<img",
+    for text in ["SYNTHETISCHE DEMODATA", "gespreide invoering", "Samenvatting", "Oordeel:", "effect per schooljaar sinds de start", "<img",
                  "Kanttekeningen"]:
         assert text in html, text
 

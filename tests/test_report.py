@@ -23,7 +23,7 @@ def test_dutch_number_formats():
     assert nl.full_date("2022-08-01") == "1 augustus 2022"
     assert nl.effect_interval(-0.0081, -0.012, -0.0042, scale="difference", percent=True) == \
         "-0,8 procentpunt (95%-BI -1,2 tot -0,4)"
-    assert nl.effect_interval(0.885, 0.839, 0.933, scale="ratio").startswith("-12% (rate ratio 0,885; 95%-BI -16% tot -7%)")
+    assert nl.effect_interval(0.885, 0.839, 0.933, scale="ratio").startswith("-12% (verhouding 0,885; 95%-BI -16% tot -7%)")
 
 
 def test_banner_only_for_synthetic_regions():

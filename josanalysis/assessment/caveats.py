@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from josanalysis.assessment.evidence import Effect, Evidence
-from josanalysis.assessment.wording import UNITS_NL, count_text, effect_text, overlaps, subject
+from josanalysis.assessment.wording import UNITS_NL, count_text, effect_text, overlaps, subject, variant_nl
 from josanalysis.core import formatting as nl
 
 __all__ = [
@@ -196,11 +196,11 @@ def _c_comparison(ev: Evidence) -> list[Caveat]:
         return [Caveat("no_comparison", "let_op",
             "Er is geen vergelijkingsreeks (scholen zonder JOS) gebruikt. Ontwikkelingen die alle "
             "scholen raken, zoals wachtlijsten in de jeugdhulp of landelijke trends, zijn dan niet "
-            "te scheiden van een verandering op deze school.")]
+            f"te scheiden van een verandering op {ev.unit}.")]
     p = ev.comparison_pretrend_p
     if p is not None and np.isfinite(p) and p < ev.alpha:
         return [Caveat("comparison_pretrend", "ernstig",
-            f"De vergelijkingsscholen liepen vóór de start al anders dan deze school (toets op "
+            f"De vergelijkingsscholen liepen vóór de start al anders dan {ev.unit} (toets op "
             f"gelijke trend vóór de start: p = {nl.number(p, 3)}). Dan is de vergelijking na de start "
             "niet zuiver: het verschil kan al bestaan hebben.")]
     return []
@@ -232,7 +232,7 @@ def _c_sensitivity(ev: Evidence) -> list[Caveat]:
     if t is None or len(t) < 2:
         return []
     t = t.reset_index(drop="spec" in t.columns)
-    labels = [str(x) for x in (t["spec"] if "spec" in t.columns else t.iloc[:, 0])]
+    labels = [variant_nl(str(x)) for x in (t["spec"] if "spec" in t.columns else t.iloc[:, 0])]
     pre = t[t["prespecified"].astype("boolean").fillna(False).to_numpy(dtype=bool)]
     ref = pre.iloc[0] if len(pre) else t.iloc[0]
     sig = [
@@ -252,12 +252,12 @@ def _c_sensitivity(ev: Evidence) -> list[Caveat]:
         f"{effect_text(ev, ref['estimate'])})."
     ]
     if flips:
-        parts.append(f"Bij {', '.join(flips[:3])} wijst ze zelfs de andere kant op.")
+        parts.append(f"Bij {'; '.join(flips[:3])} wijst ze zelfs de andere kant op.")
     if status:
         what = "wel" if not ref_sig else "niet"
         parts.append(
             f"Bij {len(status)} van de {len(t)} varianten is de verandering {what} "
-            f"aantoonbaar ({', '.join(status[:3])})."
+            f"aantoonbaar ({'; '.join(status[:3])})."
         )
     return [Caveat("sensitivity", "ernstig" if flips else "let_op", " ".join(parts))]
 

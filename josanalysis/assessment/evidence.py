@@ -182,6 +182,9 @@ class Evidence:
     first_year_basis
         What ``first_year_change`` is measured against, in Dutch (default "de voortgezette
         trend"; :func:`evidence_from_yearly` uses the mean of the school years before the start).
+    basis, unit
+        Region wording: what the change is measured against (default "de voortgezette trend")
+        and who changed (default "deze school"); the region's evidence compares JOS schools.
     no_estimate_reason
         Dutch sentence used as the reason when there is no estimate (e.g. yearly figures that
         the monitor shows descriptively).
@@ -224,6 +227,8 @@ class Evidence:
     national_change: float | None = None
     percent_points: bool = False
     first_year_basis: str = "de voortgezette trend"
+    basis: str = "de voortgezette trend"
+    unit: str = "deze school"
     no_estimate_reason: str | None = None
 
     def __post_init__(self) -> None:

@@ -78,5 +78,6 @@ def region_assessment(ctx: Context, es: EventStudyResult, indicator: str) -> Ass
         comparison_pretrend_p=pretrend_p, plausible_effect=ind.plausible_effect,
         percent_points=ind.unit == "aandeel", national_context=indicator == "thuiszitters",
         capacity_per_100=capacity_per_100(ctx.region.jos_schools, ctx.latest_pupils()) or None,
+        basis="de scholen die (nog) niet met JOS werkten", unit="de JOS-scholen",
     )
     return assess(ev)

@@ -20,6 +20,7 @@ Examples
 from __future__ import annotations
 
 import dataclasses
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -170,8 +171,17 @@ def _controlled_fit(ctx: Context, series: pd.DataFrame, indicator: str, start: p
             return fit_its(series, indicator, "month", start, spec, comparison=comp), comp
         extra.append("De vergelijkingsscholen hebben niet voor elke maand gegevens; geen gecontroleerde ITS.")
     except JosError as exc:
-        extra.append(f"Gecontroleerde ITS niet te schatten: {exc}")
+        extra.append(_not_possible("De vergelijking met de vergelijkingsscholen (gecontroleerde ITS) kon niet "
+                                   "worden geschat", exc))
     return None, comp
+
+
+def _not_possible(sentence: str, exc: Exception | None) -> str:
+    """A Dutch sentence for the reader; the (English, technical) reason goes out as a warning, which
+    a report keeps for the run log instead of printing it."""
+    if exc is not None:
+        warnings.warn(f"{sentence}: {exc}", RuntimeWarning, stacklevel=2)
+    return f"{sentence}."
 
 
 def _robustness(ctx: Context, series: pd.DataFrame, indicator: str, start: pd.Timestamp,
@@ -183,17 +193,17 @@ def _robustness(ctx: Context, series: pd.DataFrame, indicator: str, start: pd.Ti
         placebo = placebo_test(series, indicator, "month", start, spec, n_dates=int(pl.get("n_dates", 20)),
                                min_segment=int(pl.get("min_segment", 12)))
     except JosError as exc:
-        extra.append(f"Placebotoets niet mogelijk: {exc}")
+        extra.append(_not_possible("De placebotoets was niet mogelijk", exc))
     try:
         sens = sensitivity_table(series, indicator, "month", start, spec)
     except JosError as exc:
-        extra.append(f"Gevoeligheidsanalyse niet mogelijk: {exc}")
+        extra.append(_not_possible("De gevoeligheidsanalyse was niet mogelijk", exc))
     pw = ctx.plan.power or {}
     try:
         mde = minimum_detectable_effect(series, indicator, "month", start, spec, power=float(pw.get("power", 0.8)),
                                         n_simulations=int(pw.get("n_simulations", 200)), seed=seed)
     except JosError as exc:
-        extra.append(f"Minimaal aantoonbaar effect niet te berekenen: {exc}")
+        extra.append(_not_possible("Het minimaal aantoonbare effect kon niet worden berekend", exc))
     return Robustness(placebo, sens, mde)
 
 
@@ -227,7 +237,8 @@ def _without_estimate(ctx: Context, school_id: str, ind: Indicator, series: pd.D
     ev = Evidence(ind.key, label=ind.label.lower(), direction=ind.direction, n_pre=n_pre,
                   n_post=int(len(series) - n_pre), start=school.jos_start)
     return IndicatorAnalysis(school_id, ind, series, spec, None, None, None, None, None, assess(ev), note,
-                             problem=f"Geen schatting mogelijk: {exc}")
+                             problem=_not_possible("Geen schatting mogelijk: het model kon niet op deze reeks "
+                                                   "worden geschat", exc))
 
 
 def analyse_indicator(ctx: Context, school_id: str, indicator: str, *, robustness: bool = True,

@@ -152,12 +152,12 @@ def _change_verdict(ev: Evidence, sig: list[tuple[str, Effect]]) -> tuple[str, s
     word = "daling" if sign < 0 else "stijging"
     if sign == expected:
         return "consistent_effect", (
-            f"Na de start is er een {word} ten opzichte van de voortgezette trend ({desc}), in de "
+            f"Na de start is er een {word} ten opzichte van {ev.basis} ({desc}), in de "
             "verwachte richting. Dat past bij een effect, maar dit ontwerp kan niet vaststellen "
             "dat JOS de oorzaak is."
         )
     return "unexpected_direction", (
-        f"Na de start is er een {word} ten opzichte van de voortgezette trend ({desc}), tegen de "
+        f"Na de start is er een {word} ten opzichte van {ev.basis} ({desc}), tegen de "
         f"verwachte richting ({'daling' if expected < 0 else 'stijging'}) in."
     )
 

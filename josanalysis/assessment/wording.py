@@ -24,10 +24,32 @@ import pandas as pd
 from josanalysis.assessment.evidence import SUBJECTS, Effect, Evidence
 from josanalysis.core import formatting as nl
 
-__all__ = ["UNITS_NL", "effect_text", "interval_text", "subject", "count_text", "overlaps"]
+__all__ = ["UNITS_NL", "FAMILY_NL", "AUTOCORRELATION_NL", "effect_text", "interval_text", "subject", "count_text",
+           "overlaps", "variant_nl"]
 
 #: Dutch names of one and of several points, per frequency.
 UNITS_NL = {"month": ("lesmaand", "lesmaanden"), "schoolyear": ("schooljaar", "schooljaren")}
+
+#: Dutch names of the model families (never the code names in a report).
+FAMILY_NL = {"gaussian": "lineair model", "poisson": "Poisson-model", "quasipoisson": "quasi-Poisson-model",
+             "negbin": "negatief-binomiaal model"}
+#: Dutch names of the autocorrelation corrections.
+AUTOCORRELATION_NL = {"ar1": "AR(1)-fouten", "ar2": "AR(2)-fouten", "hac": "Newey–West", "none": "geen correctie"}
+
+
+def variant_nl(label: str) -> str:
+    """A model variant label ``family/autocorrelation/lag n`` in Dutch.
+
+    >>> variant_nl("quasipoisson/ar1/lag 6")
+    'quasi-Poisson-model, AR(1)-fouten, aanloop 6 maanden'
+    """
+    parts = str(label).split("/")
+    if len(parts) != 3:
+        return str(label)
+    family, ac, lag = parts
+    lag = lag.replace("lag", "").strip()
+    return (f"{FAMILY_NL.get(family, family)}, {AUTOCORRELATION_NL.get(ac, ac)}, "
+            f"aanloop {lag} {'maand' if lag == '1' else 'maanden'}")
 
 
 def effect_text(ev: Evidence, x: float, *, signed: bool = True) -> str:

@@ -184,13 +184,13 @@ def effect_interval(estimate: float, ci_low: float, ci_high: float, *, scale: st
     Examples
     --------
     >>> effect_interval(0.88, 0.80, 0.97, scale="ratio")
-    '-12% (rate ratio 0,880; 95%-BI -20% tot -3%)'
+    '-12% (verhouding 0,880; 95%-BI -20% tot -3%)'
     """
     conf = round(100 * (1 - alpha))
     if scale == "ratio":
         def f(r: float) -> str:
             return _percent(r - 1, 0)
-        return f"{f(estimate)} (rate ratio {number(estimate, 3)}; {conf}%-BI {f(ci_low)} tot {f(ci_high)})"
+        return f"{f(estimate)} (verhouding {number(estimate, 3)}; {conf}%-BI {f(ci_low)} tot {f(ci_high)})"
     if percent:
         def f(v: float) -> str:
             return number(100 * v, digits)

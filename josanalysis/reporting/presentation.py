@@ -38,7 +38,7 @@ _FAMILY_NL = {"gaussian": "lineair model (percentages)", "poisson": "Poisson-mod
               "quasipoisson": "quasi-Poisson-model (aantallen, met overdispersie)",
               "negbin": "negatief-binomiaal model (aantallen)"}
 _AC_NL = {"ar1": "AR(1)-fouten geschat met GLS", "ar2": "AR(2)-fouten geschat met GLS",
-          "hac": "Newey-West (HAC) standaardfouten (onderschat onzekerheid bij korte reeksen)",
+          "hac": "Newey–West-standaardfouten (onderschatten de onzekerheid bij korte reeksen)",
           "none": "geen correctie voor autocorrelatie"}
 _COVID_NL = {"exclude": "maanden met schoolsluiting uitgesloten",
              "co-intervention": "schoolsluiting als aparte term in het model",
@@ -93,8 +93,8 @@ def plan_table(plan: AnalysisPlan, indicators: Sequence[str] | None = None) -> p
             "Betrouwbaarheid": f"{round(100 * (1 - plan.alpha))}%",
         })
     out = certify_without_counts(pd.DataFrame(rows), "the analysis plan")
-    out.attrs["caption"] = (f"Analyseplan versie {plan.version}, vastgelegd {plan.registered or 'onbekend'} "
-                            "(params/analysis_plan.yaml)")
+    registered = nl.full_date(plan.registered) if plan.registered else "op een onbekende datum"
+    out.attrs["caption"] = f"Analyseplan versie {plan.version}, vastgelegd {registered}"
     return out
 
 

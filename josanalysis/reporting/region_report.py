@@ -6,7 +6,7 @@ Examples
 >>> from josanalysis.reporting.region_report import build_region_report
 >>> report = build_region_report("demoregio")                    # doctest: +SKIP
 >>> [s.key for s in report.document.sections]                    # doctest: +SKIP
-['title', 'schools', 'plan', 'event_study', 'per_school', 'yearly', 'limits']
+['title', 'summary', 'event_study', 'per_school', 'schools', 'yearly', 'limits', 'appendix']
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from josanalysis.assessment import (
 )
 from josanalysis.privacy import rename_protected, write_results
 from josanalysis.reporting import figures, tables
-from josanalysis.reporting.document import Document, Item, ReportObject, Section, Text, render_figure
+from josanalysis.reporting.document import Item, ReportObject, Section, Text, render_figure
 from josanalysis.reporting.presentation import (
     caveats_markdown,
     format_table,
@@ -35,9 +35,20 @@ from josanalysis.reporting.presentation import (
     privacy_note,
     yearly_nl,
 )
-from josanalysis.reporting.report_parts import plan_section, shown, title_items
+from josanalysis.reporting.report_parts import (
+    APPENDIX_KEY,
+    document_with_contents,
+    plan_section,
+    quietly,
+    shown,
+    summary_row,
+    summary_section,
+    in_sentence,
+    title_items,
+)
 
-__all__ = ["RegionReport", "build_region_report", "EVENT_STUDY_INDICATORS", "REGION_YEARLY_INDICATORS"]
+__all__ = ["RegionReport", "build_region_report", "EVENT_STUDY_INDICATORS", "REGION_YEARLY_INDICATORS",
+           "INDEX_FROM_REGION", "leads_excluding_zero", "lead_caveat_nl"]
 
 #: Monthly indicators of the region's event study.
 EVENT_STUDY_INDICATORS = ("absence_rate", "unauthorised_absence_rate")
@@ -45,11 +56,30 @@ EVENT_STUDY_INDICATORS = ("absence_rate", "unauthorised_absence_rate")
 REGION_YEARLY_INDICATORS = ("pupils", "youthcare_ambulant", "tlv_vso_cluster4", "placements_facility",
                             "early_leavers", "jos_trajectories")
 
+#: The run's index as seen from the region report (``<run>/region/report.html``).
+INDEX_FROM_REGION = "../index.html"
+#: What the region's estimates are compared with (region wording, not a school's trend).
+_BASIS = "scholen die (nog) niet met JOS werkten"
+
+_SUMMARY_INTRO = (
+    "Per indicator in één regel: hoe het verzuim op de JOS-scholen in de regio veranderde ten opzichte van de "
+    "scholen die (nog) niet met JOS werkten, hoe zeker dat is, het oordeel en de belangrijkste kanttekening. "
+    "Het is een vergelijking tussen scholen, geen bewijs dat JOS de oorzaak is.")
+_SUMMARY_OUTRO = ("Daaronder: het effect per schooljaar sinds de start, de scholen naast elkaar, de cijfers per "
+                  "schooljaar, en in de technische bijlage het analyseplan en de rekenmethode.")
 _EVENT_STUDY_INTRO = (
-    "Omdat scholen in verschillende jaren starten, vergelijkt de event study elke JOS-school met de scholen die "
-    "op dat moment (nog) niet met JOS werkten. De jaren vóór de start (negatieve jaren) zijn een controle: daar "
-    "hoort geen verschil te zijn. Bij een klein aantal scholen is de onzekerheid bepaald met een *wild cluster "
-    "bootstrap*.")
+    "Scholen in de regio begonnen in verschillende jaren met JOS (*gespreide invoering*). Daarom vergelijkt de "
+    "analyse elke JOS-school per schooljaar sinds haar start met de scholen die op dat moment (nog) niet met "
+    "JOS werkten. De jaren vóór de start zijn een controle: daar hoort geen verschil te zijn. De tabel onder "
+    "elke grafiek geeft die jaren vóór de start.")
+_METHOD = (
+    "**Rekenmethode.** Het effect per jaar sinds de start is geschat in twee stappen: eerst is uit de "
+    "schoolmaanden zonder JOS bepaald hoe elke school en elke kalendermaand er zonder JOS voor staan; daarna "
+    "is het verschil van de JOS-maanden met die verwachting gemiddeld per jaar sinds de start. Omdat er maar "
+    "een klein aantal scholen is, zijn de betrouwbaarheidsintervallen niet met een standaardformule bepaald "
+    "maar door herhaald trekken: de analyse is vele keren overgedaan met per school willekeurig "
+    "omgedraaide afwijkingen, en het interval volgt uit hoe vaak zulke herhalingen een even groot verschil "
+    "geven.")
 _PER_SCHOOL_INTRO = (
     "Dezelfde vooraf vastgelegde analyse als in de schoolrapporten, naast elkaar. Vergelijk scholen niet op de "
     "hoogte van het effect: de formatie verschilt om historische redenen en de reeksen zijn kort.")
@@ -60,6 +90,10 @@ _LIMITS = (
     "oorzaak is. Scholen verschillen in doelgroep, formatie en geschiedenis; landelijke ontwikkelingen (COVID, "
     "wachtlijsten, meer thuiszitters) spelen overal mee. Een gezamenlijke basisaanpak in de regio is nodig om "
     "uitkomsten goed te kunnen vergelijken.")
+_LEAD_CAVEAT = (
+    "Al vóór de start verschilden de JOS-scholen van de scholen zonder JOS ({years}): het interval van "
+    "{which} sluit nul uit. Dan is de vergelijking na de start niet zuiver; een deel van het verschil kan al "
+    "vóór JOS bestaan hebben.")
 
 
 @dataclass(frozen=True)
@@ -74,15 +108,28 @@ class RegionReport(ReportObject):
         The machine-readable results (event-study and per-school rows), as written to ``results.csv``.
     results_file
         Where the results were written (None without an output folder).
+    warnings
+        The Python warnings raised while building (for the run log; never shown to a reader).
     """
 
     context: Context
     results: pd.DataFrame
     results_file: Path | None
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class _EventStudyPart:
+    section: Section
+    summary: dict[str, str]
+    results: pd.DataFrame
 
 
 def build_region_report(region_id: str, prepared: str = "", output_dir: str | Path = "") -> RegionReport:
     """Build the report of a region: event study, per-school estimates, school-year table.
+
+    Python warnings raised on the way are kept on the report (:attr:`RegionReport.warnings`) and
+    never printed.
 
     Parameters
     ----------
@@ -97,45 +144,79 @@ def build_region_report(region_id: str, prepared: str = "", output_dir: str | Pa
     -------
     RegionReport
     """
+    report, caught = quietly(lambda: _build(region_id, prepared, output_dir))
+    return RegionReport(context=report.context, results=report.results, results_file=report.results_file,
+                        document=report.document, warnings=caught)
+
+
+def _build(region_id: str, prepared: str, output_dir: str | Path) -> RegionReport:
     ctx = load_context(region_id, prepared)
     region = ctx.region
-    event_sections, event_results = zip(*(_event_study_section(ctx, key, output_dir)
-                                          for key in EVENT_STUDY_INDICATORS))
+    parts = [_event_study_part(ctx, key, output_dir) for key in EVENT_STUDY_INDICATORS]
     per_school = school_estimates(ctx, "absence_rate")
-    results = pd.concat([*event_results, results_frame(ctx, per_school)], ignore_index=True)
+    results = pd.concat([*(p.results for p in parts), results_frame(ctx, per_school)], ignore_index=True)
+    title = title_items(region, f"Regio {region.name}", output_dir, INDEX_FROM_REGION) + (
+        Text(region.notes or "_Geen algemene toelichting van de regio opgenomen._"),)
     sections = (
-        Section("title", None, title_items(region, f"Regio {region.name}")
-                + (Text(region.notes or "_Geen algemene toelichting van de regio opgenomen._"),)),
-        Section("schools", "Scholen in de monitor", (
-            shown(format_table(tables.school_overview(ctx)), "the region's schools"),
-            Text(privacy_note(region)))),
-        plan_section(ctx.plan, intro=None),
-        Section("event_study", "Verzuim in de regio: effect per schooljaar sinds de start (event study)",
-                (Text(_EVENT_STUDY_INTRO),) + tuple(event_sections)),
+        summary_section(_SUMMARY_INTRO, [p.summary for p in parts], _SUMMARY_OUTRO),
+        Section("event_study", "Verzuim in de regio: effect per schooljaar sinds de start",
+                (Text(_EVENT_STUDY_INTRO),) + tuple(p.section for p in parts)),
         Section("per_school", "Verzuim per school", (
             Text(_PER_SCHOOL_INTRO),
             shown(tables.school_estimates_nl(per_school), "the per-school estimates"))),
+        Section("schools", "Scholen in de monitor", (
+            shown(format_table(tables.school_overview(ctx)), "the region's schools"),
+            Text(privacy_note(region)))),
         _yearly_section(ctx),
         Section("limits", "Wat deze cijfers wel en niet zeggen", (Text(_LIMITS),)),
+        Section(APPENDIX_KEY, "Technische bijlage", (plan_section(ctx.plan, intro=None, level=3),
+                                                     Text(_METHOD))),
     )
     results_file = write_results(results, output_dir, region.privacy)
-    return RegionReport(context=ctx, results=results, document=Document(sections), results_file=results_file)
+    return RegionReport(context=ctx, results=results, document=document_with_contents(title, sections),
+                        results_file=results_file)
 
 
-def _event_study_section(ctx: Context, key: str, output_dir: str | Path) -> tuple[Section, pd.DataFrame]:
-    """One indicator's event study: summary, figure, verdict and caveats; and its results rows."""
+def leads_excluding_zero(event: pd.DataFrame) -> list[int]:
+    """The years before the start (negative event years) whose finite interval excludes zero."""
+    leads = event[event.index < 0].dropna(subset=["ci_low", "ci_high"])
+    return sorted(int(y) for y, r in leads.iterrows() if r["ci_low"] > 0 or r["ci_high"] < 0)
+
+
+def lead_caveat_nl(years: list[int]) -> str:
+    """The caveat sentence for leads whose interval excludes zero (empty without such leads)."""
+    if not years:
+        return ""
+    names = [f"{-y} jaar vóór de start" for y in sorted(years, reverse=True)]
+    which = "dat jaar" if len(names) == 1 else "die jaren"
+    return _LEAD_CAVEAT.format(years=", ".join(names), which=which)
+
+
+def _event_study_part(ctx: Context, key: str, output_dir: str | Path) -> _EventStudyPart:
+    """One indicator's event study: summary, figure, leads, verdict and caveats; its summary line
+    and its results rows."""
     label = indicator_labels()[key]
     es = region_event_study(ctx, key)
     verdict = region_assessment(ctx, es, key)
     fig = figures.plot_event_study(es.event.reset_index().rename(columns={"event_year": "event_time"}),
                                    label=label, percent=True, synthetic=ctx.region.synthetic)
+    # a lead whose interval excludes zero gets its own sentence, unless the pre-trend caveat says it already
+    pretrend = any(c.key == "comparison_pretrend" for c in verdict.caveats)
+    lead_caveat = "" if pretrend else lead_caveat_nl(leads_excluding_zero(es.event))
+    alt = (f"Grafiek: het verschil in {in_sentence(label)} tussen JOS-scholen en scholen zonder JOS per schooljaar "
+           "sinds de start, met betrouwbaarheidsintervallen; de jaren vóór de start zijn de controle.")
     items: tuple[Item, ...] = (
-        Text(es.summary_nl(label.lower(), percent_points=True)),
-        render_figure(fig, f"{key}_event_study", output_dir),
+        Text(es.summary_nl(in_sentence(label), percent_points=True)),
+        render_figure(fig, f"{key}_event_study", output_dir, alt=alt),
+        Text("**De jaren vóór de start** (hier hoort geen verschil te zijn):"),
+        shown(tables.event_leads_nl(es.event, percent=True, alpha=ctx.plan.alpha), f"the leads of {key}"),
         Text(f"**Oordeel: {verdict.verdict}.** {verdict.reason_nl}"),
-        Text(caveats_markdown(verdict, es.notes)),
+        Text(caveats_markdown(verdict, ([lead_caveat] if lead_caveat else []) + list(es.notes))),
     )
-    return Section(key, label, items, level=3), region_results(ctx, key, es, verdict)
+    extra = [("ernstig", "al een verschil vóór de start")] if lead_caveat else []
+    return _EventStudyPart(Section(key, label, items, level=3),
+                           summary_row(label, verdict, basis=_BASIS, extra=extra),
+                           region_results(ctx, key, es, verdict))
 
 
 def _yearly_section(ctx: Context) -> Section:

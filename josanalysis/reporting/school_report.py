@@ -3,14 +3,17 @@
 :func:`build_school_report` runs the pre-specified analysis of one school
 (:func:`josanalysis.assessment.analyse_school`), draws and saves its figures, formats its tables
 through the privacy layer, writes its results files, and returns a :class:`SchoolReport` whose
-sections ``notebooks/school_report.py`` displays in order.
+sections ``notebooks/school_report.py`` displays in order: title with table of contents, the
+Samenvatting (one line per indicator), the detail per indicator, the school-year figures, the
+limits, and the technical appendix last. A comparison school (no JOS start) gets a short report
+of its own (:mod:`josanalysis.reporting.comparison_report`).
 
 Examples
 --------
 >>> from josanalysis.reporting.school_report import build_school_report
 >>> report = build_school_report("demoregio", "DM0100")          # doctest: +SKIP
 >>> [s.key for s in report.document.sections]                    # doctest: +SKIP
-['title', 'profile', 'plan', 'monthly', 'yearly', 'limits']
+['title', 'summary', 'monthly', 'yearly', 'profile', 'limits', 'appendix']
 >>> report.show()                                                # doctest: +SKIP
 """
 
@@ -30,10 +33,13 @@ from josanalysis.assessment import (
     results_frame,
     yearly_assessments,
 )
+from josanalysis.assessment.wording import AUTOCORRELATION_NL, FAMILY_NL
+from josanalysis.core import formatting as nl
 from josanalysis.core.config import School
 from josanalysis.privacy import write_results
 from josanalysis.reporting import figures, tables
-from josanalysis.reporting.document import Document, Item, ReportObject, Section, Text, render_figure
+from josanalysis.reporting.comparison_report import comparison_sections
+from josanalysis.reporting.document import Item, ReportObject, Section, Text, render_figure
 from josanalysis.reporting.presentation import (
     YEARLY_FIGURE_INDICATORS,
     caveats_markdown,
@@ -42,10 +48,29 @@ from josanalysis.reporting.presentation import (
     school_profile,
     yearly_nl,
 )
-from josanalysis.reporting.report_parts import plan_section, shown, title_items
+from josanalysis.reporting.report_parts import (
+    APPENDIX_KEY,
+    document_with_contents,
+    plan_section,
+    quietly,
+    shown,
+    summary_row,
+    summary_section,
+    in_sentence,
+    title_items,
+)
 
-__all__ = ["SchoolReport", "build_school_report"]
+__all__ = ["SchoolReport", "build_school_report", "INDEX_FROM_SCHOOL"]
 
+#: The run's index as seen from a school report (``<run>/schools/<id>/report.html``).
+INDEX_FROM_SCHOOL = "../../index.html"
+
+_SUMMARY_INTRO = (
+    "Per indicator in één regel: wat er veranderde sinds de start van JOS, hoe zeker dat is, het oordeel en "
+    "de belangrijkste kanttekening. Een verandering is hooguit *consistent met* een effect van JOS; dat JOS "
+    "de oorzaak is, kunnen deze gegevens niet vaststellen.")
+_SUMMARY_OUTRO = ("De details per indicator staan hieronder; de technische bijlage aan het eind geeft het "
+                  "analyseplan, de modelcontroles, de placebotoets en de gevoeligheid voor de modelkeuze.")
 _PROFILE_INTRO = ("Formatie per functie vóór en tijdens het project. De uren verschillen tussen scholen om "
                   "historische redenen, niet naar behoefte; vergelijk scholen daarom niet op formatie.")
 _MONTHLY_INTRO = (
@@ -63,6 +88,10 @@ _LIMITS = (
     "jeugdhulp, de landelijke stijging van het aantal thuiszitters) bewegen dezelfde indicatoren. Een "
     "verandering na de start is daarom hooguit *consistent met* een effect van JOS; dat JOS de oorzaak is, "
     "kunnen deze gegevens niet vaststellen. Lees de cijfers samen met het verhaal van de school.")
+_APPENDIX_INTRO = (
+    "Voor wie de analyse wil controleren: het vooraf vastgelegde analyseplan en per indicator het "
+    "onderscheidend vermogen, de modeldiagnostiek, de placebotoets (nepstartdatums vóór de echte start) en "
+    "de gevoeligheid voor de modelkeuze.")
 
 
 @dataclass(frozen=True)
@@ -81,6 +110,8 @@ class SchoolReport(ReportObject):
         The machine-readable results (one row per estimate), as written to ``results.csv``.
     results_file
         Where the results were written (None without an output folder).
+    warnings
+        The Python warnings raised while building (for the run log; never shown to a reader).
     """
 
     context: Context
@@ -88,11 +119,15 @@ class SchoolReport(ReportObject):
     analyses: tuple[IndicatorAnalysis, ...]
     results: pd.DataFrame
     results_file: Path | None
+    warnings: tuple[str, ...] = ()
 
 
 def build_school_report(region_id: str, school_id: str, prepared: str = "",
                         output_dir: str | Path = "") -> SchoolReport:
     """Build the report of one school: analysis, figures, tables and results files.
+
+    Python warnings raised on the way (a singular matrix in a sensitivity variant, say) are kept
+    on the report (:attr:`SchoolReport.warnings`) and never printed.
 
     Parameters
     ----------
@@ -109,22 +144,38 @@ def build_school_report(region_id: str, school_id: str, prepared: str = "",
     -------
     SchoolReport
     """
+    report, caught = quietly(lambda: _build(region_id, school_id, prepared, output_dir))
+    return SchoolReport(context=report.context, school=report.school, analyses=report.analyses,
+                        results=report.results, results_file=report.results_file, document=report.document,
+                        warnings=caught)
+
+
+def _build(region_id: str, school_id: str, prepared: str, output_dir: str | Path) -> SchoolReport:
     ctx = load_context(region_id, prepared)
     school = ctx.school(school_id)
     analyses = tuple(analyse_school(ctx, school_id))
     results = results_frame(ctx, list(analyses))
-    sections = (
-        Section("title", None, title_items(ctx.region, f"{school.name} ({school.school_id}) — {ctx.region.name}")),
-        _profile_section(school),
-        plan_section(ctx.plan),
-        Section("monthly", "Indicatoren per maand: onderbroken tijdreeks",
-                (Text(_MONTHLY_INTRO),) + tuple(_indicator_section(ctx, school, a, output_dir) for a in analyses)),
-        _yearly_section(ctx, school, output_dir),
-        Section("limits", "Wat deze cijfers wel en niet zeggen", (Text(_LIMITS),)),
-    )
+    title = title_items(ctx.region, f"{school.name} ({school.school_id}) — {ctx.region.name}", output_dir,
+                        INDEX_FROM_SCHOOL)
+    if school.jos_start is None:
+        sections = comparison_sections(ctx, school, analyses, output_dir)
+    else:
+        sections = (
+            summary_section(_SUMMARY_INTRO, [summary_row(a.indicator.label, a.assessment) for a in analyses],
+                            _SUMMARY_OUTRO),
+            Section("monthly", "Indicatoren per maand: onderbroken tijdreeks",
+                    (Text(_MONTHLY_INTRO),) + tuple(_indicator_section(ctx, school, a, output_dir)
+                                                    for a in analyses)),
+            _yearly_section(ctx, school, output_dir),
+            _profile_section(school),
+            Section("limits", "Wat deze cijfers wel en niet zeggen", (Text(_LIMITS),)),
+            Section(APPENDIX_KEY, "Technische bijlage",
+                    (Text(_APPENDIX_INTRO), plan_section(ctx.plan, level=3))
+                    + tuple(_technical_section(ctx, school, a, output_dir) for a in analyses)),
+        )
     results_file = write_results(results, output_dir, ctx.region.privacy)
     return SchoolReport(context=ctx, school=school, analyses=analyses, results=results,
-                        document=Document(sections), results_file=results_file)
+                        document=document_with_contents(title, sections), results_file=results_file)
 
 
 def _profile_section(school: School) -> Section:
@@ -136,44 +187,54 @@ def _profile_section(school: School) -> Section:
 
 
 def _indicator_section(ctx: Context, school: School, a: IndicatorAnalysis, output_dir: str | Path) -> Section:
-    """One monthly indicator: series and fit, effects, verdict, power, diagnostics, placebo,
-    sensitivity, caveats and the team's note."""
+    """One monthly indicator: what changed (text, figure, effects), verdict, caveats and the team's note."""
     items: list[Item] = []
     if a.result is None:
         items.append(Text(f"**Oordeel: {a.assessment.verdict}.** {a.problem}"))
     else:
-        items += _estimate_items(ctx, school, a, output_dir)
+        label, region = a.indicator.label, ctx.region
+        fig = figures.plot_its(a.result, label=label, start=school.jos_start, percent=a.percent,
+                               covid_windows=ctx.plan.covid_windows, synthetic=region.synthetic,
+                               suppress_below=region.privacy.min_count if a.indicator.is_count else None)
+        alt = (f"Grafiek: {in_sentence(label)} per lesmaand op {school.name}, met de gemeten waarden, het model en "
+               f"de voortgezette trend zonder JOS vanaf de start in {nl.month_year(school.jos_start)}.")
+        items += [
+            Text(a.result.summary_nl(label=in_sentence(label), percent_points=a.percent)),
+            render_figure(fig, f"{a.indicator.key}_its", output_dir, alt=alt),
+            shown(tables.effects_nl(a), f"the effects of {a.indicator.key}"),
+            Text(f"**Oordeel: {a.assessment.verdict}.** {a.assessment.reason_nl}"),
+        ]
     items.append(Text(caveats_markdown(a.assessment, a.extra_notes)))
     items.append(Text("**Toelichting van het schoolteam.** " + a.note))
     return Section(a.indicator.key, a.indicator.label, tuple(items), level=3)
 
 
-def _estimate_items(ctx: Context, school: School, a: IndicatorAnalysis, output_dir: str | Path) -> list[Item]:
-    label, region = a.indicator.label, ctx.region
-    fig = figures.plot_its(a.result, label=label, start=school.jos_start, percent=a.percent,
-                           covid_windows=ctx.plan.covid_windows, synthetic=region.synthetic,
-                           suppress_below=region.privacy.min_count if a.indicator.is_count else None)
-    items: list[Item] = [
-        Text(a.result.summary_nl(label=label.lower(), percent_points=a.percent)),
-        render_figure(fig, f"{a.indicator.key}_its", output_dir),
-        shown(tables.effects_nl(a), f"the effects of {a.indicator.key}"),
-        Text(f"**Oordeel: {a.assessment.verdict}.** {a.assessment.reason_nl}"),
-    ]
+def _technical_section(ctx: Context, school: School, a: IndicatorAnalysis, output_dir: str | Path) -> Section:
+    """The appendix of one monthly indicator: model, power, diagnostics, placebo and sensitivity."""
+    label, spec = a.indicator.label, a.spec
+    items: list[Item] = [Text(
+        f"**Model.** {FAMILY_NL.get(spec.family, spec.family)}; correctie voor autocorrelatie: "
+        f"{AUTOCORRELATION_NL.get(spec.autocorrelation, spec.autocorrelation)}; aanloopperiode "
+        f"{spec.lag} maanden.")]
+    if a.result is None:
+        return Section(f"{a.indicator.key}_technisch", label, tuple(items) + (Text(a.problem or ""),), level=3)
     if a.mde is not None:
         items.append(Text("**Onderscheidend vermogen.** " + a.mde.summary_nl(percent_points=a.percent)))
     items.append(Text("**Modeldiagnostiek** (resterende autocorrelatie en overdispersie):"))
     items.append(shown(tables.diagnostics_nl(a), f"the diagnostics of {a.indicator.key}"))
     if a.placebo is not None:
-        term = a.placebo.term
-        fig = figures.plot_placebo(a.placebo.placebos.loc[a.placebo.placebos["term"] == term, "estimate"],
-                                   a.placebo.actual.loc[term, "estimate"], label=label, percent=a.percent,
-                                   synthetic=region.synthetic)
+        estimates = a.placebo.estimates()
+        what = "trendverandering" if a.placebo.term == "slope" else "niveauverandering"
+        fig = figures.plot_placebo(estimates, a.placebo.actual.loc[a.placebo.term, "estimate"], label=label,
+                                   percent=a.percent, synthetic=ctx.region.synthetic)
+        alt = (f"Histogram: de geschatte {what} van {in_sentence(label)} bij {len(estimates)} nepstartdatums vóór "
+               "de start, met een lijn bij de schatting van de echte start.")
         items += [Text("**Placebotoets.** " + a.placebo.summary_nl()),
-                  render_figure(fig, f"{a.indicator.key}_placebo", output_dir)]
+                  render_figure(fig, f"{a.indicator.key}_placebo", output_dir, alt=alt)]
     if a.sensitivity is not None:
         items += [Text("**Gevoeligheid** voor aanloopperiode, model en autocorrelatiemethode:"),
                   shown(tables.sensitivity_nl(a), f"the sensitivity table of {a.indicator.key}")]
-    return items
+    return Section(f"{a.indicator.key}_technisch", label, tuple(items), level=3)
 
 
 def _yearly_section(ctx: Context, school: School, output_dir: str | Path) -> Section:
@@ -181,13 +242,15 @@ def _yearly_section(ctx: Context, school: School, output_dir: str | Path) -> Sec
     labels = indicator_labels()
     fig = figures.plot_yearly(yearly, YEARLY_FIGURE_INDICATORS, labels, start=school.jos_start,
                               synthetic=ctx.region.synthetic, title=f"{school.name}: indicatoren per schooljaar")
+    alt = (f"Grafieken per schooljaar op {school.name}: "
+           f"{', '.join(in_sentence(labels[k]) for k in YEARLY_FIGURE_INDICATORS)}; de start van JOS is gemarkeerd.")
     notes = tuple(Text(f"**{labels[key]}** — toelichting: {notes_for(key, school, ctx.region)}")
                   for key in YEARLY_FIGURE_INDICATORS)
     return Section("yearly", "Indicatoren per schooljaar", (
         Text(_YEARLY_INTRO),
         shown(yearly_nl(yearly), "the school-year table"),
         Text(privacy_note(ctx.region)),
-        render_figure(fig, "yearly", output_dir),
+        render_figure(fig, "yearly", output_dir, alt=alt),
         Text("**Oordeel en kanttekeningen per indicator** (reeksen van een paar schooljaren zijn te kort voor "
              "een effectschatting; de kanttekeningen gelden wel):"),
         shown(tables.yearly_assessments_nl(yearly_assessments(ctx, school.school_id)),

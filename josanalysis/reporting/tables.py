@@ -20,12 +20,13 @@ import numpy as np
 import pandas as pd
 
 from josanalysis.assessment import CAVEAT_TITLES_NL, Assessment, Context, IndicatorAnalysis
+from josanalysis.assessment.wording import AUTOCORRELATION_NL, FAMILY_NL
 from josanalysis.core import formatting as nl
 from josanalysis.core.indicators import get_indicator
 from josanalysis.privacy import apply_privacy, certify_without_counts
 
 __all__ = ["effects_nl", "diagnostics_nl", "sensitivity_nl", "school_estimates_nl", "yearly_assessments_nl",
-           "yearly_table", "school_overview"]
+           "yearly_table", "school_overview", "event_leads_nl"]
 
 _TERMS_NL = {"level": "Niveauverandering bij de start", "slope": "Trendverandering per maand",
              "end": "Verschil aan het eind van de reeks"}
@@ -92,8 +93,8 @@ def sensitivity_nl(analysis: IndicatorAnalysis) -> pd.DataFrame:
         return certify_without_counts(pd.DataFrame(), "the sensitivity table")
     s = sens[sens["term"] == "level"]
     out = pd.DataFrame({
-        "Model": s["family"].astype(str),
-        "Autocorrelatie": s["autocorrelation"].astype(str),
+        "Model": [FAMILY_NL.get(str(f), str(f)) for f in s["family"]],
+        "Autocorrelatie": [AUTOCORRELATION_NL.get(str(c), str(c)) for c in s["autocorrelation"]],
         "Aanloop (mnd)": s["lag"].astype(int),
         "Niveauverandering": [nl.effect_interval(r.estimate, r.ci_low, r.ci_high, scale=r.scale,
                                                  percent=analysis.percent)
@@ -157,3 +158,32 @@ def school_overview(ctx: Context) -> pd.DataFrame:
                      "JOS": role, "Leerlingen": pupils.get(s.school_id, np.nan)})
     table = pd.DataFrame(rows)
     return apply_privacy(table, ctx.region.privacy, count_columns=["Leerlingen"], secondary=False)
+
+
+def event_leads_nl(event: pd.DataFrame, *, percent: bool, alpha: float = 0.05) -> pd.DataFrame:
+    """The event study's years before the start (leads) as a Dutch table: estimate with interval
+    and whether the interval excludes zero (there should be no difference before the start).
+
+    Parameters
+    ----------
+    event
+        ``EventStudyResult.event``: one row per year since the start (index ``event_year``).
+    percent
+        Whether the outcome is a share (shown in procentpunten).
+    alpha
+        Gives the interval's confidence level.
+    """
+    leads = event[event.index < 0].sort_index()
+    rows = []
+    for year, r in leads.iterrows():
+        finite = bool(np.isfinite([r["estimate"], r["ci_low"], r["ci_high"]]).all())
+        rows.append({
+            "Schooljaar": f"{-int(year)} jaar vóór de start",
+            "Verschil met scholen zonder JOS": nl.effect_interval(r["estimate"], r["ci_low"], r["ci_high"],
+                                                                  scale="difference", percent=percent, alpha=alpha)
+            if finite else nl.MISSING,
+            "Interval sluit nul uit": ("ja: er was al een verschil vóór de start"
+                                       if finite and (r["ci_low"] > 0 or r["ci_high"] < 0) else "nee"),
+        })
+    return certify_without_counts(pd.DataFrame(rows, columns=["Schooljaar", "Verschil met scholen zonder JOS",
+                                                              "Interval sluit nul uit"]), "the event-study leads")

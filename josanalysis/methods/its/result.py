@@ -268,7 +268,7 @@ def _sentence_level(row: pd.Series, label: str, conf: int, pp: bool) -> str:
         direction = "lager" if pct < 0 else "hoger"
         text = (
             f"Na de start ligt {label} {nl.number(abs(pct))}% {direction} dan de voortgezette trend "
-            f"(rate ratio {nl.number(est, 3)}; {conf}%-BI {nl.number(lo, 3)} tot {nl.number(hi, 3)})."
+            f"(verhouding {nl.number(est, 3)}; {conf}%-BI {nl.number(lo, 3)} tot {nl.number(hi, 3)})."
         )
         no_change = lo <= 1 <= hi
     else:

@@ -58,15 +58,26 @@ class PlaceboResult:
         """The number of placebo fits of :attr:`term`."""
         return int((self.placebos["term"] == self.term).sum())
 
+    def estimates(self) -> pd.Series:
+        """The placebo estimates of :attr:`term` that could be fitted (what the placebo figure draws)."""
+        est = self.placebos.loc[self.placebos["term"] == self.term, "estimate"].astype(float)
+        return est[np.isfinite(est)]
+
     def summary_nl(self) -> str:
-        """Dutch summary for the report."""
-        n = self.n_placebos
-        larger = int(round(self.rank_p * (n + 1) - 1))
+        """Dutch summary for the report, counted from the same estimates as the placebo figure
+        (:meth:`estimates`): how many fake starts gave a change at least as large, up or down."""
+        est = self.estimates()
+        scale = self.actual.loc[self.term, "scale"]
+        real = float(effect_size(self.actual.loc[self.term, "estimate"], scale))
+        larger = int(np.sum(effect_size(est.to_numpy(), scale) >= real))
+        p_values = self.placebos.loc[est.index, "p_value"].astype(float)
+        significant = int(np.sum(p_values.to_numpy() < self.alpha))
+        what = "trendverandering" if self.term == "slope" else "niveauverandering"
         return (
-            f"Bij {n} nepstartdatums in de periode vóór de start was het geschatte effect "
-            f"{larger} keer minstens zo groot als bij de echte start (rangorde-p = "
-            f"{nl.number(self.rank_p, 2)}). {nl.number(100 * self.rejection_rate, 0)}% van de "
-            f"nepstarts gaf een 'significant' effect (verwacht bij toeval: {nl.number(100 * self.alpha, 0)}%)."
+            f"Bij {len(est)} nepstartdatums in de periode vóór de start was de geschatte {what} "
+            f"{larger} keer minstens zo groot (omhoog of omlaag) als bij de echte start. "
+            f"{significant} van de {len(est)} nepstarts gaf een 'significant' effect; bij toeval "
+            f"verwacht je er ongeveer {nl.number(self.alpha * len(est), 0)}."
         )
 
 

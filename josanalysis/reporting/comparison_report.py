@@ -1,0 +1,115 @@
+"""The short report of a comparison school (a school without JOS): its role, its series and what it
+contributes to the analysis; no JOS effect sections, since there is no start to measure from.
+
+:func:`comparison_sections` gives the sections :func:`~josanalysis.reporting.school_report.build_school_report`
+shows for a school without ``jos_start``.
+
+Examples
+--------
+>>> from josanalysis.reporting import build_school_report
+>>> [s.key for s in build_school_report("demoregio", "DM1100").document.sections]  # doctest: +SKIP
+['title', 'summary', 'role', 'series', 'yearly', 'appendix']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import matplotlib.ticker as mticker
+import numpy as np
+import pandas as pd
+
+from josanalysis.assessment import Context, IndicatorAnalysis
+from josanalysis.core import formatting as nl
+from josanalysis.core.config import School
+from josanalysis.privacy import certify_without_counts
+from josanalysis.reporting import tables
+from josanalysis.reporting.document import Item, Section, Text, render_figure
+from josanalysis.reporting.presentation import privacy_note, yearly_nl
+from josanalysis.reporting.report_parts import APPENDIX_KEY, SUMMARY_KEY, in_sentence, plan_section, shown
+
+__all__ = ["comparison_sections", "plot_series"]
+
+_ROLE = (
+    "Een vergelijkingsschool werkt niet met JOS. Ze laat zien hoe de indicatoren zich ontwikkelen *zonder* "
+    "JOS, in dezelfde regio en dezelfde jaren (met dezelfde landelijke ontwikkelingen, zoals corona en "
+    "wachtlijsten in de jeugdhulp). Daarmee draagt ze op twee plaatsen bij aan de analyse:\n\n"
+    "- **In elk schoolrapport van een JOS-school** is de reeks van de vergelijkingsscholen het "
+    "tegenfeitelijke scenario van de *gecontroleerde onderbroken tijdreeks*: de verandering op de JOS-school "
+    "wordt afgezet tegen de verandering op de vergelijkingsscholen in dezelfde maanden.\n"
+    "- **In het regiorapport** is ze een van de scholen zonder JOS in de analyse van de *gespreide "
+    "invoering*: het effect per jaar sinds de start wordt geschat ten opzichte van scholen die (nog) niet "
+    "met JOS werken.\n\n"
+    "Dit rapport geeft daarom geen oordeel over een effect van JOS, maar laat de reeksen van de school zien.")
+_SERIES_INTRO = ("De gemeten reeks per lesmaand. Grijze vlakken zijn de maanden met schoolsluiting door corona; "
+                 "die maanden tellen in de analyse niet mee.")
+_YEARLY_INTRO = "De indicatoren per schooljaar. Kleine aantallen leerlingen worden niet getoond (•)."
+
+
+def comparison_sections(ctx: Context, school: School, analyses: Sequence[IndicatorAnalysis],
+                        output_dir: str | Path = "") -> tuple[Section, ...]:
+    """The sections of a comparison school's report: Samenvatting, role, series, yearly table, plan."""
+    rows = [{"Indicator": a.indicator.label, "Lesmaanden met gegevens": str(int(a.series[a.indicator.key].notna().sum())),
+             "Periode": _period(a.series), "Rol in de analyse": "vergelijkingsreeks (geen JOS)"} for a in analyses]
+    summary = certify_without_counts(pd.DataFrame(rows), "the comparison summary")
+    yearly = tables.yearly_table(ctx, school.school_id)
+    return (
+        Section(SUMMARY_KEY, "Samenvatting", (
+            Text(f"**{school.name}** ({school.school_type}) is een **vergelijkingsschool**: de school werkt niet "
+                 "met JOS. Dit rapport meet daarom geen effect van JOS; het laat zien welke gegevens de school "
+                 "aan de analyse van de JOS-scholen bijdraagt."),
+            shown(summary, "the comparison summary"))),
+        Section("role", "Rol van de school in de monitor", (Text(_ROLE),)),
+        Section("series", "Reeksen per lesmaand", (Text(_SERIES_INTRO),)
+                + tuple(_series_section(ctx, school, a, output_dir) for a in analyses)),
+        Section("yearly", "Indicatoren per schooljaar", (
+            Text(_YEARLY_INTRO), shown(yearly_nl(yearly), "the school-year table"), Text(privacy_note(ctx.region)))),
+        Section(APPENDIX_KEY, "Technische bijlage", (plan_section(ctx.plan, level=3),)),
+    )
+
+
+def _period(series: pd.DataFrame) -> str:
+    months = series["month"] if len(series) else pd.Series(dtype="datetime64[ns]")
+    return f"{nl.month_year(months.min())} – {nl.month_year(months.max())}" if len(months) else nl.MISSING
+
+
+def _series_section(ctx: Context, school: School, a: IndicatorAnalysis, output_dir: str | Path) -> Section:
+    key, label = a.indicator.key, a.indicator.label
+    suppress = ctx.region.privacy.min_count if a.indicator.is_count else None
+    fig = plot_series(a.series, key, label=label, percent=a.percent, covid_windows=ctx.plan.covid_windows,
+                      suppress_below=suppress, synthetic=ctx.region.synthetic)
+    items: list[Item] = [render_figure(fig, f"{key}_series", output_dir,
+                                       alt=f"Grafiek: {in_sentence(label)} per lesmaand op {school.name} "
+                                           "(vergelijkingsschool zonder JOS).")]
+    if suppress:
+        items.append(Text(f"_Maanden met 1 tot {suppress - 1} leerlingen zijn niet getoond (privacy)._"))
+    return Section(f"{key}_series", label, tuple(items), level=3)
+
+
+def plot_series(series: pd.DataFrame, column: str, *, label: str, percent: bool = False,
+                covid_windows: Sequence[tuple] = (), suppress_below: int | None = None,
+                synthetic: bool = False) -> plt.Figure:
+    """One school's monthly series as a line with points; COVID closures shaded; pupil counts from
+    1 to ``suppress_below - 1`` left out (privacy)."""
+    x = pd.to_datetime(series["month"])
+    y = series[column].astype(float).copy()
+    if suppress_below:
+        y[(y > 0) & (y < suppress_below)] = np.nan
+    fig, ax = plt.subplots(figsize=(10, 3.6))
+    for a, b in covid_windows:
+        ax.axvspan(pd.Timestamp(a), pd.Timestamp(b), color="#cccccc", alpha=0.5, lw=0)
+    ax.plot(x, y, color="#4d4d4d", lw=1, marker="o", ms=3)
+    if percent:
+        ax.yaxis.set_major_formatter(mticker.FuncFormatter(lambda v, _: nl.number(100 * v, 1) + "%"))
+        ax.set_ylabel("percentage van de lesuren")
+    else:
+        ax.yaxis.set_major_locator(mticker.MaxNLocator(integer=True))
+        ax.yaxis.set_major_formatter(mticker.FuncFormatter(lambda v, _: nl.number(v, 0)))
+        ax.set_ylabel("aantal leerlingen")
+    ax.set_title(label)
+    if synthetic:
+        fig.text(0.99, 0.01, "SYNTHETISCHE DEMODATA", ha="right", va="bottom", fontsize=8, color="#b30000")
+    fig.tight_layout()
+    return fig
