@@ -409,14 +409,18 @@ def alt_text_event_study(effects: pd.DataFrame, *, label: str, percent: bool = F
                          synthetic: bool = False) -> str:
     """Dutch alt text of :func:`plot_event_study` (same arguments)."""
     e = effects.sort_values("event_time")
-    text = (f"Effect op {_lower_first(_short(label))} per schooljaar ten opzichte van het jaar vóór de start van JOS, "
-            "met 95%-betrouwbaarheidsintervallen")
+    text = (f"Grafiek: het effect op {_lower_first(_short(label))} per schooljaar ten opzichte van het jaar vóór "
+            "de start van JOS, met 95%-betrouwbaarheidsintervallen")
     if len(e):
         lo, hi = int(e["event_time"].min()), int(e["event_time"].max())
         text += f", van {nl.integer(abs(lo))} jaar vóór tot {nl.integer(hi)} jaar na de start"
         post = e[e["event_time"] >= 0]
         if len(post):
             last = post.iloc[-1]
-            text += (f". In het laatste jaar is het geschatte verschil {_value(last['estimate'], percent, True)}"
-                     f" (interval {_value(last['ci_low'], percent, True)} tot {_value(last['ci_high'], percent, True)})")
+            text += f". In het laatste jaar is het geschatte verschil {_value(last['estimate'], percent, True)}"
+            if not (nl.is_missing(last["ci_low"]) or nl.is_missing(last["ci_high"])):
+                text += (f" (interval {_value(last['ci_low'], percent, True)} tot "
+                         f"{_value(last['ci_high'], percent, True)})")
+            else:
+                text += " (zonder interval: te weinig scholen in dat jaar)"
     return text + "."

@@ -198,13 +198,12 @@ def _event_study_part(ctx: Context, key: str, output_dir: str | Path) -> _EventS
     label = indicator_labels()[key]
     es = region_event_study(ctx, key)
     verdict = region_assessment(ctx, es, key)
-    fig = figures.plot_event_study(es.event.reset_index().rename(columns={"event_year": "event_time"}),
-                                   label=label, percent=True, synthetic=ctx.region.synthetic)
+    effects = es.event.reset_index().rename(columns={"event_year": "event_time"})
+    fig = figures.plot_event_study(effects, label=label, percent=True, synthetic=ctx.region.synthetic)
     # a lead whose interval excludes zero gets its own sentence, unless the pre-trend caveat says it already
     pretrend = any(c.key == "comparison_pretrend" for c in verdict.caveats)
     lead_caveat = "" if pretrend else lead_caveat_nl(leads_excluding_zero(es.event))
-    alt = (f"Grafiek: het verschil in {in_sentence(label)} tussen JOS-scholen en scholen zonder JOS per schooljaar "
-           "sinds de start, met betrouwbaarheidsintervallen; de jaren vóór de start zijn de controle.")
+    alt = figures.alt_text_event_study(effects, label=label, percent=True)
     items: tuple[Item, ...] = (
         Text(es.summary_nl(in_sentence(label), percent_points=True)),
         render_figure(fig, f"{key}_event_study", output_dir, alt=alt),

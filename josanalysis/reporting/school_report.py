@@ -193,11 +193,10 @@ def _indicator_section(ctx: Context, school: School, a: IndicatorAnalysis, outpu
         items.append(Text(f"**Oordeel: {a.assessment.verdict}.** {a.problem}"))
     else:
         label, region = a.indicator.label, ctx.region
-        fig = figures.plot_its(a.result, label=label, start=school.jos_start, percent=a.percent,
-                               covid_windows=ctx.plan.covid_windows, synthetic=region.synthetic,
-                               suppress_below=region.privacy.min_count if a.indicator.is_count else None)
-        alt = (f"Grafiek: {in_sentence(label)} per lesmaand op {school.name}, met de gemeten waarden, het model en "
-               f"de voortgezette trend zonder JOS vanaf de start in {nl.month_year(school.jos_start)}.")
+        drawing = dict(label=label, start=school.jos_start, percent=a.percent, covid_windows=ctx.plan.covid_windows,
+                       suppress_below=region.privacy.min_count if a.indicator.is_count else None)
+        fig = figures.plot_its(a.result, synthetic=region.synthetic, **drawing)
+        alt = figures.alt_text_its(a.result, **drawing)
         items += [
             Text(a.result.summary_nl(label=in_sentence(label), percent_points=a.percent)),
             render_figure(fig, f"{a.indicator.key}_its", output_dir, alt=alt),
@@ -224,11 +223,9 @@ def _technical_section(ctx: Context, school: School, a: IndicatorAnalysis, outpu
     items.append(shown(tables.diagnostics_nl(a), f"the diagnostics of {a.indicator.key}"))
     if a.placebo is not None:
         estimates = a.placebo.estimates()
-        what = "trendverandering" if a.placebo.term == "slope" else "niveauverandering"
-        fig = figures.plot_placebo(estimates, a.placebo.actual.loc[a.placebo.term, "estimate"], label=label,
-                                   percent=a.percent, synthetic=ctx.region.synthetic)
-        alt = (f"Histogram: de geschatte {what} van {in_sentence(label)} bij {len(estimates)} nepstartdatums vóór "
-               "de start, met een lijn bij de schatting van de echte start.")
+        actual = a.placebo.actual.loc[a.placebo.term, "estimate"]
+        fig = figures.plot_placebo(estimates, actual, label=label, percent=a.percent, synthetic=ctx.region.synthetic)
+        alt = figures.alt_text_placebo(estimates, actual, label=label, percent=a.percent)
         items += [Text("**Placebotoets.** " + a.placebo.summary_nl()),
                   render_figure(fig, f"{a.indicator.key}_placebo", output_dir, alt=alt)]
     if a.sensitivity is not None:
@@ -242,8 +239,7 @@ def _yearly_section(ctx: Context, school: School, output_dir: str | Path) -> Sec
     labels = indicator_labels()
     fig = figures.plot_yearly(yearly, YEARLY_FIGURE_INDICATORS, labels, start=school.jos_start,
                               synthetic=ctx.region.synthetic, title=f"{school.name}: indicatoren per schooljaar")
-    alt = (f"Grafieken per schooljaar op {school.name}: "
-           f"{', '.join(in_sentence(labels[k]) for k in YEARLY_FIGURE_INDICATORS)}; de start van JOS is gemarkeerd.")
+    alt = figures.alt_text_yearly(yearly, YEARLY_FIGURE_INDICATORS, labels, start=school.jos_start)
     notes = tuple(Text(f"**{labels[key]}** — toelichting: {notes_for(key, school, ctx.region)}")
                   for key in YEARLY_FIGURE_INDICATORS)
     return Section("yearly", "Indicatoren per schooljaar", (
