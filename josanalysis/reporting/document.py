@@ -54,6 +54,10 @@ class Notice:
         display(HTML(self.html))
 
 
+#: Tables with more columns than this print with turned headers so that they fit A4.
+WIDE_TABLE_COLUMNS = 7
+
+
 @dataclass(frozen=True)
 class Table:
     """A table as shown: formatted as Dutch text, with an optional caption.
@@ -71,7 +75,14 @@ class Table:
     def _ipython_display_(self) -> None:
         if self.caption:
             display(Markdown(f"_{self.caption}_"))
-        display(self.frame.style.hide(axis="index"))
+        display(self.styler())
+
+    def styler(self) -> "pandas.io.formats.style.Styler":
+        """The table as shown: no row index, cell text HTML-escaped, and marked ``jos-wide`` when it
+        has more than :data:`WIDE_TABLE_COLUMNS` columns (printed with upright-turned headers)."""
+        css = "jos-table jos-wide" if self.frame.shape[1] > WIDE_TABLE_COLUMNS else "jos-table"
+        return (self.frame.style.hide(axis="index").format(escape="html")
+                .set_table_attributes(f'class="{css}"'))
 
 
 @dataclass(frozen=True)
@@ -88,7 +99,8 @@ class Figure:
     def html(self) -> str:
         """The figure as an HTML ``<img>`` with its (escaped) alt text and the PNG inline."""
         data = base64.b64encode(self.png).decode("ascii")
-        return (f'<figure class="jos-figure"><img src="data:image/png;base64,{data}" '
+        kind = html.escape(self.name.rsplit("_", 1)[-1])
+        return (f'<figure class="jos-figure jos-figure-{kind}"><img src="data:image/png;base64,{data}" '
                 f'alt="{html.escape(self.alt or self.name)}" style="max-width:100%"></figure>')
 
     def _ipython_display_(self) -> None:

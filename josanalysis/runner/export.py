@@ -4,7 +4,7 @@
 cells: ``<html lang="nl">``, a Dutch ``<title>``, images embedded, no scripts fetched from the
 internet (require.js, MathJax and mermaid are left out: the reports use none of them, and a
 report must open offline without errors), and a print stylesheet (:data:`PRINT_CSS`: A4, a
-page break before every level-2 section, tables that fit the page, scaled figures, no
+page break before the appendix, compact type, tables that fit the page, scaled figures, no
 JupyterLab chrome).
 
 Nothing a notebook wrote to stderr (Python warnings, library chatter) reaches a reader: those
@@ -25,7 +25,7 @@ __all__ = ["PRINT_CSS", "SCREEN_CSS", "export_html", "stderr_outputs"]
 
 #: Stylesheet for paper (and Chromium's PDF): A4, sections on a new page, tables that fit.
 PRINT_CSS = """
-@page { size: A4; margin: 15mm; }
+@page { size: A4; margin: 12mm; }
 @media print {
   html, body { background: #fff !important; }
   body, .jp-Notebook, main { margin: 0 !important; padding: 0 !important; }
@@ -33,17 +33,27 @@ PRINT_CSS = """
   .jp-OutputArea-output, .jp-RenderedHTMLCommon { margin: 0 !important; padding: 0 !important;
     overflow: visible !important; max-width: 100% !important; }
   .jp-InputPrompt, .jp-OutputPrompt, .jp-Collapser, .anchor-link { display: none !important; }
-  h2[id] { break-before: page; page-break-before: always; }
-  h2.jos-nobreak { break-before: auto; page-break-before: auto; }
+  h2[id] { break-before: auto; page-break-before: auto; margin-top: 8pt !important; }
+  h2#appendix, h2#bijlage { break-before: page; page-break-before: always; }
   h1, h2, h3, h4 { break-after: avoid; page-break-after: avoid; }
-  table { font-size: 8.5pt !important; table-layout: auto !important; width: auto !important;
+  table { font-size: 7.5pt !important; table-layout: auto !important; width: auto !important;
     max-width: 100% !important; border-collapse: collapse; }
-  th, td { word-break: break-word; overflow-wrap: anywhere; white-space: normal !important;
+  th, td { word-break: normal !important; overflow-wrap: break-word !important; white-space: normal !important;
     padding: 1pt 3pt !important; }
   tr, img, svg, figure { break-inside: avoid; page-break-inside: avoid; }
   img, svg { max-width: 100% !important; height: auto !important; }
   a { color: inherit; text-decoration: none; }
-  .jp-RenderedHTMLCommon { font-size: 10pt; }
+  .jp-RenderedHTMLCommon { font-size: 8pt !important; line-height: 1.2 !important; }
+  .jp-RenderedHTMLCommon table { width: 100% !important; }
+  .jp-RenderedHTMLCommon p, .jp-RenderedHTMLCommon li { margin: 1pt 0 !important; }
+  .jos-figure img { max-height: 60mm !important; width: auto !important; }
+  .jos-figure-yearly img { max-height: 85mm !important; }
+  table.jos-wide { font-size: 7.5pt !important; }
+  table.jos-wide th { writing-mode: vertical-rl; transform: rotate(180deg); white-space: nowrap !important;
+    vertical-align: bottom; text-align: left; max-height: 45mm; }
+  .jos-figure-placebo img { max-height: 38mm !important; }
+  h1 { font-size: 15pt !important; } h2 { font-size: 12.5pt !important; }
+  h3 { font-size: 10.5pt !important; margin-top: 5pt !important; }
 }
 """
 
