@@ -16,21 +16,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-import matplotlib.pyplot as plt
-import matplotlib.ticker as mticker
-import numpy as np
 import pandas as pd
 
 from josanalysis.assessment import Context, IndicatorAnalysis
 from josanalysis.core import formatting as nl
 from josanalysis.core.config import School
 from josanalysis.privacy import certify_without_counts
-from josanalysis.reporting import tables
+from josanalysis.reporting import figures, tables
 from josanalysis.reporting.document import Item, Section, Text, render_figure
 from josanalysis.reporting.presentation import privacy_note, yearly_nl
 from josanalysis.reporting.report_parts import APPENDIX_KEY, SUMMARY_KEY, in_sentence, plan_section, shown
 
-__all__ = ["comparison_sections", "plot_series"]
+__all__ = ["comparison_sections"]
 
 _ROLE = (
     "Een vergelijkingsschool werkt niet met JOS. Ze laat zien hoe de indicatoren zich ontwikkelen *zonder* "
@@ -78,7 +75,7 @@ def _period(series: pd.DataFrame) -> str:
 def _series_section(ctx: Context, school: School, a: IndicatorAnalysis, output_dir: str | Path) -> Section:
     key, label = a.indicator.key, a.indicator.label
     suppress = ctx.region.privacy.min_count if a.indicator.is_count else None
-    fig = plot_series(a.series, key, label=label, percent=a.percent, covid_windows=ctx.plan.covid_windows,
+    fig = figures.plot_series(a.series, key, label=label, percent=a.percent, covid_windows=ctx.plan.covid_windows,
                       suppress_below=suppress, synthetic=ctx.region.synthetic)
     items: list[Item] = [render_figure(fig, f"{key}_series", output_dir,
                                        alt=f"Grafiek: {in_sentence(label)} per lesmaand op {school.name} "
@@ -86,30 +83,3 @@ def _series_section(ctx: Context, school: School, a: IndicatorAnalysis, output_d
     if suppress:
         items.append(Text(f"_Maanden met 1 tot {suppress - 1} leerlingen zijn niet getoond (privacy)._"))
     return Section(f"{key}_series", label, tuple(items), level=3)
-
-
-def plot_series(series: pd.DataFrame, column: str, *, label: str, percent: bool = False,
-                covid_windows: Sequence[tuple] = (), suppress_below: int | None = None,
-                synthetic: bool = False) -> plt.Figure:
-    """One school's monthly series as a line with points; COVID closures shaded; pupil counts from
-    1 to ``suppress_below - 1`` left out (privacy)."""
-    x = pd.to_datetime(series["month"])
-    y = series[column].astype(float).copy()
-    if suppress_below:
-        y[(y > 0) & (y < suppress_below)] = np.nan
-    fig, ax = plt.subplots(figsize=(10, 3.6))
-    for a, b in covid_windows:
-        ax.axvspan(pd.Timestamp(a), pd.Timestamp(b), color="#cccccc", alpha=0.5, lw=0)
-    ax.plot(x, y, color="#4d4d4d", lw=1, marker="o", ms=3)
-    if percent:
-        ax.yaxis.set_major_formatter(mticker.FuncFormatter(lambda v, _: nl.number(100 * v, 1) + "%"))
-        ax.set_ylabel("percentage van de lesuren")
-    else:
-        ax.yaxis.set_major_locator(mticker.MaxNLocator(integer=True))
-        ax.yaxis.set_major_formatter(mticker.FuncFormatter(lambda v, _: nl.number(v, 0)))
-        ax.set_ylabel("aantal leerlingen")
-    ax.set_title(label)
-    if synthetic:
-        fig.text(0.99, 0.01, "SYNTHETISCHE DEMODATA", ha="right", va="bottom", fontsize=8, color="#b30000")
-    fig.tight_layout()
-    return fig

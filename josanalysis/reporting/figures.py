@@ -25,7 +25,7 @@ import seaborn as sns
 from josanalysis.core import formatting as nl
 from josanalysis.core.indicators import INDICATORS
 
-__all__ = ["plot_its", "plot_yearly", "plot_placebo", "plot_event_study", "axis_label", "alt_text_its",
+__all__ = ["plot_series", "plot_its", "plot_yearly", "plot_placebo", "plot_event_study", "axis_label", "alt_text_its",
            "alt_text_yearly", "alt_text_placebo", "alt_text_event_study", "SYNTHETIC_MARK", "HIDDEN_LABEL"]
 
 SYNTHETIC_MARK = "SYNTHETISCHE DEMODATA"
@@ -424,3 +424,33 @@ def alt_text_event_study(effects: pd.DataFrame, *, label: str, percent: bool = F
             else:
                 text += " (zonder interval: te weinig scholen in dat jaar)"
     return text + "."
+
+
+def plot_series(series: pd.DataFrame, column: str, *, label: str, percent: bool = False,
+                covid_windows: Sequence[tuple] = (), suppress_below: int | None = None,
+                synthetic: bool = False) -> plt.Figure:
+    """One school's monthly series as a line with points; COVID closures shaded; pupil counts from
+    1 to ``suppress_below - 1`` left out (privacy)."""
+    x = pd.to_datetime(series["month"])
+    y = series[column].astype(float).copy()
+    hidden = (y > 0) & (y < suppress_below) if suppress_below else pd.Series(False, index=y.index)
+    y[hidden] = np.nan
+    fig, ax = plt.subplots(figsize=(10, 3.6))
+    for a, b in covid_windows:
+        ax.axvspan(pd.Timestamp(a), pd.Timestamp(b), color="#cccccc", alpha=0.5, lw=0)
+    ax.plot(x, y, color="#4d4d4d", lw=1, marker="o", ms=3)
+    if percent:
+        ax.yaxis.set_major_formatter(mticker.FuncFormatter(lambda v, _: nl.number(100 * v, 1) + "%"))
+        ax.set_ylabel("percentage van de lesuren")
+    else:
+        ax.yaxis.set_major_locator(mticker.MaxNLocator(integer=True))
+        ax.yaxis.set_major_formatter(mticker.FuncFormatter(lambda v, _: nl.number(v, 0)))
+        ax.set_ylabel("aantal leerlingen")
+    ax.set_title(label)
+    ax.set_xlabel("Lesmaand")
+    _mark_hidden(ax, x[hidden.to_numpy()])
+    if hidden.any():
+        ax.legend(fontsize=8, loc="upper left")
+    _mark_synthetic(fig, synthetic)
+    fig.tight_layout()
+    return fig
