@@ -510,7 +510,7 @@ def test_export_is_dutch_offline_printable_and_without_stderr(tmp_path):
     assert "SingularMatrixWarning" not in html and "/tmp/x.py" not in html
     assert "gewone uitvoer" in html and "Uitkomst" in html
     assert "<script src=" not in html, "a report loads nothing from the internet"
-    assert "@page { size: A4; margin: 15mm; }" in html and "break-before: page" in html
+    assert "@page { size: A4; margin: 12mm; }" in html and "break-before: page" in html
     # the first section shares the title page; later sections start on a new page
     assert '<h2 class="jos-nobreak" id="samenvatting">' in html
     assert '<h2 id="detail">' in html
