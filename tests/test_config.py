@@ -125,3 +125,24 @@ def test_indicator_plan_inherits_the_impact_model_unless_it_says_otherwise(tmp_p
     plan = load_analysis_plan(plan_file)
     assert (plan.indicators["a"].lag_months, plan.indicators["a"].seasonality) == (2, "harmonic")
     assert (plan.indicators["b"].lag_months, plan.indicators["b"].seasonality) == (0, None)
+
+
+@pytest.mark.parametrize("region_id", ["../escaped", "a/b", "", ".hidden", "x" * 65, "regio alkmaar"])
+def test_path_like_region_ids_are_refused_before_any_path_is_built(tmp_path, region_id):
+    """`--region ../escaped` once wrote outside outputs/ (issue 17)."""
+    with pytest.raises(ConfigError, match="is not a valid identifier"):
+        load_region(region_id, tmp_path)
+
+
+def test_path_like_school_ids_in_a_region_file_are_refused(tmp_path):
+    _write_region(tmp_path, "school_id: AA0100\nname: A\ntype: vmbo\nregion: r\n")
+    (tmp_path / "regions" / "r.yaml").write_text("region_id: r\nname: R\nschools: [AA0100, ../../etc]\n")
+    with pytest.raises(ConfigError, match=r"r.yaml: schools entry '../../etc' is not a valid identifier"):
+        load_region("r", tmp_path)
+
+
+def test_region_id_must_match_its_file_name(tmp_path):
+    _write_region(tmp_path, "school_id: AA0100\nname: A\ntype: vmbo\nregion: r\n")
+    (tmp_path / "regions" / "r.yaml").write_text("region_id: other\nname: R\nschools: [AA0100]\n")
+    with pytest.raises(ConfigError, match="region_id is 'other', expected 'r'"):
+        load_region("r", tmp_path)

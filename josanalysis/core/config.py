@@ -34,6 +34,7 @@ from josanalysis.core.config_schema import (
     IndicatorPlanFile,
     RegionFile,
     SchoolFile,
+    check_identifier,
     validation_message,
 )
 from josanalysis.core.errors import ConfigError
@@ -208,6 +209,10 @@ def load_region(region_id: str, params_dir: str | Path = PARAMS_DIR) -> Region:
         against the project root when relative.
     """
     params_dir = Path(params_dir)
+    try:
+        check_identifier(region_id, "Region id")
+    except ValueError as exc:
+        raise ConfigError(f"{exc}.") from None
     path = params_dir / "regions" / f"{region_id}.yaml"
     if not path.is_file():
         known = ", ".join(list_regions(params_dir)) or "none"
@@ -215,6 +220,8 @@ def load_region(region_id: str, params_dir: str | Path = PARAMS_DIR) -> Region:
             f"Region '{region_id}' has no parameter file {path} (known regions: {known})."
         )
     f: RegionFile = _validate(RegionFile, _read_yaml(path), path)
+    if f.region_id != region_id:
+        raise ConfigError(f"{path.name}: region_id is '{f.region_id}', expected '{region_id}' (the file name).")
     ids, comparison = f.schools, f.comparison_schools or []
     unknown = [c for c in comparison if c not in ids]
     if unknown:

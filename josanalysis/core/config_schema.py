@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 from typing import Any, Literal
 
 import pydantic
@@ -45,6 +46,8 @@ __all__ = [
     "PowerFile",
     "IndicatorPlanFile",
     "AnalysisPlanFile",
+    "IDENTIFIER",
+    "check_identifier",
     "parse_date",
     "validation_message",
 ]
@@ -55,6 +58,28 @@ FUNCTIONS: dict[str, str] = {
     "JGC": "jeugd- en gezinscoach VO",
     "PAJ": "preventief ambulant jeugdhulpverlener VO",
 }
+
+
+#: Region and school identifiers: they become folder and file names, so no paths, no spaces.
+IDENTIFIER = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
+
+
+def check_identifier(value: str, what: str) -> str:
+    """``value`` if it is a valid identifier, else a ValueError sentence naming ``what``.
+
+    Examples
+    --------
+    >>> check_identifier("DM0100", "school id")
+    'DM0100'
+    >>> check_identifier("../x", "region id")
+    Traceback (most recent call last):
+    ...
+    ValueError: region id '../x' is not a valid identifier: use letters, digits, '-' and '_' (at most 64, starting with a letter or digit), never a path
+    """
+    if not isinstance(value, str) or not IDENTIFIER.fullmatch(value):
+        raise ValueError(f"{what} {value!r} is not a valid identifier: use letters, digits, '-' and '_' "
+                         "(at most 64, starting with a letter or digit), never a path")
+    return value
 
 
 class _Strict(BaseModel):
@@ -136,7 +161,13 @@ class SchoolFile(_Strict):
     @field_validator("school_id", mode="before")
     @classmethod
     def _id_as_text(cls, value: Any) -> Any:
-        return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+        value = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+        return check_identifier(value, "school_id")
+
+    @field_validator("region")
+    @classmethod
+    def _region_id(cls, value: str) -> str:
+        return check_identifier(value, "region")
 
     @field_validator("jos_start", mode="before")
     @classmethod
@@ -224,10 +255,16 @@ class RegionFile(_Strict):
 
     @field_validator("schools", "comparison_schools", mode="before")
     @classmethod
-    def _ids_as_text(cls, value: Any) -> Any:
+    def _ids_as_text(cls, value: Any, info: pydantic.ValidationInfo) -> Any:
         if isinstance(value, list):
-            return [str(v) if isinstance(v, int) and not isinstance(v, bool) else v for v in value]
+            ids = [str(v) if isinstance(v, int) and not isinstance(v, bool) else v for v in value]
+            return [check_identifier(v, f"{info.field_name} entry") for v in ids]
         return value
+
+    @field_validator("region_id")
+    @classmethod
+    def _region_id(cls, value: str) -> str:
+        return check_identifier(value, "region_id")
 
     @field_validator("privacy", "notes", mode="before")
     @classmethod
