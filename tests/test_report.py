@@ -78,3 +78,18 @@ def test_a_report_table_must_come_from_the_privacy_layer():
     with pytest.raises(PrivacyError, match="named like a pupil count"):
         certify_without_counts(raw, "the test table")
     Table(certify_without_counts(raw[["school", "trend"]], "the test table"))
+
+
+def test_hostile_names_and_notes_cannot_run_in_a_report():
+    """Text from params (names, notes) reaches reports only escaped (a first step of issue 17)."""
+    from josanalysis.privacy import certify_without_counts
+    from josanalysis.reporting.document import Figure, Section, Table, Text
+
+    evil = '<img src=x onerror=alert(1)><script>alert(2)</script>'
+    text = Text(f"**Toelichting.** {evil} [klik](javascript:alert(3)) [ook](JaVaScRiPt:alert(4))").safe_markdown()
+    assert "<script" not in text and "<img" not in text and "javascript:" not in text.lower()
+    assert "**Toelichting.**" in text, "markdown of our own still works"
+    assert "<script" not in Section("x", evil, ()).heading_html()
+    table = Table(certify_without_counts(pd.DataFrame({"School": [evil]}), "the test table")).styler().to_html()
+    assert "<script" not in table and "&lt;script&gt;" in table
+    assert "<script" not in Figure("x", b"png", alt=evil).html()

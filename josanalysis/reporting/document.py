@@ -19,6 +19,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Union
@@ -34,14 +35,32 @@ from josanalysis.privacy import require_protected
 __all__ = ["Text", "Table", "Figure", "Notice", "Item", "Section", "Document", "ReportObject", "back_link", "render_figure"]
 
 
+_UNSAFE_LINK = re.compile(r"\]\(\s*<?\s*(?:javascript|vbscript|data|file)\s*:(?:[^()]|\([^()]*\))*\)",
+                          re.IGNORECASE)
+
+
 @dataclass(frozen=True)
 class Text:
-    """Dutch Markdown text."""
+    """Dutch Markdown text.
+
+    Names and notes from the parameter files end up in these texts, so the text is made safe when
+    it is shown (:meth:`safe_markdown`): HTML in it is shown as text, never run, and a link to a
+    ``javascript:``, ``data:`` or ``file:`` address loses its target.
+
+    Examples
+    --------
+    >>> Text("Team: <script>alert(1)</script> [klik](javascript:alert(1))").safe_markdown()
+    'Team: &lt;script&gt;alert(1)&lt;/script&gt; [klik](#)'
+    """
 
     markdown: str
 
+    def safe_markdown(self) -> str:
+        """The Markdown with HTML escaped and unsafe link targets removed."""
+        return _UNSAFE_LINK.sub("](#)", html.escape(self.markdown, quote=False))
+
     def _ipython_display_(self) -> None:
-        display(Markdown(self.markdown))
+        display(Markdown(self.safe_markdown()))
 
 
 @dataclass(frozen=True)
