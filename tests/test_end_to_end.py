@@ -97,6 +97,12 @@ def _pseudonyms():
     return pupil_identifiers("data/demo", key=KEY)
 
 
+def test_the_shared_folder_holds_no_intermediate_data(run):
+    """The prepared panel (unsuppressed counts) is cached outside the region's folder (issue 17)."""
+    assert not list(run.output_dir.rglob("*.parquet")), "intermediate data inside the shared folder"
+    assert not (run.output_dir / ".prepared").exists()
+
+
 def test_outputs_hold_no_pseudonym_and_no_small_count(run):
     violations = scan_outputs(run.output_dir, pseudonyms=_pseudonyms(), min_count=5,
                               pseudonym_pattern=PSEUDONYM_PATTERN)

@@ -154,8 +154,12 @@ def _default_prepare(region: Region, dest: Path) -> Path:
 def _prepare_data(
     plan: RunPlan, prepare: Callable[[Region, Path], Path | None] | None,
 ) -> Path | None:
-    """The prepare phase: write the run's prepared data into a fresh folder, drop older ones."""
-    prep_root = plan.out_dir / ".prepared"
+    """The prepare phase: write the run's prepared data into a fresh folder, drop older ones.
+
+    The prepared panel holds unsuppressed counts, so it lives in a cache beside the region's
+    output folder (``<output_root>/.cache/<region>/prepared/``), never inside the folder that is
+    shared with schools and municipalities."""
+    prep_root = plan.out_dir.parent / ".cache" / plan.region.region_id / "prepared"
     run_dir = prep_root / f"{dt.datetime.now():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
     run_dir.mkdir(parents=True)
     try:
