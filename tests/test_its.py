@@ -13,7 +13,7 @@ from scipy import stats
 from josanalysis.core.errors import ConfigError, DataError
 from josanalysis.methods.its import fit_its, window_indicator
 
-SICILY = Path(__file__).resolve().parents[2] / "shared" / "reference" / "sicily.csv"
+SICILY = Path(__file__).resolve().parent / "data" / "reference" / "sicily.csv"
 
 
 @pytest.fixture(scope="module")

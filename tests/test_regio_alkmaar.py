@@ -16,9 +16,9 @@ from josanalysis.core.config import load_region
 from josanalysis.questions.rendement import rendement_table
 from josanalysis.sources.duo import load_duo_pupils
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-DUO_PUPILS = SHARED / "data" / "duo" / "leerlingen-vo-per-vestiging-2025-subset.csv"
-OBERON = next((SHARED / "seeds").glob("000_*.txt"))
+DATA = Path(__file__).resolve().parent / "data"
+DUO_PUPILS = DATA / "duo" / "leerlingen-vo-per-vestiging-2025-subset.csv"
+OBERON = DATA / "oberon" / "bijlage5-inzet-jos-functies.txt"
 
 # school id -> the words that start its row in the Bijlage 5 table
 BIJLAGE5_ROWS = {

@@ -15,7 +15,7 @@ from josanalysis.sources import (
     load_duo_vsv,
 )
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "duo"
+SHARED = Path(__file__).resolve().parent / "data" / "duo"
 EXAMPLES = Path(__file__).resolve().parents[1] / "data" / "examples"
 PUPILS = SHARED / "leerlingen-vo-per-vestiging-2025-subset.csv"
 ADDRESSES = SHARED / "alle-vestigingen-vo-subset-regio-alkmaar.csv"

@@ -11,7 +11,7 @@ import pytest
 from josanalysis.core.config import load_region
 from josanalysis.demo.synth import SYNTHETIC_NOTICE, demo_schools, write_demo
 
-from tests.conftest import PROJECT, SHARED
+from tests.conftest import DATA, PROJECT
 
 
 def _digest(folder):
@@ -61,7 +61,7 @@ def test_demo_schools_match_params():
 
 
 def test_names_and_codes_are_fictional(generated):
-    real = pd.read_csv(SHARED / "data" / "duo" / "leerlingen-vo-per-vestiging-2025-subset.csv", sep=";", dtype=str)
+    real = pd.read_csv(DATA / "duo" / "leerlingen-vo-per-vestiging-2025-subset.csv", sep=";", dtype=str)
     real_names = set(real["INSTELLINGSNAAM VESTIGING"]) | set(real["VESTIGINGSCODE"])
     for s in demo_schools():
         assert s.name not in real_names and s.school_id not in real_names
