@@ -26,12 +26,13 @@
 region: str = "demoregio"  # region id: file name under params/regions/ (e.g. "regio-alkmaar")
 prepared: str = ""  # path of a prepared region-data file made by the batch (empty: load via the library)
 output_dir: str = ""  # folder for figures and tables (empty: write nothing)
+params_dir: str = ""  # parameter folder holding regions/ and schools/ (empty: the project's params/)
 
 # %%
 from josanalysis.reporting import build_budget_report
 
 # %%
-report = build_budget_report(region, prepared, output_dir)
+report = build_budget_report(region, prepared, output_dir, params_dir)
 report.show("regio", "samenvatting")
 
 # %%

@@ -24,12 +24,13 @@
 region: str = "demoregio"  # region id: params/regions/<region>.yaml
 prepared: str = ""  # prepared region data from a batch run (empty: build it from the raw files)
 output_dir: str = ""  # folder for figures and results files (empty: write nothing)
+params_dir: str = ""  # parameter folder holding regions/ and schools/ (empty: the project's params/)
 
 # %%
 from josanalysis.reporting import build_region_report
 
 # %%
-report = build_region_report(region, prepared, output_dir)
+report = build_region_report(region, prepared, output_dir, params_dir)
 report.show("title", "summary")
 
 # %%

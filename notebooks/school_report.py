@@ -25,12 +25,13 @@ region: str = "demoregio"  # region id: params/regions/<region>.yaml
 school_id: str = "DM0100"  # DUO vestigingscode of the school: params/schools/<region>/<school_id>.yaml
 prepared: str = ""  # prepared region data from a batch run (empty: build it from the raw files)
 output_dir: str = ""  # folder for figures and results files (empty: write nothing)
+params_dir: str = ""  # parameter folder holding regions/ and schools/ (empty: the project's params/)
 
 # %%
 from josanalysis.reporting import build_school_report
 
 # %%
-report = build_school_report(region, school_id, prepared, output_dir)
+report = build_school_report(region, school_id, prepared, output_dir, params_dir)
 report.show("title", "summary")
 
 # %%

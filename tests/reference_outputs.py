@@ -6,6 +6,9 @@ reports it runs; run this module to compare a whole demo region::
 
     .venv/bin/python -m tests.reference_outputs            # runs the region, then compares
     .venv/bin/python -m tests.reference_outputs OUTPUT_DIR # compares an existing run
+    .venv/bin/python -m tests.reference_outputs --update   # runs the region, rewrites the reference
+
+``--update`` is for an intended change of results only: say in the commit why the numbers moved.
 """
 
 from __future__ import annotations
@@ -120,14 +123,37 @@ def compare_outputs(output_dir: str | Path, files: list[Path] | None = None,
     return out
 
 
+def _run_demo() -> Path:
+    os.environ["JOSANALYSIS_PSEUDONYM_KEY"] = PSEUDONYM_KEY
+    root = Path(tempfile.mkdtemp(prefix="josanalysis-reference-"))
+    result = run_region("demoregio", workers=2, output_root=root, progress=False)
+    if not result.ok:
+        raise SystemExit(f"The demo run failed: {[(o.key, o.error) for o in result.failed]} "
+                         f"{[str(v) for v in result.privacy_violations[:5]]}")
+    return result.output_dir
+
+
+def update_reference(folder: Path) -> list[Path]:
+    """Replace the reference by the results files of the demo run in ``folder``: ``summary.csv``
+    and every report's ``results.csv``/``results.json`` and the budget report's CSV tables."""
+    files = [Path("summary.csv")] + sorted(
+        p.relative_to(folder) for p in folder.glob("*/**/*")
+        if p.is_file() and p.suffix in {".csv", ".json"} and p.name != "manifest.json"
+        and not p.relative_to(folder).parts[0].startswith((".", "failed")))
+    for old in reference_files():
+        (REFERENCE / old).unlink()
+    for rel in files:
+        (REFERENCE / rel).parent.mkdir(parents=True, exist_ok=True)
+        (REFERENCE / rel).write_bytes((folder / rel).read_bytes())
+    return files
+
+
 def _main(argv: list[str]) -> int:
-    if argv:
-        folder = Path(argv[0])
-    else:
-        os.environ["JOSANALYSIS_PSEUDONYM_KEY"] = PSEUDONYM_KEY
-        root = Path(tempfile.mkdtemp(prefix="josanalysis-reference-"))
-        result = run_region("demoregio", workers=2, output_root=root, progress=False)
-        folder = result.output_dir
+    if argv == ["--update"]:
+        files = update_reference(_run_demo())
+        print(f"{len(files)} reference files rewritten in {REFERENCE}.")
+        return 0
+    folder = Path(argv[0]) if argv else _run_demo()
     differences = compare_outputs(folder)
     for line in differences:
         print(line)

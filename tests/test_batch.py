@@ -501,6 +501,7 @@ def _executed_notebook(path: Path) -> Path:
 
 
 def test_export_is_dutch_offline_printable_and_without_stderr(tmp_path):
+    from josanalysis.privacy.active_content import runs_no_script
     from josanalysis.runner.export import export_html
 
     nb = _executed_notebook(tmp_path / "report.ipynb")
@@ -511,9 +512,8 @@ def test_export_is_dutch_offline_printable_and_without_stderr(tmp_path):
     assert "gewone uitvoer" in html and "Uitkomst" in html
     assert "<script src=" not in html, "a report loads nothing from the internet"
     assert "@page { size: A4; margin: 12mm; }" in html and "break-before: page" in html
-    # the first section shares the title page; later sections start on a new page
-    assert '<h2 class="jos-nobreak" id="samenvatting">' in html
     assert '<h2 id="detail">' in html
+    assert runs_no_script(html.split("<body", 1)[0]), "the page runs no script (Content-Security-Policy)"
 
 
 def test_stderr_goes_to_the_manifest_not_the_report(tmp_path):

@@ -335,3 +335,28 @@ def test_shown_provider_table_is_the_latest_year_of_the_protected_table(demo_bud
         assert latest[column].iloc[rows].isna().all(), column
     shown = demo_budget_report.section("bijlage").items[-1].frame
     assert len(shown) == len(latest) and MARKER in shown.to_numpy()
+
+
+def test_a_small_school_s_pupil_count_cannot_be_recomputed_from_its_budget(demo_data):
+    """Budget ÷ budget per pupil, weighted pupils ÷ need index, the target budget (its share of the
+    total weighted pupils) and the path towards it all give a hidden pupil count away (issue 17)."""
+    from josanalysis.core.config import PrivacyRules
+    from josanalysis.privacy import is_protected
+    from josanalysis.questions.budget import budget_section
+    from josanalysis.reporting.budget_report import PUPIL_DERIVED_BUDGET_COLUMNS, protected_budget_tables
+
+    region = load_region("demoregio")
+    pupils = demo_data.pupils.copy()
+    pupils = pupils.assign(pupils=pupils["pupils"].where(pupils["school_id"] != "DM0200", 3)) \
+        if isinstance(pupils, pd.DataFrame) else pupils.where(pupils.index != "DM0200", 3)
+    section = budget_section(region, demo_data.budget, pupils)
+    recal, path, small = protected_budget_tables(section, {}, PrivacyRules(min_count=5))
+    assert small == {"DM0200"} and is_protected(recal) and is_protected(path)
+    row = recal[recal["school_id"] == "DM0200"].iloc[0]
+    assert pd.isna(row["leerlingen"]) and all(pd.isna(row[c]) for c in PUPIL_DERIVED_BUDGET_COLUMNS)
+    assert row["budget_current"] == pytest.approx(float(
+        section.recalibrated.set_index("school_id").loc["DM0200", "budget_current"])), "the input budget stays"
+    later = [c for c in path.columns if str(c).startswith("budget ")][1:] + ["nog te gaan"]
+    assert path[path["vestiging"] == "DM0200"][later].isna().all(axis=None)
+    others = recal[recal["school_id"] != "DM0200"]
+    assert others[list(PUPIL_DERIVED_BUDGET_COLUMNS)].notna().all(axis=None), "other schools keep their figures"

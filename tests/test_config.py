@@ -146,3 +146,44 @@ def test_region_id_must_match_its_file_name(tmp_path):
     (tmp_path / "regions" / "r.yaml").write_text("region_id: other\nname: R\nschools: [AA0100]\n")
     with pytest.raises(ConfigError, match="region_id is 'other', expected 'r'"):
         load_region("r", tmp_path)
+
+
+_SCHOOL = "school_id: AA0100\nname: A\ntype: vmbo\nregion: r\n"
+
+
+@pytest.mark.parametrize("note, kind", [
+    ("Leerling met BSN 111222333 zit thuis.", "BSN"),
+    ("Casus 1112.22.333 besproken.", "BSN"),
+    ("Bel de ouders op 06-12345678.", "telefoonnummer"),
+    ("Contact via +31 72 512 3456.", "telefoonnummer"),
+    ("Mail naar j.jansen@school.nl voor details.", "e-mailadres"),
+])
+@pytest.mark.parametrize("where", ["school", "school_indicator", "region"])
+def test_notes_with_personal_data_are_refused_with_a_sentence(tmp_path, note, kind, where):
+    """A note is printed in shared reports: a BSN (elfproef), phone number or e-mail is refused (issue 17)."""
+    quoted = note.replace('"', '\\"')
+    if where == "school":
+        _write_region(tmp_path, _SCHOOL + f'notes: "{quoted}"\n')
+        key, file = "notes.general", "AA0100.yaml"
+    elif where == "school_indicator":
+        _write_region(tmp_path, _SCHOOL + f'notes:\n  indicators:\n    absence_rate: "{quoted}"\n')
+        key, file = "notes.indicators.absence_rate", "AA0100.yaml"
+    else:
+        _write_region(tmp_path, _SCHOOL, f'notes:\n  general: "{quoted}"\n')
+        key, file = "notes.general", "r.yaml"
+    with pytest.raises(ConfigError) as err:
+        load_region("r", tmp_path)
+    message = str(err.value)
+    assert file in message and f"'{key}'" in message and kind in message, message
+    assert "111222333" not in message and "12345678" not in message and "j.jansen" not in message, \
+        "the error itself does not repeat the personal data"
+
+
+@pytest.mark.parametrize("note", [
+    "Het verzuim daalde in 2022-2023 met 1,2 procentpunt; 0,68 fte per 100 leerlingen.",
+    "Budget € 1.250.000 per jaar vanaf 01-08-2022; BRIN 08UV00.",
+    "Nummer 123456789 is geen BSN (elfproef faalt).",
+])
+def test_notes_with_ordinary_numbers_still_load(tmp_path, note):
+    _write_region(tmp_path, _SCHOOL + f'notes: "{note}"\n')
+    assert load_region("r", tmp_path).schools[0].notes

@@ -333,7 +333,8 @@ def write_clean_outputs(folder):
         "effects": {"columns": ["term", "estimate", "n_leerlingen"], "data": [["level", -0.1, 640]]},
         "tabel": [{"schooljaar": "2022-2023", "thuiszitters": 7}, {"schooljaar": "2023-2024", "thuiszitters": None}],
     }), encoding="utf-8")
-    html = ("<html><body><p>Verzuim daalde 3 procent.</p><table><tr><th>school</th><th>Aantal thuiszitters</th>"
+    html = ("<html><head><meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'\"></head>"
+            "<body><p>Verzuim daalde 3 procent.</p><table><tr><th>school</th><th>Aantal thuiszitters</th>"
             "<th>n_pre</th></tr><tr><td>A</td><td>•</td><td>2</td></tr><tr><td>B</td><td>14</td><td>3</td></tr>"
             "</table></body></html>")
     (folder / "DM0100.html").write_text(html, encoding="utf-8")
@@ -539,3 +540,97 @@ def test_report_numbers_use_the_one_dutch_formatter():
     shown = format_for_report(pd.DataFrame({"x": [-1234.56, 0.25, 12], "n": pd.array([1234567, 0, None], dtype="Int64")}), decimals=1)
     assert shown["x"].tolist() == ["-1.234,6", "0,2", "12,0"]
     assert shown["n"].tolist() == ["1.234.567", "0", "–"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Active content in shared HTML (issue 17)
+# ---------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("planted", [
+    "<script>alert(1)</script>", '<img src="x" onerror="alert(1)">', '<a href="javascript:alert(1)">a</a>',
+    '<a href=" JaVaScRiPt:alert(1)">a</a>', '<iframe src="https://evil.example"></iframe>',
+    '<a href="data:text/html;base64,PHNjcmlwdD4=">a</a>', '<meta http-equiv="refresh" content="0;url=x">',
+    '<svg><circle onload="alert(1)"/></svg>', '<form action="https://evil.example"><input></form>',
+])
+@pytest.mark.parametrize("where", ["DM0100.html", "DM0100.ipynb"])
+def test_scan_finds_planted_active_content(tmp_path, planted, where):
+    out = tmp_path / "out"
+    write_clean_outputs(out)
+    assert scan_outputs(out) == []
+    path = out / where
+    text = path.read_text(encoding="utf-8")
+    marker = "<p>Verzuim daalde 3 procent.</p>"
+    path.write_text(text.replace(marker, marker + planted.replace('"', '\\"') if where.endswith("ipynb")
+                                 else marker + planted), encoding="utf-8")
+    found = scan_outputs(out)
+    assert [v.kind for v in found] and {v.kind for v in found} == {"active_content"}, found
+    assert all(v.file.name == where for v in found)
+
+
+def test_scan_requires_a_policy_that_runs_no_script_on_every_page(tmp_path):
+    out = tmp_path / "out"
+    write_clean_outputs(out)
+    page = (out / "DM0100.html").read_text(encoding="utf-8")
+    (out / "DM0100.html").write_text(page.replace("default-src 'none'", "default-src 'none'; script-src *"))
+    found = scan_outputs(out)
+    assert [(v.kind, v.location) for v in found] == [("active_content", "<head>")]
+
+
+def test_scan_finds_a_javascript_output_in_a_notebook(tmp_path):
+    out = tmp_path / "out"
+    write_clean_outputs(out)
+    nb = json.loads((out / "DM0100.ipynb").read_text(encoding="utf-8"))
+    nb["cells"][0]["outputs"].append({"output_type": "display_data",
+                                      "data": {"application/javascript": ["alert(1)"]}, "metadata": {}})
+    (out / "DM0100.ipynb").write_text(json.dumps(nb), encoding="utf-8")
+    assert [v.detail for v in scan_outputs(out)] == ["<script> element"]
+
+
+def test_embedded_figures_and_escaped_markup_are_not_active_content():
+    from josanalysis.privacy.active_content import active_content
+
+    assert active_content('<img src="data:image/png;base64,iVBORw0K" alt="&lt;script&gt;">'
+                          "<p>&lt;script&gt;alert(1)&lt;/script&gt; javascript:alert(1)</p>") == []
+
+
+# ---------------------------------------------------------------------------------------------
+# One suppression pattern for counts that several reports publish (issue 17)
+# ---------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("seed", range(40))
+def test_counts_suppressed_across_the_region_cannot_be_recomputed_from_any_margin(seed):
+    """School × year counts, suppressed once: no school's row and no year's column has exactly one
+    hidden cell, and the hidden cells of a line never add up to a small count — so neither a
+    school's total nor the region's total per year (published in another report) gives one away."""
+    from josanalysis.core.config import PrivacyRules
+    from josanalysis.privacy import apply_privacy_across
+    from josanalysis.privacy.disclosure import determined, equations
+
+    rng = np.random.default_rng(seed)
+    schools, years = [f"S{i}" for i in range(rng.integers(3, 9))], [f"{y}-{y + 1}" for y in range(2018, 2024)]
+    values = rng.choice([0, 1, 2, 3, 4, 6, 9, 15, 40], size=(len(schools), len(years)))
+    long = pd.DataFrame([{"school_id": s, "school_year": y, "n_tlv": values[i, j]}
+                         for i, s in enumerate(schools) for j, y in enumerate(years)])
+    out = apply_privacy_across(long, PrivacyRules(min_count=5), count_columns=["n_tlv"], rows="school_id",
+                               columns="school_year")
+    hidden = out.pivot(index="school_id", columns="school_year", values="n_tlv").loc[schools, years].isna()
+    small = (values >= 1) & (values < 5)
+    assert hidden.to_numpy()[small].all(), "every small count is hidden"
+    mask = hidden.to_numpy().ravel()
+    eqs = equations(len(schools), len(years), None, None, True, True)
+    assert not determined(eqs, mask).any(), "no hidden cell follows from the margins"
+    for line in [*hidden.to_numpy(), *hidden.to_numpy().T]:
+        assert line.sum() != 1
+
+
+def test_a_school_report_and_the_region_report_hide_the_same_yearly_counts():
+    from josanalysis.assessment import load_context
+    from josanalysis.reporting.tables import yearly_table
+
+    ctx = load_context("demoregio")
+    region = yearly_table(ctx, label_schools=True)
+    for sid in ("DM0200", "DM0400", "DM1100"):
+        own = yearly_table(ctx, sid).reset_index(drop=True)
+        theirs = region[region["school_id"] == sid].reset_index(drop=True)
+        counts = [c for c in own.columns if c not in ("school_id", "school_year", "year_start")]
+        assert own[counts].isna().equals(theirs[counts].isna()), sid

@@ -175,6 +175,22 @@ def test_provider_share_hidden_when_the_pupils_behind_it_are_few():
                           share_dropped_out=[0.05, 0.1])    # 2 of 40 and 3 of 30 pupils dropped out
     t = provider_report_table(provider_figures(s, {"A": 500, "B": 340}), PrivacyRules(min_count=5))
     assert t["uitgevallen (%)"].isna().all()
-    assert t.loc[0, "verwezen tweede lijn (%)"] == pytest.approx(25.0)          # 10 of 40: shown
+    # the outflow shares add up to 100%: with only "uitgevallen" hidden it would be 100 minus the
+    # others, so a second share is hidden too (issue 17)
+    shares = t[["verwezen tweede lijn (%)", "op school gebleven (%)", "uitgevallen (%)"]]
+    assert (shares.isna().sum(axis=1) >= 2).all()
+    assert t.loc[0, "verwezen tweede lijn (%)"] is pd.NA or pd.isna(t.loc[0, "verwezen tweede lijn (%)"])
     assert pd.isna(t.loc[1, "tevredenheid (gem.)"])                              # 6 questionnaires < 10
     assert not any(c.startswith("_n_") for c in t.columns)
+
+
+def test_provider_outflow_shares_never_recomputable_from_100_percent():
+    """Hidden outflow shares can never be recomputed as 100% minus the shown ones, and hidden
+    shares that together stand for a small number of pupils are all hidden (issue 17)."""
+    s = _summary().assign(n_closed=[17, 40], n_satisfaction=[17, 40],
+                          share_referred_second_line=[2 / 17, 0.5], share_stayed=[13 / 17, 0.45],
+                          share_dropped_out=[2 / 17, 0.05])
+    t = provider_report_table(provider_figures(s, {"A": 500, "B": 340}), PrivacyRules(min_count=5))
+    shares = t[["verwezen tweede lijn (%)", "op school gebleven (%)", "uitgevallen (%)"]]
+    assert shares.iloc[0].isna().all(), "2 + 2 of 17 pupils: hidden together they are still small"
+    assert shares.iloc[1].isna().sum() == 2 and shares.iloc[1].notna().sum() == 1

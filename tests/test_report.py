@@ -5,6 +5,7 @@ import json
 import matplotlib
 import numpy as np
 import pandas as pd
+import pytest
 
 matplotlib.use("Agg")
 
@@ -80,16 +81,40 @@ def test_a_report_table_must_come_from_the_privacy_layer():
     Table(certify_without_counts(raw[["school", "trend"]], "the test table"))
 
 
-def test_hostile_names_and_notes_cannot_run_in_a_report():
-    """Text from params (names, notes) reaches reports only escaped (a first step of issue 17)."""
+HOSTILE = [
+    '<img src=x onerror=alert(1)>', "<script>alert(2)</script>", "[klik](javascript:alert(3))",
+    "[ook](JaVaScRiPt:alert(4))", "[x](java&#x09;script:alert(5))", "<svg onload=alert(6)>",
+    '"><iframe src="https://evil.example">', "[data](data:text/html;base64,PHNjcmlwdD4=)",
+    "<a href='javascript:alert(7)'>a</a>", "![img](javascript:alert(8))", "<javascript:alert(9)>",
+    "[vb](vbscript:msgbox(1))", "[f](file:///etc/passwd)", "<style>body{display:none}</style>",
+    "<!--<script>alert(10)//-->", "[e](&#106;avascript:alert(11))",
+]
+
+
+@pytest.mark.parametrize("evil", HOSTILE)
+def test_hostile_names_and_notes_cannot_run_in_a_report(evil):
+    """Text from params (names, notes) reaches a report only as text: no element, handler or
+    address a browser would run, whatever the Markdown or HTML trick (issue 17)."""
     from josanalysis.privacy import certify_without_counts
+    from josanalysis.privacy.active_content import active_content
     from josanalysis.reporting.document import Figure, Section, Table, Text
 
-    evil = '<img src=x onerror=alert(1)><script>alert(2)</script>'
-    text = Text(f"**Toelichting.** {evil} [klik](javascript:alert(3)) [ook](JaVaScRiPt:alert(4))").safe_markdown()
-    assert "<script" not in text and "<img" not in text and "javascript:" not in text.lower()
-    assert "**Toelichting.**" in text, "markdown of our own still works"
-    assert "<script" not in Section("x", evil, ()).heading_html()
-    table = Table(certify_without_counts(pd.DataFrame({"School": [evil]}), "the test table")).styler().to_html()
-    assert "<script" not in table and "&lt;script&gt;" in table
-    assert "<script" not in Figure("x", b"png", alt=evil).html()
+    html = Text(f"**Toelichting.** {evil} einde").html()
+    assert active_content(html) == [], html
+    assert "<script" not in html and "<iframe" not in html and "<svg" not in html and "<style" not in html
+    assert "<strong>Toelichting.</strong>" in html, "markdown of our own still works"
+    assert active_content(Section("x", evil, ()).heading_html()) == []
+    table = Table(certify_without_counts(pd.DataFrame({"School": [evil], evil: ["x"]}), "the test table")
+                  ).styler().to_html()
+    assert active_content(table) == [] and "<script>" not in table
+    assert active_content(Figure("x", b"png", alt=evil).html()) == []
+
+
+def test_report_text_keeps_safe_links_and_drops_the_rest():
+    from josanalysis.reporting.document import Text
+
+    html = Text("[site](https://www.jos.nl) [mail](mailto:info@jos.nl) [rapport](schools/DM0100/report.html) "
+                "[anker](#samenvatting) [ftp](ftp://x.nl)").html()
+    for href in ("https://www.jos.nl", "mailto:info@jos.nl", "schools/DM0100/report.html", "#samenvatting"):
+        assert f'href="{href}"' in html
+    assert "ftp:" not in html and html.count('rel="noopener noreferrer"') == 5

@@ -15,7 +15,16 @@ Examples
 from __future__ import annotations
 
 from dataclasses import dataclass
-from josanalysis.core.config import AnalysisPlan, IndicatorPlan, Region, School, load_analysis_plan, load_region
+from pathlib import Path
+from josanalysis.core.config import (
+    PARAMS_DIR,
+    AnalysisPlan,
+    IndicatorPlan,
+    Region,
+    School,
+    load_analysis_plan,
+    load_region,
+)
 from josanalysis.core.errors import ConfigError
 from josanalysis.core.indicators import get_indicator
 from josanalysis.methods import ItsSpec
@@ -45,10 +54,14 @@ class Context:
         return dict(zip(last["school_id"], last["pupils"].astype(float)))
 
 
-def load_context(region_id: str, prepared: str = "") -> Context:
-    """Region params, analysis plan and panel (from a batch's prepared file, or built from raw files)."""
-    region = load_region(region_id)
-    return Context(region=region, plan=load_analysis_plan(), panel=load_panel(region_id, prepared))
+def load_context(region_id: str, prepared: str = "", params_dir: str | Path = "") -> Context:
+    """Region params, analysis plan and panel (from a batch's prepared file, or built from raw files).
+
+    ``params_dir`` is the parameter folder (empty: the project's ``params/``)."""
+    folder = Path(params_dir) if params_dir else PARAMS_DIR
+    region = load_region(region_id, folder)
+    return Context(region=region, plan=load_analysis_plan(folder / "analysis_plan.yaml"),
+                   panel=load_panel(region_id, prepared, params_dir=folder))
 
 
 def model_spec(plan: AnalysisPlan, indicator: str) -> ItsSpec:

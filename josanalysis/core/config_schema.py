@@ -29,6 +29,8 @@ from typing import Any, Literal
 import pydantic
 from pydantic import BaseModel, ConfigDict, field_validator
 
+from josanalysis.core.personal_data import personal_data_in
+
 __all__ = [
     "FUNCTIONS",
     "FteFile",
@@ -139,6 +141,28 @@ class NotesFile(_Strict):
     general: str | None = None
     indicators: dict[str, str] | None = None
 
+    @field_validator("general", mode="after")
+    @classmethod
+    def _general_without_personal_data(cls, value: str | None) -> str | None:
+        return _without_personal_data(value, "notes.general")
+
+    @field_validator("indicators", mode="after")
+    @classmethod
+    def _indicators_without_personal_data(cls, value: dict[str, str] | None) -> dict[str, str] | None:
+        for key, text in (value or {}).items():
+            _without_personal_data(text, f"notes.indicators.{key}")
+        return value
+
+
+def _without_personal_data(text: str | None, key: str) -> str | None:
+    """Refuse a note that holds a BSN-shaped number, an e-mail address or a telephone number."""
+    found = personal_data_in(text or "")
+    if found:
+        what = ", ".join(f"a {f.kind} ({f.masked()}) at character {f.start + 1}" for f in found)
+        raise ValueError(f"the note '{key}' holds personal data: {what}. Notes are printed in reports that "
+                         "are shared with schools and municipalities; remove it and describe the case without it")
+    return text
+
 
 def _notes(value: Any) -> Any:
     return {"general": value} if isinstance(value, str) else value
@@ -207,6 +231,11 @@ class CapacityFile(_Strict):
     minimum_fte: Any = None
     notes: Any = None
 
+    @field_validator("notes", mode="after")
+    @classmethod
+    def _notes_without_personal_data(cls, value: Any) -> Any:
+        return _without_personal_data(value, "capacity.notes") if isinstance(value, str) else value
+
 
 class TransitionFile(_Strict):
     """``budget.transition:``: the path from today's budget to the recalibrated one."""
@@ -226,6 +255,11 @@ class BudgetFile(_Strict):
     transition: TransitionFile | None = None
     notes: Any = None
 
+    @field_validator("notes", mode="after")
+    @classmethod
+    def _notes_without_personal_data(cls, value: Any) -> Any:
+        return _without_personal_data(value, "budget.notes") if isinstance(value, str) else value
+
 
 class OutOfRegionFile(_Strict):
     """``outofregion:``: the contribution rule for pupils from outside the region."""
@@ -234,6 +268,11 @@ class OutOfRegionFile(_Strict):
     per_pupil: Any = None
     min_pupils: Any = None
     notes: Any = None
+
+    @field_validator("notes", mode="after")
+    @classmethod
+    def _notes_without_personal_data(cls, value: Any) -> Any:
+        return _without_personal_data(value, "outofregion.notes") if isinstance(value, str) else value
 
 
 class RegionFile(_Strict):

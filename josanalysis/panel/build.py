@@ -329,7 +329,7 @@ def prepare_region(region_id: str, path: str | Path, params_dir: str | Path | No
     return _from_region(region).to_parquet(Path(path).with_suffix(".prepared"))
 
 
-def load_panel(region_id: str, prepared: str | Path | None = "") -> Panel:
+def load_panel(region_id: str, prepared: str | Path | None = "", params_dir: str | Path | None = None) -> Panel:
     """The panel of a region: from a prepared file when given, else built from the raw files.
 
     Parameters
@@ -338,6 +338,8 @@ def load_panel(region_id: str, prepared: str | Path | None = "") -> Panel:
         Region whose params name the data folder.
     prepared
         Path of a file written by :func:`prepare_region` (as a batch run passes it), or empty.
+    params_dir
+        The parameter folder (default: the project's ``params/``).
     """
     if prepared:
         panel = Panel.read_parquet(prepared)
@@ -345,4 +347,4 @@ def load_panel(region_id: str, prepared: str | Path | None = "") -> Panel:
             raise ConfigError(f"The prepared file {prepared} belongs to region '{panel.region_id}', "
                               f"not '{region_id}'.")
         return panel
-    return _from_region(load_region(region_id))
+    return _from_region(load_region(region_id) if params_dir is None else load_region(region_id, params_dir))

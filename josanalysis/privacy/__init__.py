@@ -7,15 +7,18 @@ The only layer that makes tables safe to share (``docs/privacy.md``):
 * :mod:`~josanalysis.privacy.suppression` — primary suppression of pupil counts and rates;
 * :mod:`~josanalysis.privacy.disclosure` — secondary suppression: no hidden cell can be
   recomputed from the totals;
-* :mod:`~josanalysis.privacy.boundary` — :func:`apply_privacy`, :func:`rename_protected`,
+* :mod:`~josanalysis.privacy.boundary` — :func:`apply_privacy`, :func:`apply_privacy_across` (one
+  suppression pattern for the counts that several reports publish), :func:`rename_protected`,
   :func:`format_for_report`;
 * :mod:`~josanalysis.privacy.rendering` — the marker, Dutch cell text, the footnote;
-* :mod:`~josanalysis.privacy.scan` — the output scan for pseudonyms and small counts;
+* :mod:`~josanalysis.privacy.scan` — the output scan for pseudonyms, small counts and active
+  content (:mod:`~josanalysis.privacy.active_content`);
 * :mod:`~josanalysis.privacy.shareable_files` — the one writer of results files.
 """
 
 from josanalysis.privacy.boundary import (
     apply_privacy,
+    apply_privacy_across,
     certify_without_counts,
     concat_protected,
     drop_protected,
@@ -52,6 +55,7 @@ __all__ = [
     "suppress_counts",
     "suppress_rates",
     "apply_privacy",
+    "apply_privacy_across",
     "format_for_report",
     "rename_protected",
     "drop_protected",

@@ -42,6 +42,32 @@ def _hidden_rates(frame: pd.DataFrame, rate: Hashable, den: Hashable, num: Hasha
     return hide
 
 
+def _complete_share_groups(frame: pd.DataFrame, hide: dict[Hashable, np.ndarray],
+                           groups: Sequence[Sequence[Hashable]], numerators: Mapping[Hashable, Hashable],
+                           min_count: int) -> None:
+    """Secondary suppression of shares that add up to 100%: in a row, one hidden share of a group
+    follows from the others, so a second one is hidden (the smallest shown); and when the hidden
+    shares together stand for fewer than ``min_count`` pupils (by their ``numerators``), all the
+    shares of the group are hidden. ``hide`` is updated in place."""
+    for group in groups:
+        missing = [c for c in group if c not in hide or c not in numerators]
+        if missing:
+            raise ConfigError(f"share_groups: {missing} must be rate columns with a numerator (a pupil count).")
+        values = frame[list(group)].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+        implied = frame[[numerators[c] for c in group]].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+        mask = np.column_stack([hide[c] for c in group])
+        for i in np.flatnonzero(mask.any(axis=1)):
+            known = ~np.isnan(values[i])
+            shown = known & ~mask[i]
+            if mask[i].sum() == 1 and shown.any():
+                mask[i, np.flatnonzero(shown)[np.argmin(values[i][shown])]] = True
+            together = np.nansum(implied[i][mask[i]])
+            if 0 < together < min_count:
+                mask[i] |= known
+        for j, c in enumerate(group):
+            hide[c] = mask[:, j]
+
+
 def apply_privacy(
     df: pd.DataFrame,
     rules: Any = None,
@@ -49,6 +75,7 @@ def apply_privacy(
     count_columns: Sequence[Hashable] = (),
     rate_columns: Mapping[Hashable, Hashable] | None = None,
     numerators: Mapping[Hashable, Hashable] | None = None,
+    share_groups: Sequence[Sequence[Hashable]] = (),
     secondary: bool = True,
     totals: Totals = "both",
     total_row: Hashable | None | Literal["auto"] = "auto",
@@ -71,6 +98,11 @@ def apply_privacy(
         ``{rate column: denominator column}``; rates with a small denominator are hidden.
     numerators
         ``{rate column: pupil count column}``; a rate is hidden when its count is hidden.
+    share_groups
+        Groups of rate columns that add up to 100% per row (the outflow of trajectories: stayed,
+        dropped out, referred); each needs a ``numerators`` entry. One hidden share of a group
+        would follow from the others, so at least two are hidden, and all when the hidden ones
+        together stand for a small number of pupils.
     secondary, totals, total_row, total_column
         As in :func:`~josanalysis.privacy.suppress_counts`.
 
@@ -114,15 +146,73 @@ def apply_privacy(
     else:
         out = frame.copy()
         counts_hidden = pd.DataFrame(index=frame.index)
-    for rate, den in rate_columns.items():
-        hide = _hidden_rates(frame, rate, den, numerators.get(rate), counts_hidden,
-                             min_denominator=min_den, min_count=min_count)
+    hides = {rate: _hidden_rates(frame, rate, den, numerators.get(rate), counts_hidden,
+                                 min_denominator=min_den, min_count=min_count)
+             for rate, den in rate_columns.items()}
+    _complete_share_groups(frame, hides, share_groups, numerators, min_count)
+    for rate, hide in hides.items():
         out[rate] = pd.to_numeric(out[rate], errors="coerce").astype("Float64").mask(hide)
         hidden[str(rate)] = [int(i) for i in np.flatnonzero(hide)]
     if frame is not df:
         out.index = df.index
     out.attrs["privacy_suppressed"] = hidden
     out.attrs["privacy_min_count"] = min_count
+    return protect(out)
+
+
+def apply_privacy_across(df: pd.DataFrame, rules: Any, *, count_columns: Sequence[Hashable], rows: Hashable,
+                         columns: Hashable) -> ProtectedTable:
+    """Suppress a long table of counts as the cross tables they form (school × school year).
+
+    The same counts reach readers through several tables: one school's report shows its rows,
+    the region report all schools, the budget report a school × year table with the region
+    total. Suppressing each table on its own lets one table reveal what another hid. Here each
+    count column is suppressed once as the full cross table ``rows × columns`` with both margins
+    known (a school's total over the years and the region's total per year may be published
+    anywhere), with secondary suppression; every table cut from the result — one school's rows,
+    the latest year — hides at least those cells.
+
+    Parameters
+    ----------
+    df
+        Long table, one row per ``(rows, columns)`` pair (e.g. ``school_id``, ``school_year``).
+    rules
+        ``region.privacy``.
+    count_columns
+        Columns holding pupil counts.
+    rows, columns
+        The columns that span the cross table.
+
+    Returns
+    -------
+    ProtectedTable
+        A copy with the hidden cells ``<NA>`` and ``attrs["privacy_suppressed"]``.
+
+    Examples
+    --------
+    >>> from josanalysis.core.config import PrivacyRules
+    >>> d = pd.DataFrame({"school": list("AABB"), "jaar": [1, 2, 1, 2], "n_tlv": [3, 20, 12, 15]})
+    >>> apply_privacy_across(d, PrivacyRules(), count_columns=["n_tlv"], rows="school",
+    ...                      columns="jaar")["n_tlv"].isna().tolist()
+    [True, True, True, True]
+    """
+    if df.duplicated([rows, columns]).any():
+        raise ConfigError(f"apply_privacy_across needs one row per {rows!r} and {columns!r}; the table repeats some.")
+    frame = df.reset_index(drop=True)
+    out = apply_privacy(frame, rules, count_columns=list(count_columns), secondary=False)
+    hidden = dict(out.attrs.get("privacy_suppressed", {}))
+    min_count = getattr(rules, "min_count", 5) if rules is not None else 5
+    for col in count_columns:
+        wide = frame.pivot(index=rows, columns=columns, values=col)
+        wide.columns = [str(c) for c in wide.columns]
+        st = suppress_counts(wide.apply(pd.to_numeric, errors="coerce"), list(wide.columns), min_count=min_count,
+                             secondary=True, totals="both", total_row=None, total_column=None)
+        cells = {(r, c) for c in st.count_columns for r in wide.index[list(st.hidden_positions()[c])]}
+        hide = np.array([(r, str(c)) in cells for r, c in zip(frame[rows], frame[columns])])
+        out[col] = pd.to_numeric(out[col], errors="coerce").astype("Float64").mask(hide)
+        hidden[str(col)] = sorted(set(hidden.get(str(col), [])) | {int(i) for i in np.flatnonzero(hide)})
+    out.attrs["privacy_suppressed"] = hidden
+    out.index = df.index
     return protect(out)
 
 

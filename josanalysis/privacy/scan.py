@@ -28,6 +28,7 @@ from typing import Any, Literal
 import pandas as pd
 
 from josanalysis.core.errors import ConfigError, DataError
+from josanalysis.privacy.active_content import active_content, runs_no_script
 from josanalysis.privacy.protected import PrivacyError
 from josanalysis.privacy.suppression import check_threshold
 from josanalysis.sources.reading.files import decode_text, read_bytes, sniff_delimiter
@@ -128,7 +129,8 @@ class Violation:
     file
         The file.
     kind
-        ``"pseudonym"`` or ``"small_count"``.
+        ``"pseudonym"``, ``"small_count"`` or ``"active_content"`` (script, event handler,
+        ``javascript:`` link, or an HTML page without the run's Content-Security-Policy).
     location
         Where in the file (line, row/column, JSON path, table/row/column).
     detail
@@ -136,7 +138,7 @@ class Violation:
     """
 
     file: Path
-    kind: Literal["pseudonym", "small_count"]
+    kind: Literal["pseudonym", "small_count", "active_content"]
     location: str
     detail: str
 
@@ -359,8 +361,9 @@ def _scan_csv(path: Path, text: str, min_count: int, is_count: IsCount) -> list[
     return found
 
 
-def _scan_notebook(text: str, min_count: int, is_count: IsCount) -> list[tuple[str, Any]]:
-    """Small counts in the HTML tables of a notebook's outputs."""
+def _notebook_html(text: str) -> list[tuple[int, str]]:
+    """The HTML outputs of a notebook as (cell number, HTML); a JavaScript output counts as a
+    ``<script>`` element."""
     try:
         nb = json.loads(text)
     except json.JSONDecodeError:
@@ -369,12 +372,17 @@ def _scan_notebook(text: str, min_count: int, is_count: IsCount) -> list[tuple[s
     for c_no, cell in enumerate(nb.get("cells", []) if isinstance(nb, dict) else []):
         for output in cell.get("outputs", []) or []:
             data = output.get("data", {}) if isinstance(output, dict) else {}
-            html = data.get("text/html")
-            if html:
-                html = "".join(html) if isinstance(html, list) else str(html)
-                for loc, v in _scan_html_tables(html, min_count, is_count):
-                    found.append((f"cell {c_no + 1}, {loc}", v))
+            for mime, wrap in (("text/html", "{}"), ("application/javascript", "<script>{}</script>")):
+                if data.get(mime):
+                    body = "".join(data[mime]) if isinstance(data[mime], list) else str(data[mime])
+                    found.append((c_no + 1, wrap.format(body)))
     return found
+
+
+def _scan_notebook(text: str, min_count: int, is_count: IsCount) -> list[tuple[str, Any]]:
+    """Small counts in the HTML tables of a notebook's outputs."""
+    return [(f"cell {c_no}, {loc}", v) for c_no, html in _notebook_html(text)
+            for loc, v in _scan_html_tables(html, min_count, is_count)]
 
 
 def _small_counts_in(path: Path, text: str, min_count: int, is_count: IsCount) -> list[Violation]:
@@ -471,7 +479,26 @@ def scan_outputs(
             violations.append(Violation(path, "pseudonym", f"line {_line_of(text, pos)}",
                                         f"pupil pseudonym {_short(p)} found"))
         violations.extend(_small_counts_in(path, text, min_count, is_count))
+        violations.extend(_active_content_in(path, text))
     return violations
+
+
+_PAGE = re.compile(r"<(?:html|head)[\s>]", re.IGNORECASE)
+
+
+def _active_content_in(path: Path, text: str) -> list[Violation]:
+    """Scripts, event handlers and dangerous addresses in an HTML file or a notebook's HTML outputs;
+    a whole page (with ``<html>`` or ``<head>``) without a policy that runs no script."""
+    suffix = path.suffix.lower()
+    found: list[tuple[str, str]] = []
+    if suffix in (".html", ".htm"):
+        found = active_content(text)
+        if _PAGE.search(text) and not runs_no_script(text):
+            found.append(("<head>", "no Content-Security-Policy that runs no script"))
+    elif suffix == ".ipynb":
+        for i, html in _notebook_html(text):
+            found += [(f"cell {i}, {loc}", detail) for loc, detail in active_content(html)]
+    return [Violation(path, "active_content", loc, detail) for loc, detail in found]
 
 
 #: Column names that hold pupil identifiers in input files (docs/data-formats.md).

@@ -163,7 +163,9 @@ def provider_report_table(
     against the total per row (``n_trajectories``); per-100 rates and relapse percentages are
     hidden with their count; shares are hidden when the school-year has fewer closed
     trajectories than the region's ``min_denominator`` or when the number of pupils behind the
-    share (share x closed trajectories) is small; mean satisfaction is hidden when fewer
+    share (share x closed trajectories) is small, and, because the outflow shares add up to
+    100%, a second share with it (all of them when the hidden ones stand for a small number of
+    pupils together); mean satisfaction is hidden when fewer
     questionnaires than ``min_denominator`` were filled in.
 
     Examples
@@ -194,8 +196,10 @@ def provider_report_table(
             temp.append(f"_n_{c}")
     if "mean_satisfaction" in f.columns:
         rates["mean_satisfaction"] = "n_satisfaction" if "n_satisfaction" in f.columns else "n_trajectories"
+    shares = [c for c in ("share_referred_second_line", "share_stayed", "share_dropped_out") if c in f.columns]
     first = apply_privacy(f, rules, count_columns=[*types, "n_trajectories"], rate_columns=rates,
-                          numerators=nums, totals="columns", total_column="n_trajectories")
+                          numerators=nums, totals="columns", total_column="n_trajectories",
+                          share_groups=[shares] if len(shares) > 1 else ())
     second_counts = [c for c in ("n_closed", "n_satisfaction", "n_monitor", "n_relapse") if c in f.columns]
     table = first
     if second_counts:

@@ -24,7 +24,6 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Mapping
-import html
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -33,10 +32,10 @@ import pandas as pd
 import matplotlib.figure
 
 from josanalysis.core import formatting as nl
-from josanalysis.core.config import Region, load_region
+from josanalysis.core.config import PARAMS_DIR, Region, load_region
 from josanalysis.core.errors import ConfigError
-from josanalysis.privacy import (apply_privacy, drop_protected, format_for_report, privacy_footnote, rename_protected,
-                                 select_rows_protected, write_tables)
+from josanalysis.privacy import (apply_privacy, drop_protected, format_for_report, hide_dependent, privacy_footnote,
+                                 rename_protected, select_rows_protected, write_tables)
 from josanalysis.questions.budget import DUTCH_HEADERS as BUDGET_HEADERS
 from josanalysis.questions.budget import BudgetSection, budget_section
 from josanalysis.questions.budget_inputs import BudgetReportData, load_budget_report_data
@@ -138,7 +137,8 @@ class _Context:
     appendix: list[Any] = field(default_factory=list)
 
 
-def build_budget_report(region_id: str, prepared: str = "", output_dir: str = "") -> BudgetReport:
+def build_budget_report(region_id: str, prepared: str = "", output_dir: str = "",
+                        params_dir: str | Path = "") -> BudgetReport:
     """Build the budget report of a region: every table protected, figures drawn, files written.
 
     Parameters
@@ -150,6 +150,8 @@ def build_budget_report(region_id: str, prepared: str = "", output_dir: str = ""
     output_dir
         Folder for the results files (``<name>.csv``, ``results.json``) and ``figures/``; empty
         writes nothing.
+    params_dir
+        The parameter folder (empty: the project's ``params/``).
 
     Returns
     -------
@@ -161,7 +163,7 @@ def build_budget_report(region_id: str, prepared: str = "", output_dir: str = ""
     >>> report.section("budget").items[0][:30]                   # doctest: +SKIP
     'Voor het ZiO-budget ontbreken g'
     """
-    region = load_region(region_id)
+    region = load_region(region_id, params_dir or PARAMS_DIR)
     ctx = _Context(region=region, data=load_budget_report_data(region, prepared),
                    names={s.school_id: s.name for s in region.schools},
                    jos_ids=[s.school_id for s in region.jos_schools], output_dir=output_dir)
@@ -182,11 +184,6 @@ def _figure(ctx: _Context, name: str, fig: matplotlib.figure.Figure, alt: str) -
     """Render a figure with its Dutch alt text (saved under ``figures/`` when there is an output folder)."""
     ctx.figures[name] = render_figure(fig, name, ctx.output_dir, alt=alt)
     return ctx.figures[name]
-
-
-def _esc(text: Any) -> str:
-    """Text from the parameters or the data, escaped for the report's Markdown/HTML."""
-    return html.escape(str(text), quote=False)
 
 
 def _shown(table: pd.DataFrame, drop: tuple[str, ...] = (), *, empty_years: bool = False) -> pd.DataFrame:
@@ -224,8 +221,8 @@ def _region_section(ctx: _Context) -> Section:
     reg = ctx.region
     mark = banner(reg)
     items: list[Any] = [] if mark is None else [Notice(mark._repr_html_())]
-    items.append(f"**Regio:** {_esc(reg.name)} — {nl.integer(len(ctx.jos_ids))} JOS-scholen, "
-                 f"{nl.integer(len(reg.comparison_ids))} vergelijkingsscholen. {_esc(reg.notes or '')}")
+    items.append(f"**Regio:** {str(reg.name)} — {nl.integer(len(ctx.jos_ids))} JOS-scholen, "
+                 f"{nl.integer(len(reg.comparison_ids))} vergelijkingsscholen. {str(reg.notes or '')}")
     return Section("regio", None, tuple(Text(i) if isinstance(i, str) else i for i in items))
 
 
@@ -259,7 +256,7 @@ def _capacity_section(ctx: _Context) -> Section:
     _capacity_summary(ctx, cap.per_school)
     below = cap.below_minimum
     if len(below):
-        lines = [f"- {_esc(names.get(r.school_id, r.school_id))}: {r.function} {nl.number(r.fte_during, 3)} fte "
+        lines = [f"- {str(names.get(r.school_id, r.school_id))}: {r.function} {nl.number(r.fte_during, 3)} fte "
                  f"(minimum {nl.number(r.minimum_fte, 3)})" for r in below.itertuples()]
         items.append("**Onder het ingestelde minimum:**\n\n" + "\n".join(lines))
     elif minimum:
@@ -267,7 +264,7 @@ def _capacity_section(ctx: _Context) -> Section:
     no_pupils = cap.per_school.loc[cap.per_school["pupils"].isna(), "school_id"].tolist()
     if no_pupils:
         items.append("Zonder leerlingaantal, dus zonder fte per 100 leerlingen (en niet in de figuur): "
-                     + ", ".join(_esc(names.get(s, s)) for s in no_pupils) + ".")
+                     + ", ".join(str(names.get(s, s)) for s in no_pupils) + ".")
     per_100 = bool(cap.per_school["fte_per_100_during"].notna().any())
     items.append(_figure(ctx, "capaciteit", plot_capacity(cap, names, per_100=per_100),
                          alt_text_capacity(cap, names, per_100=per_100)))
@@ -284,8 +281,8 @@ def _capacity_summary(ctx: _Context, per_school: pd.DataFrame) -> None:
         return
     lo, hi = fte.idxmin(), fte.idxmax()
     ctx.summary["capaciteit"] = (
-        f"tijdens JOS van {nl.number(fte[lo], 2)} fte per 100 leerlingen ({_esc(ctx.names.get(lo, lo))}) tot "
-        f"{nl.number(fte[hi], 2)} ({_esc(ctx.names.get(hi, hi))}); de verschillen zijn historisch gegroeid, "
+        f"tijdens JOS van {nl.number(fte[lo], 2)} fte per 100 leerlingen ({str(ctx.names.get(lo, lo))}) tot "
+        f"{nl.number(fte[hi], 2)} ({str(ctx.names.get(hi, hi))}); de verschillen zijn historisch gegroeid, "
         "niet naar zorgzwaarte.")
 
 
@@ -298,17 +295,13 @@ def _budget_section(ctx: _Context) -> Section:
         return _section("budget", title, items=(
             data.missing.get("leerlingen", "Zonder leerlingaantallen is geen herijking mogelijk."),))
     section = ctx.budget = budget_section(ctx.region, data.budget, data.pupils)
-    recal = section.recalibrated.copy()
-    recal.insert(1, "school", recal["school_id"].map(names))
-    recal_shown = apply_privacy(recal.rename(columns={"pupils": "leerlingen"}), rules,
-                                count_columns=["leerlingen"], secondary=False)
+    recal_shown, path_shown, small = protected_budget_tables(section, names, rules)
     last = section.path[section.path["year"] == section.path["year"].max()].set_index("school_id")
-    path_shown = apply_privacy(_path_wide(section, names, last), rules)
     ctx.tables.update(budget_herijking=recal_shown, budget_overgangspad=path_shown)
     items: list[Any] = []
     if section.left_out:
         items.append("Zonder leerlingaantal, dus niet herijkt: "
-                     + ", ".join(_esc(names.get(s, s)) for s in section.left_out) + ".")
+                     + ", ".join(str(names.get(s, s)) for s in section.left_out) + ".")
     unweighted = bool((section.recalibrated["need_index"] == 1).all())
     drop = ("vestiging", "huidig budget (€)", "herijkt budget (€)") + (
         ("zorgindex", "gewogen leerlingen") if unweighted else ())
@@ -323,8 +316,13 @@ def _budget_section(ctx: _Context) -> Section:
     if (last["gap_eur"].abs() > 0.5).any():
         items.append("Binnen het ingestelde maximum per jaar haalt niet elke school het herijkte budget in "
                      f"{section.config.years} jaar; de kolom 'nog te gaan' toont het verschil dat overblijft.")
-    items.append(_figure(ctx, "budget", plot_budget(section.recalibrated, section.path, names, per_pupil=True),
-                         alt_text_budget(section.recalibrated, section.path, names, per_pupil=True)))
+    drawn = section.recalibrated[~section.recalibrated["school_id"].isin(small)]
+    path = section.path[~section.path["school_id"].isin(small)]
+    if small:
+        items.append("De figuur laat " + ", ".join(str(names.get(s, s)) for s in sorted(small))
+                     + " weg: bij zo weinig leerlingen zou het bedrag per leerling het aantal verraden.")
+    items.append(_figure(ctx, "budget", plot_budget(drawn, path, names, per_pupil=True),
+                         alt_text_budget(drawn, path, names, per_pupil=True)))
     intro = f"Huidig budget: jaar {section.year}. {section.assumptions_text()}"
     return _section("budget", title, intro, tuple(items))
 
@@ -340,9 +338,47 @@ def _budget_summary(ctx: _Context, section: BudgetSection, last: pd.DataFrame) -
     gap = (f"; na {nl.integer(section.config.years)} jaar overgangspad is het herijkte budget bij "
            f"{nl.integer(n_gap)} van de {nl.integer(len(rec))} scholen nog niet bereikt" if n_gap else "")
     ctx.summary["budget"] = (
-        f"de herijking verschuift het meest bij {_esc(ctx.names.get(sid, sid))}: "
+        f"de herijking verschuift het meest bij {str(ctx.names.get(sid, sid))}: "
         f"{nl.euro(rec.loc[i, 'change_eur'])} per jaar ({nl.percent(rec.loc[i, 'change_pct'] / 100, 1, signed_=True)})"
         f"{gap}.")
+
+
+#: Columns of the recalibration from which a hidden pupil count could be recomputed: budget ÷
+#: budget per pupil, weighted pupils ÷ need index, and the target budget (weighted pupils times
+#: the total over all weighted pupils, which any shown school gives away) with what follows from it.
+PUPIL_DERIVED_BUDGET_COLUMNS = ("budget_per_pupil_current", "need_index", "weighted_pupils", "budget_target",
+                                "budget_per_pupil_target", "change_eur", "change_pct")
+
+
+def protected_budget_tables(section: BudgetSection, names: Mapping[str, str],
+                            rules: Any) -> tuple[pd.DataFrame, pd.DataFrame, set[str]]:
+    """The recalibration and the transition path as published, and the schools whose pupil count is
+    hidden: for those, every figure a count could be recomputed from is hidden as well
+    (:data:`PUPIL_DERIVED_BUDGET_COLUMNS`, and the path's years after the current one).
+
+    Examples
+    --------
+    >>> recal, path, small = protected_budget_tables(section, names, region.privacy)  # doctest: +SKIP
+    """
+    recal = section.recalibrated.copy()
+    recal.insert(1, "school", recal["school_id"].map(names))
+    recal_shown = hide_dependent(apply_privacy(recal.rename(columns={"pupils": "leerlingen"}), rules,
+                                               count_columns=["leerlingen"], secondary=False),
+                                 {c: ["leerlingen"] for c in PUPIL_DERIVED_BUDGET_COLUMNS})
+    last = section.path[section.path["year"] == section.path["year"].max()].set_index("school_id")
+    path_shown = _path_protected(_path_wide(section, names, last), section.recalibrated, rules)
+    small = set(recal.loc[recal_shown["leerlingen"].isna().to_numpy() & recal["pupils"].notna().to_numpy(),
+                          "school_id"])
+    return recal_shown, path_shown, small
+
+
+def _path_protected(wide: pd.DataFrame, recalibrated: pd.DataFrame, rules: Any) -> pd.DataFrame:
+    """The transition path protected: for a school whose pupil count is hidden, the years after
+    the current one (they move towards the target budget, which gives the count away) are hidden."""
+    pupils = wide["vestiging"].map(recalibrated.set_index("school_id")["pupils"])
+    later = [c for c in wide.columns if str(c).startswith("budget ")][1:] + ["nog te gaan"]
+    shown = apply_privacy(wide.assign(leerlingen=pupils), rules, count_columns=["leerlingen"], secondary=False)
+    return drop_protected(hide_dependent(shown, {c: ["leerlingen"] for c in later}), ["leerlingen"])
 
 
 def _path_wide(section: BudgetSection, names: Mapping[str, str], last: pd.DataFrame) -> pd.DataFrame:
@@ -378,7 +414,7 @@ def _out_of_region_section(ctx: _Context) -> Section:
     ctx.tables.update({f"herkomst_{k}": v for k, v in tables.items()})
     items: list[Any] = [
         f"Peildatum DUO: {nl.full_date(oor.reference_date)}. Gemeenten van de regio: "
-        + ", ".join(_esc(m) for m in reg.municipalities.values()) + ".",
+        + ", ".join(str(m) for m in reg.municipalities.values()) + ".",
         "**Per school: aandeel leerlingen van buiten de regio**",
         table_item(_shown(tables["per_school"], ("vestiging",))),
         "**Per gemeente buiten de regio**", table_item(_shown(tables["per_gemeente"], ("woongemeente (code)",))),
@@ -393,7 +429,7 @@ def _out_of_region_section(ctx: _Context) -> Section:
     else:
         minimum = (f"; gemeenten met minder dan {nl.integer(rule.min_pupils)} leerlingen worden niet gevraagd"
                    if rule.min_pupils and rule.min_pupils > 0 else "")
-        items += [f"**Voorstel bijdrage per gemeente** (verdeelregel: {_esc(contrib['rule'].iloc[0])}{minimum}). "
+        items += [f"**Voorstel bijdrage per gemeente** (verdeelregel: {str(contrib['rule'].iloc[0])}{minimum}). "
                   "Dit is een rekenvoorbeeld als start van het gesprek, geen verplichting.",
                   table_item(_shown(tables["bijdragen"], ("woongemeente (code)", "verdeelregel")), 0)]
     return _section("herkomst", title, items=tuple(items))
@@ -432,7 +468,7 @@ def _rendement_section(ctx: _Context) -> Section:
             if key == "regio":
                 continue
             label = rend.per_school.loc[rend.per_school["indicator"] == key, "label"].iloc[0]
-            ctx.appendix += [f"**Rendement: {_esc(label)}, per school**",
+            ctx.appendix += [f"**Rendement: {str(label)}, per school**",
                              table_item(_shown(table, ("vestiging", "eerste jaar", "laatste jaar", "richting"),
                                                       empty_years=True))]
         ctx.tables.update({f"rendement_{k}": v for k, v in tables.items()})
@@ -446,7 +482,7 @@ def _rendement_section(ctx: _Context) -> Section:
 def _rendement_summary(ctx: _Context, region_table: pd.DataFrame) -> None:
     """The Samenvatting's return line: which indicators moved in the expected direction (no counts)."""
     moved = region_table["in verwachte richting"].astype("string")
-    names = region_table["indicator"].astype(str).map(_esc)
+    names = region_table["indicator"].astype(str)
     yes, no = list(names[moved == "ja"]), list(names[moved == "nee"])
     parts = [f"in de verwachte richting: {_listing(yes)}" if yes else "geen indicator in de verwachte richting",
              f"niet in de verwachte richting: {_listing(no)}" if no else ""]
@@ -472,7 +508,7 @@ def _provider_section(ctx: _Context) -> Section:
     # the report shows the latest school year of the protected table; the results file holds every year
     year = str(shown["schooljaar"].max())
     latest = select_rows_protected(shown, shown["schooljaar"].astype(str) == year)
-    ctx.appendix += [f"**Registratie van de aanbieder per school, schooljaar {_esc(year)}** (trajecten per 100 "
+    ctx.appendix += [f"**Registratie van de aanbieder per school, schooljaar {str(year)}** (trajecten per 100 "
                      "leerlingen; alle schooljaren en de aantallen staan in de resultaatbestanden bij dit rapport)",
                      table_item(_shown(latest, ("vestiging", "schooljaar", "leerlingen", "eenmalig contact",
                                                 "cliënttraject", "monitortraject", "ingevulde vragenlijsten")))]

@@ -19,7 +19,6 @@ from __future__ import annotations
 import base64
 import html
 import io
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Union
@@ -27,40 +26,38 @@ from typing import Union
 import matplotlib.figure
 import matplotlib.pyplot as plt
 import pandas as pd
-from IPython.display import HTML, Markdown, display
+from IPython.display import HTML, display
 
 from josanalysis.core.errors import ConfigError
 from josanalysis.privacy import require_protected
+from josanalysis.reporting.markup import markdown_to_html
 
 __all__ = ["Text", "Table", "Figure", "Notice", "Item", "Section", "Document", "ReportObject", "back_link", "render_figure"]
 
 
-_UNSAFE_LINK = re.compile(r"\]\(\s*<?\s*(?:javascript|vbscript|data|file)\s*:(?:[^()]|\([^()]*\))*\)",
-                          re.IGNORECASE)
-
-
 @dataclass(frozen=True)
 class Text:
-    """Dutch Markdown text.
+    """Dutch Markdown text, shown as sanitised HTML.
 
-    Names and notes from the parameter files end up in these texts, so the text is made safe when
-    it is shown (:meth:`safe_markdown`): HTML in it is shown as text, never run, and a link to a
-    ``javascript:``, ``data:`` or ``file:`` address loses its target.
+    Names and notes from the parameter files end up in these texts, so the text becomes HTML only
+    through :func:`~josanalysis.reporting.markup.markdown_to_html` (a small Markdown subset without
+    raw HTML, then sanitised by nh3): markup typed into a name or note is shown as text, never run,
+    and only ``http``, ``https``, ``mailto`` and relative links survive.
 
     Examples
     --------
-    >>> Text("Team: <script>alert(1)</script> [klik](javascript:alert(1))").safe_markdown()
-    'Team: &lt;script&gt;alert(1)&lt;/script&gt; [klik](#)'
+    >>> Text("Team: <script>alert(1)</script> [klik](javascript:alert(1))").html()
+    '<p>Team: &lt;script&gt;alert(1)&lt;/script&gt; [klik](javascript:alert(1))</p>\\n'
     """
 
     markdown: str
 
-    def safe_markdown(self) -> str:
-        """The Markdown with HTML escaped and unsafe link targets removed."""
-        return _UNSAFE_LINK.sub("](#)", html.escape(self.markdown, quote=False))
+    def html(self) -> str:
+        """The text as safe HTML (see :mod:`josanalysis.reporting.markup`)."""
+        return markdown_to_html(self.markdown)
 
     def _ipython_display_(self) -> None:
-        display(Markdown(self.safe_markdown()))
+        display(HTML(self.html()))
 
 
 @dataclass(frozen=True)
@@ -93,14 +90,15 @@ class Table:
 
     def _ipython_display_(self) -> None:
         if self.caption:
-            display(Markdown(f"_{self.caption}_"))
+            display(Text(f"_{self.caption}_"))
         display(self.styler())
 
     def styler(self) -> "pandas.io.formats.style.Styler":
-        """The table as shown: no row index, cell text HTML-escaped, and marked ``jos-wide`` when it
+        """The table as shown: no row index, cell and header text HTML-escaped, and marked ``jos-wide`` when it
         has more than :data:`WIDE_TABLE_COLUMNS` columns (printed with upright-turned headers)."""
         css = "jos-table jos-wide" if self.frame.shape[1] > WIDE_TABLE_COLUMNS else "jos-table"
         return (self.frame.style.hide(axis="index").format(escape="html")
+                .format_index(escape="html", axis=0).format_index(escape="html", axis=1)
                 .set_table_attributes(f'class="{css}"'))
 
 

@@ -30,7 +30,7 @@ __all__ = ["plot_series", "plot_its", "plot_yearly", "plot_placebo", "plot_event
 
 SYNTHETIC_MARK = "SYNTHETISCHE DEMODATA"
 #: Legend entry of the marker drawn where a period is not shown (a small count of pupils).
-HIDDEN_LABEL = "niet getoond (klein aantal)"
+HIDDEN_LABEL = "niet getoond (klein aantal of geen)"
 
 _COLORS = {"observed": "#4d4d4d", "fitted": "#1b6ca8", "counterfactual": "#d95f02",
            "covid": "#bbbbbb", "start": "#2c7a2c", "hidden": "#8c8c8c"}
@@ -147,9 +147,10 @@ def plot_its(result, *, label: str, start: dt.date, percent: bool = False,
     title
         Title (default: ``label``).
     suppress_below
-        For pupil counts: observed values from 1 to ``suppress_below - 1`` are not drawn (privacy);
-        those months are a gap with a grey marker at the foot of the axis (legend
-        :data:`HIDDEN_LABEL`). The model lines, which are not counts of pupils, are drawn.
+        For pupil counts: observed values below ``suppress_below`` — zero included, so that a
+        marker never tells "one to four" apart from "none" — are not drawn (privacy); those
+        months are a gap with a grey marker at the foot of the axis (legend :data:`HIDDEN_LABEL`).
+        The model lines, which are not counts of pupils, are drawn.
 
     Returns
     -------
@@ -177,7 +178,7 @@ def plot_its(result, *, label: str, start: dt.date, percent: bool = False,
     ax.axvline(pd.Timestamp(start), color=_COLORS["start"], lw=1.5, label="Start JOS")
     _mark_hidden(ax, x[hidden])
     if hidden.any():
-        ax.text(0.99, 0.98, f"Maanden met 1 tot {suppress_below - 1} leerlingen niet getoond (privacy)",
+        ax.text(0.99, 0.98, f"Maanden met minder dan {suppress_below} leerlingen (ook 0) niet getoond (privacy)",
                 transform=ax.transAxes, ha="right", va="top", fontsize=8, color="#555555")
     _percent_axis(ax, percent)
     ax.set_ylabel(axis_label(label, percent=percent))
@@ -195,11 +196,18 @@ def plot_its(result, *, label: str, start: dt.date, percent: bool = False,
 
 
 def _hidden_months(fitted: pd.DataFrame, suppress_below: int | None) -> pd.Series:
-    """Months whose observed count is from 1 to ``suppress_below - 1`` (not shown)."""
+    """Months whose observed count is below ``suppress_below`` (not shown). Zero is hidden too:
+    if only the months with one to four pupils were marked, the marker would give them away."""
     if not suppress_below:
         return pd.Series(False, index=fitted.index)
-    obs = pd.to_numeric(fitted["observed"], errors="coerce")
-    return (obs > 0) & (obs < suppress_below)
+    return _small_counts(pd.to_numeric(fitted["observed"], errors="coerce"), suppress_below)
+
+
+def _small_counts(values: pd.Series, suppress_below: int | None) -> pd.Series:
+    """Counts below ``suppress_below`` (zero included); missing values are not small."""
+    if not suppress_below:
+        return pd.Series(False, index=values.index)
+    return values.notna() & (values < suppress_below)
 
 
 def _year_labels(yearly: pd.DataFrame) -> list[str]:
@@ -429,11 +437,11 @@ def alt_text_event_study(effects: pd.DataFrame, *, label: str, percent: bool = F
 def plot_series(series: pd.DataFrame, column: str, *, label: str, percent: bool = False,
                 covid_windows: Sequence[tuple] = (), suppress_below: int | None = None,
                 synthetic: bool = False) -> plt.Figure:
-    """One school's monthly series as a line with points; COVID closures shaded; pupil counts from
-    1 to ``suppress_below - 1`` left out (privacy)."""
+    """One school's monthly series as a line with points; COVID closures shaded; pupil counts below
+    ``suppress_below`` (zero included) left out (privacy)."""
     x = pd.to_datetime(series["month"])
     y = series[column].astype(float).copy()
-    hidden = (y > 0) & (y < suppress_below) if suppress_below else pd.Series(False, index=y.index)
+    hidden = _small_counts(y, suppress_below)
     y[hidden] = np.nan
     fig, ax = plt.subplots(figsize=(10, 3.6))
     for a, b in covid_windows:

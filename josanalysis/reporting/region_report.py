@@ -125,7 +125,8 @@ class _EventStudyPart:
     results: pd.DataFrame
 
 
-def build_region_report(region_id: str, prepared: str = "", output_dir: str | Path = "") -> RegionReport:
+def build_region_report(region_id: str, prepared: str = "", output_dir: str | Path = "",
+                        params_dir: str | Path = "") -> RegionReport:
     """Build the report of a region: event study, per-school estimates, school-year table.
 
     Python warnings raised on the way are kept on the report (:attr:`RegionReport.warnings`) and
@@ -139,18 +140,20 @@ def build_region_report(region_id: str, prepared: str = "", output_dir: str | Pa
         A batch run's prepared region data (empty: build the panel from the raw files).
     output_dir
         Folder for the figures and ``results.csv``/``results.json`` (empty: write nothing).
+    params_dir
+        The parameter folder (empty: the project's ``params/``).
 
     Returns
     -------
     RegionReport
     """
-    report, caught = quietly(lambda: _build(region_id, prepared, output_dir))
+    report, caught = quietly(lambda: _build(region_id, prepared, output_dir, params_dir))
     return RegionReport(context=report.context, results=report.results, results_file=report.results_file,
                         document=report.document, warnings=caught)
 
 
-def _build(region_id: str, prepared: str, output_dir: str | Path) -> RegionReport:
-    ctx = load_context(region_id, prepared)
+def _build(region_id: str, prepared: str, output_dir: str | Path, params_dir: str | Path) -> RegionReport:
+    ctx = load_context(region_id, prepared, params_dir)
     region = ctx.region
     parts = [_event_study_part(ctx, key, output_dir) for key in EVENT_STUDY_INDICATORS]
     per_school = school_estimates(ctx, "absence_rate")

@@ -123,7 +123,7 @@ class SchoolReport(ReportObject):
 
 
 def build_school_report(region_id: str, school_id: str, prepared: str = "",
-                        output_dir: str | Path = "") -> SchoolReport:
+                        output_dir: str | Path = "", params_dir: str | Path = "") -> SchoolReport:
     """Build the report of one school: analysis, figures, tables and results files.
 
     Python warnings raised on the way (a singular matrix in a sensitivity variant, say) are kept
@@ -139,19 +139,22 @@ def build_school_report(region_id: str, school_id: str, prepared: str = "",
         A batch run's prepared region data (empty: build the panel from the raw files).
     output_dir
         Folder for the figures and ``results.csv``/``results.json`` (empty: write nothing).
+    params_dir
+        The parameter folder (empty: the project's ``params/``).
 
     Returns
     -------
     SchoolReport
     """
-    report, caught = quietly(lambda: _build(region_id, school_id, prepared, output_dir))
+    report, caught = quietly(lambda: _build(region_id, school_id, prepared, output_dir, params_dir))
     return SchoolReport(context=report.context, school=report.school, analyses=report.analyses,
                         results=report.results, results_file=report.results_file, document=report.document,
                         warnings=caught)
 
 
-def _build(region_id: str, school_id: str, prepared: str, output_dir: str | Path) -> SchoolReport:
-    ctx = load_context(region_id, prepared)
+def _build(region_id: str, school_id: str, prepared: str, output_dir: str | Path,
+           params_dir: str | Path) -> SchoolReport:
+    ctx = load_context(region_id, prepared, params_dir)
     school = ctx.school(school_id)
     analyses = tuple(analyse_school(ctx, school_id))
     results = results_frame(ctx, list(analyses))

@@ -23,7 +23,8 @@ from josanalysis.assessment import CAVEAT_TITLES_NL, Assessment, Context, Indica
 from josanalysis.assessment.wording import AUTOCORRELATION_NL, FAMILY_NL
 from josanalysis.core import formatting as nl
 from josanalysis.core.indicators import get_indicator
-from josanalysis.privacy import apply_privacy, certify_without_counts
+from josanalysis.privacy import (apply_privacy, apply_privacy_across, certify_without_counts, drop_protected,
+                                 select_rows_protected)
 
 __all__ = ["effects_nl", "diagnostics_nl", "sensitivity_nl", "school_estimates_nl", "yearly_assessments_nl",
            "yearly_table", "school_overview", "event_leads_nl"]
@@ -135,16 +136,25 @@ def yearly_table(ctx: Context, school_id: str | None = None, indicators: list[st
     """School-year indicators (pupils, youth care, referrals, early leavers, JOS trajecten) with
     pupil counts suppressed by the region's privacy rules; columns named by indicator key.
 
+    The counts are suppressed once for the whole region as school × school year tables with
+    secondary suppression (:func:`~josanalysis.privacy.apply_privacy_across`), and one school's
+    table is cut from that: a school report, the region report and a region total elsewhere
+    never together reveal a hidden count.
+
     With ``label_schools`` the ``school_year`` column reads ``"DM0100 2022-2023"`` (a table of
     several schools), set before the privacy boundary so that the table stays protected."""
-    y = ctx.panel.yearly(school_id)
-    if label_schools:
-        y = y.assign(school_year=y["school_id"] + " " + y["school_year"])
+    y = ctx.panel.yearly().reset_index(drop=True)
     keys = [k for k in (indicators or [c for c in y.columns if c not in ("school_id", "school_year", "year_start")])
             if k in y.columns]
     counts = [k for k in keys if get_indicator(k).is_count]
-    table = y[["school_id", "school_year", "year_start"] + keys].reset_index(drop=True)
-    return apply_privacy(table, ctx.region.privacy, count_columns=counts, secondary=False)
+    table = y[["school_id", "school_year", "year_start"] + keys].assign(_year=y["school_year"])
+    if label_schools:
+        table = table.assign(school_year=table["school_id"] + " " + table["school_year"])
+    protected = drop_protected(apply_privacy_across(table, ctx.region.privacy, count_columns=counts,
+                                                    rows="school_id", columns="_year"), ["_year"])
+    if school_id is None:
+        return protected
+    return select_rows_protected(protected, (protected["school_id"] == school_id).to_numpy())
 
 
 def school_overview(ctx: Context) -> pd.DataFrame:

@@ -48,6 +48,7 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 import time
 import uuid
@@ -58,6 +59,7 @@ from pathlib import Path
 from josanalysis.core.config import PARAMS_DIR, Region, load_region
 from josanalysis.core.errors import ConfigError
 from josanalysis.panel.build import prepare_region
+from josanalysis.privacy import PSEUDONYM_PATTERN, Violation, pupil_identifiers, scan_outputs
 from josanalysis.runner.cluster import ClusterOptions, run_on_cluster
 from josanalysis.runner.execution import KernelOptions, ReportOutcome, ReportTask
 from josanalysis.runner.folders import RunLock, recover
@@ -70,6 +72,7 @@ from josanalysis.runner.kernels import (
     warm_imports,
 )
 from josanalysis.runner.pdf import check_pdf_support, write_pdfs
+from josanalysis.sources.reading.pseudonyms import PSEUDONYM_KEY_ENV
 from josanalysis.runner.plan import Report, RunPlan, plan_reports, plan_run, report_folders
 
 __all__ = ["BatchResult", "run_region"]
@@ -96,7 +99,10 @@ class BatchResult:
     phases
         Wall seconds of its phases: ``plan`` (params, input hashes), ``prepare`` (data loaded
         and validated once), ``execute`` (cluster start and all notebooks), ``pdf`` (with
-        ``pdf``) and ``index``.
+        ``pdf``), ``index`` and ``scan``.
+    privacy_violations
+        What the output scan (:func:`~josanalysis.privacy.scan_outputs`) found in the region's
+        folder after the run: pupil identifiers, unsuppressed small counts, active content.
     """
 
     region_id: str
@@ -107,6 +113,7 @@ class BatchResult:
     prepared: Path | None = None
     seconds: float = 0.0
     phases: dict[str, float] = field(default_factory=dict)
+    privacy_violations: tuple[Violation, ...] = ()
 
     @property
     def executed(self) -> list[ReportOutcome]:
@@ -125,8 +132,8 @@ class BatchResult:
 
     @property
     def ok(self) -> bool:
-        """True when no report failed."""
-        return not self.failed
+        """True when no report failed and the output scan found nothing."""
+        return not self.failed and not self.privacy_violations
 
 
 class _PhaseClock:
@@ -290,23 +297,21 @@ def run_region(
     notebook_dir
         Folder holding the three report notebooks (default: the project's ``notebooks/``).
     prepare
-        ``prepare(region, dest) -> Path``: loads and validates the region's data once and
-        writes the prepared file (default: ``josanalysis.panel.build.prepare_region``). Returning
-        None hands ``prepared=""`` to the notebooks.
+        ``prepare(region, dest) -> Path``: loads and validates the region's data once into the
+        prepared file (default: ``panel.build.prepare_region``); None hands ``prepared=""`` on.
     kernel_start_attempts
         How often a report is attempted when its kernel fails to start.
     warm
         Fork each report's kernel from a per-worker template process that has already imported
-        the notebooks' libraries (see ``docs/batch.md``): a fresh process per report, without
-        the kernel start and import cost. Default: on Linux yes, elsewhere no (fork safety of
-        system libraries on macOS; no fork on Windows). ``False`` starts every kernel afresh.
+        the notebooks' libraries, without the kernel start and import cost (``docs/batch.md``).
+        Default: on Linux yes, elsewhere no. ``False`` starts every kernel afresh.
     pdf
         Also write ``report.pdf`` beside each ``report.html`` (:mod:`~josanalysis.runner.pdf`).
 
     Returns
     -------
     BatchResult
-        Check ``.ok``; ``.failed`` names the failed reports and their notebooks.
+        ``.ok`` when no report failed (``.failed``) and the output scan found nothing.
 
     Raises
     ------
@@ -341,9 +346,35 @@ def run_region(
                 tasks, ClusterOptions(scheduler, workers, retries, progress), region.region_id))
             clock.lap("execute")
         index, summary = _write_pages(plan, notebook_dir, reports if pdf else None, clock)
-    clock.lap("index")
+        clock.lap("index")
+        violations = scan_region_outputs(region, out_dir)
+    clock.lap("scan")
     return BatchResult(
         region_id=region.region_id, output_dir=out_dir, index=index, summary=summary,
         outcomes=tuple(outcomes[r.key] for r in reports), prepared=prepared,
-        seconds=clock.total, phases=clock.phases,
+        seconds=clock.total, phases=clock.phases, privacy_violations=tuple(violations),
     )
+
+
+def scan_region_outputs(region: Region, out_dir: Path) -> list[Violation]:
+    """The output scan of a region's folder after a run: the region's pupil identifiers (raw, and
+    pseudonymised when ``JOSANALYSIS_PSEUDONYM_KEY`` is set) and anything shaped like a
+    pseudonym, small counts below the region's ``min_count``, and active content.
+
+    Parameters
+    ----------
+    region
+        The region (its data folder gives the identifiers; it may not exist for a region that
+        runs from its parameters alone).
+    out_dir
+        ``<output_root>/<region>``.
+
+    Returns
+    -------
+    list of Violation
+        Empty when the folder is safe to share.
+    """
+    ids = (pupil_identifiers(region.data_dir, key=os.environ.get(PSEUDONYM_KEY_ENV))
+           if region.data_dir.is_dir() else set())
+    return scan_outputs(out_dir, pseudonyms=ids, min_count=region.privacy.min_count,
+                        pseudonym_pattern=PSEUDONYM_PATTERN)

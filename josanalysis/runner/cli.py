@@ -112,6 +112,12 @@ def _cmd_run(args: argparse.Namespace) -> int:
     for o in result.failed:
         where = f" Failed notebook: {o.failed_notebook}" if o.failed_notebook else ""
         print(f"FAILED {o.key}: {o.error}.{where}", file=sys.stderr)
+    if result.privacy_violations:
+        found = result.privacy_violations
+        print(f"NOT SAFE TO SHARE: the output scan found {len(found)} problem(s) in {result.output_dir}; "
+              "do not send these files before they are fixed:", file=sys.stderr)
+        for v in found[:20]:
+            print(f"  {v.kind}: {v}", file=sys.stderr)
     print(f"Index: {result.index}")
     print(f"Summary: {result.summary}")
     return 0 if result.ok else 1

@@ -17,11 +17,18 @@ which must start quickly.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
-__all__ = ["PRINT_CSS", "SCREEN_CSS", "export_html", "stderr_outputs"]
+__all__ = ["CONTENT_SECURITY_POLICY", "CSP_META", "PRINT_CSS", "SCREEN_CSS", "export_html", "stderr_outputs"]
+
+#: Every HTML page of a run runs no script at all and loads nothing: only inline styles and
+#: embedded (``data:``) images and fonts. A name or note that slipped markup past the text
+#: sanitiser (:mod:`josanalysis.reporting.markup`) still cannot run in a reader's browser.
+CONTENT_SECURITY_POLICY = ("default-src 'none'; img-src data:; style-src 'unsafe-inline'; font-src data:; "
+                           "base-uri 'none'; form-action 'none'")
+#: The policy as the ``<meta>`` tag that opens every page's ``<head>``.
+CSP_META = f'<meta http-equiv="Content-Security-Policy" content="{CONTENT_SECURITY_POLICY}">'
 
 #: Stylesheet for paper (and Chromium's PDF): A4, sections on a new page, tables that fit.
 PRINT_CSS = """
@@ -67,7 +74,7 @@ SCREEN_CSS = """
 
 # The lab template without the scripts it would fetch from a CDN, plus the stylesheets.
 _TEMPLATE = """{%- extends 'index.html.j2' -%}
-{%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}
+{%- block html_head_js_requirejs -%}{{ resources.jos_csp_meta }}{%- endblock html_head_js_requirejs -%}
 {%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
 {%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
 {%- block html_head_css -%}
@@ -102,24 +109,6 @@ def _drop_stderr(nb: Any) -> None:
     for cell in nb.get("cells", []):
         if "outputs" in cell:
             cell["outputs"] = [o for o in cell["outputs"] if not _is_stderr(o)]
-
-
-def _keep_title_page(body: str) -> str:
-    """Mark the headings up to the first report section so that they share the first page.
-
-    The print stylesheet starts every level-2 section on a new page; the headings before the
-    first section (the report's title block) and the first section itself (the table of
-    contents or the samenvatting) stay on the first page.
-    """
-    out = []
-    last = 0
-    for m in re.finditer(r"<h2 ", body):
-        mime = body.rfind('data-mime-type="', 0, m.start())
-        out.append(body[last:m.start()] + '<h2 class="jos-nobreak" ')
-        last = m.end()
-        if body.startswith('data-mime-type="text/html"', mime):
-            break  # the first report section
-    return "".join(out) + body[last:]
 
 
 def export_html(notebook: str | Path, html_path: str | Path, title: str | None = None) -> Path:
@@ -162,9 +151,8 @@ def export_html(notebook: str | Path, html_path: str | Path, title: str | None =
     nb.metadata.pop("title", None)  # the title given here wins
     resources = {"metadata": {"name": title or Path(notebook).stem,
                               "path": str(Path(notebook).parent)},
-                 "jos_css": SCREEN_CSS + PRINT_CSS}
+                 "jos_css": SCREEN_CSS + PRINT_CSS, "jos_csp_meta": CSP_META}
     body, _ = exporter.from_notebook_node(nb, resources=resources)
-    body = _keep_title_page(body)
     html_path = Path(html_path)
     html_path.write_text(body, encoding="utf-8")
     return html_path

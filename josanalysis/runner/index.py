@@ -27,6 +27,7 @@ from josanalysis.assessment.verdicts import VERDICTS
 from josanalysis.core.formatting import integer, month_year
 from josanalysis.core.indicators import INDICATORS
 from josanalysis.demo.synth import SYNTHETIC_NOTICE
+from josanalysis.runner.export import CSP_META
 from josanalysis.runner.folders import atomic_write
 from josanalysis.runner.manifest import read_manifest, utc_timestamp
 from josanalysis.runner.plan import Report
@@ -75,7 +76,7 @@ def _states(out_dir: Path, reports: list[Report]) -> list[_State]:
 def _page(title: str, body: str, synthetic: bool) -> str:
     banner = (f'<div class="banner">{html.escape(SYNTHETIC_NOTICE)}</div>' if synthetic else "")
     return f"""<!DOCTYPE html>
-<html lang="nl"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
+<html lang="nl"><head><meta charset="utf-8">{CSP_META}<title>{html.escape(title)}</title>
 <style>
 body {{ font-family: system-ui, sans-serif; margin: 2em; color: #222; }}
 .banner {{ background: #b00020; color: white; font-weight: bold; padding: .6em 1em;

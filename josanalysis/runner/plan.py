@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from josanalysis.core.version import __version__
-from josanalysis.core.config import PROJECT_ROOT, Region
+from josanalysis.core.config import PARAMS_DIR, PROJECT_ROOT, Region
 from josanalysis.core.errors import ConfigError, DataError
 from josanalysis.runner.kernels import KERNEL_NAME
 from josanalysis.runner.manifest import (
@@ -76,6 +76,8 @@ class Report:
     def parameters(self) -> dict[str, str]:
         """The identifying notebook parameters (``prepared`` and ``output_dir`` come per run)."""
         params = {"region": self.region.region_id}
+        if self.region.path.parent.parent.resolve() != PARAMS_DIR.resolve():
+            params["params_dir"] = str(self.region.path.parent.parent.resolve())
         if self.kind == "school":
             params["school_id"] = str(self.school_id)
         return params

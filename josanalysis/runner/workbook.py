@@ -111,6 +111,7 @@ def _write_sheet(wb: Any, title: str, df: pd.DataFrame, caption: str) -> None:
     for row in df.itertuples(index=False):
         ws.append([None if nl.is_missing(v) else (v.item() if hasattr(v, "item") else v)
                    for v in row])
+    _never_formulas(ws)
     ws.freeze_panes = "A3"
     for j, col in enumerate(df.columns, start=1):
         letter = get_column_letter(j)
@@ -121,6 +122,15 @@ def _write_sheet(wb: Any, title: str, df: pd.DataFrame, caption: str) -> None:
                 cell.number_format = "#,##0" if integral else "#,##0.0000"
         width = max([len(str(col))] + [len(str(v)) for v in df[col].head(200)])
         ws.column_dimensions[letter].width = min(max(10, width + 2), 45)
+
+
+def _never_formulas(ws: Any) -> None:
+    """Keep text that starts with ``=`` (a name or note typed as ``=HYPERLINK(...)``) as text:
+    openpyxl would store it as a formula that Excel runs when the workbook is opened."""
+    for row in ws.iter_rows():
+        for cell in row:
+            if cell.data_type == "f":
+                cell.data_type = "s"
 
 
 def write_workbook(path: Path, summary: pd.DataFrame, region_name: str,

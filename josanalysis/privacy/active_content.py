@@ -1,0 +1,113 @@
+"""Active content in shared HTML: anything a browser would run or that sends the reader elsewhere.
+
+Reports are mailed to schools and municipalities, so a page of a run may hold no script, no
+event handler, no embedded frame or object and no ``javascript:``/``vbscript:``/``file:``
+address, and every page carries the run's Content-Security-Policy. Report text is made safe by
+construction (:mod:`josanalysis.reporting.markup`, the HTML export's policy); this module is the
+independent check of the result that the output scan (:func:`josanalysis.privacy.scan_outputs`)
+runs over every HTML page and every HTML output of a notebook.
+
+Examples
+--------
+>>> active_content('<p>Hoi <img src="x" onerror="alert(1)"></p><a href="javascript:void(0)">a</a>')
+[('line 1, <img>', 'event handler attribute onerror'), ('line 1, <a>', 'href to a javascript: address')]
+>>> active_content('<p>Hoi &lt;script&gt;</p><img src="data:image/png;base64,iVBO" alt="x">')
+[]
+"""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+__all__ = ["ACTIVE_TAGS", "active_content", "runs_no_script"]
+
+#: Elements that run code or embed another document.
+ACTIVE_TAGS = frozenset({"script", "iframe", "frame", "frameset", "object", "embed", "applet", "base",
+                         "form", "svg", "math", "link"})
+
+_URL_ATTRIBUTES = frozenset({"href", "src", "action", "formaction", "xlink:href", "data", "poster",
+                             "background", "srcset", "cite", "longdesc", "ping"})
+_SCHEME = re.compile(r"^\s*([a-z][a-z0-9+.\-]*)\s*:", re.IGNORECASE)
+_DANGEROUS_SCHEMES = frozenset({"javascript", "vbscript", "file", "data"})
+_CONTROL = re.compile(r"[\x00-\x20]")
+
+
+class _ActiveContent(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[tuple[str, str]] = []
+        self.policies: list[str] = []
+
+    def _where(self, tag: str) -> str:
+        return f"line {self.getpos()[0]}, <{tag}>"
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ACTIVE_TAGS:
+            self.found.append((self._where(tag), f"<{tag}> element"))
+        if tag == "meta":
+            self._meta(dict(attrs))
+        for name, value in attrs:
+            if name.startswith("on"):
+                self.found.append((self._where(tag), f"event handler attribute {name}"))
+            elif name in _URL_ATTRIBUTES or name == "srcdoc":
+                self._check_url(tag, name, value or "")
+
+    handle_startendtag = handle_starttag
+
+    def _meta(self, attrs: dict[str, str | None]) -> None:
+        equiv = (attrs.get("http-equiv") or "").lower()
+        if equiv == "refresh":
+            self.found.append((self._where("meta"), "meta refresh (redirects the reader)"))
+        elif equiv == "content-security-policy":
+            self.policies.append(attrs.get("content") or "")
+
+    def _check_url(self, tag: str, name: str, value: str) -> None:
+        if name == "srcdoc":
+            self.found.append((self._where(tag), "srcdoc attribute (an embedded document)"))
+            return
+        m = _SCHEME.match(_CONTROL.sub("", value))
+        if not m or m.group(1).lower() not in _DANGEROUS_SCHEMES:
+            return
+        scheme = m.group(1).lower()
+        if scheme == "data" and tag == "img" and name == "src" and value.lstrip().lower().startswith(
+                ("data:image/png", "data:image/jpeg", "data:image/gif", "data:image/webp")):
+            return  # the report's own embedded figures
+        self.found.append((self._where(tag), f"{name} to a {scheme}: address"))
+
+
+def active_content(html: str) -> list[tuple[str, str]]:
+    """Every piece of active content in an HTML page or fragment.
+
+    Parameters
+    ----------
+    html
+        The page (or a notebook output's HTML).
+
+    Returns
+    -------
+    list of (location, detail)
+        Empty when the HTML runs nothing: no :data:`ACTIVE_TAGS` element, no ``on…`` attribute,
+        no ``javascript:``, ``vbscript:``, ``file:`` or ``data:`` address (embedded raster images
+        excepted), no ``srcdoc`` and no meta refresh.
+    """
+    return _parsed(html).found
+
+
+def _parsed(html: str) -> _ActiveContent:
+    parser = _ActiveContent()
+    parser.feed(html)
+    parser.close()
+    return parser
+
+
+def runs_no_script(page: str) -> bool:
+    """Whether a whole HTML page declares a Content-Security-Policy that runs no script at all
+    (``default-src 'none'`` without any ``script-src``), as every page of a run does.
+
+    >>> runs_no_script('<head><meta http-equiv="Content-Security-Policy" content="default-src \'none\'"></head>')
+    True
+    >>> runs_no_script("<head><title>x</title></head>")
+    False
+    """
+    return any("default-src 'none'" in p and "script-src" not in p for p in _parsed(page).policies)
