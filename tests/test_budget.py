@@ -360,3 +360,31 @@ def test_a_small_school_s_pupil_count_cannot_be_recomputed_from_its_budget(demo_
     assert path[path["vestiging"] == "DM0200"][later].isna().all(axis=None)
     others = recal[recal["school_id"] != "DM0200"]
     assert others[list(PUPIL_DERIVED_BUDGET_COLUMNS)].notna().all(axis=None), "other schools keep their figures"
+
+
+def test_return_tables_hide_every_count_the_school_and_region_reports_hide(demo_budget_report):
+    """The budget report's TLV and vsv tables (JOS schools, with the region total per year) and the
+    school-year tables of the school and region reports publish the same counts: the budget tables
+    hide at least what those hide, so together they reveal nothing either hides — no hidden cell
+    follows from the shown cells and the JOS schools' total per year (issue 17)."""
+    from josanalysis.assessment import load_context
+    from josanalysis.privacy.disclosure import determined, equations
+    from josanalysis.reporting.tables import hidden_cells, protected_yearly
+
+    ctx = load_context("demoregio")
+    yearly = protected_yearly(ctx.panel, ctx.region)
+    jos = [s.school_id for s in ctx.region.jos_schools]
+    for key, panel_key in (("tlv_vso", "tlv_vso_cluster4"), ("vsv", "early_leavers")):
+        table = demo_budget_report.tables[f"rendement_{key}"]
+        years = [c for c in table.columns if str(c)[:4].isdigit() and "-" in str(c)]
+        shown_budget = {(str(s), str(y)) for s, row in zip(table.iloc[:, 0], table[years].itertuples(index=False))
+                        for y, v in zip(years, row) if pd.notna(v)}
+        hidden_panel = {c for c in hidden_cells(yearly, panel_key) if c[0] in jos}
+        assert not shown_budget & hidden_panel, f"{key}: the budget shows what a school report hides"
+        # the union of what both publish, with the JOS total per year known: nothing determined
+        wide = yearly[yearly["school_id"].isin(jos)].pivot(index="school_id", columns="school_year", values=panel_key)
+        shown = wide.notna().to_numpy() | np.array([[(s, y) in shown_budget for y in wide.columns]
+                                                     for s in wide.index])
+        hidden = ~shown
+        eqs = equations(*wide.shape, None, None, False, True)
+        assert not determined(eqs, hidden.ravel()).any(), key

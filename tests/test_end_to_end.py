@@ -121,3 +121,25 @@ def test_privacy_scan_fails_on_a_planted_violation(run, tmp_path):
     (copy / "report.ipynb").write_text(json.dumps(nb))
     kinds = {v.kind for v in scan_outputs(copy, pseudonyms=_pseudonyms(), min_count=5)}
     assert kinds == {"pseudonym", "small_count"}
+
+
+def test_the_batch_scans_its_outputs_and_a_planted_violation_fails_the_run(run, tmp_path):
+    """The batch runs the output scan after the region (issue 17): clean here, and the same scan
+    on a copy with a planted script and a planted small count finds both and fails the run."""
+    import dataclasses
+
+    from josanalysis.core.config import load_region
+    from josanalysis.runner.batch import scan_region_outputs
+
+    assert run.privacy_violations == () and "scan" in run.phases and run.ok
+    copy = tmp_path / "demoregio"
+    shutil.copytree(run.output_dir, copy)
+    page = copy / "schools" / "DM0200" / "report.html"
+    page.write_text(page.read_text(encoding="utf-8").replace("</body>", "<script>alert(1)</script></body>"),
+                    encoding="utf-8")
+    res = pd.read_csv(copy / "schools" / "DM0900" / "results.csv")
+    res["n_thuiszitters"] = 2
+    res.to_csv(copy / "schools" / "DM0900" / "results.csv", index=False)
+    found = scan_region_outputs(load_region("demoregio"), copy)
+    assert {v.kind for v in found} == {"active_content", "small_count"}, found
+    assert not dataclasses.replace(run, privacy_violations=tuple(found)).ok

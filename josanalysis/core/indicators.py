@@ -168,6 +168,9 @@ class RendementIndicator:
         :data:`josanalysis.questions.missing.SOURCE_FILES`).
     factsheet
         The factsheet's wording it implements (Dutch).
+    panel_key
+        The school-year indicator of the panel that holds the same counts (reports publish both:
+        they must hide the same cells), or None.
     """
 
     key: str
@@ -177,6 +180,7 @@ class RendementIndicator:
     kind: str
     source: str
     factsheet: str
+    panel_key: str | None = None
 
 
 #: The fixed return set, in report order.
@@ -188,9 +192,9 @@ RENDEMENT_INDICATORS: tuple[RendementIndicator, ...] = (
     RendementIndicator("doorstroom_pct", "Doorstroom: leerlingen bevorderd", "%", "up", "rate", "school",
                        "doorstroomgegevens van leerlingen"),
     RendementIndicator("vsv", "Uitstroom: voortijdig schoolverlaters", "aantal", "down", "count", "vsv",
-                       "uitstroomgegevens van leerlingen (voorkomen van uitval)"),
+                       "uitstroomgegevens van leerlingen (voorkomen van uitval)", panel_key="early_leavers"),
     RendementIndicator("tlv_vso", "Uitstroom: toelaatbaarheidsverklaringen vso cluster 4", "aantal", "down",
-                       "count", "swv", "uitstroomgegevens van leerlingen"),
+                       "count", "swv", "uitstroomgegevens van leerlingen", panel_key="tlv_vso_cluster4"),
     RendementIndicator("procedures", "Procedures: individuele indicaties/beschikkingen ZiO", "aantal", "down",
                        "count", "school", "terugdringen van procedures"),
     RendementIndicator("administratie_uren", "Administratieve lasten (uren per maand)", "uren", "down", "score",

@@ -105,7 +105,8 @@ def runs_no_script(page: str) -> bool:
     """Whether a whole HTML page declares a Content-Security-Policy that runs no script at all
     (``default-src 'none'`` without any ``script-src``), as every page of a run does.
 
-    >>> runs_no_script('<head><meta http-equiv="Content-Security-Policy" content="default-src \'none\'"></head>')
+    >>> policy = "default-src 'none'"
+    >>> runs_no_script(f'<head><meta http-equiv="Content-Security-Policy" content="{policy}"></head>')
     True
     >>> runs_no_script("<head><title>x</title></head>")
     False

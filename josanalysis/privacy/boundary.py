@@ -76,6 +76,7 @@ def apply_privacy(
     rate_columns: Mapping[Hashable, Hashable] | None = None,
     numerators: Mapping[Hashable, Hashable] | None = None,
     share_groups: Sequence[Sequence[Hashable]] = (),
+    also_hide: pd.DataFrame | None = None,
     secondary: bool = True,
     totals: Totals = "both",
     total_row: Hashable | None | Literal["auto"] = "auto",
@@ -103,6 +104,9 @@ def apply_privacy(
         dropped out, referred); each needs a ``numerators`` entry. One hidden share of a group
         would follow from the others, so at least two are hidden, and all when the hidden ones
         together stand for a small number of pupils.
+    also_hide
+        Boolean frame of count cells to hide as well (hidden in another published table), before
+        secondary suppression chooses partners (:func:`~josanalysis.privacy.suppress_counts`).
     secondary, totals, total_row, total_column
         As in :func:`~josanalysis.privacy.suppress_counts`.
 
@@ -139,6 +143,7 @@ def apply_privacy(
         st = suppress_counts(
             frame, list(count_columns), min_count=min_count, secondary=secondary, totals=totals,
             total_row=total_row, total_column=total_column, rounding=rounding,
+            also_hide=also_hide if also_hide is None or frame is df else also_hide.reset_index(drop=True),
         )
         out = st.table.copy()
         hidden.update({str(c): sorted(int(i) for i in rows) for c, rows in st.hidden_positions().items()})
@@ -161,7 +166,7 @@ def apply_privacy(
 
 
 def apply_privacy_across(df: pd.DataFrame, rules: Any, *, count_columns: Sequence[Hashable], rows: Hashable,
-                         columns: Hashable) -> ProtectedTable:
+                         columns: Hashable, within: Hashable | None = None) -> ProtectedTable:
     """Suppress a long table of counts as the cross tables they form (school × school year).
 
     The same counts reach readers through several tables: one school's report shows its rows,
@@ -182,6 +187,10 @@ def apply_privacy_across(df: pd.DataFrame, rules: Any, *, count_columns: Sequenc
         Columns holding pupil counts.
     rows, columns
         The columns that span the cross table.
+    within
+        A column that splits the rows into cross tables of their own, each with its own known
+        margins (JOS schools and comparison schools: a report may publish the total of the JOS
+        schools alone). Default: one table.
 
     Returns
     -------
@@ -202,12 +211,15 @@ def apply_privacy_across(df: pd.DataFrame, rules: Any, *, count_columns: Sequenc
     out = apply_privacy(frame, rules, count_columns=list(count_columns), secondary=False)
     hidden = dict(out.attrs.get("privacy_suppressed", {}))
     min_count = getattr(rules, "min_count", 5) if rules is not None else 5
+    blocks = [frame] if within is None else [b for _, b in frame.groupby(within, sort=True, dropna=False)]
     for col in count_columns:
-        wide = frame.pivot(index=rows, columns=columns, values=col)
-        wide.columns = [str(c) for c in wide.columns]
-        st = suppress_counts(wide.apply(pd.to_numeric, errors="coerce"), list(wide.columns), min_count=min_count,
-                             secondary=True, totals="both", total_row=None, total_column=None)
-        cells = {(r, c) for c in st.count_columns for r in wide.index[list(st.hidden_positions()[c])]}
+        cells: set[tuple[Any, str]] = set()
+        for block in blocks:
+            wide = block.pivot(index=rows, columns=columns, values=col)
+            wide.columns = [str(c) for c in wide.columns]
+            st = suppress_counts(wide.apply(pd.to_numeric, errors="coerce"), list(wide.columns),
+                                 min_count=min_count, secondary=True, totals="both", total_row=None, total_column=None)
+            cells |= {(r, c) for c in st.count_columns for r in wide.index[list(st.hidden_positions()[c])]}
         hide = np.array([(r, str(c)) in cells for r, c in zip(frame[rows], frame[columns])])
         out[col] = pd.to_numeric(out[col], errors="coerce").astype("Float64").mask(hide)
         hidden[str(col)] = sorted(set(hidden.get(str(col), [])) | {int(i) for i in np.flatnonzero(hide)})

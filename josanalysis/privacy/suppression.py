@@ -212,6 +212,13 @@ def _shown_counts(table: pd.DataFrame, cols: list[Hashable], values: np.ndarray,
     return out
 
 
+def _forced(also_hide: pd.DataFrame | None, table: pd.DataFrame, cols: list[Hashable]) -> np.ndarray:
+    """The cells ``also_hide`` marks, as a mask over ``table[cols]`` (all False without it)."""
+    if also_hide is None:
+        return np.zeros((len(table), len(cols)), dtype=bool)
+    return also_hide.reindex(index=table.index, columns=cols).fillna(False).astype(bool).to_numpy()
+
+
 def suppress_counts(
     table: pd.DataFrame,
     count_columns: Sequence[Hashable] | None = None,
@@ -222,6 +229,7 @@ def suppress_counts(
     total_row: Hashable | None | Literal["auto"] = "auto",
     total_column: Hashable | None | Literal["auto"] = "auto",
     rounding: int | None = None,
+    also_hide: pd.DataFrame | None = None,
 ) -> SuppressedTable:
     """Suppress small pupil counts, with secondary suppression against recovery from totals.
 
@@ -247,6 +255,10 @@ def suppress_counts(
         ``None`` for none.
     rounding
         Round shown counts to multiples of this number (CBS: 5). Hidden cells stay hidden.
+    also_hide
+        Boolean frame (the table's index, some count columns): cells to hide as if they were
+        small — because another published table hides the same count — before the partners
+        are chosen.
 
     Returns
     -------
@@ -280,7 +292,7 @@ def suppress_counts(
 
     values = _count_values(table, cols)
     missing_in = np.isnan(values)
-    primary = ((values >= 1) & (values < min_count)) | missing_in
+    primary = ((values >= 1) & (values < min_count)) | missing_in | _forced(also_hide, table, cols)
     hidden, unprotected = primary.copy(), []
     if secondary and values.size:
         hidden, unprotected = complementary_suppression(

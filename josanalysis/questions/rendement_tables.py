@@ -25,15 +25,21 @@ from josanalysis.questions.rendement import DUTCH_HEADERS, RendementResult, rend
 __all__ = ["report_tables"]
 
 
-def _protect_counts(table: pd.DataFrame, years: list[str], rules: Any, totals: str) -> pd.DataFrame:
-    """Round pupil counts to whole numbers, suppress them, and hide trends that would reveal them."""
+def _protect_counts(table: pd.DataFrame, years: list[str], rules: Any, totals: str,
+                    hidden_elsewhere: set[tuple[str, str]] = frozenset()) -> pd.DataFrame:
+    """Round pupil counts to whole numbers, suppress them (and the cells another table hides,
+    ``(school_id, school_year)``), and hide trends that would reveal them."""
     t = table.copy()
     for y in years:
         t[y] = pd.to_numeric(t[y], errors="coerce").round(0)
     trends = [c for c in ("change", "slope_per_year") if c in t.columns]
     for c in trends:
         t[c] = pd.to_numeric(t[c], errors="coerce").round(1)
-    out = apply_privacy(t, rules, count_columns=years, totals=totals)
+    also = None
+    if hidden_elsewhere and "school_id" in t.columns:
+        also = pd.DataFrame({y: [(str(s), str(y)) in hidden_elsewhere for s in t["school_id"]] for y in years},
+                            index=t.index)
+    out = apply_privacy(t, rules, count_columns=years, totals=totals, also_hide=also)
     return hide_dependent(out, {c: years for c in trends})
 
 
@@ -42,6 +48,7 @@ def report_tables(
     rules: Any,
     *,
     names: Mapping[str, str] | None = None,
+    hidden_elsewhere: Mapping[str, set[tuple[str, str]]] | None = None,
 ) -> dict[str, pd.DataFrame]:
     """The return panel as protected Dutch tables: one for the region, one per indicator.
 
@@ -58,6 +65,10 @@ def report_tables(
         The region's privacy rules (``region.privacy``).
     names
         School names by ``school_id``.
+    hidden_elsewhere
+        Per indicator key, the ``(school_id, school_year)`` cells another report hides for the
+        same counts (the panel's school-year tables, :attr:`RendementIndicator.panel_key`):
+        hidden here too, so that the two tables together reveal nothing either hides.
 
     Returns
     -------
@@ -89,7 +100,7 @@ def report_tables(
         sub = result.per_school[result.per_school["indicator"] == key].reset_index(drop=True)
         sub.insert(1, "school", sub["school_id"].map(lambda s: names.get(s, s)))
         if RENDEMENT_BY_KEY[key].kind == "count":
-            t = _protect_counts(sub, years, rules, "columns")
+            t = _protect_counts(sub, years, rules, "columns", set((hidden_elsewhere or {}).get(key, ())))
         else:
             t = apply_privacy(sub, rules)
         out[key] = rename_protected(drop_protected(t, ["indicator", "label", "unit", "expected", "n_years"]),

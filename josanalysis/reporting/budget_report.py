@@ -34,6 +34,8 @@ import matplotlib.figure
 from josanalysis.core import formatting as nl
 from josanalysis.core.config import PARAMS_DIR, Region, load_region
 from josanalysis.core.errors import ConfigError
+from josanalysis.core.indicators import RENDEMENT_INDICATORS
+from josanalysis.panel import load_panel
 from josanalysis.privacy import (apply_privacy, drop_protected, format_for_report, hide_dependent, privacy_footnote,
                                  rename_protected, select_rows_protected, write_tables)
 from josanalysis.questions.budget import DUTCH_HEADERS as BUDGET_HEADERS
@@ -49,6 +51,7 @@ from josanalysis.reporting.budget_figures import alt_text_budget, alt_text_capac
 from josanalysis.reporting.document import (Document, Figure, Notice, ReportObject, Section, Table, Text, back_link,
                                             render_figure)
 from josanalysis.reporting.presentation import banner
+from josanalysis.reporting.tables import hidden_cells, protected_yearly
 
 __all__ = ["BudgetReport", "build_budget_report", "table_item"]
 
@@ -135,6 +138,17 @@ class _Context:
     budget: BudgetSection | None = None
     summary: dict[str, str] = field(default_factory=dict)
     appendix: list[Any] = field(default_factory=list)
+    hidden_elsewhere: dict[str, set[tuple[str, str]]] = field(default_factory=dict)
+
+
+def _hidden_in_school_reports(region: Region, prepared: str, params_dir: str | Path) -> dict[str, set[tuple[str, str]]]:
+    """Per return indicator, the school-year cells the school and region reports hide for the same
+    counts (:func:`~josanalysis.reporting.tables.protected_yearly`); empty without data."""
+    if not prepared and not region.data_dir.is_dir():
+        return {}
+    yearly = protected_yearly(load_panel(region.region_id, prepared, params_dir or PARAMS_DIR), region)
+    return {r.key: hidden_cells(yearly, r.panel_key) for r in RENDEMENT_INDICATORS
+            if r.panel_key is not None and r.panel_key in yearly.columns}
 
 
 def build_budget_report(region_id: str, prepared: str = "", output_dir: str = "",
@@ -166,7 +180,8 @@ def build_budget_report(region_id: str, prepared: str = "", output_dir: str = ""
     region = load_region(region_id, params_dir or PARAMS_DIR)
     ctx = _Context(region=region, data=load_budget_report_data(region, prepared),
                    names={s.school_id: s.name for s in region.schools},
-                   jos_ids=[s.school_id for s in region.jos_schools], output_dir=output_dir)
+                   jos_ids=[s.school_id for s in region.jos_schools], output_dir=output_dir,
+                   hidden_elsewhere=_hidden_in_school_reports(region, prepared, params_dir))
     parts = (_capacity_section(ctx), _budget_section(ctx), _out_of_region_section(ctx),
              _rendement_section(ctx), _provider_section(ctx), _notes_section(ctx))
     appendix = _section("bijlage", "Bijlage: tabellen per school", items=tuple(ctx.appendix))
@@ -452,7 +467,7 @@ def _out_of_region_summary(ctx: _Context, oor: Any, per_school: pd.DataFrame) ->
 
 def _rendement_section(ctx: _Context) -> Section:
     rend = rendement_table(ctx.data.rendement, schools=ctx.jos_ids, data_dir=ctx.data.data_dir)
-    tables = rendement_tables(rend, ctx.region.privacy, names=ctx.names)
+    tables = rendement_tables(rend, ctx.region.privacy, names=ctx.names, hidden_elsewhere=ctx.hidden_elsewhere)
     items: list[Any] = []
     if "regio" in tables:
         region_table = tables["regio"]

@@ -22,12 +22,14 @@ import pandas as pd
 from josanalysis.assessment import CAVEAT_TITLES_NL, Assessment, Context, IndicatorAnalysis
 from josanalysis.assessment.wording import AUTOCORRELATION_NL, FAMILY_NL
 from josanalysis.core import formatting as nl
+from josanalysis.core.config import Region
 from josanalysis.core.indicators import get_indicator
+from josanalysis.panel import Panel
 from josanalysis.privacy import (apply_privacy, apply_privacy_across, certify_without_counts, drop_protected,
                                  select_rows_protected)
 
 __all__ = ["effects_nl", "diagnostics_nl", "sensitivity_nl", "school_estimates_nl", "yearly_assessments_nl",
-           "yearly_table", "school_overview", "event_leads_nl"]
+           "yearly_table", "protected_yearly", "hidden_cells", "school_overview", "event_leads_nl"]
 
 _TERMS_NL = {"level": "Niveauverandering bij de start", "slope": "Trendverandering per maand",
              "end": "Verschil aan het eind van de reeks"}
@@ -143,18 +145,33 @@ def yearly_table(ctx: Context, school_id: str | None = None, indicators: list[st
 
     With ``label_schools`` the ``school_year`` column reads ``"DM0100 2022-2023"`` (a table of
     several schools), set before the privacy boundary so that the table stays protected."""
-    y = ctx.panel.yearly().reset_index(drop=True)
-    keys = [k for k in (indicators or [c for c in y.columns if c not in ("school_id", "school_year", "year_start")])
-            if k in y.columns]
-    counts = [k for k in keys if get_indicator(k).is_count]
-    table = y[["school_id", "school_year", "year_start"] + keys].assign(_year=y["school_year"])
-    if label_schools:
-        table = table.assign(school_year=table["school_id"] + " " + table["school_year"])
-    protected = drop_protected(apply_privacy_across(table, ctx.region.privacy, count_columns=counts,
-                                                    rows="school_id", columns="_year"), ["_year"])
+    protected = protected_yearly(ctx.panel, ctx.region, indicators, label_schools=label_schools)
     if school_id is None:
         return protected
     return select_rows_protected(protected, (protected["school_id"] == school_id).to_numpy())
+
+
+def protected_yearly(panel: Panel, region: Region, indicators: list[str] | None = None, *,
+                     label_schools: bool = False) -> pd.DataFrame:
+    """The region's school-year indicators, counts suppressed once for the whole region: JOS schools
+    and comparison schools each as a school × school year table with known margins (a report may
+    publish the JOS schools' total), see :func:`~josanalysis.privacy.apply_privacy_across`."""
+    y = panel.yearly().reset_index(drop=True)
+    keys = [k for k in (indicators or [c for c in y.columns if c not in ("school_id", "school_year", "year_start")])
+            if k in y.columns]
+    counts = [k for k in keys if get_indicator(k).is_count]
+    table = y[["school_id", "school_year", "year_start"] + keys].assign(
+        _year=y["school_year"], _comparison=y["school_id"].isin(region.comparison_ids))
+    if label_schools:
+        table = table.assign(school_year=table["school_id"] + " " + table["school_year"])
+    return drop_protected(apply_privacy_across(table, region.privacy, count_columns=counts, rows="school_id",
+                                               columns="_year", within="_comparison"), ["_year", "_comparison"])
+
+
+def hidden_cells(table: pd.DataFrame, column: str) -> set[tuple[str, str]]:
+    """``(school_id, school_year)`` of the cells of ``column`` that a protected table hid."""
+    rows = table.attrs.get("privacy_suppressed", {}).get(str(column), [])
+    return {(str(table["school_id"].iloc[i]), str(table["school_year"].iloc[i])) for i in rows}
 
 
 def school_overview(ctx: Context) -> pd.DataFrame:

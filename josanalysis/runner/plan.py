@@ -213,16 +213,36 @@ class RunPlan:
 
     def final_dir(self, report: Report) -> Path:
         """Where a report's output lives: ``<out_dir>/<key>``."""
-        return self.out_dir / report.key
+        return inside(self.out_dir, report.key)
 
     def failed_dir(self, report: Report) -> Path:
         """Where a failed report's executed copy is kept: ``<out_dir>/failed/<key>``."""
-        return self.out_dir / "failed" / report.key
+        return inside(self.out_dir, "failed", report.key)
+
+
+def inside(root: Path, *parts: str) -> Path:
+    """``root / parts``, refused unless it resolves to a folder inside ``root``.
+
+    Region and school ids are validated before any path is built (``core.config_schema``); this
+    is the second lock: no id, symlink or future key can make a run write outside its folder.
+
+    >>> inside(Path("/tmp/out"), "schools", "DM0100").as_posix()
+    '/tmp/out/schools/DM0100'
+    >>> inside(Path("/tmp/out"), "..", "elders")
+    Traceback (most recent call last):
+    ...
+    josanalysis.core.errors.ConfigError: The output path /tmp/out/../elders lies outside the run's folder /tmp/out; refused.
+    """
+    path = root.joinpath(*parts)
+    resolved, base = path.resolve(), root.resolve()
+    if resolved == base or base not in resolved.parents:
+        raise ConfigError(f"The output path {path} lies outside the run's folder {root}; refused.")
+    return path
 
 
 def report_folders(out_dir: Path, reports: Sequence[Report]) -> list[Path]:
     """Every folder the reports of a run may write: their output and their failed copy."""
-    return [out_dir / r.key for r in reports] + [out_dir / "failed" / r.key for r in reports]
+    return [inside(out_dir, r.key) for r in reports] + [inside(out_dir, "failed", r.key) for r in reports]
 
 
 def plan_run(region: Region, reports: Sequence[Report], out_dir: Path, *,
