@@ -47,7 +47,7 @@ class Context:
 
 def load_context(region_id: str, prepared: str = "") -> Context:
     """Region params, analysis plan and panel (from a batch's prepared file, or built from raw files)."""
-    region = load_region(region_id)
+    region = load_region(region_id, skip_invalid_schools=True)  # a bad school fails alone
     return Context(region=region, plan=load_analysis_plan(), panel=load_panel(region_id, prepared))
 
 
