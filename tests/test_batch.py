@@ -268,6 +268,30 @@ def test_school_with_invalid_params_fails_alone_and_a_fix_restores_it_everywhere
     assert (summary["status"] == "ok").all()
 
 
+def test_index_and_summary_list_a_school_with_invalid_params_beside_the_verdicts(tmp_path):
+    from josanalysis.core.config import load_region
+    from josanalysis.runner.index import write_index, write_summary
+
+    params = make_region(tmp_path, ids=("A", "B"))
+    (params / "schools" / "testregio" / "B.yaml").write_text("school_id: B\nname: [B\n", encoding="utf-8")
+    region = load_region("testregio", params, skip_invalid_schools=True)
+    reports = plan.plan_reports(region, notebook_dir=TEST_NOTEBOOKS)
+    assert [r.label for r in reports][-2:] == ["A — School A", "B — parameterbestand ongeldig"]
+    out = tmp_path / "out" / "testregio"
+    (out / "schools" / "A").mkdir(parents=True)
+    (out / "schools" / "A" / "manifest.json").write_text(json.dumps({"status": "ok"}), encoding="utf-8")
+    (out / "schools" / "A" / "results.csv").write_text("indicator,verdict_key\nabsence_rate,no_change\n",
+                                                      encoding="utf-8")
+    (out / "failed" / "schools" / "B").mkdir(parents=True)
+    (out / "failed" / "schools" / "B" / "manifest.json").write_text(
+        json.dumps({"status": "failed", "error": "ConfigError: B.yaml (line 3): not valid YAML"}), encoding="utf-8")
+    index = write_index(region, out, reports).read_text(encoding="utf-8")
+    matrix = index.split('id="rapporten"')[0]
+    assert "Scholen met een ongeldig parameterbestand" in matrix and "B — parameterbestand ongeldig" in matrix
+    summary = pd.read_csv(write_summary(region, out, reports)).set_index("school_id")
+    assert summary.loc["B", "status"] == "mislukt" and "B.yaml" in summary.loc["B", "fout"]
+
+
 def test_kernel_start_failure_is_retried(tmp_path, scheduler, kernel_markers):
     params = make_region(tmp_path, ids=("A",))
     (kernel_markers / "fail_next").write_text("")
