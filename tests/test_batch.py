@@ -225,6 +225,73 @@ def test_rerun_skips_unchanged_and_reruns_only_dependants(tmp_path, scheduler):
                                if o.key == "schools/A")
 
 
+def _index_row(reg: Path, key: str) -> str:
+    """The row of the index's report table for one report."""
+    index = (reg / "index.html").read_text(encoding="utf-8")
+    table = index.split('id="rapporten"', 1)[1]
+    return next(row for row in table.split("<tr") if f">{key.split('/')[-1]} —" in row or key in row)
+
+
+def test_school_with_invalid_params_fails_alone_and_a_fix_restores_it_everywhere(tmp_path, scheduler):
+    params = make_region(tmp_path, ids=("A", "B", "C"), control={s: {"value": v} for s, v in
+                                                                (("A", 1.5), ("B", 2.5), ("C", 3.5))})
+    out = tmp_path / "out"
+    reg = out / "testregio"
+    yaml_b = params / "schools" / "testregio" / "B.yaml"
+    good_b = yaml_b.read_text(encoding="utf-8")
+    assert run(params, out, scheduler).ok  # a first good run: B has a report and results
+
+    # B's YAML breaks: only B fails, without executing; the others (and the region) complete.
+    yaml_b.write_text("school_id: B\nname: [School B\n", encoding="utf-8")
+    broken = run(params, out, scheduler)
+    assert status(broken) == {"region": "ok", "budget": "ok", "schools/A": "skipped", "schools/B": "failed",
+                              "schools/C": "skipped"}  # B.yaml is an input of the region reports
+    failure = next(o for o in broken.outcomes if o.key == "schools/B")
+    assert "B.yaml" in failure.error and "not valid YAML" in failure.error
+    row_b = _index_row(reg, "schools/B")
+    assert "mislukt" in row_b and "B.yaml" in row_b and "parameterbestand ongeldig" in row_b
+    summary = pd.read_csv(reg / "summary.csv").set_index("school_id")
+    assert summary.loc["B", "status"] == "mislukt" and "B.yaml" in summary.loc["B", "fout"]
+    assert summary.loc["A", "status"] == "ok" and float(summary.loc["C", "estimate"]) == 3.5
+
+    # Fixed back to exactly the content of B's last good report: B reruns anyway (it failed
+    # since), and index and summary show it ok with its results again.
+    yaml_b.write_text(good_b, encoding="utf-8")
+    fixed = run(params, out, scheduler)
+    assert status(fixed)["schools/B"] == "ok"
+    assert "failed in an earlier run" in next(o.reason for o in fixed.outcomes if o.key == "schools/B")
+    assert not (reg / "failed" / "schools" / "B").exists()
+    assert "mislukt" not in _index_row(reg, "schools/B")
+    assert "rapport(en) mislukt" not in (reg / "index.html").read_text(encoding="utf-8")
+    summary = pd.read_csv(reg / "summary.csv").set_index("school_id")
+    assert summary.loc["B", "status"] == "ok" and float(summary.loc["B", "estimate"]) == 2.5
+    assert (summary["status"] == "ok").all()
+
+
+def test_index_and_summary_list_a_school_with_invalid_params_beside_the_verdicts(tmp_path):
+    from josanalysis.core.config import load_region
+    from josanalysis.runner.index import write_index, write_summary
+
+    params = make_region(tmp_path, ids=("A", "B"))
+    (params / "schools" / "testregio" / "B.yaml").write_text("school_id: B\nname: [B\n", encoding="utf-8")
+    region = load_region("testregio", params, skip_invalid_schools=True)
+    reports = plan.plan_reports(region, notebook_dir=TEST_NOTEBOOKS)
+    assert [r.label for r in reports][-2:] == ["A — School A", "B — parameterbestand ongeldig"]
+    out = tmp_path / "out" / "testregio"
+    (out / "schools" / "A").mkdir(parents=True)
+    (out / "schools" / "A" / "manifest.json").write_text(json.dumps({"status": "ok"}), encoding="utf-8")
+    (out / "schools" / "A" / "results.csv").write_text("indicator,verdict_key\nabsence_rate,no_change\n",
+                                                      encoding="utf-8")
+    (out / "failed" / "schools" / "B").mkdir(parents=True)
+    (out / "failed" / "schools" / "B" / "manifest.json").write_text(
+        json.dumps({"status": "failed", "error": "ConfigError: B.yaml (line 3): not valid YAML"}), encoding="utf-8")
+    index = write_index(region, out, reports).read_text(encoding="utf-8")
+    matrix = index.split('id="rapporten"')[0]
+    assert "Scholen met een ongeldig parameterbestand" in matrix and "B — parameterbestand ongeldig" in matrix
+    summary = pd.read_csv(write_summary(region, out, reports)).set_index("school_id")
+    assert summary.loc["B", "status"] == "mislukt" and "B.yaml" in summary.loc["B", "fout"]
+
+
 def test_kernel_start_failure_is_retried(tmp_path, scheduler, kernel_markers):
     params = make_region(tmp_path, ids=("A",))
     (kernel_markers / "fail_next").write_text("")

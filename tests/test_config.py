@@ -187,3 +187,22 @@ def test_notes_with_personal_data_are_refused_with_a_sentence(tmp_path, note, ki
 def test_notes_with_ordinary_numbers_still_load(tmp_path, note):
     _write_region(tmp_path, _SCHOOL + f'notes: "{note}"\n')
     assert load_region("r", tmp_path).schools[0].notes
+
+
+def test_invalid_school_params_stop_a_strict_load_and_are_recorded_when_skipped(tmp_path):
+    """A batch loads with skip_invalid_schools=True so that one bad school fails alone."""
+    _write_region(tmp_path, "school_id: AA0100\nname: A\ntype: vmbo\nregion: r\n")
+    (tmp_path / "regions" / "r.yaml").write_text(
+        "region_id: r\nname: R\nschools: [AA0100, BB0100, CC0100]\ncomparison_schools: [BB0100]\n")
+    (tmp_path / "schools" / "r" / "BB0100.yaml").write_text("school_id: BB0100\nname: [B\n")
+    with pytest.raises(ConfigError, match="BB0100.yaml.*not valid YAML"):
+        load_region("r", tmp_path)
+    region = load_region("r", tmp_path, skip_invalid_schools=True)
+    assert region.school_ids == ["AA0100"]
+    assert region.listed_school_ids == ["AA0100", "BB0100", "CC0100"]
+    assert [s.school_id for s in region.invalid_schools] == ["BB0100", "CC0100"]
+    assert "not valid YAML" in region.invalid_school("BB0100").problem
+    assert "has no parameter file" in region.invalid_school("CC0100").problem
+    assert region.comparison_schools == []
+    with pytest.raises(ConfigError, match="School 'BB0100' cannot be used: BB0100.yaml"):
+        region.school("BB0100")

@@ -106,6 +106,40 @@ def test_same_record_in_two_files_is_refused(folder):
         load_region_data(folder)
 
 
+@pytest.mark.parametrize("subfolder, name, copy", [
+    ("leerplicht", "leerplicht-registraties.csv", "leerplicht-kopie.csv"),
+    ("cbs", "85099NED.json", "85099NED-kopie.json"),
+    ("verzuim", "verzuim-2023-2024.csv", "verzuim-2023-2024-kopie.csv"),
+    ("duo", "vsv-2022.csv", "vsv-2022-kopie.csv"),
+])
+def test_same_source_in_two_files_is_refused_and_reported(folder, subfolder, name, copy):
+    """The same register twice would duplicate panel rows: load refuses it, check-data reports it."""
+    shutil.copy(folder / subfolder / name, folder / subfolder / copy)
+    with pytest.raises(DataError) as info:
+        load_region_data(folder)
+    text = str(info.value)
+    assert "more than one file" in text and name in text and copy in text, text
+    assert "pupil_key=" not in text and "ll-" not in text  # no pseudonym in a message
+    table = check_data_folder(folder)
+    bad = table[table["status"] == "FOUT"]
+    assert bad["file"].tolist() == [f"{subfolder}/"], bad.to_string()
+    assert copy in bad["problem"].iloc[0] and "more than one file" in bad["problem"].iloc[0]
+
+
+def test_leerplicht_register_split_over_two_files_counts_each_case_once(folder):
+    """Two registers (e.g. two municipalities) for one school give one row per school-month."""
+    path = folder / "leerplicht" / "leerplicht-registraties.csv"
+    whole = load_region_data(folder).thuiszitters
+    lines = path.read_text(encoding="utf-8").splitlines()
+    header, body = lines[0], lines[1:]
+    path.write_text("\n".join([header, *body[::2]]) + "\n", encoding="utf-8")
+    (path.parent / "leerplicht-tweede-gemeente.csv").write_text(
+        "\n".join([header, *body[1::2]]) + "\n", encoding="utf-8")
+    split = load_region_data(folder).thuiszitters
+    assert not split.duplicated(["school_id", "month"]).any()
+    pd.testing.assert_frame_equal(split.reset_index(drop=True), whole.reset_index(drop=True))
+
+
 def test_folder_must_exist(tmp_path):
     with pytest.raises(ConfigError):
         check_data_folder(tmp_path / "nope")

@@ -57,9 +57,10 @@ class Context:
 def load_context(region_id: str, prepared: str = "", params_dir: str | Path = "") -> Context:
     """Region params, analysis plan and panel (from a batch's prepared file, or built from raw files).
 
-    ``params_dir`` is the parameter folder (empty: the project's ``params/``)."""
+    ``params_dir`` is the parameter folder (empty: the project's ``params/``). A school whose
+    parameter file is invalid is left out here: it fails alone, in its own report."""
     folder = Path(params_dir) if params_dir else PARAMS_DIR
-    region = load_region(region_id, folder)
+    region = load_region(region_id, folder, skip_invalid_schools=True)
     return Context(region=region, plan=load_analysis_plan(folder / "analysis_plan.yaml"),
                    panel=load_panel(region_id, prepared, params_dir=folder))
 

@@ -44,6 +44,7 @@ __all__ = [
     "PARAMS_DIR",
     "FUNCTIONS",
     "School",
+    "InvalidSchool",
     "Region",
     "PrivacyRules",
     "AnalysisPlan",
@@ -124,8 +125,26 @@ class PrivacyRules:
 
 
 @dataclass(frozen=True)
+class InvalidSchool:
+    """A school listed by its region whose parameter file cannot be used.
+
+    Only a region loaded with ``skip_invalid_schools=True`` has them: a batch run then lets
+    this school's report fail alone, with ``problem`` (the sentence that names the file, the key
+    and what was expected) in the index and the summary.
+    """
+
+    school_id: str
+    path: Path
+    problem: str
+
+
+@dataclass(frozen=True)
 class Region:
-    """A region as configured in ``params/regions/<region_id>.yaml``."""
+    """A region as configured in ``params/regions/<region_id>.yaml``.
+
+    ``schools`` holds the schools whose parameter files are valid; ``invalid_schools`` the
+    others (only when loaded with ``skip_invalid_schools=True``).
+    """
 
     region_id: str
     name: str
@@ -140,10 +159,20 @@ class Region:
     indicator_notes: dict[str, str]
     extra: dict[str, Any]
     path: Path
+    invalid_schools: tuple[InvalidSchool, ...] = ()
 
     @property
     def school_ids(self) -> list[str]:
         return [s.school_id for s in self.schools]
+
+    @property
+    def listed_school_ids(self) -> list[str]:
+        """Every school the region file lists, valid or not (data files may hold them all)."""
+        return [*self.school_ids, *(s.school_id for s in self.invalid_schools)]
+
+    def invalid_school(self, school_id: str) -> InvalidSchool | None:
+        """The invalid school with this id, or None."""
+        return next((s for s in self.invalid_schools if s.school_id == school_id), None)
 
     @property
     def jos_schools(self) -> list[School]:
@@ -158,6 +187,9 @@ class Region:
         for s in self.schools:
             if s.school_id == school_id:
                 return s
+        bad = self.invalid_school(school_id)
+        if bad is not None:
+            raise ConfigError(f"School '{school_id}' cannot be used: {bad.problem}")
         raise ConfigError(
             f"School id '{school_id}' is not in region '{self.region_id}' "
             f"({self.path.name}); known ids: {', '.join(self.school_ids)}."
@@ -192,7 +224,9 @@ def list_regions(params_dir: Path = PARAMS_DIR) -> list[str]:
     return sorted(p.stem for p in (params_dir / "regions").glob("*.yaml"))
 
 
-def load_region(region_id: str, params_dir: str | Path = PARAMS_DIR) -> Region:
+def load_region(
+    region_id: str, params_dir: str | Path = PARAMS_DIR, *, skip_invalid_schools: bool = False,
+) -> Region:
     """Read a region and all of its schools.
 
     Parameters
@@ -201,6 +235,11 @@ def load_region(region_id: str, params_dir: str | Path = PARAMS_DIR) -> Region:
         File stem under ``params/regions/`` (for example ``"demoregio"``).
     params_dir
         The ``params`` folder; defaults to the project's.
+    skip_invalid_schools
+        Keep a school whose parameter file is missing or invalid out of ``schools`` and record
+        it, with its error sentence, in ``invalid_schools`` instead of stopping (a batch run and
+        the reports it runs: one bad school never stops the others). Errors in the region file
+        itself always stop.
 
     Returns
     -------
@@ -231,9 +270,19 @@ def load_region(region_id: str, params_dir: str | Path = PARAMS_DIR) -> Region:
     dup = {s for s in ids if ids.count(s) > 1}
     if dup:
         raise ConfigError(f"{path.name}: school(s) listed twice: {', '.join(sorted(dup))}.")
-    schools = tuple(_region_school(params_dir, region_id, sid, path) for sid in ids)
+    valid: list[School] = []
+    invalid: list[InvalidSchool] = []
+    for sid in ids:
+        try:
+            valid.append(_region_school(params_dir, region_id, sid, path))
+        except ConfigError as exc:
+            if not skip_invalid_schools:
+                raise
+            invalid.append(InvalidSchool(sid, params_dir / "schools" / region_id / f"{sid}.yaml", str(exc)))
+    schools = tuple(valid)
     for sid in comparison:
-        if next(s for s in schools if s.school_id == sid).is_jos:
+        school = next((s for s in schools if s.school_id == sid), None)
+        if school is not None and school.is_jos:
             raise ConfigError(f"{path.name}: comparison school '{sid}' has a jos_start; comparison schools never start JOS.")
     data_dir = Path(f.data_dir or f"data/{region_id}")
     if not data_dir.is_absolute():
@@ -255,6 +304,7 @@ def load_region(region_id: str, params_dir: str | Path = PARAMS_DIR) -> Region:
                for name in ("capacity", "budget", "outofregion")
                if (block := getattr(f, name)) is not None},
         path=path,
+        invalid_schools=tuple(invalid),
     )
 
 

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from josanalysis.core.config import Region, load_region
+from josanalysis.core.config import PARAMS_DIR, Region, load_region
 from josanalysis.core.errors import ConfigError, DataError
 from josanalysis.core.indicators import INDICATORS
 from josanalysis.core.schoolcalendar import in_windows, school_year_label_starts, school_year_starts
@@ -295,7 +295,8 @@ def build_panel(region: Region, *, attendance: pd.DataFrame, pupils: pd.DataFram
 
 
 def _from_region(region: Region) -> Panel:
-    rd = load_region_data(region.data_dir, school_ids=region.school_ids)
+    # the data may hold rows of a school whose params are invalid (it fails alone in a batch)
+    rd = load_region_data(region.data_dir, school_ids=region.listed_school_ids)
     files = {k: [str(p) for p in v] for k, v in (rd.files or {}).items()}
     summary = (summarise_trajectories(rd.provider_trajectories)
                if rd.provider_trajectories is not None else None)
@@ -325,7 +326,7 @@ def prepare_region(region_id: str, path: str | Path, params_dir: str | Path | No
     This is what a batch run does before it starts any notebook: invalid data stop the run here
     with a :class:`~josanalysis.core.errors.DataError`, so no report is written from them.
     """
-    region = load_region(region_id) if params_dir is None else load_region(region_id, params_dir)
+    region = load_region(region_id, PARAMS_DIR if params_dir is None else params_dir, skip_invalid_schools=True)
     return _from_region(region).to_parquet(Path(path).with_suffix(".prepared"))
 
 
@@ -347,4 +348,5 @@ def load_panel(region_id: str, prepared: str | Path | None = "", params_dir: str
             raise ConfigError(f"The prepared file {prepared} belongs to region '{panel.region_id}', "
                               f"not '{region_id}'.")
         return panel
-    return _from_region(load_region(region_id) if params_dir is None else load_region(region_id, params_dir))
+    return _from_region(load_region(region_id, params_dir if params_dir is not None else PARAMS_DIR,
+                                    skip_invalid_schools=True))

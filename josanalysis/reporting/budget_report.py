@@ -177,7 +177,7 @@ def build_budget_report(region_id: str, prepared: str = "", output_dir: str = ""
     >>> report.section("budget").items[0][:30]                   # doctest: +SKIP
     'Voor het ZiO-budget ontbreken g'
     """
-    region = load_region(region_id, params_dir or PARAMS_DIR)
+    region = load_region(region_id, params_dir or PARAMS_DIR, skip_invalid_schools=True)  # a bad school fails alone
     ctx = _Context(region=region, data=load_budget_report_data(region, prepared),
                    names={s.school_id: s.name for s in region.schools},
                    jos_ids=[s.school_id for s in region.jos_schools], output_dir=output_dir,

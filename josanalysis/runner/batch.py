@@ -24,7 +24,9 @@ worker, :mod:`~josanalysis.runner.execution` runs it in a kernel of
 Guarantees:
 
 * **Fault tolerance.** A notebook that raises is reported and keeps its failed copy; the others
-  complete. Kernel start failures and port races are retried a bounded number of times
+  complete. A school whose parameter file is invalid fails alone, without executing: its report
+  is failed with the sentence naming the file and key, in the index and the summary; after the
+  file is fixed the next run executes it (a report that failed earlier is never "up to date"). Kernel start failures and port races are retried a bounded number of times
   (errors raised by notebook code are not). A dying dask worker loses only its task, which dask
   retries.
 * **Atomic outputs.** Each report is written into a temporary sibling folder and moved into
@@ -62,7 +64,7 @@ from josanalysis.panel.build import prepare_region
 from josanalysis.privacy import PSEUDONYM_PATTERN, Violation, pupil_identifiers, scan_outputs
 from josanalysis.runner.cluster import ClusterOptions, run_on_cluster
 from josanalysis.runner.execution import KernelOptions, ReportOutcome, ReportTask
-from josanalysis.runner.folders import RunLock, recover
+from josanalysis.runner.folders import RunLock, recover, swap_into_place
 from josanalysis.runner.index import write_index, write_summary
 from josanalysis.runner.kernels import (
     KERNEL_NAME,
@@ -71,6 +73,7 @@ from josanalysis.runner.kernels import (
     check_kernel,
     warm_imports,
 )
+from josanalysis.runner.manifest import utc_timestamp, write_manifest
 from josanalysis.runner.pdf import check_pdf_support, write_pdfs
 from josanalysis.sources.reading.pseudonyms import PSEUDONYM_KEY_ENV
 from josanalysis.runner.plan import Report, RunPlan, plan_reports, plan_run, report_folders
@@ -189,8 +192,33 @@ def _title(report: Report, region: Region) -> str:
     return f"{role} {report.label} ({region.name}) — JOS-monitor"
 
 
+def _invalid_params(plan: RunPlan) -> dict[str, ReportOutcome]:
+    """The reports of schools whose parameter file is invalid: failed without executing.
+
+    Each gets a failure record under ``failed/<key>/`` (its manifest holds the sentence naming
+    the file and key), so that the index and the summary name it; its previous report, if any,
+    stays as it was.
+    """
+    outcomes: dict[str, ReportOutcome] = {}
+    for r in plan.reports:
+        bad = plan.region.invalid_school(str(r.school_id)) if r.kind == "school" else None
+        if bad is None:
+            continue
+        error = f"ConfigError: {bad.problem}"
+        folder = plan.failed_dir(r)
+        tmp = folder.parent / f".{folder.name}.tmp-{uuid.uuid4().hex[:8]}"
+        tmp.mkdir(parents=True)
+        write_manifest(tmp, {**plan.expected[r.key], "status": "failed", "error": error,
+                             "reason": "invalid school parameters", "finished": utc_timestamp()})
+        swap_into_place(tmp, folder)
+        outcomes[r.key] = ReportOutcome(r.key, r.kind, r.school_id, "failed", folder,
+                                        reason="invalid school parameters", error=error)
+    return outcomes
+
+
 def _tasks(plan: RunPlan, prepared: Path | None, kernel: KernelOptions) -> list[ReportTask]:
-    """One task per report to execute, with everything its worker needs."""
+    """One task per report to execute, with everything its worker needs (not for a school
+    whose parameters are invalid)."""
     return [
         ReportTask(
             key=r.key, kind=r.kind, school_id=r.school_id,
@@ -200,6 +228,7 @@ def _tasks(plan: RunPlan, prepared: Path | None, kernel: KernelOptions) -> list[
             reason=plan.reasons[r.key], manifest=plan.expected[r.key], kernel=kernel,
         )
         for r in plan.to_run
+        if not (r.kind == "school" and plan.region.invalid_school(str(r.school_id)))
     ]
 
 
@@ -327,16 +356,16 @@ def run_region(
     """
     clock = _PhaseClock()
     _check_options(workers, kernel_start_attempts, pdf)
-    region = load_region(region_id, params_dir if params_dir is not None else PARAMS_DIR)
+    region = load_region(region_id, params_dir or PARAMS_DIR, skip_invalid_schools=True)
     reports = plan_reports(region, only=only, notebook_dir=notebook_dir)
     out_dir = Path(output_root).resolve() / region.region_id
     with RunLock(out_dir / ".run.lock"):
         recover(report_folders(out_dir, reports))
         plan = plan_run(region, reports, out_dir, force=force)
         clock.lap("plan")
-        outcomes = _skipped(plan)
+        outcomes = {**_skipped(plan), **_invalid_params(plan)}
         prepared = None
-        if plan.to_run:
+        if any(r.key not in outcomes for r in plan.to_run):
             if not scheduler:
                 check_kernel(KERNEL_NAME)
             prepared = _prepare_data(plan, prepare)

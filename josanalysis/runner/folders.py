@@ -17,6 +17,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from filelock import FileLock, Timeout
+
 from josanalysis.core.errors import ConfigError
 from josanalysis.runner.manifest import utc_timestamp
 
@@ -57,42 +59,83 @@ def recover(folders: Iterable[Path]) -> None:
 
 
 class RunLock:
-    """One run per region output folder at a time (a stale lock of a dead run is taken over)."""
+    """One run per region output folder at a time.
+
+    Two files beside each other: ``<path>.flock``, held with an operating-system lock
+    (:class:`filelock.FileLock`, ``flock``) for the whole run, so that taking the lock is atomic
+    and the lock of a run that was killed is released by the system; and ``<path>`` itself, a
+    small JSON record of who holds it (pid, host, start time) for messages and for runs on
+    other machines that share the output folder.
+
+    * Another run on this host holds the system lock: refused, naming its process.
+    * The record names this host but nobody holds the system lock: the run that wrote it is
+      gone (killed); the record is stale and is taken over (only the holder of the system lock
+      can do so, so two runs never both take it over).
+    * The record names another host: refused and never removed (a system lock on a shared
+      folder need not reach across machines); the message says how to clear it by hand.
+
+    Examples
+    --------
+    >>> with RunLock(Path("outputs/demoregio/.run.lock")):      # doctest: +SKIP
+    ...     pass
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self._os_lock: FileLock | None = None
+        self._mine: dict[str, Any] | None = None
 
     def __enter__(self) -> RunLock:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        me = {"pid": os.getpid(), "host": socket.gethostname(), "started": utc_timestamp()}
-        for _ in range(2):
-            try:
-                fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
-            except FileExistsError:
-                try:
-                    other = json.loads(self.path.read_text(encoding="utf-8"))
-                except (OSError, ValueError):
-                    other = {}
-                if other.get("host") == me["host"] and _pid_alive(other.get("pid")):
-                    raise ConfigError(
-                        f"Another josanalysis run writes to {self.path.parent} (process "
-                        f"{other.get('pid')}); wait for it to finish, or delete {self.path} "
-                        "if that process no longer exists."
-                    ) from None
-                self.path.unlink(missing_ok=True)  # stale: its run was killed
-                continue
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(me, fh)
-            return self
-        raise ConfigError(f"Could not take the run lock {self.path}.")
+        me = {"pid": os.getpid(), "host": socket.gethostname(), "started": utc_timestamp(),
+              "token": uuid.uuid4().hex}
+        os_lock = FileLock(str(self.path) + ".flock", timeout=0, thread_local=False,
+                           preserve_lock_file=True)
+        try:
+            os_lock.acquire()
+        except Timeout:
+            other = _read_record(self.path)
+            raise ConfigError(
+                f"Another josanalysis run writes to {self.path.parent} (process "
+                f"{other.get('pid', '?')} on {other.get('host', 'this host')}, started "
+                f"{other.get('started', '?')}); wait for it to finish."
+            ) from None
+        try:
+            other = _read_record(self.path) if self.path.exists() else None
+            if other == {}:
+                raise ConfigError(
+                    f"The run lock {self.path} cannot be read (expected pid, host and start "
+                    "time); if no josanalysis run is active on any machine, delete it by hand."
+                )
+            if other is not None and other.get("host") != me["host"]:
+                raise ConfigError(
+                    f"A josanalysis run on host '{other.get('host', '?')}' (process "
+                    f"{other.get('pid', '?')}, started {other.get('started', '?')}) holds "
+                    f"{self.path}; wait for it to finish. If no run is active on that host, "
+                    "delete that file by hand."
+                )
+            # no record, or a stale one of this host (its run is gone: we hold the system lock)
+            atomic_write(self.path, json.dumps(me))
+        except BaseException:
+            os_lock.release()
+            raise
+        self._os_lock, self._mine = os_lock, me
+        return self
 
     def __exit__(self, *exc: object) -> None:
-        self.path.unlink(missing_ok=True)
+        try:
+            if _read_record(self.path).get("token") == (self._mine or {}).get("token"):
+                self.path.unlink(missing_ok=True)
+        finally:
+            if self._os_lock is not None:
+                self._os_lock.release()
+            self._os_lock = self._mine = None
 
 
-def _pid_alive(pid: Any) -> bool:
+def _read_record(path: Path) -> dict[str, Any]:
+    """The holder recorded in a lock file ({} when absent or unreadable)."""
     try:
-        os.kill(int(pid), 0)
-    except (OSError, TypeError, ValueError):
-        return False
-    return True
+        content = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return content if isinstance(content, dict) else {}

@@ -159,13 +159,24 @@ def _verdict_cell(key: str | None) -> str:
             f"{html.escape(word)}</td>")
 
 
+def _role(st: _State) -> str:
+    """``jos``, ``comparison`` or ``invalid`` (a school whose parameter file cannot be used)."""
+    region, sid = st.report.region, str(st.report.school_id)
+    if region.invalid_school(sid) is not None:
+        return "invalid"
+    return "jos" if region.school(sid).is_jos else "comparison"
+
+
 def _matrix_row(st: _State, out_dir: Path, indicators: list[str], verdicts: dict[str, str]) -> str:
     r = st.report
-    school = r.region.school(str(r.school_id))
     name = html.escape(r.label)
     if (out_dir / r.key / "report.html").is_file() and st.status == "ok":
         name = _link(out_dir / r.key / "report.html", out_dir, r.label)
     span = len(indicators)
+    if _role(st) == "invalid":
+        return (f'<tr><td>{name}</td><td>–</td><td colspan="{span}">{_STATUS_LABEL[st.status]}: '
+                "het parameterbestand van de school is ongeldig (zie de tabel hieronder)</td></tr>")
+    school = r.region.school(str(r.school_id))
     if not school.is_jos:
         cells = (f'<td>vergelijkingsschool</td><td class="vgl" colspan="{span}">levert de '
                  "vergelijking voor de JOS-scholen; geen eigen oordeel</td>")
@@ -189,9 +200,10 @@ def _matrix(states: list[_State], out_dir: Path) -> str:
     head = ("<tr><th>School</th><th>Start JOS</th>"
             + "".join(f"<th>{html.escape(indicator_label(i))}</th>" for i in indicators) + "</tr>")
     groups = []
-    for title, jos in (("JOS-scholen", True), ("Vergelijkingsscholen (zonder JOS)", False)):
+    for title, role in (("JOS-scholen", "jos"), ("Vergelijkingsscholen (zonder JOS)", "comparison"),
+                        ("Scholen met een ongeldig parameterbestand", "invalid")):
         rows = [_matrix_row(st, out_dir, indicators, verdicts[st.report.key]) for st in schools
-                if st.report.region.school(str(st.report.school_id)).is_jos == jos]
+                if _role(st) == role]
         if rows:
             groups.append(f'<tbody><tr><th colspan="{len(indicators) + 2}">{title}</th></tr>'
                           + "".join(rows) + "</tbody>")

@@ -70,6 +70,8 @@ class Report:
     def label(self) -> str:
         """Dutch label for the index, e.g. ``"DM0100 — Duinlicht College"``."""
         if self.kind == "school":
+            if self.region.invalid_school(str(self.school_id)) is not None:
+                return f"{self.school_id} — parameterbestand ongeldig"
             return f"{self.school_id} — {self.region.school(self.school_id).name}"
         return _KIND_LABEL[self.kind]
 
@@ -130,9 +132,11 @@ def inputs_for(report: Report) -> list[Path]:
     files.append(region.path)
     files.append(region.path.parent.parent / "analysis_plan.yaml")
     if report.kind == "school":
-        files.append(region.school(str(report.school_id)).path)
+        bad = region.invalid_school(str(report.school_id))
+        files.append(bad.path if bad is not None else region.school(str(report.school_id)).path)
     else:
         files.extend(s.path for s in region.schools)
+        files.extend(s.path for s in region.invalid_schools)  # fixing one reruns the region reports
     files.append(report.notebook)
     return sorted({Path(f).resolve() for f in files if Path(f).is_file()})
 
@@ -150,7 +154,7 @@ def plan_reports(
         When an ``only`` id is not a school of the region, or a notebook is missing.
     """
     notebook_dir = Path(notebook_dir) if notebook_dir is not None else PROJECT_ROOT / "notebooks"
-    known = region.school_ids
+    known = region.listed_school_ids  # a school with invalid params gets a (failing) report too
     if only:
         only = [str(s) for s in only]
         unknown = [s for s in only if s not in known]
@@ -285,6 +289,8 @@ def plan_run(region: Region, reports: Sequence[Report], out_dir: Path, *,
         }
         reason = "forced (--force)" if force else mismatch_reason(
             read_manifest(out_dir / r.key), expected[r.key])
+        if not reason and read_manifest(out_dir / "failed" / r.key) is not None:
+            reason = "failed in an earlier run"  # else index and summary would keep the failure
         if reason:
             reasons[r.key] = reason
     return RunPlan(region, tuple(reports), out_dir, provenance, expected, reasons)

@@ -25,6 +25,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from josanalysis.core.errors import DataError
+from josanalysis.sources.reading.codes import check_region_codes
 from josanalysis.sources.reading.files import decode_text, read_bytes
 from josanalysis.sources.reading.numbers import parse_number
 from josanalysis.sources.reading.schema import finish, validate
@@ -145,6 +146,7 @@ def _with_years(table: RawTable, from_json: bool) -> _StatLine:
             raise DataError(f"no {what} column; the table has {cols[:10]}.", file=path, rows=[1])
     df = frame.copy()
     df[region] = df[region].astype(str).str.strip()
+    check_region_codes(table, df, region)
     per = df[period].astype(str).str.strip()
     m = per.str.extract(_PERIOD.pattern)
     bad = m[0].isna().to_numpy(dtype=bool)

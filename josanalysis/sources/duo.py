@@ -24,7 +24,7 @@ import pandera.pandas as pa
 from josanalysis.core.errors import ConfigError, DataError
 from josanalysis.sources.reading.codes import municipality_code, normalise_school_id, parse_code
 from josanalysis.sources.reading.columns import select_columns, spec
-from josanalysis.sources.reading.dates import parse_school_year
+from josanalysis.sources.reading.dates import parse_data_year, parse_school_year
 from josanalysis.sources.reading.files import year_from_name
 from josanalysis.sources.reading.numbers import parse_count
 from josanalysis.sources.reading.schema import finish, nonneg, raise_bad_rows, validate
@@ -81,10 +81,7 @@ def _school_ids(table: RawTable, df: pd.DataFrame) -> pd.Series:
 def _reference_dates(table: RawTable, df: pd.DataFrame, year: int | None) -> pd.Series:
     """1 October of the data year, from a year/peildatum column, the file name or ``year``."""
     if "year" in df.columns:
-        found = df["year"].astype(str).str.extract(r"((?:19|20)\d{2})", expand=False)
-        raise_bad_rows(table, found.isna().to_numpy(dtype=bool), df["_row"], "year", df["year"],
-                       "a year or date (expected e.g. 2025 or 2025-10-01)")
-        years = found.astype(int)
+        years = parse_data_year(table, df, "year")
     else:
         y = year_from_name(table.path)
         if y is None:

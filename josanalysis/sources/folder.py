@@ -29,19 +29,20 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from josanalysis.core.errors import ConfigError, DataError, JosError
 from josanalysis.sources.attendance import load_attendance
 from josanalysis.sources.capacity import load_budget, load_capacity
-from josanalysis.sources.cbs import load_cbs_youthcare
+from josanalysis.sources.cbs import CBS_COLUMNS, load_cbs_youthcare
 from josanalysis.sources.duo import (
     load_duo_addresses,
     load_duo_pupils,
     load_duo_pupils_by_postcode,
     load_duo_vsv,
 )
-from josanalysis.sources.leerplicht import load_thuiszitters
+from josanalysis.sources.leerplicht import load_leerplicht_cases, load_thuiszitters, thuiszitters_from_cases
 from josanalysis.sources.municipality import load_municipality_youthcare
 from josanalysis.sources.provider import load_provider_trajectories
 from josanalysis.sources.rendement import load_rendement_indicators
@@ -61,6 +62,14 @@ class Source:
     required: bool = False
     school_level: bool = False  # refuse unknown school codes when school_ids are given
     key: tuple[str, ...] = ()  # unique key across files (when several files are concatenated)
+    #: when set, frame columns beyond these are further dimensions and join ``key`` (CBS tables)
+    fixed_columns: tuple[str, ...] = ()
+    #: record-level reader and aggregation, when the loader aggregates records (Leerplicht cases
+    #: to monthly counts): several files are combined as records, checked on ``key``, then
+    #: aggregated once, so the same register in two files is refused and a register split over
+    #: files is counted once
+    records: Callable[..., pd.DataFrame] | None = None
+    from_records: Callable[[pd.DataFrame], pd.DataFrame] | None = None
 
 
 SOURCES: tuple[Source, ...] = (
@@ -73,11 +82,13 @@ SOURCES: tuple[Source, ...] = (
            load_duo_addresses, key=("school_id",)),
     Source("duo_vsv", "DUO voortijdig schoolverlaters", ("duo/vsv-*.csv",), load_duo_vsv,
            key=("instelling", "school_year", "education_structure")),
-    Source("cbs_youthcare", "CBS jeugdhulp", ("cbs/*.json", "cbs/*.csv"), load_cbs_youthcare),
+    Source("cbs_youthcare", "CBS jeugdhulp", ("cbs/*.json", "cbs/*.csv"), load_cbs_youthcare,
+           key=("municipality_code", "year", "measure"), fixed_columns=tuple(CBS_COLUMNS)),
     Source("thuiszitters", "Leerplicht (thuiszitters)", ("leerplicht/*.csv",), load_thuiszitters,
-           school_level=True),
+           school_level=True, key=("pupil_key", "school_id", "type", "start"),
+           records=load_leerplicht_cases, from_records=thuiszitters_from_cases),
     Source("attendance", "Verzuimregistratie scholen", ("verzuim/*.csv", "verzuim/*.csv.gz"),
-           load_attendance, required=True, school_level=True),
+           load_attendance, required=True, school_level=True, key=("school_id", "month")),
     Source("municipality_youthcare", "Gemeente jeugdhulp per school", ("gemeente/*.csv",),
            load_municipality_youthcare, school_level=True, key=("school_id", "school_year")),
     Source("swv_referrals", "SWV verwijzingen", ("swv/*.csv",), load_swv_referrals, school_level=True,
@@ -149,29 +160,61 @@ def discover(data_dir: str | Path) -> dict[str, list[Path]]:
     return found
 
 
+def _kwargs(src: Source, school_ids: Iterable[str] | None) -> dict[str, list[str]]:
+    return {"school_ids": list(school_ids)} if (src.school_level and school_ids is not None) else {}
+
+
 def _load(src: Source, files: list[Path], school_ids: Iterable[str] | None) -> pd.DataFrame:
-    kwargs = {"school_ids": list(school_ids)} if (src.school_level and school_ids is not None) else {}
+    kwargs = _kwargs(src, school_ids)
     if src.attribute == "attendance":
         return src.loader(files, **kwargs)
+    if src.records is not None and src.from_records is not None:
+        return src.from_records(_combine(src, files, [src.records(f, **kwargs) for f in files]))
     return _combine(src, files, [src.loader(f, **kwargs) for f in files])
 
 
+def _check_one(src: Source, file: Path, school_ids: Iterable[str] | None) -> pd.DataFrame:
+    """Load one file as :func:`_load` does; the frame that :func:`_combine` checks across files."""
+    if src.records is None or src.from_records is None:
+        return _load(src, [file], school_ids)
+    records = src.records(file, **_kwargs(src, school_ids))
+    src.from_records(records)
+    return records
+
+
 def _combine(src: Source, files: list[Path], frames: list[pd.DataFrame]) -> pd.DataFrame:
-    """Concatenate the frames of several files; refuse a record that is in two files."""
+    """Concatenate the frames of several files; refuse a record that is in two files.
+
+    The message names the files, the key columns and the first record found twice.
+    """
     if len(frames) == 1:
         return frames[0]
     out = pd.concat(frames, ignore_index=True)
-    if src.key:
-        dup = out.duplicated(list(src.key), keep=False)
+    key = list(src.key)
+    if key and src.fixed_columns:
+        key += [c for c in out.columns if c not in src.fixed_columns and c not in key]
+    if key:
+        origin = np.repeat(np.arange(len(frames)), [len(fr) for fr in frames])
+        keyed = out[key].assign(_file=origin).drop_duplicates()  # a record twice in one file is the loader's
+        dup = keyed.duplicated(key, keep=False).to_numpy()
         if dup.any():
-            origin = [f.name for f, fr in zip(files, frames, strict=True) for _ in range(len(fr))]
-            names = sorted({origin[i] for i in dup.to_numpy().nonzero()[0]})
+            names = [files[i].name for i in sorted(set(keyed["_file"].to_numpy()[dup]))]
+            first = keyed.loc[dup, key].iloc[0]
+            shown = ", ".join(f"{k}={_shown(v)}" for k, v in first.items() if k != "pupil_key")
             raise DataError(
-                f"the combination {list(src.key)} occurs in more than one file ({', '.join(names)}); "
-                "expected each record in one file only.",
+                f"the same record ({shown}; key {key}) occurs in more than one file "
+                f"({', '.join(names)}), {int(dup.sum())} key occurrence(s) in all; expected each record "
+                "in one file only, else it is counted twice.",
                 file=files[0].parent,
             )
     return out
+
+
+def _shown(value: object) -> str:
+    """A key value for a message (dates without a time)."""
+    if isinstance(value, pd.Timestamp):
+        return f"{value:%Y-%m-%d}"
+    return str(value)
 
 
 def load_region_data(
@@ -277,7 +320,7 @@ def check_data_folder(
         for f in files:
             used.add(f)
             try:
-                frames.append(_load(src, [f], school_ids))
+                frames.append(_check_one(src, f, school_ids))
             except JosError as exc:
                 rows.append({"source": src.label, "file": str(f.relative_to(root)), "status": "FOUT",
                              "problem": str(exc)})

@@ -16,9 +16,21 @@ import pandas as pd
 from josanalysis.sources.reading.schema import raise_bad_rows
 from josanalysis.sources.reading.table import RawTable, normalise_name
 
-__all__ = ["parse_code", "normalise_school_id", "municipality_code", "check_school_ids", "map_values"]
+__all__ = [
+    "parse_code", "normalise_school_id", "municipality_code", "check_region_codes", "check_school_ids",
+    "map_values",
+]
 
 _SCHOOL_ID = re.compile(r"^[0-9A-Z]{4}[0-9]{2}$")
+
+#: CBS region codes (StatLine ``RegioS``): the country, landsdelen, provinces, COROP areas,
+#: municipalities, wijken and buurten, and the 2-digit regional divisions CBS publishes
+#: (jeugdzorgregio's, arbeidsmarktregio's, GGD-regio's, RES-regio's, ...). A municipality
+#: number is never 0000.
+_REGION_CODE = re.compile(
+    r"^(NL\d{2}|(LD|PV|CR|JZ|AR|GG|RE|RB|VR|ZW|PP|CP|LG|WG|KV|RP|TR|RM|WR|AM|BK|ES|GR|MK|PO|ZA)\d{2}"
+    r"|GM(?!0000)\d{4}|WK\d{6}|BU\d{8})$"
+)
 
 
 def parse_code(frame: pd.DataFrame, column: str) -> pd.Series:
@@ -52,10 +64,24 @@ def municipality_code(table: RawTable, frame: pd.DataFrame, column: str) -> pd.S
     """CBS municipality code ``GM0361`` from ``361``, ``0361`` or ``GM0361``."""
     s = parse_code(frame, column)
     digits = s.str.replace(r"^GM", "", regex=True)
-    ok = digits.str.fullmatch(r"\d{1,4}").to_numpy(dtype=bool)
+    ok = digits.str.fullmatch(r"\d{1,4}").to_numpy(dtype=bool) & ~digits.str.fullmatch("0+").to_numpy(dtype=bool)
     raise_bad_rows(table, ~ok, frame["_row"], column, frame[column],
-                   "a municipality number (expected e.g. 0361 or GM0361)")
+                   "a municipality number (expected e.g. 0361 or GM0361; 0 is no municipality)")
     return ("GM" + digits.str.zfill(4)).astype("str")
+
+
+def check_region_codes(table: RawTable, frame: pd.DataFrame, column: str) -> None:
+    """Refuse values that are not CBS region codes (``GM0361``, ``PV27``, ``NL01``, ...).
+
+    The column holds stripped text (StatLine pads codes with spaces).
+
+    >>> bool(_REGION_CODE.fullmatch("GM0361")), bool(_REGION_CODE.fullmatch("XX0361"))
+    (True, False)
+    """
+    s = frame[column].astype(str).str.strip()
+    ok = s.str.fullmatch(_REGION_CODE.pattern).to_numpy(dtype=bool)
+    raise_bad_rows(table, ~ok, frame["_row"], column, frame[column],
+                   "a CBS region code (expected e.g. GM0361 for a municipality, PV27 or NL01)")
 
 
 def check_school_ids(

@@ -2,6 +2,7 @@
 
 Quoted or not; a decimal comma with ``.`` thousands separators (``1.234,50``) or a decimal
 point; ``<5``, ``<10``, ``.`` and empty cells are suppressed: missing with a flag, never zero.
+Any other marker (``*``, ``x``, ``-``, ``<0``) is refused, and so is a negative count.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from josanalysis.sources.reading.table import RawTable, normalise_name
 
 __all__ = ["suppressed_mask", "parse_count", "parse_number"]
 
-_SUPPRESSION = re.compile(r"^(<\s*\d+|\.)?$")
+_SUPPRESSION = re.compile(r"^(<\s*0*[1-9]\d*|\.)?$")
 _INT_PLAIN = re.compile(r"^[+-]?\d+$")
 _INT_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+$")
 _NUM_COMMA = re.compile(r"^[+-]?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?$")
@@ -27,8 +28,10 @@ _NUM_DOT = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+|\d+)?(\.\d+)?$")
 def suppressed_mask(s: pd.Series) -> np.ndarray:
     """``<5``, ``<10``, ``.`` and empty cells: suppressed (missing, never zero).
 
-    >>> suppressed_mask(pd.Series(["<5", ".", "", "0", "12"])).tolist()
-    [True, True, True, False, False]
+    ``<0`` is not a suppression threshold (nothing is below zero) and is not suppressed.
+
+    >>> suppressed_mask(pd.Series(["<5", ".", "", "0", "12", "<0"])).tolist()
+    [True, True, True, False, False, False]
     """
     return s.astype(str).str.fullmatch(_SUPPRESSION.pattern).fillna(False).to_numpy(dtype=bool)
 
@@ -45,11 +48,13 @@ def parse_count(
     column: str,
     *,
     allow_suppressed: bool = True,
+    allow_negative: bool = False,
 ) -> tuple[pd.Series, pd.Series]:
     """Parse a count column: integers with optional ``.`` thousands separators.
 
     Returns ``(values as Int64, suppressed flags as bool)``. ``<5``, ``<10``, ``.`` and empty
-    cells become missing and flagged; text, decimals and other markers raise DataError.
+    cells become missing and flagged; text, decimals, other markers and (unless
+    ``allow_negative``) negative numbers raise DataError.
     """
     s = _cleaned(frame, column)
     supp = suppressed_mask(s)
@@ -60,6 +65,9 @@ def parse_count(
                    "a whole number (expected a count such as 12 or 1.545, or '<5' / '.' when suppressed)")
     if not allow_suppressed:
         raise_bad_rows(table, supp, frame["_row"], column, frame[column], "allowed here (expected a number)")
+    if not allow_negative:
+        raise_bad_rows(table, s.str.startswith("-").to_numpy(dtype=bool), frame["_row"], column,
+                       frame[column], "a count of 0 or more (negative values are impossible)")
     clean = s.where(~supp, None).str.replace(".", "", regex=False)
     values = pd.array(pd.to_numeric(clean, errors="coerce"), dtype="Int64")
     return pd.Series(values, index=frame.index), pd.Series(supp, index=frame.index)

@@ -86,7 +86,7 @@ def read_table(path: str | Path, *, text: str | None = None) -> RawTable:
     Raises
     ------
     DataError
-        Empty file, header without data rows, ragged rows, duplicated or empty column names,
+        Empty file, header without data rows, rows with fewer or more fields than the header, duplicated or empty column names,
         wrong delimiter, wrong encoding.
 
     Examples
@@ -109,7 +109,7 @@ def read_table(path: str | Path, *, text: str | None = None) -> RawTable:
     norm = _checked_names(header, path)
     if not body:
         raise DataError("the file has a header row but no data rows.", file=path, rows=[1])
-    cells = _rectangular_cells(body, len(header), delimiter, path)
+    cells = _rectangular_cells(body, header, delimiter, path)
     frame = pd.DataFrame(cells, columns=norm, dtype="str")
     frame.insert(0, "_row", np.array([n for n, _ in body], dtype=np.int64))
     return RawTable(
@@ -164,21 +164,39 @@ def _checked_names(header: list[str], path: Path) -> list[str]:
     return norm
 
 
-def _rectangular_cells(body: list[_Row], width: int, delimiter: str, path: Path) -> list[list[str]]:
-    """Stripped cells, short rows padded; refuse rows with more filled fields than the header."""
-    ragged = []
+def _rectangular_cells(body: list[_Row], header: list[str], delimiter: str, path: Path) -> list[list[str]]:
+    """Stripped cells; refuse rows with fewer or more fields than the header has columns.
+
+    A short row is a row cut off (a truncated export, a lost line break): padding it with
+    empty cells would read its missing values as "suppressed", so it is refused. Empty fields
+    after the last column (a trailing delimiter) are allowed.
+    """
+    width = len(header)
+    ragged, short = [], []
     cells = []
     for n, r in body:
         if len(r) > width and any(c.strip() for c in r[width:]):
             ragged.append(n)
             continue
-        r = r[:width] + [""] * (width - len(r)) if len(r) < width else r[:width]
-        cells.append([c.strip() for c in r])
+        if len(r) < width:
+            short.append((n, len(r)))
+            continue
+        cells.append([c.strip() for c in r[:width]])
     if ragged:
         raise DataError(
             f"these rows have more fields than the header has columns ({width}); "
             f"is there an unquoted '{delimiter}' in a value?",
             file=path,
             rows=ragged,
+        )
+    if short:
+        n_fields = sorted({k for _, k in short})
+        raise DataError(
+            f"the row has {' or '.join(map(str, n_fields))} field(s) but the header has {width} "
+            f"columns: the value of this column and any after it are missing (expected one value "
+            f"per column, an empty field when unknown; was the row cut off?).",
+            file=path,
+            rows=[n for n, _ in short],
+            column=header[short[0][1]],
         )
     return cells
