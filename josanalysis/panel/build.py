@@ -69,6 +69,16 @@ class Panel:
     inputs: dict[str, list[str]] = field(default_factory=dict)
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
 
+    @property
+    def present_sources(self) -> frozenset[str]:
+        """The sources (``RegionData`` attributes) that had files when the panel was built."""
+        return frozenset(k for k, files in (self.inputs or {}).items() if files)
+
+    def has_school(self, school_id: str, frequency: str) -> bool:
+        """Whether the panel has rows of this school at this frequency (``"month"``/``"schoolyear"``)."""
+        d = self.data
+        return bool(((d["school_id"] == school_id) & (d["frequency"] == frequency)).any())
+
     def _wide(self, frequency: str, school_id: str | None) -> pd.DataFrame:
         keep = (self.data["frequency"] == frequency).to_numpy(dtype=bool, copy=True)
         if school_id is not None:
@@ -196,7 +206,42 @@ def vsv_per_school(early_leavers: pd.DataFrame, school_ids: list[str]) -> pd.Dat
     return v[["school_id", "school_year", "participants", "early_leavers"]].reset_index(drop=True)
 
 
-def build_panel(region: Region, *, attendance: pd.DataFrame, pupils: pd.DataFrame,
+def _pupils_by_year(region: Region, pupils: pd.DataFrame | None) -> pd.DataFrame:
+    """DUO pupils of the region's schools per school year (empty without the DUO file)."""
+    if pupils is None:
+        return pd.DataFrame(columns=["school_id", "reference_date", "year_start", "pupils", "pupils_suppressed"])
+    ids = set(region.school_ids)
+    pup = pupils[pupils["school_id"].isin(ids)].copy()
+    pup["year_start"] = school_year_starts(pup["reference_date"])
+    pup = pup.drop_duplicates(["school_id", "year_start"], keep="last")
+    no_pupils = sorted(ids - set(pup["school_id"]))
+    if no_pupils:
+        raise DataError(f"the DUO pupil files have no count for school(s) {', '.join(no_pupils)}; "
+                        "supply 'leerlingen vo per vestiging' for the years analysed.")
+    return pup
+
+
+def _monthly_block(region: Region, attendance: pd.DataFrame, pup: pd.DataFrame,
+                   thuiszitters: pd.DataFrame | None) -> pd.DataFrame:
+    """Absence and thuiszitters per school and lesson month, with the school year's DUO pupils."""
+    ids = set(region.school_ids)
+    monthly = attendance[attendance["school_id"].isin(ids)].copy()
+    if thuiszitters is not None and len(thuiszitters):
+        tz = thuiszitters[thuiszitters["school_id"].isin(ids)][["school_id", "month", "thuiszitters"]]
+        # Thuiszitters are counted in lesson months only, like absence.
+        monthly = monthly.merge(tz, on=["school_id", "month"], how="left")
+        monthly["thuiszitters"] = monthly["thuiszitters"].fillna(0)
+    monthly["year_start"] = school_year_starts(monthly["month"])
+    monthly = monthly.merge(pup[["school_id", "year_start", "pupils"]], on=["school_id", "year_start"],
+                            how="left")
+    monthly = monthly.rename(columns={"unauthorised_rate": "unauthorised_absence_rate"})
+    return _long(monthly, "month", "month", {
+        "absence_rate": "scheduled_hours", "unauthorised_absence_rate": "scheduled_hours",
+        "thuiszitters": "pupils", "scheduled_hours": None, "n_pupils": None, "pupils": None,
+    })
+
+
+def build_panel(region: Region, *, attendance: pd.DataFrame | None, pupils: pd.DataFrame | None,
                 thuiszitters: pd.DataFrame | None = None, youthcare: pd.DataFrame | None = None,
                 referrals: pd.DataFrame | None = None, early_leavers: pd.DataFrame | None = None,
                 trajectories: pd.DataFrame | None = None,
@@ -209,9 +254,10 @@ def build_panel(region: Region, *, attendance: pd.DataFrame, pupils: pd.DataFram
     region
         The region (its school ids restrict the panel).
     attendance
-        :func:`~josanalysis.sources.load_attendance` output (school × month).
+        :func:`~josanalysis.sources.load_attendance` output (school × month), or None when the
+        region has no attendance files (the panel then has no monthly block).
     pupils
-        :func:`~josanalysis.sources.load_duo_pupils` output, all years.
+        :func:`~josanalysis.sources.load_duo_pupils` output, all years, or None (no DUO file).
     thuiszitters, youthcare, referrals, early_leavers, trajectories
         Optional canonical frames: monthly thuiszitters stock, municipality youth care,
         SWV referrals, DUO vsv (per instelling), provider trajectory summary per school year.
@@ -225,36 +271,14 @@ def build_panel(region: Region, *, attendance: pd.DataFrame, pupils: pd.DataFram
     Panel
     """
     ids = set(region.school_ids)
-    missing = sorted(ids - set(attendance["school_id"]))
-    if missing:
-        raise DataError(f"the attendance files have no rows for school(s) {', '.join(missing)} of "
-                        f"region '{region.region_id}'; supply their attendance registration or "
-                        "remove them from the region's params.")
-    att = attendance[attendance["school_id"].isin(ids)]
-
-    pup = pupils[pupils["school_id"].isin(ids)].copy()
-    pup["year_start"] = school_year_starts(pup["reference_date"])
-    pup = pup.drop_duplicates(["school_id", "year_start"], keep="last")
-    no_pupils = sorted(ids - set(pup["school_id"]))
-    if no_pupils:
-        raise DataError(f"the DUO pupil files have no count for school(s) {', '.join(no_pupils)}; "
-                        "supply 'leerlingen vo per vestiging' for the years analysed.")
-
-    # Monthly block: absence + thuiszitters, with the school year's DUO pupils as denominator.
-    monthly = att.copy()
-    if thuiszitters is not None and len(thuiszitters):
-        tz = thuiszitters[thuiszitters["school_id"].isin(ids)][["school_id", "month", "thuiszitters"]]
-        # Thuiszitters are counted in lesson months only, like absence.
-        monthly = monthly.merge(tz, on=["school_id", "month"], how="left")
-        monthly["thuiszitters"] = monthly["thuiszitters"].fillna(0)
-    monthly["year_start"] = school_year_starts(monthly["month"])
-    monthly = monthly.merge(pup[["school_id", "year_start", "pupils"]], on=["school_id", "year_start"],
-                            how="left")
-    monthly = monthly.rename(columns={"unauthorised_rate": "unauthorised_absence_rate"})
-    parts = [_long(monthly, "month", "month", {
-        "absence_rate": "scheduled_hours", "unauthorised_absence_rate": "scheduled_hours",
-        "thuiszitters": "pupils", "scheduled_hours": None, "n_pupils": None, "pupils": None,
-    })]
+    if attendance is not None:
+        missing = sorted(ids - set(attendance["school_id"]))
+        if missing:
+            raise DataError(f"the attendance files have no rows for school(s) {', '.join(missing)} of "
+                            f"region '{region.region_id}'; supply their attendance registration or "
+                            "remove them from the region's params.")
+    pup = _pupils_by_year(region, pupils)
+    parts = [] if attendance is None else [_monthly_block(region, attendance, pup, thuiszitters)]
 
     # School-year block.
     parts.append(_long(pup, "schoolyear", "year_start", {"pupils": None},
@@ -287,7 +311,8 @@ def build_panel(region: Region, *, attendance: pd.DataFrame, pupils: pd.DataFram
         if "n_trajectories" in t.columns:
             t = t.rename(columns={"n_trajectories": "jos_trajectories"})
             parts.append(_long(t, "schoolyear", "year_start", {"jos_trajectories": "pupils"}))
-    data = pd.concat([p for p in parts if len(p)], ignore_index=True)
+    kept = [p for p in parts if len(p)]
+    data = pd.concat(kept, ignore_index=True) if kept else pd.DataFrame(columns=PANEL_COLUMNS)
     data["period"] = pd.to_datetime(data["period"])
     data = data.sort_values(["school_id", "frequency", "indicator", "period"]).reset_index(drop=True)
     return Panel(data=data[PANEL_COLUMNS], region_id=region.region_id, synthetic=region.synthetic,
@@ -295,7 +320,8 @@ def build_panel(region: Region, *, attendance: pd.DataFrame, pupils: pd.DataFram
 
 
 def _from_region(region: Region) -> Panel:
-    rd = load_region_data(region.data_dir, school_ids=region.school_ids)
+    # every source is optional: a section without its sources says so in the report
+    rd = load_region_data(region.data_dir, school_ids=region.school_ids, required=False)
     files = {k: [str(p) for p in v] for k, v in (rd.files or {}).items()}
     summary = (summarise_trajectories(rd.provider_trajectories)
                if rd.provider_trajectories is not None else None)

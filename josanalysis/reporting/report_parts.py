@@ -13,7 +13,7 @@ Examples
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TypeVar
 
@@ -23,12 +23,14 @@ import pandas as pd
 from josanalysis.assessment import CAVEAT_TITLES_NL, SEVERITIES, SEVERITY_NL, Assessment, Evidence
 from josanalysis.assessment.wording import effect_text
 from josanalysis.core.config import AnalysisPlan, Region
+from josanalysis.core.datasources import missing_sentence_nl
 from josanalysis.privacy import certify_without_counts
 from josanalysis.reporting.document import Document, Item, Notice, Section, Table, Text, back_link
 from josanalysis.reporting.presentation import banner, plan_table
 
 __all__ = ["title_items", "plan_section", "shown", "document_with_contents", "summary_row", "summary_section",
-           "change_nl", "certainty_nl", "main_caveat_nl", "quietly", "in_sentence", "SUMMARY_KEY", "APPENDIX_KEY"]
+           "change_nl", "certainty_nl", "main_caveat_nl", "quietly", "in_sentence", "SUMMARY_KEY", "APPENDIX_KEY",
+           "source_gap", "summary_without_indicators"]
 
 #: Section keys of the Samenvatting and of the technical appendix (the same in every report).
 SUMMARY_KEY, APPENDIX_KEY = "summary", "appendix"
@@ -140,6 +142,21 @@ def summary_section(intro: str, rows: Sequence[dict[str, str]], outro: str = "")
     table = certify_without_counts(pd.DataFrame(list(rows)), "the summary table")
     return Section(SUMMARY_KEY, "Samenvatting", (Text(intro), shown(table, "the summary table"))
                    + ((Text(outro),) if outro else ()))
+
+
+def source_gap(section: str, present: Iterable[str]) -> Text | None:
+    """The Dutch text a section shows when a source it needs is absent (None when complete).
+
+    ``section`` is a key of :data:`josanalysis.core.datasources.SECTION_NEEDS`; the text names
+    the missing source and what the section would show with it.
+    """
+    sentence = missing_sentence_nl(section, present)
+    return None if sentence is None else Text(f"**{sentence}**")
+
+
+def summary_without_indicators(intro: str, gap: Text) -> Section:
+    """The Samenvatting of a report whose monthly indicators lack their source: the intro and the gap."""
+    return Section(SUMMARY_KEY, "Samenvatting", (Text(intro), gap))
 
 
 def quietly(build: Callable[[], T]) -> tuple[T, tuple[str, ...]]:

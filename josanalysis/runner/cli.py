@@ -32,7 +32,7 @@ from josanalysis.core.config import load_region
 from josanalysis.core.errors import ConfigError, JosError
 from josanalysis.demo.synth import write_demo
 from josanalysis.runner.batch import run_region
-from josanalysis.sources import check_data_folder
+from josanalysis.sources import check_data_folder, source_coverage
 
 __all__ = ["main", "build_parser"]
 
@@ -126,10 +126,15 @@ def _cmd_check_data(args: argparse.Namespace) -> int:
         path = path or region.data_dir
     if path is None:
         raise ConfigError("check-data needs a data folder or --region (e.g. josanalysis check-data data/demo).")
+    if args.region and not Path(path).exists():
+        # a real region starts with some sources or none: its reports say what is missing
+        print(f"The data folder {path} does not exist: every source is missing.")
+        _print_table(source_coverage(None))
+        return 0
     table = check_data_folder(Path(path), school_ids=school_ids)
-    with pd.option_context("display.max_rows", None, "display.max_colwidth", 200,
-                           "display.width", 200):
-        print(table.to_string(index=False) if len(table) else "(no data files found)")
+    _print_table(table, "(no data files found)")
+    print("\nSources per report section:")
+    _print_table(source_coverage(Path(path)))
     bad = table[table["status"].astype(str) != "OK"] if len(table) else table
     if len(bad):
         print(f"{len(bad)} of {len(table)} file(s) did not pass the check.", file=sys.stderr)
@@ -137,6 +142,12 @@ def _cmd_check_data(args: argparse.Namespace) -> int:
     if not len(table):
         return 1
     return 0
+
+
+def _print_table(table: pd.DataFrame, empty: str = "") -> None:
+    with pd.option_context("display.max_rows", None, "display.max_colwidth", 200,
+                           "display.width", 200):
+        print(table.to_string(index=False) if len(table) else empty)
 
 
 def _cmd_synth(args: argparse.Namespace) -> int:

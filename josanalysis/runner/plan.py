@@ -82,10 +82,17 @@ class Report:
 
 
 def _data_files(region: Region) -> list[Path]:
-    """All data files of a region (hidden files and office lock files excluded)."""
+    """All data files of a region (hidden files and office lock files excluded).
+
+    A region without a data folder has none: every source is optional, and each report section
+    says which source it misses (:mod:`josanalysis.core.datasources`). A data_dir that names a
+    file is refused.
+    """
+    if not region.data_dir.exists():
+        return []
     if not region.data_dir.is_dir():
         raise DataError(
-            f"The data folder {region.data_dir} of region '{region.region_id}' does not exist "
+            f"The data folder {region.data_dir} of region '{region.region_id}' is not a folder "
             f"(set data_dir in {region.path.name})."
         )
     return sorted(

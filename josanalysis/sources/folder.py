@@ -31,6 +31,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from josanalysis.core.datasources import SECTION_NEEDS, SOURCE_INFO, missing_sources
 from josanalysis.core.errors import ConfigError, DataError, JosError
 from josanalysis.sources.attendance import load_attendance
 from josanalysis.sources.capacity import load_budget, load_capacity
@@ -47,7 +48,8 @@ from josanalysis.sources.provider import load_provider_trajectories
 from josanalysis.sources.rendement import load_rendement_indicators
 from josanalysis.sources.swv import load_swv_referrals
 
-__all__ = ["RegionData", "SOURCES", "Source", "load_region_data", "check_data_folder", "discover"]
+__all__ = ["RegionData", "SOURCES", "Source", "load_region_data", "check_data_folder", "discover",
+           "source_coverage"]
 
 
 @dataclass(frozen=True)
@@ -64,31 +66,31 @@ class Source:
 
 
 SOURCES: tuple[Source, ...] = (
-    Source("duo_pupils", "DUO leerlingen per vestiging", ("duo/leerlingen-vo-per-vestiging-*.csv",),
+    Source("duo_pupils", SOURCE_INFO["duo_pupils"].label, ("duo/leerlingen-vo-per-vestiging-*.csv",),
            load_duo_pupils, required=True, key=("school_id", "reference_date")),
-    Source("duo_pupils_by_postcode", "DUO leerlingen naar postcode en leerjaar",
+    Source("duo_pupils_by_postcode", SOURCE_INFO["duo_pupils_by_postcode"].label,
            ("duo/leerlingen-vo-postcode-leerjaar-*.csv",), load_duo_pupils_by_postcode,
            key=("reference_date", "school_id", "postcode", "home_municipality_code", "leerjaar")),
-    Source("duo_addresses", "DUO adressen vestigingen", ("duo/alle-vestigingen-vo*.csv",),
+    Source("duo_addresses", SOURCE_INFO["duo_addresses"].label, ("duo/alle-vestigingen-vo*.csv",),
            load_duo_addresses, key=("school_id",)),
-    Source("duo_vsv", "DUO voortijdig schoolverlaters", ("duo/vsv-*.csv",), load_duo_vsv,
+    Source("duo_vsv", SOURCE_INFO["duo_vsv"].label, ("duo/vsv-*.csv",), load_duo_vsv,
            key=("instelling", "school_year", "education_structure")),
-    Source("cbs_youthcare", "CBS jeugdhulp", ("cbs/*.json", "cbs/*.csv"), load_cbs_youthcare),
-    Source("thuiszitters", "Leerplicht (thuiszitters)", ("leerplicht/*.csv",), load_thuiszitters,
+    Source("cbs_youthcare", SOURCE_INFO["cbs_youthcare"].label, ("cbs/*.json", "cbs/*.csv"), load_cbs_youthcare),
+    Source("thuiszitters", SOURCE_INFO["thuiszitters"].label, ("leerplicht/*.csv",), load_thuiszitters,
            school_level=True),
-    Source("attendance", "Verzuimregistratie scholen", ("verzuim/*.csv", "verzuim/*.csv.gz"),
+    Source("attendance", SOURCE_INFO["attendance"].label, ("verzuim/*.csv", "verzuim/*.csv.gz"),
            load_attendance, required=True, school_level=True),
-    Source("municipality_youthcare", "Gemeente jeugdhulp per school", ("gemeente/*.csv",),
+    Source("municipality_youthcare", SOURCE_INFO["municipality_youthcare"].label, ("gemeente/*.csv",),
            load_municipality_youthcare, school_level=True, key=("school_id", "school_year")),
-    Source("swv_referrals", "SWV verwijzingen", ("swv/*.csv",), load_swv_referrals, school_level=True,
+    Source("swv_referrals", SOURCE_INFO["swv_referrals"].label, ("swv/*.csv",), load_swv_referrals, school_level=True,
            key=("school_id", "school_year")),
-    Source("provider_trajectories", "Aanbieder JOS-trajecten", ("aanbieder/*.csv",),
+    Source("provider_trajectories", SOURCE_INFO["provider_trajectories"].label, ("aanbieder/*.csv",),
            load_provider_trajectories, school_level=True, key=("trajectory_id",)),
-    Source("capacity", "Capaciteit (fte, Bijlage 5)", ("capaciteit/*.csv",), load_capacity,
+    Source("capacity", SOURCE_INFO["capacity"].label, ("capaciteit/*.csv",), load_capacity,
            school_level=True, key=("school_id", "function")),
-    Source("budget", "ZiO-budget", ("budget/*.csv",), load_budget, school_level=True,
+    Source("budget", SOURCE_INFO["budget"].label, ("budget/*.csv",), load_budget, school_level=True,
            key=("school_id", "year")),
-    Source("rendement", "Rendementsindicatoren scholen", ("rendement/*.csv",), load_rendement_indicators,
+    Source("rendement", SOURCE_INFO["rendement"].label, ("rendement/*.csv",), load_rendement_indicators,
            school_level=True, key=("school_id", "school_year", "indicator")),
 )
 
@@ -193,7 +195,8 @@ def load_region_data(
         every file found).
     required
         Whether a missing required source is an error (default). A report that tolerates absent
-        sources passes False.
+        sources passes False; then an absent data folder is not an error either (every source is
+        missing, see :func:`source_coverage`).
 
     Returns
     -------
@@ -214,6 +217,8 @@ def load_region_data(
     >>> data = load_region_data(region.data_dir, school_ids=region.school_ids)      # doctest: +SKIP
     >>> data.attendance.head()                                                     # doctest: +SKIP
     """
+    if not required and not Path(data_dir).exists():
+        return RegionData(files={})
     root = _folder(data_dir)
     found = discover(root)
     data = RegionData(files=found)
@@ -303,3 +308,38 @@ def check_data_folder(
                              "problem": "file not recognised: its name or extension does not match the "
                                         "folder layout in docs/data-formats.md."})
     return pd.DataFrame(rows, columns=["source", "file", "status", "problem"]).astype("str")
+
+
+def source_coverage(path: str | Path | None) -> pd.DataFrame:
+    """Per report section: which sources it reads are present and which are missing.
+
+    Parameters
+    ----------
+    path
+        The data folder; an absent folder (or None) means every source is missing.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per section of :data:`josanalysis.core.datasources.SECTION_NEEDS`: ``section``
+        (Dutch title), ``present`` and ``missing`` (Dutch source names, ``;``-separated) and
+        ``status`` (``"volledig"``, ``"deels"`` when only sources it can do without are missing,
+        or ``"ontbreekt"`` when the section cannot show figures).
+
+    Examples
+    --------
+    >>> table = source_coverage(None)
+    >>> table.loc[table["section"].str.startswith("Capaciteit"), "status"].item()
+    'deels'
+    """
+    found = discover(path) if path is not None and Path(path).is_dir() else {}
+    rows = []
+    for key, needs in SECTION_NEEDS.items():
+        read = list(dict.fromkeys(needs.needs + needs.any_of + needs.uses))
+        blocking = missing_sources(key, found)
+        status = "ontbreekt" if blocking else ("volledig" if all(k in found for k in read) else "deels")
+        rows.append({"section": needs.title,
+                     "present": "; ".join(SOURCE_INFO[k].label for k in read if k in found),
+                     "missing": "; ".join(SOURCE_INFO[k].label for k in read if k not in found),
+                     "status": status})
+    return pd.DataFrame(rows, columns=["section", "present", "missing", "status"])
