@@ -15,7 +15,7 @@ Examples
 from __future__ import annotations
 
 from dataclasses import dataclass
-from josanalysis.core.config import AnalysisPlan, IndicatorPlan, Region, School, load_analysis_plan, load_region
+from josanalysis.core.config import AnalysisPlan, IndicatorPlan, Region, School, load_region, load_region_plan
 from josanalysis.core.errors import ConfigError
 from josanalysis.core.indicators import get_indicator
 from josanalysis.methods import ItsSpec
@@ -46,9 +46,10 @@ class Context:
 
 
 def load_context(region_id: str, prepared: str = "") -> Context:
-    """Region params, analysis plan and panel (from a batch's prepared file, or built from raw files)."""
+    """Region params, the region's analysis plan (with its own registration) and panel (from a
+    batch's prepared file, or built from raw files)."""
     region = load_region(region_id)
-    return Context(region=region, plan=load_analysis_plan(), panel=load_panel(region_id, prepared))
+    return Context(region=region, plan=load_region_plan(region), panel=load_panel(region_id, prepared))
 
 
 def model_spec(plan: AnalysisPlan, indicator: str) -> ItsSpec:

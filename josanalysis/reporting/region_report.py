@@ -83,7 +83,7 @@ _METHOD = (
     "omgedraaide afwijkingen, en het interval volgt uit hoe vaak zulke herhalingen een even groot verschil "
     "geven.")
 _PER_SCHOOL_INTRO = (
-    "Dezelfde vooraf vastgelegde analyse als in de schoolrapporten, naast elkaar. Vergelijk scholen niet op de "
+    "Dezelfde analyse volgens het analyseplan als in de schoolrapporten, naast elkaar. Vergelijk scholen niet op de "
     "hoogte van het effect: de formatie verschilt om historische redenen en de reeksen zijn kort.")
 _YEARLY_INTRO = ("Aantallen leerlingen onder de drempel worden niet getoond (•). Na de start van JOS kunnen "
                  "verwijzingen en jeugdhulp eerst stijgen door eerdere signalering.")

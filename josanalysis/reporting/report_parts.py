@@ -26,7 +26,7 @@ from josanalysis.core.config import AnalysisPlan, Region
 from josanalysis.core.datasources import missing_sentence_nl
 from josanalysis.privacy import certify_without_counts
 from josanalysis.reporting.document import Document, Item, Notice, Section, Table, Text, back_link
-from josanalysis.reporting.presentation import banner, plan_table
+from josanalysis.reporting.presentation import banner, plan_status_nl, plan_table
 
 __all__ = ["title_items", "plan_section", "shown", "document_with_contents", "summary_row", "summary_section",
            "change_nl", "certainty_nl", "main_caveat_nl", "quietly", "in_sentence", "SUMMARY_KEY", "APPENDIX_KEY",
@@ -71,9 +71,11 @@ def plan_section(plan: AnalysisPlan, intro: str | None = _PLAN_INTRO, *, key: st
                  level: int = 2) -> Section:
     """The pre-specified analysis plan as a report section (every report prints it)."""
     table = plan_table(plan)
-    return Section(key, "Het vooraf vastgelegde analyseplan",
-                   ((Text(intro),) if intro else ()) + (shown(table, "the analysis plan",
-                                                              caption=table.attrs["caption"]),), level=level)
+    status = plan_status_nl(plan)
+    title = "Het vooraf vastgelegde analyseplan" if plan.registered else "Het analyseplan"
+    return Section(key, title, ((Text(intro),) if intro and plan.registered else ())
+                   + ((Text(status),) if status else ())
+                   + (shown(table, "the analysis plan", caption=table.attrs["caption"]),), level=level)
 
 
 def shown(frame: pd.DataFrame, what: str, *, caption: str | None = None) -> Table:

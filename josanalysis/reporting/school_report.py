@@ -91,7 +91,7 @@ _LIMITS = (
     "verandering na de start is daarom hooguit *consistent met* een effect van JOS; dat JOS de oorzaak is, "
     "kunnen deze gegevens niet vaststellen. Lees de cijfers samen met het verhaal van de school.")
 _APPENDIX_INTRO = (
-    "Voor wie de analyse wil controleren: het vooraf vastgelegde analyseplan en per indicator het "
+    "Voor wie de analyse wil controleren: het analyseplan (en of het vooraf is vastgelegd) en per indicator het "
     "onderscheidend vermogen, de modeldiagnostiek, de placebotoets (nepstartdatums vóór de echte start) en "
     "de gevoeligheid voor de modelkeuze.")
 

@@ -133,7 +133,7 @@ def inputs_for(report: Report) -> list[Path]:
     region = report.region
     files = list(_data_files(region))
     files.append(region.path)
-    files.append(region.path.parent.parent / "analysis_plan.yaml")
+    files.append(region.plan.file if region.plan else region.path.parent.parent / "analysis_plan.yaml")
     if report.kind == "school":
         files.append(region.school(str(report.school_id)).path)
     else:
