@@ -30,7 +30,8 @@ from josanalysis.core.indicators import INDICATORS
 from josanalysis.core.schoolcalendar import in_windows, school_year_label_starts, school_year_starts
 from josanalysis.sources import load_region_data, summarise_trajectories
 
-__all__ = ["Panel", "build_panel", "prepare_region", "load_panel", "vsv_per_school", "PANEL_COLUMNS"]
+__all__ = ["Panel", "build_panel", "prepare_region", "load_panel", "vsv_per_school", "pupils_with_special",
+           "PANEL_COLUMNS"]
 
 PANEL_COLUMNS = ["school_id", "frequency", "period", "indicator", "value", "denominator", "suppressed"]
 
@@ -206,6 +207,24 @@ def vsv_per_school(early_leavers: pd.DataFrame, school_ids: list[str]) -> pd.Dat
     return v[["school_id", "school_year", "participants", "early_leavers"]].reset_index(drop=True)
 
 
+def pupils_with_special(duo_pupils: pd.DataFrame | None, special: pd.DataFrame | None) -> pd.DataFrame | None:
+    """DUO pupils per vestiging of VO and of (v)so/sbo schools in one frame (None without either).
+
+    Special schools are in the pilot but not in DUO's VO files; their counts come from DUO's
+    (v)so/sbo file. A vestiging in both files keeps its VO count.
+    """
+    if special is None or not len(special):
+        return duo_pupils
+    cols = ["school_id", "instelling", "school_name", "municipality_code", "reference_date", "pupils",
+            "pupils_suppressed"]
+    extra = special[cols]
+    if duo_pupils is None:
+        return extra.reset_index(drop=True)
+    known = set(zip(duo_pupils["school_id"], duo_pupils["reference_date"]))
+    extra = extra[[k not in known for k in zip(extra["school_id"], extra["reference_date"])]]
+    return pd.concat([duo_pupils, extra], ignore_index=True)
+
+
 def _pupils_by_year(region: Region, pupils: pd.DataFrame | None) -> pd.DataFrame:
     """DUO pupils of the region's schools per school year (empty without the DUO file)."""
     if pupils is None:
@@ -328,7 +347,7 @@ def _from_region(region: Region) -> Panel:
     return build_panel(
         region,
         attendance=rd.attendance,
-        pupils=rd.duo_pupils,
+        pupils=pupils_with_special(rd.duo_pupils, rd.duo_special_pupils),
         thuiszitters=rd.thuiszitters,
         youthcare=rd.municipality_youthcare,
         referrals=rd.swv_referrals,

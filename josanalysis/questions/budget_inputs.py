@@ -31,7 +31,7 @@ import pandas as pd
 from josanalysis.core.config import PROJECT_ROOT, Region
 from josanalysis.core.errors import ConfigError
 from josanalysis.core.schoolcalendar import school_year_of
-from josanalysis.panel.build import Panel, vsv_per_school
+from josanalysis.panel.build import Panel, pupils_with_special, vsv_per_school
 from josanalysis.questions.capacity import fte_from_region
 from josanalysis.questions.missing import missing_source_message
 from josanalysis.questions.pupils import pupils_from_region
@@ -52,8 +52,8 @@ __all__ = [
 
 #: The sources of a data folder that the budget report reads (attendance is not among them).
 BUDGET_SOURCES: tuple[str, ...] = (
-    "capacity", "duo_pupils", "budget", "duo_pupils_by_postcode", "provider_trajectories", "thuiszitters",
-    "municipality_youthcare", "swv_referrals", "duo_vsv", "rendement",
+    "capacity", "duo_pupils", "duo_special_pupils", "budget", "duo_pupils_by_postcode", "provider_trajectories",
+    "thuiszitters", "municipality_youthcare", "swv_referrals", "duo_vsv", "rendement",
 )
 
 
@@ -168,8 +168,9 @@ def sources_from_region_data(region: Region, data: RegionData) -> BudgetSources:
     ids = region.school_ids
     files = {k: [str(p) for p in v] for k, v in (data.files or {}).items()}
     pupils_by_year = None
-    if data.duo_pupils is not None:
-        d = data.duo_pupils[data.duo_pupils["school_id"].isin(ids)].copy()
+    duo = pupils_with_special(data.duo_pupils, data.duo_special_pupils)
+    if duo is not None:
+        d = duo[duo["school_id"].isin(ids)].copy()
         d["school_year"] = [school_year_of(t) for t in pd.to_datetime(d["reference_date"])]
         pupils_by_year = d[["school_id", "school_year", "pupils"]]
     trajectories = _present(data.provider_trajectories)

@@ -6,6 +6,7 @@
     <data_dir>/duo/leerlingen-vo-postcode-leerjaar-YYYY.csv
     <data_dir>/duo/alle-vestigingen-vo*.csv
     <data_dir>/duo/vsv-YYYY.csv
+    <data_dir>/duo/leerlingen-so-vso-YYYY.csv | leerlingen-sbo-YYYY.csv
     <data_dir>/cbs/*.json | *.csv
     <data_dir>/leerplicht/*.csv
     <data_dir>/verzuim/*.csv | *.csv.gz                     (required)
@@ -40,6 +41,7 @@ from josanalysis.sources.duo import (
     load_duo_addresses,
     load_duo_pupils,
     load_duo_pupils_by_postcode,
+    load_duo_special_pupils,
     load_duo_vsv,
 )
 from josanalysis.sources.leerplicht import load_thuiszitters
@@ -74,7 +76,10 @@ SOURCES: tuple[Source, ...] = (
     Source("duo_addresses", SOURCE_INFO["duo_addresses"].label, ("duo/alle-vestigingen-vo*.csv",),
            load_duo_addresses, key=("school_id",)),
     Source("duo_vsv", SOURCE_INFO["duo_vsv"].label, ("duo/vsv-*.csv",), load_duo_vsv,
-           key=("instelling", "school_year", "education_structure")),
+           key=("instelling", "school_id", "school_year", "education_structure")),
+    Source("duo_special_pupils", SOURCE_INFO["duo_special_pupils"].label,
+           ("duo/leerlingen-so-vso-*.csv", "duo/leerlingen-sbo-*.csv", "duo/leerlingen-speciaal-*.csv"),
+           load_duo_special_pupils, key=("school_id", "reference_date")),
     Source("cbs_youthcare", SOURCE_INFO["cbs_youthcare"].label, ("cbs/*.json", "cbs/*.csv"), load_cbs_youthcare),
     Source("thuiszitters", SOURCE_INFO["thuiszitters"].label, ("leerplicht/*.csv",), load_thuiszitters,
            school_level=True),
@@ -104,7 +109,7 @@ class RegionData:
 
     Attributes
     ----------
-    duo_pupils, duo_pupils_by_postcode, duo_addresses, duo_vsv, cbs_youthcare, thuiszitters,
+    duo_pupils, duo_pupils_by_postcode, duo_addresses, duo_vsv, duo_special_pupils, cbs_youthcare, thuiszitters,
     attendance, municipality_youthcare, swv_referrals, provider_trajectories, capacity, budget,
     rendement
         The frames documented in :mod:`josanalysis.sources` (several files of one source are
@@ -117,6 +122,7 @@ class RegionData:
     duo_pupils_by_postcode: pd.DataFrame | None = None
     duo_addresses: pd.DataFrame | None = None
     duo_vsv: pd.DataFrame | None = None
+    duo_special_pupils: pd.DataFrame | None = None
     cbs_youthcare: pd.DataFrame | None = None
     thuiszitters: pd.DataFrame | None = None
     attendance: pd.DataFrame | None = None
