@@ -132,3 +132,60 @@ def test_special_school_pupils_reach_the_panel(tmp_path):
     panel = build_panel(region, attendance=None, pupils=pupils)
     yearly = panel.yearly("99XA00")
     assert int(yearly["pupils"].iloc[0]) == 231 and yearly["year_start"].iloc[0] == dt.datetime(2023, 8, 1)
+
+
+class _FakeCbsodata:
+    """Stands in for the cbsodata package (no network in tests): what download_data returns."""
+
+    def __init__(self, payload=None, error=None):
+        self.payload, self.error, self.calls = payload, error, []
+
+    def download_data(self, table, typed=False, filters=None):
+        self.calls.append((table, filters))
+        if self.error:
+            raise self.error
+        return self.payload
+
+
+def _fetched_83454():
+    return {"UntypedDataSet": [
+        {"ID": 0, "VormenVanJeugdzorg": "A045561 ", "RegioS": "GM0361  ", "Perioden": "2022JJ00",
+         "GerealiseerdeKosten_2": "     41560"},
+        {"ID": 1, "VormenVanJeugdzorg": "A045561 ", "RegioS": "GM1980  ", "Perioden": "2022JJ00",
+         "GerealiseerdeKosten_2": "         ."}],
+        "DataProperties": [{"Key": "VormenVanJeugdzorg", "Type": "Dimension"},
+                           {"Key": "GerealiseerdeKosten_2", "Type": "Topic", "Unit": "x 1 000 euro"}]}
+
+
+def test_fetch_cbs_saves_the_table_with_its_units(tmp_path, monkeypatch, capsys):
+    import sys
+
+    from josanalysis.runner.cli import main
+
+    fake = _FakeCbsodata(_fetched_83454())
+    monkeypatch.setitem(sys.modules, "cbsodata", fake)
+    assert main(["fetch-cbs", "83454ned", "--out", str(tmp_path / "cbs"),
+                 "--filter", "substringof('GM', RegioS)"]) == 0
+    assert fake.calls == [("83454NED", "substringof('GM', RegioS)")]
+    saved = tmp_path / "cbs" / "83454NED.json"
+    assert sorted(p.name for p in saved.parent.iterdir()) == ["83454NED.json"]
+    df = load_cbs_youthcare(saved).set_index("municipality_code")
+    assert df.loc["GM0361", "value"] == 41_560_000.0 and bool(df.loc["GM1980", "suppressed"])
+
+
+def test_fetch_cbs_offline_or_bad_download_is_one_sentence(tmp_path, monkeypatch, capsys):
+    import sys
+
+    from josanalysis.runner.cli import main
+
+    monkeypatch.setitem(sys.modules, "cbsodata", _FakeCbsodata(error=OSError("Name or service not known")))
+    assert main(["fetch-cbs", "85099NED", "--out", str(tmp_path)]) == 2
+    assert "are you online?" in capsys.readouterr().err
+    bad = _fetched_83454()
+    bad["UntypedDataSet"][0]["GerealiseerdeKosten_2"] = "geheim"
+    monkeypatch.setitem(sys.modules, "cbsodata", _FakeCbsodata(bad))
+    assert main(["fetch-cbs", "83454NED", "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "GerealiseerdeKosten_2" in err and "geheim" in err
+    assert not list(tmp_path.glob("*.json"))  # nothing half-written is left
+    assert main(["fetch-cbs", "kosten", "--out", str(tmp_path)]) == 2

@@ -6,6 +6,7 @@ Subcommands::
                     [--scheduler tcp://host:8786] [--output-root DIR] [--params-dir DIR] [--pdf]
     josanalysis check-data data/demo [--region demoregio]
     josanalysis synth [--out data/demo] [--seed 20220801] [--schools N]
+    josanalysis fetch-cbs 85099NED (--region regio-alkmaar | --out DIR) [--filter "..."]
 
 Exit codes: 0 success; 1 a report failed or a data file did not pass its check; 2 bad input
 (a :class:`~josanalysis.core.errors.JosError`: printed as one sentence on stderr, never a
@@ -33,6 +34,7 @@ from josanalysis.core.errors import ConfigError, JosError
 from josanalysis.demo.synth import write_demo
 from josanalysis.runner.batch import run_region
 from josanalysis.sources import check_data_folder, source_coverage
+from josanalysis.sources.cbs_fetch import fetch_cbs_table
 
 __all__ = ["main", "build_parser"]
 
@@ -96,7 +98,24 @@ def build_parser() -> argparse.ArgumentParser:
     synth.add_argument("--seed", type=int, default=20220801, help="random seed")
     synth.add_argument("--schools", type=_positive_int, default=None, metavar="N",
                        help="number of schools (default: the demo region's schools)")
+    fetch = sub.add_parser("fetch-cbs", help="save a CBS StatLine table into a data folder (online, once)",
+                           description="Download a CBS StatLine table with the optional cbsodata package "
+                                       "and save it as <TABLE>.json; reports never fetch.")
+    fetch.add_argument("table", help="StatLine table id, e.g. 85099NED, 85098NED or 83454NED")
+    fetch.add_argument("--region", default=None, help="save into this region's data folder, under cbs/")
+    fetch.add_argument("--out", default=None, metavar="DIR", help="save into this folder instead")
+    fetch.add_argument("--filter", default=None, help="OData filter, e.g. \"substringof('GM', RegioS)\"")
     return parser
+
+
+def _cmd_fetch_cbs(args: argparse.Namespace) -> int:
+    if (args.region is None) == (args.out is None):
+        raise ConfigError("fetch-cbs needs either --region or --out (e.g. josanalysis fetch-cbs 85099NED "
+                          "--region regio-alkmaar).")
+    out = Path(args.out) if args.out else load_region(args.region).data_dir / "cbs"
+    path = fetch_cbs_table(args.table, out, filters=args.filter)
+    print(f"CBS table {args.table.upper()} saved to {path}.")
+    return 0
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
@@ -156,7 +175,7 @@ def _cmd_synth(args: argparse.Namespace) -> int:
     return 0
 
 
-_COMMANDS = {"run": _cmd_run, "check-data": _cmd_check_data, "synth": _cmd_synth}
+_COMMANDS = {"run": _cmd_run, "check-data": _cmd_check_data, "synth": _cmd_synth, "fetch-cbs": _cmd_fetch_cbs}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
