@@ -168,6 +168,7 @@ class Region:
     extra: dict[str, Any]
     path: Path
     plan: PlanRegistration | None = None
+    boundaries_year: int | None = None
 
     @property
     def school_ids(self) -> list[str]:
@@ -287,6 +288,7 @@ def load_region(region_id: str, params_dir: str | Path = PARAMS_DIR) -> Region:
             file=params_dir / f.analysis_plan.file, registered=f.analysis_plan.registered,
             where=(f.analysis_plan.where or "").strip(),
             changes=tuple(PlanChange(c.date, c.after_results, c.what.strip()) for c in f.analysis_plan.changes)),
+        boundaries_year=f.municipal_boundaries,
     )
 
 

@@ -290,6 +290,14 @@ class RegionFile(_Strict):
     budget: BudgetFile | None = None
     outofregion: OutOfRegionFile | None = None
     analysis_plan: PlanRegistrationFile = PlanRegistrationFile()
+    municipal_boundaries: int | None = None
+
+    @field_validator("municipal_boundaries")
+    @classmethod
+    def _boundaries(cls, value: int | None) -> int | None:
+        if value is not None and not 1990 <= value <= dt.date.today().year + 1:
+            raise ValueError(f"municipal_boundaries is {value}, expected a year such as 2025 (or null: the latest)")
+        return value
 
     @field_validator("schools", "comparison_schools", mode="before")
     @classmethod

@@ -340,7 +340,8 @@ def build_panel(region: Region, *, attendance: pd.DataFrame | None, pupils: pd.D
 
 def _from_region(region: Region) -> Panel:
     # every source is optional: a section without its sources says so in the report
-    rd = load_region_data(region.data_dir, school_ids=region.school_ids, required=False)
+    rd = load_region_data(region.data_dir, school_ids=region.school_ids, required=False,
+                          boundaries_year=region.boundaries_year)
     files = {k: [str(p) for p in v] for k, v in (rd.files or {}).items()}
     summary = (summarise_trajectories(rd.provider_trajectories)
                if rd.provider_trajectories is not None else None)

@@ -155,7 +155,8 @@ def read_budget_sources(region: Region) -> RegionData:
     """
     if not region.data_dir.is_dir():
         return RegionData()
-    return load_region_data(region.data_dir, school_ids=region.school_ids, only=BUDGET_SOURCES, required=False)
+    return load_region_data(region.data_dir, school_ids=region.school_ids, only=BUDGET_SOURCES, required=False,
+                            boundaries_year=region.boundaries_year)
 
 
 def sources_from_region_data(region: Region, data: RegionData) -> BudgetSources:

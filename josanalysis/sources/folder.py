@@ -27,7 +27,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -44,6 +44,7 @@ from josanalysis.sources.duo import (
     load_duo_special_pupils,
     load_duo_vsv,
 )
+from josanalysis.sources.harmonise import harmonise_frames
 from josanalysis.sources.leerplicht import load_thuiszitters
 from josanalysis.sources.municipality import load_municipality_youthcare
 from josanalysis.sources.provider import load_provider_trajectories
@@ -184,7 +185,7 @@ def _combine(src: Source, files: list[Path], frames: list[pd.DataFrame]) -> pd.D
 
 def load_region_data(
     data_dir: str | Path, *, school_ids: Iterable[str] | None = None,
-    only: Iterable[str] | None = None, required: bool = True,
+    only: Iterable[str] | None = None, required: bool = True, boundaries_year: int | None = None,
 ) -> RegionData:
     """Load every source found in a data folder.
 
@@ -242,7 +243,7 @@ def load_region_data(
                 )
             continue
         setattr(data, src.attribute, _load(src, files, school_ids))
-    return data
+    return replace(data, **harmonise_frames(vars(data), boundaries_year))
 
 
 def check_data_folder(
