@@ -189,3 +189,25 @@ def test_fetch_cbs_offline_or_bad_download_is_one_sentence(tmp_path, monkeypatch
     assert "GerealiseerdeKosten_2" in err and "geheim" in err
     assert not list(tmp_path.glob("*.json"))  # nothing half-written is left
     assert main(["fetch-cbs", "kosten", "--out", str(tmp_path)]) == 2
+
+
+def test_vsv_per_vestiging_where_published_else_instelling_for_every_vestiging_labelled():
+    from josanalysis.core.indicators import get_indicator
+    from josanalysis.panel.build import vsv_per_school
+
+    per_inst = load_duo_vsv(DATA / "duo" / "vsv-vo-per-instelling-public.csv")
+    per_vest = load_duo_vsv(DATA / "duo" / "vsv-vo-per-vestiging.csv")
+    both = pd.concat([per_inst, per_vest], ignore_index=True)
+    ids = ["08UV00", "02QX00", "02QX01", "02QX03", "02QX07"]
+    out = vsv_per_school(both, ids).set_index(["school_id", "school_year"])
+    # per vestiging where DUO publishes it (2022)
+    assert out.loc[("02QX01", "2022-2023"), "level"] == "vestiging"
+    assert int(out.loc[("02QX01", "2022-2023"), "early_leavers"]) == 6
+    # 2011: only the instelling's figure; shown at each of its vestigingen, labelled, not split
+    for sid in ("02QX00", "02QX01", "02QX03", "02QX07"):
+        assert out.loc[(sid, "2011-2012"), "level"] == "instelling"
+        assert int(out.loc[(sid, "2011-2012"), "early_leavers"]) == 19
+    assert ("02QX07", "2022-2023") not in out.index  # no figure of its own, and DUO's is per vestiging
+    # an instelling with one vestiging in the region: its figure is that school's
+    assert out.loc[("08UV00", "2011-2012"), "level"] == "vestiging"
+    assert "hele instelling" in get_indicator("early_leavers_instelling").label

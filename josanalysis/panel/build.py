@@ -191,20 +191,37 @@ def _long(df: pd.DataFrame, frequency: str, period: str, indicators: dict[str, s
 
 
 def vsv_per_school(early_leavers: pd.DataFrame, school_ids: list[str]) -> pd.DataFrame:
-    """Early school leavers per school from DUO's vsv file, which counts per *instelling*.
+    """Early school leavers per school from DUO's vsv file, per vestiging where DUO publishes it.
 
-    A count is attributed to a school only when its instelling has exactly one vestiging among
-    ``school_ids``; otherwise it cannot be split and is left out.
+    * Rows with a ``school_id`` (DUO's per-vestiging figures) belong to that school:
+      ``level == "vestiging"``.
+    * A figure per *instelling* belongs to its one school when the instelling has only that
+      vestiging among ``school_ids`` (``level == "vestiging"``, as before); with several, it is
+      shown for every one of them and labelled ``level == "instelling"`` -- never silently left out,
+      never added up over the vestigingen.
 
-    Returns ``school_id, school_year, participants, early_leavers``.
+    A school with per-vestiging figures for a school year does not get the instelling's figure too.
+
+    Returns ``school_id, school_year, participants, early_leavers, level``.
     """
-    inst = pd.Series([s[:4] for s in school_ids], index=list(school_ids))
-    single = inst[~inst.duplicated(keep=False)]
-    v = early_leavers.groupby(["instelling", "school_year"], as_index=False)[
+    cols = ["school_id", "school_year", "participants", "early_leavers", "level"]
+    ids = list(school_ids)
+    has_id = early_leavers["school_id"].notna() if "school_id" in early_leavers.columns else \
+        pd.Series(False, index=early_leavers.index)
+    per_vest = early_leavers[has_id & early_leavers.get("school_id", pd.Series(index=early_leavers.index)).isin(ids)]
+    vest = per_vest.groupby(["school_id", "school_year"], as_index=False)[
+        ["participants", "early_leavers"]].sum(min_count=1).assign(level="vestiging")
+    inst = pd.Series([s[:4] for s in ids], index=ids)
+    per_inst = early_leavers[~has_id].groupby(["instelling", "school_year"], as_index=False)[
         ["participants", "early_leavers"]].sum(min_count=1)
-    v = v[v["instelling"].isin(single.values)].copy()
-    v["school_id"] = v["instelling"].map({i: s for s, i in single.items()})
-    return v[["school_id", "school_year", "participants", "early_leavers"]].reset_index(drop=True)
+    shared = inst.duplicated(keep=False)
+    spread = pd.DataFrame({"school_id": inst.index, "instelling": inst.to_numpy(),
+                           "level": ["instelling" if x else "vestiging" for x in shared]})
+    from_inst = per_inst.merge(spread, on="instelling")
+    done = set(zip(vest["school_id"], vest["school_year"]))
+    from_inst = from_inst[[k not in done for k in zip(from_inst["school_id"], from_inst["school_year"])]]
+    out = pd.concat([vest[cols], from_inst[cols]], ignore_index=True)
+    return out.sort_values(["school_id", "school_year"]).reset_index(drop=True)
 
 
 def pupils_with_special(duo_pupils: pd.DataFrame | None, special: pd.DataFrame | None) -> pd.DataFrame | None:
@@ -322,7 +339,10 @@ def build_panel(region: Region, *, attendance: pd.DataFrame | None, pupils: pd.D
     if early_leavers is not None and len(early_leavers):
         v = vsv_per_school(early_leavers, region.school_ids)
         v["year_start"] = school_year_label_starts(v["school_year"])
-        parts.append(_long(v, "schoolyear", "year_start", {"early_leavers": "participants"}))
+        own = v["level"] == "vestiging"
+        parts.append(_long(v[own], "schoolyear", "year_start", {"early_leavers": "participants"}))
+        shared = v[~own].rename(columns={"early_leavers": "early_leavers_instelling"})
+        parts.append(_long(shared, "schoolyear", "year_start", {"early_leavers_instelling": "participants"}))
     if trajectories is not None and len(trajectories):
         t = trajectories[trajectories["school_id"].isin(ids)].copy()
         t["year_start"] = school_year_label_starts(t["school_year"])

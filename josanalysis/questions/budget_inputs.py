@@ -187,9 +187,18 @@ def sources_from_region_data(region: Region, data: RegionData) -> BudgetSources:
         thuiszitters=_present(data.thuiszitters),
         youthcare=_present(data.municipality_youthcare),
         referrals=_present(data.swv_referrals),
-        vsv=vsv_per_school(data.duo_vsv, ids) if _present(data.duo_vsv) is not None else None,
+        vsv=_own_vsv(data.duo_vsv, ids),
         files=files,
     )
+
+
+def _own_vsv(vsv: pd.DataFrame | None, ids: list[str]) -> pd.DataFrame | None:
+    """Early leavers that belong to one school (per vestiging, or an instelling's only vestiging);
+    an instelling's figure shared by several vestigingen is not a school's return figure."""
+    if _present(vsv) is None:
+        return None
+    per_school = vsv_per_school(vsv, ids)
+    return per_school[per_school["level"] == "vestiging"].drop(columns="level")
 
 
 def sources_from_panel(panel: Panel) -> BudgetSources:

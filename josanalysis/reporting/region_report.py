@@ -56,7 +56,7 @@ __all__ = ["RegionReport", "build_region_report", "EVENT_STUDY_INDICATORS", "REG
 EVENT_STUDY_INDICATORS = ("absence_rate", "unauthorised_absence_rate")
 #: School-year indicators of the region's table of all schools.
 REGION_YEARLY_INDICATORS = ("pupils", "youthcare_ambulant", "tlv_vso_cluster4", "placements_facility",
-                            "early_leavers", "jos_trajectories")
+                            "early_leavers", "early_leavers_instelling", "jos_trajectories")
 
 #: The run's index as seen from the region report (``<run>/region/report.html``).
 INDEX_FROM_REGION = "../index.html"

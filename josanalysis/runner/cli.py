@@ -6,6 +6,7 @@ Subcommands::
                     [--scheduler tcp://host:8786] [--output-root DIR] [--params-dir DIR] [--pdf]
     josanalysis check-data data/demo [--region demoregio]
     josanalysis synth [--out data/demo] [--seed 20220801] [--schools N]
+    josanalysis templates [--out data/templates]
     josanalysis fetch-cbs 85099NED (--region regio-alkmaar | --out DIR) [--filter "..."]
 
 Exit codes: 0 success; 1 a report failed or a data file did not pass its check; 2 bad input
@@ -35,6 +36,7 @@ from josanalysis.demo.synth import write_demo
 from josanalysis.runner.batch import run_region
 from josanalysis.sources import check_data_folder, source_coverage
 from josanalysis.sources.cbs_fetch import fetch_cbs_table
+from josanalysis.sources.templates import write_templates
 
 __all__ = ["main", "build_parser"]
 
@@ -98,6 +100,12 @@ def build_parser() -> argparse.ArgumentParser:
     synth.add_argument("--seed", type=int, default=20220801, help="random seed")
     synth.add_argument("--schools", type=_positive_int, default=None, metavar="N",
                        help="number of schools (default: the demo region's schools)")
+    tmpl = sub.add_parser("templates", help="write the project's input templates as .xlsx",
+                          description="Write the project's own input formats (Leerplicht, gemeente, SWV, "
+                                      "aanbieder, capaciteit, budget, rendement) as Excel templates with an "
+                                      "instructions sheet.")
+    tmpl.add_argument("--out", default="data/templates", metavar="DIR", help="folder (default: data/templates)")
+
     fetch = sub.add_parser("fetch-cbs", help="save a CBS StatLine table into a data folder (online, once)",
                            description="Download a CBS StatLine table with the optional cbsodata package "
                                        "and save it as <TABLE>.json; reports never fetch.")
@@ -106,6 +114,12 @@ def build_parser() -> argparse.ArgumentParser:
     fetch.add_argument("--out", default=None, metavar="DIR", help="save into this folder instead")
     fetch.add_argument("--filter", default=None, help="OData filter, e.g. \"substringof('GM', RegioS)\"")
     return parser
+
+
+def _cmd_templates(args: argparse.Namespace) -> int:
+    for path in write_templates(args.out):
+        print(f"Template written: {path}")
+    return 0
 
 
 def _cmd_fetch_cbs(args: argparse.Namespace) -> int:
@@ -175,7 +189,8 @@ def _cmd_synth(args: argparse.Namespace) -> int:
     return 0
 
 
-_COMMANDS = {"run": _cmd_run, "check-data": _cmd_check_data, "synth": _cmd_synth, "fetch-cbs": _cmd_fetch_cbs}
+_COMMANDS = {"run": _cmd_run, "check-data": _cmd_check_data, "synth": _cmd_synth, "fetch-cbs": _cmd_fetch_cbs,
+             "templates": _cmd_templates}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
