@@ -106,6 +106,8 @@ SECTION_NEEDS: dict[str, SectionNeeds] = {
     "budget.budget": SectionNeeds("Collectief budget (budgetrapport)", needs=("budget",), uses=("duo_pupils",)),
     "budget.herkomst": SectionNeeds("Leerlingen van buiten de regio (budgetrapport)",
                                     needs=("duo_pupils_by_postcode",), uses=("cbs_youthcare",)),
+    "budget.jeugdhulp_schatting": SectionNeeds("Geschatte jeugdhulp onder de leerlingen (budgetrapport)",
+                                               needs=("duo_pupils_by_postcode", "cbs_youthcare")),
     "budget.rendement": SectionNeeds("Rendement (budgetrapport)", any_of=("rendement", "thuiszitters",
                                      "municipality_youthcare", "swv_referrals", "duo_vsv")),
     "budget.aanbieder": SectionNeeds("Registratie van de aanbieder (budgetrapport)",

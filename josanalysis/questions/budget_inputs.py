@@ -53,7 +53,7 @@ __all__ = [
 #: The sources of a data folder that the budget report reads (attendance is not among them).
 BUDGET_SOURCES: tuple[str, ...] = (
     "capacity", "duo_pupils", "duo_special_pupils", "budget", "duo_pupils_by_postcode", "provider_trajectories",
-    "thuiszitters", "municipality_youthcare", "swv_referrals", "duo_vsv", "rendement",
+    "thuiszitters", "municipality_youthcare", "swv_referrals", "duo_vsv", "rendement", "cbs_youthcare",
 )
 
 
@@ -88,6 +88,7 @@ class BudgetSources:
     pupils_by_home: pd.DataFrame | None = None
     provider: pd.DataFrame | None = None
     rendement: pd.DataFrame | None = None
+    cbs_youthcare: pd.DataFrame | None = None
     thuiszitters: pd.DataFrame | None = None
     youthcare: pd.DataFrame | None = None
     referrals: pd.DataFrame | None = None
@@ -121,6 +122,8 @@ class BudgetReportData:
         The long return frame ``school_id, school_year, indicator, value``.
     provider
         The provider summary per school and school year (``summarise_trajectories``).
+    cbs
+        CBS StatLine youth care per municipality (for the catchment estimate).
     missing
         Source key -> Dutch sentence (see :func:`josanalysis.questions.missing.missing_source_message`).
     files
@@ -138,6 +141,7 @@ class BudgetReportData:
     home_municipality: pd.DataFrame | None = None
     rendement: pd.DataFrame | None = None
     provider: pd.DataFrame | None = None
+    cbs: pd.DataFrame | None = None
     missing: dict[str, str] = field(default_factory=dict)
     files: dict[str, list[str]] = field(default_factory=dict)
     data_dir: str = ""
@@ -184,6 +188,7 @@ def sources_from_region_data(region: Region, data: RegionData) -> BudgetSources:
         pupils_by_home=_present(data.duo_pupils_by_postcode),
         provider=summarise_trajectories(trajectories) if trajectories is not None else None,
         rendement=_present(data.rendement),
+        cbs_youthcare=_present(data.cbs_youthcare),
         thuiszitters=_present(data.thuiszitters),
         youthcare=_present(data.municipality_youthcare),
         referrals=_present(data.swv_referrals),
@@ -215,6 +220,7 @@ def sources_from_panel(panel: Panel) -> BudgetSources:
         pupils_by_home=tables.get("pupils_by_home"),
         provider=tables.get("trajectories"),
         rendement=tables.get("rendement"),
+        cbs_youthcare=tables.get("cbs_youthcare"),
         thuiszitters=(monthly[["school_id", "month", "thuiszitters"]] if "thuiszitters" in monthly.columns
                       else None),
         youthcare=yearly,
@@ -306,6 +312,7 @@ def budget_report_data(region: Region, sources: BudgetSources) -> BudgetReportDa
         home_municipality=absent(sources.pupils_by_home, "herkomst", "leerlingen naar woongemeente"),
         provider=absent(sources.provider, "aanbieder", "de registratie van de aanbieder"),
         rendement=return_frame(region, sources),
+        cbs=_present(sources.cbs_youthcare),
         missing=missing, files=sources.files, data_dir=shown_dir.as_posix(),
     )
 
