@@ -59,6 +59,7 @@ _HOURS = {"uur/week eerder": 1, "uur/week tijdens": 1}
 
 #: Heading level, title and introduction of each section (written for readers who did not run the report).
 _INTROS: dict[str, tuple[int, str, str]] = {
+    'jeugdhulp_schatting': (3, 'Geschatte jeugdhulp onder de leerlingen (naar woongemeente)', ''),
     'capaciteit': (2, '1. Capaciteit: fte per functie per school',
         'De drie JOS-functies: gedragswetenschapper JGGZ-VO (GW), jeugd- en gezinscoach VO (JGC) en preventief ambulant jeugdhulpverlener VO (PAJ). "Eerder" is de inzet vóór de start van JOS, "tijdens" de inzet in het project. "n.v.t." betekent dat de functie op die school niet wordt ingezet (geen nul, maar geen onderdeel van de opzet).\n\n**Let op bij het vergelijken:** de verschillen in inzet tussen scholen zijn historisch gegroeid (afspraken, eerdere pilots, de match tussen medewerker en school) en niet op zorgzwaarte gebaseerd. Een school met meer fte per leerling is dus niet "beter bediend" naar behoefte, en verschillen in uitkomsten mogen niet aan de hoeveelheid inzet worden toegeschreven.'),
     'budget': (2, '2. Collectief budget: huidig, herijkt en overgangspad',
