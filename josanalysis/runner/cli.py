@@ -92,6 +92,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="data folder, e.g. data/demo (default: the --region's data folder)")
     check.add_argument("--region", default=None,
                        help="also refuse school codes that are not schools of this region")
+    check.add_argument("--complete", action="store_true",
+                       help="also fail when a required source (DUO pupils, attendance) is missing")
 
     synth = sub.add_parser("synth", help="write the synthetic demo data",
                            description="Generate the synthetic demo region's data files.")
@@ -164,7 +166,7 @@ def _cmd_check_data(args: argparse.Namespace) -> int:
         print(f"The data folder {path} does not exist: every source is missing.")
         _print_table(source_coverage(None))
         return 0
-    table = check_data_folder(Path(path), school_ids=school_ids)
+    table = check_data_folder(Path(path), school_ids=school_ids, complete=args.complete)
     _print_table(table, "(no data files found)")
     print("\nSources per report section:")
     _print_table(source_coverage(Path(path)))

@@ -250,7 +250,7 @@ def load_region_data(
 
 
 def check_data_folder(
-    path: str | Path, *, school_ids: Iterable[str] | None = None
+    path: str | Path, *, school_ids: Iterable[str] | None = None, complete: bool = False
 ) -> pd.DataFrame:
     """Validate every file of a data folder; never raises for bad files, reports them.
 
@@ -260,13 +260,18 @@ def check_data_folder(
         The data folder.
     school_ids
         When given, school-level files with other school codes are reported.
+    complete
+        Also report a missing required source (DUO pupils, attendance) as FOUT. By default a
+        missing source is not an error: every source is optional and :func:`source_coverage`
+        lists what each report section misses.
 
     Returns
     -------
     pandas.DataFrame
         One row per file: ``source`` (Dutch label), ``file`` (path relative to the folder),
         ``status`` (``"OK"`` or ``"FOUT"``) and ``problem`` (the error sentence, empty when OK).
-        A missing required source and unrecognised files in the source subfolders are FOUT rows.
+        Unrecognised files in the source subfolders (and, with ``complete``, a missing required
+        source) are FOUT rows.
 
     Raises
     ------
@@ -285,7 +290,7 @@ def check_data_folder(
     used: set[Path] = set()
     for src in SOURCES:
         files = found.get(src.attribute, [])
-        if not files and src.required:
+        if not files and src.required and complete:
             rows.append({"source": src.label, "file": " of ".join(src.patterns), "status": "FOUT",
                          "problem": f"required file missing (expected {' or '.join(src.patterns)})."})
         frames: list[pd.DataFrame] = []
