@@ -42,7 +42,7 @@ report.show("capaciteit")
 report.show("budget")
 
 # %%
-report.show("herkomst")
+report.show("herkomst", "jeugdhulp_schatting")
 
 # %%
 report.show("rendement", "aanbieder", "toelichting")

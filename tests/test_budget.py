@@ -218,7 +218,8 @@ def test_budget_report_object_has_its_sections_and_writes_protected_tables(tmp_p
 
     report = build_budget_report("demoregio", output_dir=str(tmp_path))
     assert [s.key for s in report.document.sections] == ["regio", "samenvatting", "capaciteit", "budget", "herkomst",
-                                                         "rendement", "aanbieder", "toelichting", "bijlage"]
+                                                         "jeugdhulp_schatting", "rendement", "aanbieder",
+                                                         "toelichting", "bijlage"]
     assert all(isinstance(s, Section) for s in report.document.sections)
     assert (tmp_path / "figures" / "budget.png").is_file()
     assert "privacy_suppressed" in report.tables["budget_herijking"].attrs

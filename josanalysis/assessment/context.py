@@ -16,14 +16,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+
 from josanalysis.core.config import (
     PARAMS_DIR,
     AnalysisPlan,
     IndicatorPlan,
     Region,
     School,
-    load_analysis_plan,
     load_region,
+    load_region_plan,
 )
 from josanalysis.core.errors import ConfigError
 from josanalysis.core.indicators import get_indicator
@@ -55,14 +56,14 @@ class Context:
 
 
 def load_context(region_id: str, prepared: str = "", params_dir: str | Path = "") -> Context:
-    """Region params, analysis plan and panel (from a batch's prepared file, or built from raw files).
+    """Region params, the region's analysis plan (with its own registration) and panel (from a
+    batch's prepared file, or built from raw files).
 
     ``params_dir`` is the parameter folder (empty: the project's ``params/``). A school whose
     parameter file is invalid is left out here: it fails alone, in its own report."""
     folder = Path(params_dir) if params_dir else PARAMS_DIR
     region = load_region(region_id, folder, skip_invalid_schools=True)
-    return Context(region=region, plan=load_analysis_plan(folder / "analysis_plan.yaml"),
-                   panel=load_panel(region_id, prepared, params_dir=folder))
+    return Context(region=region, plan=load_region_plan(region), panel=load_panel(region_id, prepared, params_dir=folder))
 
 
 def model_spec(plan: AnalysisPlan, indicator: str) -> ItsSpec:

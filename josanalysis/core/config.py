@@ -19,6 +19,7 @@ Examples
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,6 +53,9 @@ __all__ = [
     "load_region",
     "load_school",
     "load_analysis_plan",
+    "load_region_plan",
+    "PlanChange",
+    "PlanRegistration",
     "list_regions",
 ]
 
@@ -139,6 +143,29 @@ class InvalidSchool:
 
 
 @dataclass(frozen=True)
+class PlanChange:
+    """A change of a region's analysis plan after it was registered."""
+
+    date: dt.date
+    after_results: bool
+    what: str
+
+
+@dataclass(frozen=True)
+class PlanRegistration:
+    """Which analysis plan a region uses and when the region registered it.
+
+    ``registered`` is None when the region gave no date: its reports then say "niet vooraf
+    vastgelegd" and never print a date the region did not give.
+    """
+
+    file: Path
+    registered: dt.date | None = None
+    where: str = ""
+    changes: tuple[PlanChange, ...] = ()
+
+
+@dataclass(frozen=True)
 class Region:
     """A region as configured in ``params/regions/<region_id>.yaml``.
 
@@ -160,6 +187,8 @@ class Region:
     extra: dict[str, Any]
     path: Path
     invalid_schools: tuple[InvalidSchool, ...] = ()
+    plan: PlanRegistration | None = None
+    boundaries_year: int | None = None
 
     @property
     def school_ids(self) -> list[str]:
@@ -305,6 +334,11 @@ def load_region(
                if (block := getattr(f, name)) is not None},
         path=path,
         invalid_schools=tuple(invalid),
+        plan=PlanRegistration(
+            file=params_dir / f.analysis_plan.file, registered=f.analysis_plan.registered,
+            where=(f.analysis_plan.where or "").strip(),
+            changes=tuple(PlanChange(c.date, c.after_results, c.what.strip()) for c in f.analysis_plan.changes)),
+        boundaries_year=f.municipal_boundaries,
     )
 
 
@@ -346,6 +380,12 @@ class AnalysisPlan:
     power: dict[str, Any] = field(default_factory=dict)
     raw: dict[str, Any] = field(default_factory=dict)
     path: Path | None = None
+    registration: PlanRegistration | None = None
+
+    @property
+    def changed_after_results(self) -> tuple[PlanChange, ...]:
+        """The region's changes of this plan made after results were seen."""
+        return tuple(c for c in (self.registration.changes if self.registration else ()) if c.after_results)
 
 
 def load_analysis_plan(path: str | Path = PARAMS_DIR / "analysis_plan.yaml") -> AnalysisPlan:
@@ -368,6 +408,29 @@ def load_analysis_plan(path: str | Path = PARAMS_DIR / "analysis_plan.yaml") -> 
         raw=raw,
         path=path,
     )
+
+
+def load_region_plan(region: Region) -> AnalysisPlan:
+    """The analysis plan a region uses, with the region's own registration date and changes.
+
+    The plan file (``analysis_plan.file`` in the region file, default ``analysis_plan.yaml``) fixes
+    the models; the date it was registered belongs to the region (``analysis_plan.registered``).
+    A region that gave no date gets ``registered == ""``: its reports say the plan was not
+    registered in advance.
+
+    Examples
+    --------
+    >>> plan = load_region_plan(load_region("regio-alkmaar"))   # doctest: +SKIP
+    >>> plan.registered                                          # doctest: +SKIP
+    ''
+    """
+    reg = region.plan or PlanRegistration(file=PARAMS_DIR / "analysis_plan.yaml")
+    if not reg.file.is_file():
+        raise ConfigError(f"{region.path.name}: analysis_plan.file '{reg.file.name}' does not exist in "
+                          f"{reg.file.parent}.")
+    plan = load_analysis_plan(reg.file)
+    return dataclasses.replace(plan, registered=reg.registered.isoformat() if reg.registered else "",
+                               registration=reg)
 
 
 def _indicator_plan(key: str, spec: IndicatorPlanFile, plan: AnalysisPlanFile) -> IndicatorPlan:

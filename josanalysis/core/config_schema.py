@@ -275,6 +275,43 @@ class OutOfRegionFile(_Strict):
         return _without_personal_data(value, "outofregion.notes") if isinstance(value, str) else value
 
 
+class PlanChangeFile(_Strict):
+    """One change of a region's analysis plan after its registration."""
+
+    date: Any
+    after_results: bool
+    what: str
+
+    @field_validator("date", mode="after")
+    @classmethod
+    def _date(cls, value: Any) -> dt.date:
+        parsed = parse_date(value, "analysis_plan.changes[].date")
+        if parsed is None:
+            raise ValueError("analysis_plan.changes[].date is empty; give the date of the change")
+        return parsed
+
+
+class PlanRegistrationFile(_Strict):
+    """``analysis_plan:``: which plan the region uses and when the region registered it."""
+
+    file: str = "analysis_plan.yaml"
+    registered: Any = None
+    where: str | None = None
+    changes: list[PlanChangeFile] = []
+
+    @field_validator("registered", mode="after")
+    @classmethod
+    def _registered(cls, value: Any) -> dt.date | None:
+        return parse_date(value, "analysis_plan.registered")
+
+    @field_validator("file")
+    @classmethod
+    def _file(cls, value: str) -> str:
+        if "/" in value or "\\" in value or not value.endswith(".yaml"):
+            raise ValueError(f"analysis_plan.file '{value}' should be a .yaml file name in params/ (no folders)")
+        return value
+
+
 class RegionFile(_Strict):
     """One region file."""
 
@@ -291,6 +328,15 @@ class RegionFile(_Strict):
     capacity: CapacityFile | None = None
     budget: BudgetFile | None = None
     outofregion: OutOfRegionFile | None = None
+    analysis_plan: PlanRegistrationFile = PlanRegistrationFile()
+    municipal_boundaries: int | None = None
+
+    @field_validator("municipal_boundaries")
+    @classmethod
+    def _boundaries(cls, value: int | None) -> int | None:
+        if value is not None and not 1990 <= value <= dt.date.today().year + 1:
+            raise ValueError(f"municipal_boundaries is {value}, expected a year such as 2025 (or null: the latest)")
+        return value
 
     @field_validator("schools", "comparison_schools", mode="before")
     @classmethod
@@ -309,6 +355,11 @@ class RegionFile(_Strict):
     @classmethod
     def _empty_block(cls, value: Any) -> Any:
         return {} if value is None else _notes(value)
+
+    @field_validator("analysis_plan", mode="before")
+    @classmethod
+    def _empty_plan(cls, value: Any) -> Any:
+        return {} if value is None else value
 
 
 # --------------------------------------------------------------------------------------------

@@ -99,6 +99,10 @@ INDICATORS: dict[str, Indicator] = {i.key: i for i in [
               is_count=True),
     Indicator("early_leavers", "Voortijdig schoolverlaters (vsv)", "leerlingen", "down", "DUO",
               "schoolyear", "participants", is_count=True, plausible_effect=0.8),
+    # DUO publishes vsv per instelling; an instelling with several vestigingen in the region shows
+    # its figure at every vestiging under this label (never added up over the vestigingen)
+    Indicator("early_leavers_instelling", "Voortijdig schoolverlaters (vsv) van de hele instelling, "
+              "niet per vestiging", "leerlingen", None, "DUO", "schoolyear", "participants", is_count=True),
     Indicator("youthcare_ambulant", "Leerlingen met jeugdhulp zonder verblijf", "leerlingen", "down",
               "gemeente", "schoolyear", "pupils", is_count=True, early_rise=True, plausible_effect=0.85),
     Indicator("youthcare_residential", "Leerlingen met jeugdhulp met verblijf", "leerlingen", "down",

@@ -30,7 +30,8 @@ from josanalysis.core.indicators import INDICATORS
 from josanalysis.core.schoolcalendar import in_windows, school_year_label_starts, school_year_starts
 from josanalysis.sources import load_region_data, summarise_trajectories
 
-__all__ = ["Panel", "build_panel", "prepare_region", "load_panel", "vsv_per_school", "PANEL_COLUMNS"]
+__all__ = ["Panel", "build_panel", "prepare_region", "load_panel", "vsv_per_school", "pupils_with_special",
+           "PANEL_COLUMNS"]
 
 PANEL_COLUMNS = ["school_id", "frequency", "period", "indicator", "value", "denominator", "suppressed"]
 
@@ -68,6 +69,16 @@ class Panel:
     synthetic: bool
     inputs: dict[str, list[str]] = field(default_factory=dict)
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    @property
+    def present_sources(self) -> frozenset[str]:
+        """The sources (``RegionData`` attributes) that had files when the panel was built."""
+        return frozenset(k for k, files in (self.inputs or {}).items() if files)
+
+    def has_school(self, school_id: str, frequency: str) -> bool:
+        """Whether the panel has rows of this school at this frequency (``"month"``/``"schoolyear"``)."""
+        d = self.data
+        return bool(((d["school_id"] == school_id) & (d["frequency"] == frequency)).any())
 
     def _wide(self, frequency: str, school_id: str | None) -> pd.DataFrame:
         keep = (self.data["frequency"] == frequency).to_numpy(dtype=bool, copy=True)
@@ -180,23 +191,93 @@ def _long(df: pd.DataFrame, frequency: str, period: str, indicators: dict[str, s
 
 
 def vsv_per_school(early_leavers: pd.DataFrame, school_ids: list[str]) -> pd.DataFrame:
-    """Early school leavers per school from DUO's vsv file, which counts per *instelling*.
+    """Early school leavers per school from DUO's vsv file, per vestiging where DUO publishes it.
 
-    A count is attributed to a school only when its instelling has exactly one vestiging among
-    ``school_ids``; otherwise it cannot be split and is left out.
+    * Rows with a ``school_id`` (DUO's per-vestiging figures) belong to that school:
+      ``level == "vestiging"``.
+    * A figure per *instelling* belongs to its one school when the instelling has only that
+      vestiging among ``school_ids`` (``level == "vestiging"``, as before); with several, it is
+      shown for every one of them and labelled ``level == "instelling"`` -- never silently left out,
+      never added up over the vestigingen.
 
-    Returns ``school_id, school_year, participants, early_leavers``.
+    A school with per-vestiging figures for a school year does not get the instelling's figure too.
+
+    Returns ``school_id, school_year, participants, early_leavers, level``.
     """
-    inst = pd.Series([s[:4] for s in school_ids], index=list(school_ids))
-    single = inst[~inst.duplicated(keep=False)]
-    v = early_leavers.groupby(["instelling", "school_year"], as_index=False)[
+    cols = ["school_id", "school_year", "participants", "early_leavers", "level"]
+    ids = list(school_ids)
+    has_id = early_leavers["school_id"].notna() if "school_id" in early_leavers.columns else \
+        pd.Series(False, index=early_leavers.index)
+    per_vest = early_leavers[has_id & early_leavers.get("school_id", pd.Series(index=early_leavers.index)).isin(ids)]
+    vest = per_vest.groupby(["school_id", "school_year"], as_index=False)[
+        ["participants", "early_leavers"]].sum(min_count=1).assign(level="vestiging")
+    inst = pd.Series([s[:4] for s in ids], index=ids)
+    per_inst = early_leavers[~has_id].groupby(["instelling", "school_year"], as_index=False)[
         ["participants", "early_leavers"]].sum(min_count=1)
-    v = v[v["instelling"].isin(single.values)].copy()
-    v["school_id"] = v["instelling"].map({i: s for s, i in single.items()})
-    return v[["school_id", "school_year", "participants", "early_leavers"]].reset_index(drop=True)
+    shared = inst.duplicated(keep=False)
+    spread = pd.DataFrame({"school_id": inst.index, "instelling": inst.to_numpy(),
+                           "level": ["instelling" if x else "vestiging" for x in shared]})
+    from_inst = per_inst.merge(spread, on="instelling")
+    done = set(zip(vest["school_id"], vest["school_year"]))
+    from_inst = from_inst[[k not in done for k in zip(from_inst["school_id"], from_inst["school_year"])]]
+    out = pd.concat([vest[cols], from_inst[cols]], ignore_index=True)
+    return out.sort_values(["school_id", "school_year"]).reset_index(drop=True)
 
 
-def build_panel(region: Region, *, attendance: pd.DataFrame, pupils: pd.DataFrame,
+def pupils_with_special(duo_pupils: pd.DataFrame | None, special: pd.DataFrame | None) -> pd.DataFrame | None:
+    """DUO pupils per vestiging of VO and of (v)so/sbo schools in one frame (None without either).
+
+    Special schools are in the pilot but not in DUO's VO files; their counts come from DUO's
+    (v)so/sbo file. A vestiging in both files keeps its VO count.
+    """
+    if special is None or not len(special):
+        return duo_pupils
+    cols = ["school_id", "instelling", "school_name", "municipality_code", "reference_date", "pupils",
+            "pupils_suppressed"]
+    extra = special[cols]
+    if duo_pupils is None:
+        return extra.reset_index(drop=True)
+    known = set(zip(duo_pupils["school_id"], duo_pupils["reference_date"]))
+    extra = extra[[k not in known for k in zip(extra["school_id"], extra["reference_date"])]]
+    return pd.concat([duo_pupils, extra], ignore_index=True)
+
+
+def _pupils_by_year(region: Region, pupils: pd.DataFrame | None) -> pd.DataFrame:
+    """DUO pupils of the region's schools per school year (empty without the DUO file)."""
+    if pupils is None:
+        return pd.DataFrame(columns=["school_id", "reference_date", "year_start", "pupils", "pupils_suppressed"])
+    ids = set(region.school_ids)
+    pup = pupils[pupils["school_id"].isin(ids)].copy()
+    pup["year_start"] = school_year_starts(pup["reference_date"])
+    pup = pup.drop_duplicates(["school_id", "year_start"], keep="last")
+    no_pupils = sorted(ids - set(pup["school_id"]))
+    if no_pupils:
+        raise DataError(f"the DUO pupil files have no count for school(s) {', '.join(no_pupils)}; "
+                        "supply 'leerlingen vo per vestiging' for the years analysed.")
+    return pup
+
+
+def _monthly_block(region: Region, attendance: pd.DataFrame, pup: pd.DataFrame,
+                   thuiszitters: pd.DataFrame | None) -> pd.DataFrame:
+    """Absence and thuiszitters per school and lesson month, with the school year's DUO pupils."""
+    ids = set(region.school_ids)
+    monthly = attendance[attendance["school_id"].isin(ids)].copy()
+    if thuiszitters is not None and len(thuiszitters):
+        tz = thuiszitters[thuiszitters["school_id"].isin(ids)][["school_id", "month", "thuiszitters"]]
+        # Thuiszitters are counted in lesson months only, like absence.
+        monthly = monthly.merge(tz, on=["school_id", "month"], how="left")
+        monthly["thuiszitters"] = monthly["thuiszitters"].fillna(0)
+    monthly["year_start"] = school_year_starts(monthly["month"])
+    monthly = monthly.merge(pup[["school_id", "year_start", "pupils"]], on=["school_id", "year_start"],
+                            how="left")
+    monthly = monthly.rename(columns={"unauthorised_rate": "unauthorised_absence_rate"})
+    return _long(monthly, "month", "month", {
+        "absence_rate": "scheduled_hours", "unauthorised_absence_rate": "scheduled_hours",
+        "thuiszitters": "pupils", "scheduled_hours": None, "n_pupils": None, "pupils": None,
+    })
+
+
+def build_panel(region: Region, *, attendance: pd.DataFrame | None, pupils: pd.DataFrame | None,
                 thuiszitters: pd.DataFrame | None = None, youthcare: pd.DataFrame | None = None,
                 referrals: pd.DataFrame | None = None, early_leavers: pd.DataFrame | None = None,
                 trajectories: pd.DataFrame | None = None,
@@ -209,9 +290,10 @@ def build_panel(region: Region, *, attendance: pd.DataFrame, pupils: pd.DataFram
     region
         The region (its school ids restrict the panel).
     attendance
-        :func:`~josanalysis.sources.load_attendance` output (school × month).
+        :func:`~josanalysis.sources.load_attendance` output (school × month), or None when the
+        region has no attendance files (the panel then has no monthly block).
     pupils
-        :func:`~josanalysis.sources.load_duo_pupils` output, all years.
+        :func:`~josanalysis.sources.load_duo_pupils` output, all years, or None (no DUO file).
     thuiszitters, youthcare, referrals, early_leavers, trajectories
         Optional canonical frames: monthly thuiszitters stock, municipality youth care,
         SWV referrals, DUO vsv (per instelling), provider trajectory summary per school year.
@@ -225,36 +307,14 @@ def build_panel(region: Region, *, attendance: pd.DataFrame, pupils: pd.DataFram
     Panel
     """
     ids = set(region.school_ids)
-    missing = sorted(ids - set(attendance["school_id"]))
-    if missing:
-        raise DataError(f"the attendance files have no rows for school(s) {', '.join(missing)} of "
-                        f"region '{region.region_id}'; supply their attendance registration or "
-                        "remove them from the region's params.")
-    att = attendance[attendance["school_id"].isin(ids)]
-
-    pup = pupils[pupils["school_id"].isin(ids)].copy()
-    pup["year_start"] = school_year_starts(pup["reference_date"])
-    pup = pup.drop_duplicates(["school_id", "year_start"], keep="last")
-    no_pupils = sorted(ids - set(pup["school_id"]))
-    if no_pupils:
-        raise DataError(f"the DUO pupil files have no count for school(s) {', '.join(no_pupils)}; "
-                        "supply 'leerlingen vo per vestiging' for the years analysed.")
-
-    # Monthly block: absence + thuiszitters, with the school year's DUO pupils as denominator.
-    monthly = att.copy()
-    if thuiszitters is not None and len(thuiszitters):
-        tz = thuiszitters[thuiszitters["school_id"].isin(ids)][["school_id", "month", "thuiszitters"]]
-        # Thuiszitters are counted in lesson months only, like absence.
-        monthly = monthly.merge(tz, on=["school_id", "month"], how="left")
-        monthly["thuiszitters"] = monthly["thuiszitters"].fillna(0)
-    monthly["year_start"] = school_year_starts(monthly["month"])
-    monthly = monthly.merge(pup[["school_id", "year_start", "pupils"]], on=["school_id", "year_start"],
-                            how="left")
-    monthly = monthly.rename(columns={"unauthorised_rate": "unauthorised_absence_rate"})
-    parts = [_long(monthly, "month", "month", {
-        "absence_rate": "scheduled_hours", "unauthorised_absence_rate": "scheduled_hours",
-        "thuiszitters": "pupils", "scheduled_hours": None, "n_pupils": None, "pupils": None,
-    })]
+    if attendance is not None:
+        missing = sorted(ids - set(attendance["school_id"]))
+        if missing:
+            raise DataError(f"the attendance files have no rows for school(s) {', '.join(missing)} of "
+                            f"region '{region.region_id}'; supply their attendance registration or "
+                            "remove them from the region's params.")
+    pup = _pupils_by_year(region, pupils)
+    parts = [] if attendance is None else [_monthly_block(region, attendance, pup, thuiszitters)]
 
     # School-year block.
     parts.append(_long(pup, "schoolyear", "year_start", {"pupils": None},
@@ -279,7 +339,10 @@ def build_panel(region: Region, *, attendance: pd.DataFrame, pupils: pd.DataFram
     if early_leavers is not None and len(early_leavers):
         v = vsv_per_school(early_leavers, region.school_ids)
         v["year_start"] = school_year_label_starts(v["school_year"])
-        parts.append(_long(v, "schoolyear", "year_start", {"early_leavers": "participants"}))
+        own = v["level"] == "vestiging"
+        parts.append(_long(v[own], "schoolyear", "year_start", {"early_leavers": "participants"}))
+        shared = v[~own].rename(columns={"early_leavers": "early_leavers_instelling"})
+        parts.append(_long(shared, "schoolyear", "year_start", {"early_leavers_instelling": "participants"}))
     if trajectories is not None and len(trajectories):
         t = trajectories[trajectories["school_id"].isin(ids)].copy()
         t["year_start"] = school_year_label_starts(t["school_year"])
@@ -287,7 +350,8 @@ def build_panel(region: Region, *, attendance: pd.DataFrame, pupils: pd.DataFram
         if "n_trajectories" in t.columns:
             t = t.rename(columns={"n_trajectories": "jos_trajectories"})
             parts.append(_long(t, "schoolyear", "year_start", {"jos_trajectories": "pupils"}))
-    data = pd.concat([p for p in parts if len(p)], ignore_index=True)
+    kept = [p for p in parts if len(p)]
+    data = pd.concat(kept, ignore_index=True) if kept else pd.DataFrame(columns=PANEL_COLUMNS)
     data["period"] = pd.to_datetime(data["period"])
     data = data.sort_values(["school_id", "frequency", "indicator", "period"]).reset_index(drop=True)
     return Panel(data=data[PANEL_COLUMNS], region_id=region.region_id, synthetic=region.synthetic,
@@ -295,15 +359,17 @@ def build_panel(region: Region, *, attendance: pd.DataFrame, pupils: pd.DataFram
 
 
 def _from_region(region: Region) -> Panel:
-    # the data may hold rows of a school whose params are invalid (it fails alone in a batch)
-    rd = load_region_data(region.data_dir, school_ids=region.listed_school_ids)
+    # every source is optional: a section without its sources says so in the report; the data may
+    # hold rows of a school whose params are invalid (it fails alone in a batch)
+    rd = load_region_data(region.data_dir, school_ids=region.listed_school_ids, required=False,
+                          boundaries_year=region.boundaries_year)
     files = {k: [str(p) for p in v] for k, v in (rd.files or {}).items()}
     summary = (summarise_trajectories(rd.provider_trajectories)
                if rd.provider_trajectories is not None else None)
     return build_panel(
         region,
         attendance=rd.attendance,
-        pupils=rd.duo_pupils,
+        pupils=pupils_with_special(rd.duo_pupils, rd.duo_special_pupils),
         thuiszitters=rd.thuiszitters,
         youthcare=rd.municipality_youthcare,
         referrals=rd.swv_referrals,

@@ -31,7 +31,7 @@ import pandas as pd
 from josanalysis.core.config import PROJECT_ROOT, Region
 from josanalysis.core.errors import ConfigError
 from josanalysis.core.schoolcalendar import school_year_of
-from josanalysis.panel.build import Panel, vsv_per_school
+from josanalysis.panel.build import Panel, pupils_with_special, vsv_per_school
 from josanalysis.questions.capacity import fte_from_region
 from josanalysis.questions.missing import missing_source_message
 from josanalysis.questions.pupils import pupils_from_region
@@ -52,8 +52,8 @@ __all__ = [
 
 #: The sources of a data folder that the budget report reads (attendance is not among them).
 BUDGET_SOURCES: tuple[str, ...] = (
-    "capacity", "duo_pupils", "budget", "duo_pupils_by_postcode", "provider_trajectories", "thuiszitters",
-    "municipality_youthcare", "swv_referrals", "duo_vsv", "rendement",
+    "capacity", "duo_pupils", "duo_special_pupils", "budget", "duo_pupils_by_postcode", "provider_trajectories",
+    "thuiszitters", "municipality_youthcare", "swv_referrals", "duo_vsv", "rendement", "cbs_youthcare",
 )
 
 
@@ -88,6 +88,7 @@ class BudgetSources:
     pupils_by_home: pd.DataFrame | None = None
     provider: pd.DataFrame | None = None
     rendement: pd.DataFrame | None = None
+    cbs_youthcare: pd.DataFrame | None = None
     thuiszitters: pd.DataFrame | None = None
     youthcare: pd.DataFrame | None = None
     referrals: pd.DataFrame | None = None
@@ -121,6 +122,8 @@ class BudgetReportData:
         The long return frame ``school_id, school_year, indicator, value``.
     provider
         The provider summary per school and school year (``summarise_trajectories``).
+    cbs
+        CBS StatLine youth care per municipality (for the catchment estimate).
     missing
         Source key -> Dutch sentence (see :func:`josanalysis.questions.missing.missing_source_message`).
     files
@@ -138,6 +141,7 @@ class BudgetReportData:
     home_municipality: pd.DataFrame | None = None
     rendement: pd.DataFrame | None = None
     provider: pd.DataFrame | None = None
+    cbs: pd.DataFrame | None = None
     missing: dict[str, str] = field(default_factory=dict)
     files: dict[str, list[str]] = field(default_factory=dict)
     data_dir: str = ""
@@ -155,7 +159,8 @@ def read_budget_sources(region: Region) -> RegionData:
     """
     if not region.data_dir.is_dir():
         return RegionData()
-    return load_region_data(region.data_dir, school_ids=region.school_ids, only=BUDGET_SOURCES, required=False)
+    return load_region_data(region.data_dir, school_ids=region.school_ids, only=BUDGET_SOURCES, required=False,
+                            boundaries_year=region.boundaries_year)
 
 
 def sources_from_region_data(region: Region, data: RegionData) -> BudgetSources:
@@ -168,8 +173,9 @@ def sources_from_region_data(region: Region, data: RegionData) -> BudgetSources:
     ids = region.school_ids
     files = {k: [str(p) for p in v] for k, v in (data.files or {}).items()}
     pupils_by_year = None
-    if data.duo_pupils is not None:
-        d = data.duo_pupils[data.duo_pupils["school_id"].isin(ids)].copy()
+    duo = pupils_with_special(data.duo_pupils, data.duo_special_pupils)
+    if duo is not None:
+        d = duo[duo["school_id"].isin(ids)].copy()
         d["school_year"] = [school_year_of(t) for t in pd.to_datetime(d["reference_date"])]
         pupils_by_year = d[["school_id", "school_year", "pupils"]]
     trajectories = _present(data.provider_trajectories)
@@ -182,12 +188,22 @@ def sources_from_region_data(region: Region, data: RegionData) -> BudgetSources:
         pupils_by_home=_present(data.duo_pupils_by_postcode),
         provider=summarise_trajectories(trajectories) if trajectories is not None else None,
         rendement=_present(data.rendement),
+        cbs_youthcare=_present(data.cbs_youthcare),
         thuiszitters=_present(data.thuiszitters),
         youthcare=_present(data.municipality_youthcare),
         referrals=_present(data.swv_referrals),
-        vsv=vsv_per_school(data.duo_vsv, ids) if _present(data.duo_vsv) is not None else None,
+        vsv=_own_vsv(data.duo_vsv, ids),
         files=files,
     )
+
+
+def _own_vsv(vsv: pd.DataFrame | None, ids: list[str]) -> pd.DataFrame | None:
+    """Early leavers that belong to one school (per vestiging, or an instelling's only vestiging);
+    an instelling's figure shared by several vestigingen is not a school's return figure."""
+    if _present(vsv) is None:
+        return None
+    per_school = vsv_per_school(vsv, ids)
+    return per_school[per_school["level"] == "vestiging"].drop(columns="level")
 
 
 def sources_from_panel(panel: Panel) -> BudgetSources:
@@ -204,6 +220,7 @@ def sources_from_panel(panel: Panel) -> BudgetSources:
         pupils_by_home=tables.get("pupils_by_home"),
         provider=tables.get("trajectories"),
         rendement=tables.get("rendement"),
+        cbs_youthcare=tables.get("cbs_youthcare"),
         thuiszitters=(monthly[["school_id", "month", "thuiszitters"]] if "thuiszitters" in monthly.columns
                       else None),
         youthcare=yearly,
@@ -295,6 +312,7 @@ def budget_report_data(region: Region, sources: BudgetSources) -> BudgetReportDa
         home_municipality=absent(sources.pupils_by_home, "herkomst", "leerlingen naar woongemeente"),
         provider=absent(sources.provider, "aanbieder", "de registratie van de aanbieder"),
         rendement=return_frame(region, sources),
+        cbs=_present(sources.cbs_youthcare),
         missing=missing, files=sources.files, data_dir=shown_dir.as_posix(),
     )
 

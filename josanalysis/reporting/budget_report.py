@@ -33,7 +33,8 @@ import matplotlib.figure
 
 from josanalysis.core import formatting as nl
 from josanalysis.core.config import PARAMS_DIR, Region, load_region
-from josanalysis.core.errors import ConfigError
+from josanalysis.core.datasources import missing_sentence_nl
+from josanalysis.core.errors import ConfigError, DataError
 from josanalysis.core.indicators import RENDEMENT_INDICATORS
 from josanalysis.panel import load_panel
 from josanalysis.privacy import (apply_privacy, drop_protected, format_for_report, hide_dependent, privacy_footnote,
@@ -41,6 +42,7 @@ from josanalysis.privacy import (apply_privacy, drop_protected, format_for_repor
 from josanalysis.questions.budget import DUTCH_HEADERS as BUDGET_HEADERS
 from josanalysis.questions.budget import BudgetSection, budget_section
 from josanalysis.questions.budget_inputs import BudgetReportData, load_budget_report_data
+from josanalysis.questions.catchment import CATCHMENT_MEASURE, estimate_youthcare
 from josanalysis.questions.capacity import capacity_assumptions_text, capacity_table, minimum_fte_from_region
 from josanalysis.questions.outofregion import contribution_rule_from_region, out_of_region, propose_contributions
 from josanalysis.questions.outofregion import report_tables as out_of_region_tables
@@ -59,6 +61,7 @@ _HOURS = {"uur/week eerder": 1, "uur/week tijdens": 1}
 
 #: Heading level, title and introduction of each section (written for readers who did not run the report).
 _INTROS: dict[str, tuple[int, str, str]] = {
+    'jeugdhulp_schatting': (3, 'Geschatte jeugdhulp onder de leerlingen (naar woongemeente)', ''),
     'capaciteit': (2, '1. Capaciteit: fte per functie per school',
         'De drie JOS-functies: gedragswetenschapper JGGZ-VO (GW), jeugd- en gezinscoach VO (JGC) en preventief ambulant jeugdhulpverlener VO (PAJ). "Eerder" is de inzet vóór de start van JOS, "tijdens" de inzet in het project. "n.v.t." betekent dat de functie op die school niet wordt ingezet (geen nul, maar geen onderdeel van de opzet).\n\n**Let op bij het vergelijken:** de verschillen in inzet tussen scholen zijn historisch gegroeid (afspraken, eerdere pilots, de match tussen medewerker en school) en niet op zorgzwaarte gebaseerd. Een school met meer fte per leerling is dus niet "beter bediend" naar behoefte, en verschillen in uitkomsten mogen niet aan de hoeveelheid inzet worden toegeschreven.'),
     'budget': (2, '2. Collectief budget: huidig, herijkt en overgangspad',
@@ -182,7 +185,7 @@ def build_budget_report(region_id: str, prepared: str = "", output_dir: str = ""
                    names={s.school_id: s.name for s in region.schools},
                    jos_ids=[s.school_id for s in region.jos_schools], output_dir=output_dir,
                    hidden_elsewhere=_hidden_in_school_reports(region, prepared, params_dir))
-    parts = (_capacity_section(ctx), _budget_section(ctx), _out_of_region_section(ctx),
+    parts = (_capacity_section(ctx), _budget_section(ctx), _out_of_region_section(ctx), _catchment_section(ctx),
              _rendement_section(ctx), _provider_section(ctx), _notes_section(ctx))
     appendix = _section("bijlage", "Bijlage: tabellen per school", items=tuple(ctx.appendix))
     summary = _section("samenvatting", "Samenvatting")
@@ -448,6 +451,52 @@ def _out_of_region_section(ctx: _Context) -> Section:
                   "Dit is een rekenvoorbeeld als start van het gesprek, geen verplichting.",
                   table_item(_shown(tables["bijdragen"], ("woongemeente (code)", "verdeelregel")), 0)]
     return _section("herkomst", title, items=tuple(items))
+
+
+_CATCHMENT_INTRO = (
+    "Hoeveel leerlingen van elke JOS-school jeugdhulp zouden hebben als zij het gemiddelde van hun woongemeente "
+    "volgen: de leerlingen per woongemeente (DUO) maal het aandeel jongeren met jeugdhulp in die gemeente (CBS). "
+    "Dit is een **schatting**, geen telling: het CBS-aandeel geldt voor alle jongeren tot 18 jaar, niet voor "
+    "leerlingen van deze school, en houdt geen rekening met het schooltype (praktijkonderwijs en vso liggen "
+    "waarschijnlijk hoger). Gebruik het als achtergrond, niet als uitkomst van JOS. De methode en haar grenzen "
+    "staan in de handleiding (methoden).")
+
+
+def _catchment_section(ctx: _Context) -> Section:
+    """Bijlage 2's last row: youth care among the pupils estimated from their home municipalities."""
+    data, title = ctx.data, "Geschatte jeugdhulp onder de leerlingen (naar woongemeente)"
+    present = {k for k, v in (("duo_pupils_by_postcode", data.home_municipality), ("cbs_youthcare", data.cbs))
+               if v is not None}
+    gap = missing_sentence_nl("budget.jeugdhulp_schatting", present)
+    if gap is not None:
+        return _section("jeugdhulp_schatting", title, _CATCHMENT_INTRO, items=(gap,))
+    if CATCHMENT_MEASURE not in set(data.cbs["measure"]):
+        return _section("jeugdhulp_schatting", title, _CATCHMENT_INTRO, items=(
+            "De CBS-bestanden bevatten geen aandeel jongeren met jeugdhulp per gemeente: lever CBS-tabel 85098NED "
+            "aan (josanalysis fetch-cbs 85098NED), dan toont dit hoofdstuk de schatting per school.",))
+    try:
+        est = estimate_youthcare(data.home_municipality, data.cbs, schools=ctx.jos_ids)
+    except DataError:
+        return _section("jeugdhulp_schatting", title, _CATCHMENT_INTRO, items=(
+            "De CBS-tabel met het aandeel jongeren met jeugdhulp heeft meer dan één waarde per gemeente en jaar; "
+            "lever tabel 85098NED aan zoals CBS die publiceert.",))
+    # an expected number of pupils, shown (and suppressed) as a whole number like any pupil count
+    t = est.per_school.assign(school=lambda d: d["school_id"].map(ctx.names),
+                              estimated=lambda d: d["estimated"].round())
+    shown = t.rename(columns={"school_id": "vestiging", "pupils_with_share": "leerlingen",
+                              "pupils_without_share": "leerlingen zonder CBS-cijfer",
+                              "cells_suppressed": "DUO-cellen <5 (niet meegeteld)",
+                              "estimated": "geschat aantal leerlingen met jeugdhulp",
+                              "share_percent": "geschat aandeel (%)"})
+    cols = ["vestiging", "school", "leerlingen", "leerlingen zonder CBS-cijfer", "DUO-cellen <5 (niet meegeteld)",
+            "geschat aantal leerlingen met jeugdhulp", "geschat aandeel (%)"]
+    table = apply_privacy(shown[cols], ctx.region.privacy, secondary=False,
+                          count_columns=["leerlingen", "leerlingen zonder CBS-cijfer",
+                                         "geschat aantal leerlingen met jeugdhulp"])
+    ctx.tables["jeugdhulp_schatting"] = table
+    return _section("jeugdhulp_schatting", title, _CATCHMENT_INTRO, items=(
+        f"Leerlingen: DUO, teldatum 1 oktober {est.pupils_year}. Aandeel jongeren met jeugdhulp: CBS-tabel 85098NED, "
+        f"{est.cbs_year}.", table_item(_shown(table, ("vestiging",)), 1)))
 
 
 def _out_of_region_summary(ctx: _Context, oor: Any, per_school: pd.DataFrame) -> None:

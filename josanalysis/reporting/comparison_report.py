@@ -25,7 +25,14 @@ from josanalysis.privacy import certify_without_counts
 from josanalysis.reporting import figures, tables
 from josanalysis.reporting.document import Item, Section, Text, render_figure
 from josanalysis.reporting.presentation import privacy_note, yearly_nl
-from josanalysis.reporting.report_parts import APPENDIX_KEY, SUMMARY_KEY, in_sentence, plan_section, shown
+from josanalysis.reporting.report_parts import (
+    APPENDIX_KEY,
+    SUMMARY_KEY,
+    in_sentence,
+    plan_section,
+    shown,
+    source_gap,
+)
 
 __all__ = ["comparison_sections"]
 
@@ -51,18 +58,21 @@ def comparison_sections(ctx: Context, school: School, analyses: Sequence[Indicat
     rows = [{"Indicator": a.indicator.label, "Lesmaanden met gegevens": str(int(a.series[a.indicator.key].notna().sum())),
              "Periode": _period(a.series), "Rol in de analyse": "vergelijkingsreeks (geen JOS)"} for a in analyses]
     summary = certify_without_counts(pd.DataFrame(rows), "the comparison summary")
-    yearly = tables.yearly_table(ctx, school.school_id)
+    present = ctx.panel.present_sources
+    monthly_gap, yearly_gap = source_gap("school.monthly", present), source_gap("school.yearly", present)
+    yearly_items = ((yearly_gap,) if yearly_gap else (
+        shown(yearly_nl(tables.yearly_table(ctx, school.school_id)), "the school-year table"),
+        Text(privacy_note(ctx.region))))
     return (
         Section(SUMMARY_KEY, "Samenvatting", (
             Text(f"**{school.name}** ({school.school_type}) is een **vergelijkingsschool**: de school werkt niet "
                  "met JOS. Dit rapport meet daarom geen effect van JOS; het laat zien welke gegevens de school "
                  "aan de analyse van de JOS-scholen bijdraagt."),
-            shown(summary, "the comparison summary"))),
+            monthly_gap or shown(summary, "the comparison summary"))),
         Section("role", "Rol van de school in de monitor", (Text(_ROLE),)),
-        Section("series", "Reeksen per lesmaand", (Text(_SERIES_INTRO),)
-                + tuple(_series_section(ctx, school, a, output_dir) for a in analyses)),
-        Section("yearly", "Indicatoren per schooljaar", (
-            Text(_YEARLY_INTRO), shown(yearly_nl(yearly), "the school-year table"), Text(privacy_note(ctx.region)))),
+        Section("series", "Reeksen per lesmaand", (Text(_SERIES_INTRO),) + ((monthly_gap,) if monthly_gap else
+                tuple(_series_section(ctx, school, a, output_dir) for a in analyses))),
+        Section("yearly", "Indicatoren per schooljaar", (Text(_YEARLY_INTRO),) + yearly_items),
         Section(APPENDIX_KEY, "Technische bijlage", (plan_section(ctx.plan, level=3),)),
     )
 

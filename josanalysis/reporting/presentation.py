@@ -30,7 +30,7 @@ from josanalysis.privacy import (
     rename_protected,
 )
 
-__all__ = ["Banner", "banner", "plan_table", "school_profile",
+__all__ = ["Banner", "banner", "plan_table", "plan_caption", "plan_status_nl", "school_profile",
            "YEARLY_FIGURE_INDICATORS", "indicator_labels", "yearly_nl",
            "privacy_note", "caveats_markdown", "format_table"]
 
@@ -93,9 +93,43 @@ def plan_table(plan: AnalysisPlan, indicators: Sequence[str] | None = None) -> p
             "Betrouwbaarheid": f"{round(100 * (1 - plan.alpha))}%",
         })
     out = certify_without_counts(pd.DataFrame(rows), "the analysis plan")
-    registered = nl.full_date(plan.registered) if plan.registered else "op een onbekende datum"
-    out.attrs["caption"] = f"Analyseplan versie {plan.version}, vastgelegd {registered}"
+    out.attrs["caption"] = plan_caption(plan)
     return out
+
+
+def plan_caption(plan: AnalysisPlan) -> str:
+    """The plan's version and registration in Dutch: the region's own date, or "niet vooraf
+    vastgelegd" when it gave none; changes after results were seen are named.
+
+    Examples
+    --------
+    >>> from josanalysis.core.config import load_analysis_plan
+    >>> plan_caption(load_analysis_plan())
+    'Analyseplan versie 1.0, niet vooraf vastgelegd'
+    """
+    reg = plan.registration
+    if plan.registered:
+        where = f" ({reg.where})" if reg is not None and reg.where else ""
+        text = f"Analyseplan versie {plan.version}, vastgelegd op {nl.full_date(plan.registered)}{where}"
+    else:
+        text = f"Analyseplan versie {plan.version}, niet vooraf vastgelegd"
+    late = plan.changed_after_results
+    if late:
+        text += "; gewijzigd nadat resultaten bekend waren: " + "; ".join(
+            f"{nl.full_date(c.date)}: {c.what}" for c in late)
+    return text
+
+
+def plan_status_nl(plan: AnalysisPlan) -> str:
+    """One Dutch sentence on how far the plan was fixed in advance (for the plan section)."""
+    if not plan.registered:
+        return ("**Let op:** de regio heeft dit analyseplan niet vooraf vastgelegd. De modellen zijn dezelfde "
+                "als voor elke regio, maar niemand kan controleren dat ze niet na het zien van de resultaten "
+                "zijn gekozen.")
+    if plan.changed_after_results:
+        return ("**Let op:** het analyseplan is gewijzigd nadat resultaten bekend waren. Voor de gewijzigde "
+                "onderdelen zijn de betrouwbaarheidsintervallen minder betrouwbaar dan ze lijken.")
+    return ""
 
 
 def school_profile(school: School) -> pd.DataFrame:

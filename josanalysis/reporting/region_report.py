@@ -44,6 +44,8 @@ from josanalysis.reporting.report_parts import (
     summary_row,
     summary_section,
     in_sentence,
+    source_gap,
+    summary_without_indicators,
     title_items,
 )
 
@@ -54,7 +56,7 @@ __all__ = ["RegionReport", "build_region_report", "EVENT_STUDY_INDICATORS", "REG
 EVENT_STUDY_INDICATORS = ("absence_rate", "unauthorised_absence_rate")
 #: School-year indicators of the region's table of all schools.
 REGION_YEARLY_INDICATORS = ("pupils", "youthcare_ambulant", "tlv_vso_cluster4", "placements_facility",
-                            "early_leavers", "jos_trajectories")
+                            "early_leavers", "early_leavers_instelling", "jos_trajectories")
 
 #: The run's index as seen from the region report (``<run>/region/report.html``).
 INDEX_FROM_REGION = "../index.html"
@@ -81,7 +83,7 @@ _METHOD = (
     "omgedraaide afwijkingen, en het interval volgt uit hoe vaak zulke herhalingen een even groot verschil "
     "geven.")
 _PER_SCHOOL_INTRO = (
-    "Dezelfde vooraf vastgelegde analyse als in de schoolrapporten, naast elkaar. Vergelijk scholen niet op de "
+    "Dezelfde analyse volgens het analyseplan als in de schoolrapporten, naast elkaar. Vergelijk scholen niet op de "
     "hoogte van het effect: de formatie verschilt om historische redenen en de reeksen zijn kort.")
 _YEARLY_INTRO = ("Aantallen leerlingen onder de drempel worden niet getoond (•). Na de start van JOS kunnen "
                  "verwijzingen en jeugdhulp eerst stijgen door eerdere signalering.")
@@ -155,18 +157,19 @@ def build_region_report(region_id: str, prepared: str = "", output_dir: str | Pa
 def _build(region_id: str, prepared: str, output_dir: str | Path, params_dir: str | Path) -> RegionReport:
     ctx = load_context(region_id, prepared, params_dir)
     region = ctx.region
-    parts = [_event_study_part(ctx, key, output_dir) for key in EVENT_STUDY_INDICATORS]
-    per_school = school_estimates(ctx, "absence_rate")
+    gap = source_gap("region.event_study", ctx.panel.present_sources)
+    parts = [] if gap else [_event_study_part(ctx, key, output_dir) for key in EVENT_STUDY_INDICATORS]
+    per_school = [] if gap else school_estimates(ctx, "absence_rate")
     results = pd.concat([*(p.results for p in parts), results_frame(ctx, per_school)], ignore_index=True)
     title = title_items(region, f"Regio {region.name}", output_dir, INDEX_FROM_REGION) + (
         Text(region.notes or "_Geen algemene toelichting van de regio opgenomen._"),)
     sections = (
+        summary_without_indicators(_SUMMARY_INTRO, gap) if gap else
         summary_section(_SUMMARY_INTRO, [p.summary for p in parts], _SUMMARY_OUTRO),
         Section("event_study", "Verzuim in de regio: effect per schooljaar sinds de start",
-                (Text(_EVENT_STUDY_INTRO),) + tuple(p.section for p in parts)),
-        Section("per_school", "Verzuim per school", (
-            Text(_PER_SCHOOL_INTRO),
-            shown(tables.school_estimates_nl(per_school), "the per-school estimates"))),
+                (Text(_EVENT_STUDY_INTRO),) + ((gap,) if gap else tuple(p.section for p in parts))),
+        Section("per_school", "Verzuim per school", (Text(_PER_SCHOOL_INTRO),) + ((gap,) if gap else (
+            shown(tables.school_estimates_nl(per_school), "the per-school estimates"),))),
         Section("schools", "Scholen in de monitor", (
             shown(format_table(tables.school_overview(ctx)), "the region's schools"),
             Text(privacy_note(region)))),
@@ -222,6 +225,9 @@ def _event_study_part(ctx: Context, key: str, output_dir: str | Path) -> _EventS
 
 
 def _yearly_section(ctx: Context) -> Section:
+    gap = source_gap("region.yearly", ctx.panel.present_sources)
+    if gap is not None:
+        return Section("yearly", "Indicatoren per schooljaar, alle scholen", (Text(_YEARLY_INTRO), gap))
     yearly = tables.yearly_table(ctx, indicators=list(REGION_YEARLY_INDICATORS), label_schools=True)
     shown_yearly = rename_protected(yearly_nl(yearly), {"Schooljaar": "School en schooljaar"})
     return Section("yearly", "Indicatoren per schooljaar, alle scholen", (

@@ -13,7 +13,7 @@ Examples
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TypeVar
 
@@ -23,12 +23,14 @@ import pandas as pd
 from josanalysis.assessment import CAVEAT_TITLES_NL, SEVERITIES, SEVERITY_NL, Assessment, Evidence
 from josanalysis.assessment.wording import effect_text
 from josanalysis.core.config import AnalysisPlan, Region
+from josanalysis.core.datasources import missing_sentence_nl
 from josanalysis.privacy import certify_without_counts
 from josanalysis.reporting.document import Document, Item, Notice, Section, Table, Text, back_link
-from josanalysis.reporting.presentation import banner, plan_table
+from josanalysis.reporting.presentation import banner, plan_status_nl, plan_table
 
 __all__ = ["title_items", "plan_section", "shown", "document_with_contents", "summary_row", "summary_section",
-           "change_nl", "certainty_nl", "main_caveat_nl", "quietly", "in_sentence", "SUMMARY_KEY", "APPENDIX_KEY"]
+           "change_nl", "certainty_nl", "main_caveat_nl", "quietly", "in_sentence", "SUMMARY_KEY", "APPENDIX_KEY",
+           "source_gap", "summary_without_indicators"]
 
 #: Section keys of the Samenvatting and of the technical appendix (the same in every report).
 SUMMARY_KEY, APPENDIX_KEY = "summary", "appendix"
@@ -69,9 +71,11 @@ def plan_section(plan: AnalysisPlan, intro: str | None = _PLAN_INTRO, *, key: st
                  level: int = 2) -> Section:
     """The pre-specified analysis plan as a report section (every report prints it)."""
     table = plan_table(plan)
-    return Section(key, "Het vooraf vastgelegde analyseplan",
-                   ((Text(intro),) if intro else ()) + (shown(table, "the analysis plan",
-                                                              caption=table.attrs["caption"]),), level=level)
+    status = plan_status_nl(plan)
+    title = "Het vooraf vastgelegde analyseplan" if plan.registered else "Het analyseplan"
+    return Section(key, title, ((Text(intro),) if intro and plan.registered else ())
+                   + ((Text(status),) if status else ())
+                   + (shown(table, "the analysis plan", caption=table.attrs["caption"]),), level=level)
 
 
 def shown(frame: pd.DataFrame, what: str, *, caption: str | None = None) -> Table:
@@ -140,6 +144,21 @@ def summary_section(intro: str, rows: Sequence[dict[str, str]], outro: str = "")
     table = certify_without_counts(pd.DataFrame(list(rows)), "the summary table")
     return Section(SUMMARY_KEY, "Samenvatting", (Text(intro), shown(table, "the summary table"))
                    + ((Text(outro),) if outro else ()))
+
+
+def source_gap(section: str, present: Iterable[str]) -> Text | None:
+    """The Dutch text a section shows when a source it needs is absent (None when complete).
+
+    ``section`` is a key of :data:`josanalysis.core.datasources.SECTION_NEEDS`; the text names
+    the missing source and what the section would show with it.
+    """
+    sentence = missing_sentence_nl(section, present)
+    return None if sentence is None else Text(f"**{sentence}**")
+
+
+def summary_without_indicators(intro: str, gap: Text) -> Section:
+    """The Samenvatting of a report whose monthly indicators lack their source: the intro and the gap."""
+    return Section(SUMMARY_KEY, "Samenvatting", (Text(intro), gap))
 
 
 def quietly(build: Callable[[], T]) -> tuple[T, tuple[str, ...]]:

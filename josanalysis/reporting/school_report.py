@@ -57,6 +57,8 @@ from josanalysis.reporting.report_parts import (
     summary_row,
     summary_section,
     in_sentence,
+    source_gap,
+    summary_without_indicators,
     title_items,
 )
 
@@ -89,7 +91,7 @@ _LIMITS = (
     "verandering na de start is daarom hooguit *consistent met* een effect van JOS; dat JOS de oorzaak is, "
     "kunnen deze gegevens niet vaststellen. Lees de cijfers samen met het verhaal van de school.")
 _APPENDIX_INTRO = (
-    "Voor wie de analyse wil controleren: het vooraf vastgelegde analyseplan en per indicator het "
+    "Voor wie de analyse wil controleren: het analyseplan (en of het vooraf is vastgelegd) en per indicator het "
     "onderscheidend vermogen, de modeldiagnostiek, de placebotoets (nepstartdatums vóór de echte start) en "
     "de gevoeligheid voor de modelkeuze.")
 
@@ -156,7 +158,8 @@ def _build(region_id: str, school_id: str, prepared: str, output_dir: str | Path
            params_dir: str | Path) -> SchoolReport:
     ctx = load_context(region_id, prepared, params_dir)
     school = ctx.school(school_id)
-    analyses = tuple(analyse_school(ctx, school_id))
+    monthly_gap = source_gap("school.monthly", ctx.panel.present_sources)
+    analyses = () if monthly_gap else tuple(analyse_school(ctx, school_id))
     results = results_frame(ctx, list(analyses))
     title = title_items(ctx.region, f"{school.name} ({school.school_id}) — {ctx.region.name}", output_dir,
                         INDEX_FROM_SCHOOL)
@@ -164,11 +167,12 @@ def _build(region_id: str, school_id: str, prepared: str, output_dir: str | Path
         sections = comparison_sections(ctx, school, analyses, output_dir)
     else:
         sections = (
+            summary_without_indicators(_SUMMARY_INTRO, monthly_gap) if monthly_gap else
             summary_section(_SUMMARY_INTRO, [summary_row(a.indicator.label, a.assessment) for a in analyses],
                             _SUMMARY_OUTRO),
             Section("monthly", "Indicatoren per maand: onderbroken tijdreeks",
-                    (Text(_MONTHLY_INTRO),) + tuple(_indicator_section(ctx, school, a, output_dir)
-                                                    for a in analyses)),
+                    (Text(_MONTHLY_INTRO),) + ((monthly_gap,) if monthly_gap else tuple(
+                        _indicator_section(ctx, school, a, output_dir) for a in analyses))),
             _yearly_section(ctx, school, output_dir),
             _profile_section(school),
             Section("limits", "Wat deze cijfers wel en niet zeggen", (Text(_LIMITS),)),
@@ -238,6 +242,10 @@ def _technical_section(ctx: Context, school: School, a: IndicatorAnalysis, outpu
 
 
 def _yearly_section(ctx: Context, school: School, output_dir: str | Path) -> Section:
+    title = "Indicatoren per schooljaar"
+    gap = source_gap("school.yearly", ctx.panel.present_sources)
+    if gap is not None:
+        return Section("yearly", title, (Text(_YEARLY_INTRO), gap))
     yearly = tables.yearly_table(ctx, school.school_id)
     labels = indicator_labels()
     fig = figures.plot_yearly(yearly, YEARLY_FIGURE_INDICATORS, labels, start=school.jos_start,
@@ -245,7 +253,7 @@ def _yearly_section(ctx: Context, school: School, output_dir: str | Path) -> Sec
     alt = figures.alt_text_yearly(yearly, YEARLY_FIGURE_INDICATORS, labels, start=school.jos_start)
     notes = tuple(Text(f"**{labels[key]}** — toelichting: {notes_for(key, school, ctx.region)}")
                   for key in YEARLY_FIGURE_INDICATORS)
-    return Section("yearly", "Indicatoren per schooljaar", (
+    return Section("yearly", title, (
         Text(_YEARLY_INTRO),
         shown(yearly_nl(yearly), "the school-year table"),
         Text(privacy_note(ctx.region)),

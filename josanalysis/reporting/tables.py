@@ -183,7 +183,8 @@ def school_overview(ctx: Context) -> pd.DataFrame:
                 else f"JOS vanaf {nl.numeric_month(s.jos_start)}" if s.jos_start else "geen JOS")
         rows.append({"School": s.name, "Vestiging": s.school_id, "Schooltype": s.school_type,
                      "JOS": role, "Leerlingen": pupils.get(s.school_id, np.nan)})
-    table = pd.DataFrame(rows)
+    # a region that has not named its schools yet still gets the (empty) table
+    table = pd.DataFrame(rows, columns=["School", "Vestiging", "Schooltype", "JOS", "Leerlingen"])
     return apply_privacy(table, ctx.region.privacy, count_columns=["Leerlingen"], secondary=False)
 
 

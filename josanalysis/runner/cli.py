@@ -6,6 +6,8 @@ Subcommands::
                     [--scheduler tcp://host:8786] [--output-root DIR] [--params-dir DIR] [--pdf]
     josanalysis check-data data/demo [--region demoregio]
     josanalysis synth [--out data/demo] [--seed 20220801] [--schools N]
+    josanalysis templates [--out data/templates]
+    josanalysis fetch-cbs 85099NED (--region regio-alkmaar | --out DIR) [--filter "..."]
 
 Exit codes: 0 success; 1 a report failed or a data file did not pass its check; 2 bad input
 (a :class:`~josanalysis.core.errors.JosError`: printed as one sentence on stderr, never a
@@ -32,7 +34,9 @@ from josanalysis.core.config import load_region
 from josanalysis.core.errors import ConfigError, JosError
 from josanalysis.demo.synth import write_demo
 from josanalysis.runner.batch import run_region
-from josanalysis.sources import check_data_folder
+from josanalysis.sources import check_data_folder, source_coverage
+from josanalysis.sources.cbs_fetch import fetch_cbs_table
+from josanalysis.sources.templates import write_templates
 
 __all__ = ["main", "build_parser"]
 
@@ -88,6 +92,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="data folder, e.g. data/demo (default: the --region's data folder)")
     check.add_argument("--region", default=None,
                        help="also refuse school codes that are not schools of this region")
+    check.add_argument("--complete", action="store_true",
+                       help="also fail when a required source (DUO pupils, attendance) is missing")
 
     synth = sub.add_parser("synth", help="write the synthetic demo data",
                            description="Generate the synthetic demo region's data files.")
@@ -96,7 +102,36 @@ def build_parser() -> argparse.ArgumentParser:
     synth.add_argument("--seed", type=int, default=20220801, help="random seed")
     synth.add_argument("--schools", type=_positive_int, default=None, metavar="N",
                        help="number of schools (default: the demo region's schools)")
+    tmpl = sub.add_parser("templates", help="write the project's input templates as .xlsx",
+                          description="Write the project's own input formats (Leerplicht, gemeente, SWV, "
+                                      "aanbieder, capaciteit, budget, rendement) as Excel templates with an "
+                                      "instructions sheet.")
+    tmpl.add_argument("--out", default="data/templates", metavar="DIR", help="folder (default: data/templates)")
+
+    fetch = sub.add_parser("fetch-cbs", help="save a CBS StatLine table into a data folder (online, once)",
+                           description="Download a CBS StatLine table with the optional cbsodata package "
+                                       "and save it as <TABLE>.json; reports never fetch.")
+    fetch.add_argument("table", help="StatLine table id, e.g. 85099NED, 85098NED or 83454NED")
+    fetch.add_argument("--region", default=None, help="save into this region's data folder, under cbs/")
+    fetch.add_argument("--out", default=None, metavar="DIR", help="save into this folder instead")
+    fetch.add_argument("--filter", default=None, help="OData filter, e.g. \"substringof('GM', RegioS)\"")
     return parser
+
+
+def _cmd_templates(args: argparse.Namespace) -> int:
+    for path in write_templates(args.out):
+        print(f"Template written: {path}")
+    return 0
+
+
+def _cmd_fetch_cbs(args: argparse.Namespace) -> int:
+    if (args.region is None) == (args.out is None):
+        raise ConfigError("fetch-cbs needs either --region or --out (e.g. josanalysis fetch-cbs 85099NED "
+                          "--region regio-alkmaar).")
+    out = Path(args.out) if args.out else load_region(args.region).data_dir / "cbs"
+    path = fetch_cbs_table(args.table, out, filters=args.filter)
+    print(f"CBS table {args.table.upper()} saved to {path}.")
+    return 0
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
@@ -132,10 +167,15 @@ def _cmd_check_data(args: argparse.Namespace) -> int:
         path = path or region.data_dir
     if path is None:
         raise ConfigError("check-data needs a data folder or --region (e.g. josanalysis check-data data/demo).")
-    table = check_data_folder(Path(path), school_ids=school_ids)
-    with pd.option_context("display.max_rows", None, "display.max_colwidth", 200,
-                           "display.width", 200):
-        print(table.to_string(index=False) if len(table) else "(no data files found)")
+    if args.region and not Path(path).exists():
+        # a real region starts with some sources or none: its reports say what is missing
+        print(f"The data folder {path} does not exist: every source is missing.")
+        _print_table(source_coverage(None))
+        return 0
+    table = check_data_folder(Path(path), school_ids=school_ids, complete=args.complete)
+    _print_table(table, "(no data files found)")
+    print("\nSources per report section:")
+    _print_table(source_coverage(Path(path)))
     bad = table[table["status"].astype(str) != "OK"] if len(table) else table
     if len(bad):
         print(f"{len(bad)} of {len(table)} file(s) did not pass the check.", file=sys.stderr)
@@ -145,13 +185,20 @@ def _cmd_check_data(args: argparse.Namespace) -> int:
     return 0
 
 
+def _print_table(table: pd.DataFrame, empty: str = "") -> None:
+    with pd.option_context("display.max_rows", None, "display.max_colwidth", 200,
+                           "display.width", 200):
+        print(table.to_string(index=False) if len(table) else empty)
+
+
 def _cmd_synth(args: argparse.Namespace) -> int:
     written = write_demo(Path(args.out), seed=args.seed, n_schools=args.schools)
     print(f"Synthetic demo data written to {written or args.out}.")
     return 0
 
 
-_COMMANDS = {"run": _cmd_run, "check-data": _cmd_check_data, "synth": _cmd_synth}
+_COMMANDS = {"run": _cmd_run, "check-data": _cmd_check_data, "synth": _cmd_synth, "fetch-cbs": _cmd_fetch_cbs,
+             "templates": _cmd_templates}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -86,10 +86,17 @@ class Report:
 
 
 def _data_files(region: Region) -> list[Path]:
-    """All data files of a region (hidden files and office lock files excluded)."""
+    """All data files of a region (hidden files and office lock files excluded).
+
+    A region without a data folder has none: every source is optional, and each report section
+    says which source it misses (:mod:`josanalysis.core.datasources`). A data_dir that names a
+    file is refused.
+    """
+    if not region.data_dir.exists():
+        return []
     if not region.data_dir.is_dir():
         raise DataError(
-            f"The data folder {region.data_dir} of region '{region.region_id}' does not exist "
+            f"The data folder {region.data_dir} of region '{region.region_id}' is not a folder "
             f"(set data_dir in {region.path.name})."
         )
     return sorted(
@@ -130,7 +137,7 @@ def inputs_for(report: Report) -> list[Path]:
     region = report.region
     files = list(_data_files(region))
     files.append(region.path)
-    files.append(region.path.parent.parent / "analysis_plan.yaml")
+    files.append(region.plan.file if region.plan else region.path.parent.parent / "analysis_plan.yaml")
     if report.kind == "school":
         bad = region.invalid_school(str(report.school_id))
         files.append(bad.path if bad is not None else region.school(str(report.school_id)).path)

@@ -40,7 +40,8 @@ loader                                 canonical frame (columns)
 =====================================  =============================================================
 
 ``load_region_data(data_dir, school_ids=...)`` loads a whole data folder into a
-:class:`RegionData`; ``check_data_folder(path)`` reports every file as OK / FOUT.
+:class:`RegionData`; ``check_data_folder(path)`` reports every file as OK / FOUT;
+``source_coverage(path)`` lists per report section the sources present and missing.
 
 Examples
 --------
@@ -57,7 +58,7 @@ from josanalysis.sources.duo import (
     load_duo_pupils_by_postcode,
     load_duo_vsv,
 )
-from josanalysis.sources.folder import RegionData, check_data_folder, load_region_data
+from josanalysis.sources.folder import RegionData, check_data_folder, load_region_data, source_coverage
 from josanalysis.sources.leerplicht import load_leerplicht_cases, load_thuiszitters
 from josanalysis.sources.municipality import load_municipality_youthcare
 from josanalysis.sources.provider import load_provider_trajectories, summarise_trajectories
@@ -69,6 +70,7 @@ __all__ = [
     "RegionData",
     "check_data_folder",
     "load_region_data",
+    "source_coverage",
     "load_budget",
     "load_capacity",
     "load_cbs_youthcare",

@@ -1,16 +1,28 @@
-"""CBS StatLine youth-care tables (e.g. 85098NED, 85099NED, 83454NED), read from a saved file.
+"""CBS StatLine youth-care tables (85098NED, 85099NED, 83454NED, ...), read from a saved file.
 
-Two forms are accepted, both offline:
+Two forms are accepted, both offline and both as CBS publishes them:
 
 * the OData ``TypedDataSet`` JSON as saved from ``https://opendata.cbs.nl/ODataApi/odata/<table>/TypedDataSet``
-  (``{"value": [{"ID": 0, "RegioS": "GM0361  ", "Perioden": "2022JJ00", "JongerenMetJeugdhulp_1": 1234, ...}]}``);
-* a CSV export with the same column codes (``;`` or ``,``), where ``.`` marks a suppressed cell.
+  (``{"value": [{"ID": 0, "VormenVanJeugdzorg": "A045561 ", "Perioden": "2022JJ00", "RegioS": "GM0361  ",
+  "JongerenMetJeugdzorg_1": 1234}]}``), or as ``josanalysis fetch-cbs TABLE`` writes it (the same
+  records plus the table's ``DataProperties``, so that units travel with the data);
+* the typed-data CSV (``;`` or ``,``, quoted or not) with the same column keys, where ``.`` or an
+  empty cell marks a suppressed value.
+
+Which columns are measures: CBS gives every measure (a *Topic*) a key with a numbered suffix
+(``JongerenMetJeugdzorg_1``, ``GerealiseerdeKosten_2``) and no dimension one
+(``VormenVanJeugdzorg``, ``Geslacht``). A suffixed column is therefore always a measure, and one
+text value in it is refused with file, row and column -- it never silently turns the measure
+into a dimension. An unsuffixed column is a measure only when all its values are numbers.
 
 Region keys are stripped of trailing spaces, ``Perioden`` ``2022JJ00`` becomes 2022 (only yearly
 periods are kept), measure names lose their table-version suffix (``JongerenMetJeugdhulp_1`` ->
 ``JongerenMetJeugdhulp``) so that tables of different versions match by prefix, and a null or
-``.`` value is missing with ``suppressed`` set. Fetching live with the ``cbsodata`` package is
-possible (save its result with ``json.dump({"value": rows})``) but never needed.
+``.`` value is missing with ``suppressed`` set.
+
+Units are applied: a measure published in thousands (83454NED ``GerealiseerdeKosten``,
+"x 1 000 euro") is returned in euros. The factor comes from the table's ``DataProperties`` when
+the file carries them, else from :data:`CBS_UNIT_FACTORS`.
 """
 
 from __future__ import annotations
@@ -31,9 +43,18 @@ from josanalysis.sources.reading.numbers import parse_number
 from josanalysis.sources.reading.schema import finish, validate
 from josanalysis.sources.reading.table import RawTable, read_table
 
-__all__ = ["load_cbs_youthcare", "CBS_COLUMNS"]
+__all__ = ["load_cbs_youthcare", "CBS_COLUMNS", "CBS_UNIT_FACTORS", "unit_factor"]
 
 CBS_COLUMNS = ["municipality_code", "year", "measure", "value", "suppressed"]
+
+#: Measures CBS publishes in a multiple of their unit, by measure name (suffix removed): the
+#: factor that gives the plain unit, and the tables where CBS documents it.
+CBS_UNIT_FACTORS: dict[str, tuple[float, tuple[str, ...]]] = {
+    "GerealiseerdeKosten": (1000.0, ("83454NED",)),  # "x 1 000 euro"
+}
+_MEASURE_KEY = re.compile(r"^.+_\d+$")
+_TABLE_ID = re.compile(r"(\d{5}(?:NED|ENG))", re.IGNORECASE)
+_UNIT_MULTIPLE = re.compile(r"^\s*x\s*([\d .]+)", re.IGNORECASE)
 
 _REGION_KEYS = ("RegioS", "Regio_s", "Regios", "Gemeente", "WijkenEnBuurten", "RegioCode")
 _PERIOD_KEYS = ("Perioden", "Periode", "Jaar")
@@ -82,7 +103,7 @@ def load_cbs_youthcare(path: str | Path) -> pd.DataFrame:
     ------
     DataError
         Not JSON/CSV, no region or period column, non-yearly or malformed periods, text in a
-        measure, duplicated region x period x measure.
+        measure (file, row and column named), duplicated region x period x measure.
 
     Examples
     --------
@@ -91,10 +112,16 @@ def load_cbs_youthcare(path: str | Path) -> pd.DataFrame:
     """
     path = Path(path)
     from_json = path.suffix.lower() == ".json"
-    table = _read_json(path) if from_json else _read_csv(path)
+    table, content = _read_json(path) if from_json else (_read_csv(path), None)
     statline = _with_years(table, from_json)
     measures, extra_dims = _measures_and_dimensions(statline)
-    out = pd.concat([_long_measure(statline, c, extra_dims) for c in measures], ignore_index=True)
+    table_id, units = _table_id(path, content), _units(content)
+    parts = []
+    for c in measures:
+        part = _long_measure(statline, c, extra_dims)
+        part["value"] = part["value"] * unit_factor(c, table_id, units)
+        parts.append(part)
+    out = pd.concat(parts, ignore_index=True)
     out["municipality_code"] = out["municipality_code"].astype("str")
     out["measure"] = out["measure"].astype("str")
     out["year"] = out["year"].astype("Int64")
@@ -107,8 +134,18 @@ def load_cbs_youthcare(path: str | Path) -> pd.DataFrame:
     return finish(out, [*CBS_COLUMNS, *extra_dims])
 
 
-def _read_json(path: Path) -> RawTable:
-    """An OData TypedDataSet: records as rows, values as JSON typed them, ``_row`` = record number."""
+def _units(content: dict | None) -> dict[str, str]:
+    """Measure key -> ``Unit`` text from the DataProperties a fetched file carries (else empty)."""
+    props = content.get("DataProperties") if isinstance(content, dict) else None
+    if not isinstance(props, list):
+        return {}
+    return {str(p["Key"]): str(p.get("Unit") or "") for p in props
+            if isinstance(p, dict) and p.get("Type") == "Topic" and "Key" in p}
+
+
+def _read_json(path: Path) -> tuple[RawTable, dict | None]:
+    """An OData TypedDataSet: records as rows, values as JSON typed them, ``_row`` = record number;
+    with the parsed content (for its metadata URL and DataProperties)."""
     _, raw = read_bytes(path)
     text, _ = decode_text(raw, path)
     try:
@@ -124,7 +161,8 @@ def _read_json(path: Path) -> RawTable:
         raise DataError("the 'value' list is empty (expected at least one record).", file=path)
     frame = pd.DataFrame.from_records(records)
     frame.insert(0, "_row", np.arange(1, len(frame) + 1))  # record number in the JSON list
-    return RawTable(path=path, data=frame, original={c: c for c in frame.columns})
+    return (RawTable(path=path, data=frame, original={c: c for c in frame.columns}),
+            content if isinstance(content, dict) else None)
 
 
 def _read_csv(path: Path) -> RawTable:
@@ -161,14 +199,20 @@ def _with_years(table: RawTable, from_json: bool) -> _StatLine:
 
 
 def _measures_and_dimensions(statline: _StatLine) -> tuple[list[str], list[str]]:
-    """Split the other columns into measures (numbers) and extra dimensions (text codes)."""
+    """Split the other columns into measures and extra dimensions (text codes).
+
+    A column whose key has CBS's numbered measure suffix (``_1``) is a measure whatever its
+    values: a text value in it is refused later by the number parser, with row and column.
+    """
     df = statline.table.data
     dims = [c for c in df.columns
             if c not in ("_row", "_year", statline.region, statline.period) and c not in _SKIP]
     measures, extra_dims = [], []
     for c in dims:
         values = df[c].dropna()
-        if statline.from_json:
+        if _MEASURE_KEY.match(str(c).strip()):
+            is_measure = True
+        elif statline.from_json:
             # JSON: measures are numbers (null when suppressed); dimension codes are strings,
             # even numeric-looking ones such as "10000"
             is_measure = values.map(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)
@@ -178,8 +222,42 @@ def _measures_and_dimensions(statline: _StatLine) -> tuple[list[str], list[str]]
         (measures if is_measure else extra_dims).append(c)
     if not measures:
         raise DataError("no measure columns found (expected numeric columns such as "
-                        "'JongerenMetJeugdhulp_1').", file=statline.table.path, rows=[1])
+                        "'JongerenMetJeugdzorg_1').", file=statline.table.path, rows=[1])
     return measures, extra_dims
+
+
+def unit_factor(measure: str, table_id: str | None, units: dict[str, str] | None = None) -> float:
+    """The factor that turns a published measure into its plain unit (1000 for "x 1 000 euro").
+
+    ``units`` maps measure keys to the ``Unit`` text of the table's DataProperties (when the
+    file carries them); otherwise :data:`CBS_UNIT_FACTORS` decides, for the tables it names.
+
+    Examples
+    --------
+    >>> unit_factor("GerealiseerdeKosten", "83454NED")
+    1000.0
+    >>> unit_factor("GerealiseerdeKosten_2", None, {"GerealiseerdeKosten_2": "x 1 000 euro"})
+    1000.0
+    >>> unit_factor("JongerenMetJeugdzorg", "85099NED")
+    1.0
+    """
+    if units and measure in units:
+        m = _UNIT_MULTIPLE.match(units[measure] or "")
+        return float(re.sub(r"[ .]", "", m.group(1))) if m else 1.0
+    name = _measure_name(measure)
+    if name in CBS_UNIT_FACTORS:
+        factor, tables = CBS_UNIT_FACTORS[name]
+        if table_id is None or table_id.upper() in tables:
+            return factor
+    return 1.0
+
+
+def _table_id(path: Path, content: dict | None = None) -> str | None:
+    """The StatLine table id from the file name (``83454NED.csv``) or the OData metadata URL."""
+    m = _TABLE_ID.search(path.name)
+    if m is None and content is not None:
+        m = _TABLE_ID.search(str(content.get("odata.metadata", "")))
+    return m.group(1).upper() if m else None
 
 
 def _long_measure(statline: _StatLine, column: str, extra_dims: list[str]) -> pd.DataFrame:

@@ -39,6 +39,8 @@ __all__ = [
     "DUO_POSTCODE_COLUMNS",
     "DUO_ADDRESS_COLUMNS",
     "DUO_VSV_COLUMNS",
+    "load_duo_special_pupils",
+    "DUO_SPECIAL_COLUMNS",
 ]
 
 DUO_PUPILS_COLUMNS = [
@@ -56,7 +58,11 @@ DUO_ADDRESS_COLUMNS = [
 ]
 DUO_VSV_COLUMNS = [
     "instelling", "school_year", "education_structure", "participants", "early_leavers",
-    "suppressed",
+    "suppressed", "school_id",
+]
+DUO_SPECIAL_COLUMNS = [
+    "school_id", "instelling", "school_name", "municipality_code", "reference_date",
+    "sbo_pupils", "so_pupils", "vso_pupils", "pupils", "pupils_suppressed",
 ]
 
 _SCHOOL = spec("school_id", "vestigingscode", "vestigingsnummer", "vestiging", "vestigings_code")
@@ -304,16 +310,25 @@ def load_duo_addresses(path: str | Path) -> pd.DataFrame:
 
 
 def load_duo_vsv(path: str | Path) -> pd.DataFrame:
-    """Load DUO early school leavers (vsv) per instelling and school year (older layout).
+    """Load DUO early school leavers (vsv) per instelling, or per vestiging where DUO has it.
 
-    ``BRIN NUMMER;JAAR;ONDERWIJSSTRUCTUUR EN LEERJAAR;AANTAL DEELNEMERS;AANTAL VSV ERS`` with
-    ``JAAR`` like ``2019-2020`` and counts that may carry ``.`` thousands separators.
+    Both published layouts are read unchanged:
+
+    * the public file "Vsv in het voortgezet onderwijs per vo instelling": ``BRIN NUMMER;JAAR;
+      ONDERWIJSSTRUCTUUR EN LEERJAAR;PROFIEL;AANTAL DEELNEMERS;AANTAL VSV ERS;...`` with ``JAAR``
+      a plain year (``2011``): the vsv year that starts on 1 October of that year, school year
+      ``2011-2012``;
+    * the older export with ``JAAR`` like ``2019-2020``.
+
+    A ``VESTIGINGSNUMMER`` / ``VESTIGINGSCODE`` column makes the counts per vestiging
+    (``school_id``); without one ``school_id`` is empty and the counts are per instelling.
+    ``PROFIEL`` (other than ``NVT``) is kept in ``education_structure``.
 
     Returns
     -------
     pandas.DataFrame
         ``instelling, school_year, education_structure, participants, early_leavers,
-        suppressed`` (``suppressed``: a count was ``<5``/``.``/empty).
+        suppressed, school_id`` (``suppressed``: a count was ``<5``/``.``/empty).
 
     Examples
     --------
@@ -325,9 +340,11 @@ def load_duo_vsv(path: str | Path) -> pd.DataFrame:
         table,
         [
             spec("instelling", "brin_nummer", "instellingscode", "brin", "brinnummer"),
+            spec("school_id", "vestigingsnummer", "vestigingscode", required=False),
             spec("school_year", "jaar", "schooljaar", "school_year"),
             spec("education_structure", "onderwijsstructuur_en_leerjaar", "onderwijsstructuur",
                  required=False),
+            spec("profile", "profiel", required=False),
             spec("participants", "aantal_deelnemers", "deelnemers"),
             spec("early_leavers", "aantal_vsv_ers", "aantal_vsvers", "vsv_ers", "vsv", "aantal_vsv"),
         ],
@@ -338,8 +355,15 @@ def load_duo_vsv(path: str | Path) -> pd.DataFrame:
     raise_bad_rows(table, ~inst.str.fullmatch(r"[0-9A-Z]{4}").to_numpy(dtype=bool), df["_row"],
                    "instelling", df["instelling"], "a BRIN number (expected 4 characters, e.g. 08UV)")
     out["instelling"] = inst
-    out["school_year"] = parse_school_year(table, df, "school_year")
-    out["education_structure"] = _text(df, "education_structure")
+    out["school_id"] = (_school_ids(table, df) if "school_id" in df else
+                        pd.Series(pd.NA, index=df.index, dtype="str")).astype("str")
+    out["school_year"] = parse_school_year(table, _plain_vsv_years(df), "school_year")
+    structure = _text(df, "education_structure")
+    if "profile" in df:
+        prof = _text(df, "profile")
+        keep = prof.notna() & (prof.str.upper() != "NVT")
+        structure = structure.where(~keep, structure.fillna("") + " / " + prof.fillna(""))
+    out["education_structure"] = structure
     out["participants"], s1 = parse_count(table, df, "participants")
     out["early_leavers"], s2 = parse_count(table, df, "early_leavers")
     out["suppressed"] = s1 | s2
@@ -350,7 +374,94 @@ def load_duo_vsv(path: str | Path) -> pd.DataFrame:
         },
         checks=[pa.Check(lambda d: ~(d["early_leavers"] > d["participants"]).fillna(False),
                          error="early leavers not more than participants", element_wise=False)],
-        unique=["instelling", "school_year", "education_structure"],
+        unique=["instelling", "school_id", "school_year", "education_structure"],
     )
     validate(out, schema, table)
     return finish(out, DUO_VSV_COLUMNS)
+
+
+def _plain_vsv_years(df: pd.DataFrame) -> pd.DataFrame:
+    """DUO's public vsv file gives ``JAAR`` as a plain year (2011): the vsv year from 1 October
+    2011, school year 2011-2012. Other cells are left for :func:`parse_school_year` to check."""
+    text = df["school_year"].astype(str).str.strip()
+    plain = text.str.fullmatch(r"(?:19|20)\d{2}")
+    out = df.copy()
+    out.loc[plain, "school_year"] = [f"{y}-{int(y) + 1}" for y in text[plain]]
+    return out
+
+
+def load_duo_special_pupils(path: str | Path, *, year: int | None = None) -> pd.DataFrame:
+    """Load DUO pupils of speciaal basisonderwijs, so and vso per vestiging.
+
+    The published layout "Leerlingen speciaal (basis)onderwijs naar onderwijssoort", read
+    unchanged: ``BRIN NUMMER`` (or ``INSTELLINGSCODE``), ``VESTIGINGSNUMMER`` (or
+    ``VESTIGINGSCODE``), optional name and ``GEMEENTENUMMER``, and one count column per kind of
+    school: ``SBAO`` (speciaal basisonderwijs), ``SO``, ``VSO``. Several rows of one vestiging
+    (one per ``INDICATIE SPECIAAL (BASIS)ONDERWIJS``) are added up; a ``<5`` cell counts as
+    missing and marks the total suppressed.
+
+    Parameters
+    ----------
+    path
+        The DUO CSV file.
+    year
+        Data year when the file has no PEILDATUM/JAAR column and no year in its name.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per vestiging and reference date: ``school_id, instelling, school_name,
+        municipality_code, reference_date, sbo_pupils, so_pupils, vso_pupils, pupils``
+        (their sum, the vestiging's pupils for per-pupil figures) and ``pupils_suppressed``.
+
+    Raises
+    ------
+    DataError
+        No SBAO/SO/VSO column, text in a count, a vestigingsnummer without instelling.
+
+    Examples
+    --------
+    >>> df = load_duo_special_pupils("tests/data/duo/leerlingen-so-vso-per-vestiging-2023.csv")  # doctest: +SKIP
+    """
+    table = read_table(path)
+    kinds = {"sbo_pupils": "sbao", "so_pupils": "so", "vso_pupils": "vso"}
+    df = select_columns(table, [
+        _SCHOOL, _INSTELLING, _YEAR,
+        spec("school_name", "instellingsnaam_vestiging", "vestigingsnaam", "naam_vestiging",
+             "instellingsnaam", required=False),
+        spec("municipality_code", "gemeentenummer", "gemeentecode", required=False),
+        *(spec(k, v, required=False) for k, v in kinds.items()),
+    ], what="DUO (v)so/sbo pupils")
+    present = [k for k in kinds if k in df]
+    if not present:
+        raise DataError("no pupil count column: expected one or more of SBAO, SO and VSO.",
+                        file=table.path, rows=[1])
+    out = pd.DataFrame({"_row": df["_row"]})
+    out["school_id"] = _school_ids(table, df)
+    out["instelling"] = (parse_code(df, "instelling") if "instelling" in df else out["school_id"].str[:4]).astype("str")
+    out["school_name"] = _text(df, "school_name")
+    out["municipality_code"] = (municipality_code(table, df, "municipality_code") if "municipality_code" in df
+                                else pd.Series(pd.NA, index=df.index, dtype="str"))
+    out["reference_date"] = _reference_dates(table, df, year)
+    supp = pd.Series(False, index=df.index)
+    for k in kinds:
+        if k in present:
+            out[k], s_k = parse_count(table, df, k)
+            supp |= s_k & df[k].astype(str).str.strip().ne("").to_numpy()
+        else:
+            out[k] = pd.array([pd.NA] * len(df), dtype="Int64")
+    out["pupils_suppressed"] = supp.to_numpy()
+    keys = ["school_id", "instelling", "reference_date"]
+    agg = out.groupby(keys, as_index=False, sort=False).agg(
+        school_name=("school_name", "first"), municipality_code=("municipality_code", "first"),
+        sbo_pupils=("sbo_pupils", lambda v: v.sum(min_count=1)),
+        so_pupils=("so_pupils", lambda v: v.sum(min_count=1)),
+        vso_pupils=("vso_pupils", lambda v: v.sum(min_count=1)),
+        pupils_suppressed=("pupils_suppressed", "any"), _row=("_row", "first"))
+    for k in kinds:
+        agg[k] = agg[k].astype("Int64")
+    agg["pupils"] = agg[list(kinds)].sum(axis=1, min_count=1).astype("Int64")
+    schema = pa.DataFrameSchema({k: pa.Column("Int64", nonneg("a pupil count"), nullable=True)
+                                 for k in [*kinds, "pupils"]}, unique=["school_id", "reference_date"])
+    validate(agg, schema, table)
+    return finish(agg, DUO_SPECIAL_COLUMNS)

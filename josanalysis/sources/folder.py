@@ -6,6 +6,7 @@
     <data_dir>/duo/leerlingen-vo-postcode-leerjaar-YYYY.csv
     <data_dir>/duo/alle-vestigingen-vo*.csv
     <data_dir>/duo/vsv-YYYY.csv
+    <data_dir>/duo/leerlingen-so-vso-YYYY.csv | leerlingen-sbo-YYYY.csv
     <data_dir>/cbs/*.json | *.csv
     <data_dir>/leerplicht/*.csv
     <data_dir>/verzuim/*.csv | *.csv.gz                     (required)
@@ -26,12 +27,13 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from josanalysis.core.datasources import SECTION_NEEDS, SOURCE_INFO, missing_sources
 from josanalysis.core.errors import ConfigError, DataError, JosError
 from josanalysis.sources.attendance import load_attendance
 from josanalysis.sources.capacity import load_budget, load_capacity
@@ -40,15 +42,18 @@ from josanalysis.sources.duo import (
     load_duo_addresses,
     load_duo_pupils,
     load_duo_pupils_by_postcode,
+    load_duo_special_pupils,
     load_duo_vsv,
 )
+from josanalysis.sources.harmonise import harmonise_frames
 from josanalysis.sources.leerplicht import load_leerplicht_cases, load_thuiszitters, thuiszitters_from_cases
 from josanalysis.sources.municipality import load_municipality_youthcare
 from josanalysis.sources.provider import load_provider_trajectories
 from josanalysis.sources.rendement import load_rendement_indicators
 from josanalysis.sources.swv import load_swv_referrals
 
-__all__ = ["RegionData", "SOURCES", "Source", "load_region_data", "check_data_folder", "discover"]
+__all__ = ["RegionData", "SOURCES", "Source", "load_region_data", "check_data_folder", "discover",
+           "source_coverage"]
 
 
 @dataclass(frozen=True)
@@ -73,33 +78,38 @@ class Source:
 
 
 SOURCES: tuple[Source, ...] = (
-    Source("duo_pupils", "DUO leerlingen per vestiging", ("duo/leerlingen-vo-per-vestiging-*.csv",),
+    Source("duo_pupils", SOURCE_INFO["duo_pupils"].label, ("duo/leerlingen-vo-per-vestiging-*.csv",),
            load_duo_pupils, required=True, key=("school_id", "reference_date")),
-    Source("duo_pupils_by_postcode", "DUO leerlingen naar postcode en leerjaar",
+    Source("duo_pupils_by_postcode", SOURCE_INFO["duo_pupils_by_postcode"].label,
            ("duo/leerlingen-vo-postcode-leerjaar-*.csv",), load_duo_pupils_by_postcode,
            key=("reference_date", "school_id", "postcode", "home_municipality_code", "leerjaar")),
-    Source("duo_addresses", "DUO adressen vestigingen", ("duo/alle-vestigingen-vo*.csv",),
+    Source("duo_addresses", SOURCE_INFO["duo_addresses"].label, ("duo/alle-vestigingen-vo*.csv",),
            load_duo_addresses, key=("school_id",)),
-    Source("duo_vsv", "DUO voortijdig schoolverlaters", ("duo/vsv-*.csv",), load_duo_vsv,
-           key=("instelling", "school_year", "education_structure")),
-    Source("cbs_youthcare", "CBS jeugdhulp", ("cbs/*.json", "cbs/*.csv"), load_cbs_youthcare,
+    Source("duo_vsv", SOURCE_INFO["duo_vsv"].label, ("duo/vsv-*.csv",), load_duo_vsv,
+           key=("instelling", "school_id", "school_year", "education_structure")),
+    Source("duo_special_pupils", SOURCE_INFO["duo_special_pupils"].label,
+           ("duo/leerlingen-so-vso-*.csv", "duo/leerlingen-sbo-*.csv", "duo/leerlingen-speciaal-*.csv"),
+           load_duo_special_pupils, key=("school_id", "reference_date")),
+    Source("cbs_youthcare", SOURCE_INFO["cbs_youthcare"].label, ("cbs/*.json", "cbs/*.csv"), load_cbs_youthcare,
            key=("municipality_code", "year", "measure"), fixed_columns=tuple(CBS_COLUMNS)),
-    Source("thuiszitters", "Leerplicht (thuiszitters)", ("leerplicht/*.csv",), load_thuiszitters,
-           school_level=True, key=("pupil_key", "school_id", "type", "start"),
+    Source("thuiszitters", SOURCE_INFO["thuiszitters"].label, ("leerplicht/*.csv", "leerplicht/*.xlsx"),
+           load_thuiszitters, school_level=True, key=("pupil_key", "school_id", "type", "start"),
            records=load_leerplicht_cases, from_records=thuiszitters_from_cases),
-    Source("attendance", "Verzuimregistratie scholen", ("verzuim/*.csv", "verzuim/*.csv.gz"),
+    Source("attendance", SOURCE_INFO["attendance"].label, ("verzuim/*.csv", "verzuim/*.csv.gz"),
            load_attendance, required=True, school_level=True, key=("school_id", "month")),
-    Source("municipality_youthcare", "Gemeente jeugdhulp per school", ("gemeente/*.csv",),
+    Source("municipality_youthcare", SOURCE_INFO["municipality_youthcare"].label, ("gemeente/*.csv", "gemeente/*.xlsx"),
            load_municipality_youthcare, school_level=True, key=("school_id", "school_year")),
-    Source("swv_referrals", "SWV verwijzingen", ("swv/*.csv",), load_swv_referrals, school_level=True,
+    Source("swv_referrals", SOURCE_INFO["swv_referrals"].label, ("swv/*.csv", "swv/*.xlsx"), load_swv_referrals,
+           school_level=True,
            key=("school_id", "school_year")),
-    Source("provider_trajectories", "Aanbieder JOS-trajecten", ("aanbieder/*.csv",),
+    Source("provider_trajectories", SOURCE_INFO["provider_trajectories"].label, ("aanbieder/*.csv", "aanbieder/*.xlsx"),
            load_provider_trajectories, school_level=True, key=("trajectory_id",)),
-    Source("capacity", "Capaciteit (fte, Bijlage 5)", ("capaciteit/*.csv",), load_capacity,
+    Source("capacity", SOURCE_INFO["capacity"].label, ("capaciteit/*.csv", "capaciteit/*.xlsx"), load_capacity,
            school_level=True, key=("school_id", "function")),
-    Source("budget", "ZiO-budget", ("budget/*.csv",), load_budget, school_level=True,
+    Source("budget", SOURCE_INFO["budget"].label, ("budget/*.csv", "budget/*.xlsx"), load_budget, school_level=True,
            key=("school_id", "year")),
-    Source("rendement", "Rendementsindicatoren scholen", ("rendement/*.csv",), load_rendement_indicators,
+    Source("rendement", SOURCE_INFO["rendement"].label, ("rendement/*.csv", "rendement/*.xlsx"),
+           load_rendement_indicators,
            school_level=True, key=("school_id", "school_year", "indicator")),
 )
 
@@ -113,7 +123,7 @@ class RegionData:
 
     Attributes
     ----------
-    duo_pupils, duo_pupils_by_postcode, duo_addresses, duo_vsv, cbs_youthcare, thuiszitters,
+    duo_pupils, duo_pupils_by_postcode, duo_addresses, duo_vsv, duo_special_pupils, cbs_youthcare, thuiszitters,
     attendance, municipality_youthcare, swv_referrals, provider_trajectories, capacity, budget,
     rendement
         The frames documented in :mod:`josanalysis.sources` (several files of one source are
@@ -126,6 +136,7 @@ class RegionData:
     duo_pupils_by_postcode: pd.DataFrame | None = None
     duo_addresses: pd.DataFrame | None = None
     duo_vsv: pd.DataFrame | None = None
+    duo_special_pupils: pd.DataFrame | None = None
     cbs_youthcare: pd.DataFrame | None = None
     thuiszitters: pd.DataFrame | None = None
     attendance: pd.DataFrame | None = None
@@ -219,7 +230,7 @@ def _shown(value: object) -> str:
 
 def load_region_data(
     data_dir: str | Path, *, school_ids: Iterable[str] | None = None,
-    only: Iterable[str] | None = None, required: bool = True,
+    only: Iterable[str] | None = None, required: bool = True, boundaries_year: int | None = None,
 ) -> RegionData:
     """Load every source found in a data folder.
 
@@ -236,7 +247,8 @@ def load_region_data(
         every file found).
     required
         Whether a missing required source is an error (default). A report that tolerates absent
-        sources passes False.
+        sources passes False; then an absent data folder is not an error either (every source is
+        missing, see :func:`source_coverage`).
 
     Returns
     -------
@@ -257,6 +269,8 @@ def load_region_data(
     >>> data = load_region_data(region.data_dir, school_ids=region.school_ids)      # doctest: +SKIP
     >>> data.attendance.head()                                                     # doctest: +SKIP
     """
+    if not required and not Path(data_dir).exists():
+        return RegionData(files={})
     root = _folder(data_dir)
     found = discover(root)
     data = RegionData(files=found)
@@ -274,11 +288,11 @@ def load_region_data(
                 )
             continue
         setattr(data, src.attribute, _load(src, files, school_ids))
-    return data
+    return replace(data, **harmonise_frames(vars(data), boundaries_year))
 
 
 def check_data_folder(
-    path: str | Path, *, school_ids: Iterable[str] | None = None
+    path: str | Path, *, school_ids: Iterable[str] | None = None, complete: bool = False
 ) -> pd.DataFrame:
     """Validate every file of a data folder; never raises for bad files, reports them.
 
@@ -288,13 +302,18 @@ def check_data_folder(
         The data folder.
     school_ids
         When given, school-level files with other school codes are reported.
+    complete
+        Also report a missing required source (DUO pupils, attendance) as FOUT. By default a
+        missing source is not an error: every source is optional and :func:`source_coverage`
+        lists what each report section misses.
 
     Returns
     -------
     pandas.DataFrame
         One row per file: ``source`` (Dutch label), ``file`` (path relative to the folder),
         ``status`` (``"OK"`` or ``"FOUT"``) and ``problem`` (the error sentence, empty when OK).
-        A missing required source and unrecognised files in the source subfolders are FOUT rows.
+        Unrecognised files in the source subfolders (and, with ``complete``, a missing required
+        source) are FOUT rows.
 
     Raises
     ------
@@ -313,7 +332,7 @@ def check_data_folder(
     used: set[Path] = set()
     for src in SOURCES:
         files = found.get(src.attribute, [])
-        if not files and src.required:
+        if not files and src.required and complete:
             rows.append({"source": src.label, "file": " of ".join(src.patterns), "status": "FOUT",
                          "problem": f"required file missing (expected {' or '.join(src.patterns)})."})
         frames: list[pd.DataFrame] = []
@@ -346,3 +365,38 @@ def check_data_folder(
                              "problem": "file not recognised: its name or extension does not match the "
                                         "folder layout in docs/data-formats.md."})
     return pd.DataFrame(rows, columns=["source", "file", "status", "problem"]).astype("str")
+
+
+def source_coverage(path: str | Path | None) -> pd.DataFrame:
+    """Per report section: which sources it reads are present and which are missing.
+
+    Parameters
+    ----------
+    path
+        The data folder; an absent folder (or None) means every source is missing.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per section of :data:`josanalysis.core.datasources.SECTION_NEEDS`: ``section``
+        (Dutch title), ``present`` and ``missing`` (Dutch source names, ``;``-separated) and
+        ``status`` (``"volledig"``, ``"deels"`` when only sources it can do without are missing,
+        or ``"ontbreekt"`` when the section cannot show figures).
+
+    Examples
+    --------
+    >>> table = source_coverage(None)
+    >>> table.loc[table["section"].str.startswith("Capaciteit"), "status"].item()
+    'deels'
+    """
+    found = discover(path) if path is not None and Path(path).is_dir() else {}
+    rows = []
+    for key, needs in SECTION_NEEDS.items():
+        read = list(dict.fromkeys(needs.needs + needs.any_of + needs.uses))
+        blocking = missing_sources(key, found)
+        status = "ontbreekt" if blocking else ("volledig" if all(k in found for k in read) else "deels")
+        rows.append({"section": needs.title,
+                     "present": "; ".join(SOURCE_INFO[k].label for k in read if k in found),
+                     "missing": "; ".join(SOURCE_INFO[k].label for k in read if k not in found),
+                     "status": status})
+    return pd.DataFrame(rows, columns=["section", "present", "missing", "status"])

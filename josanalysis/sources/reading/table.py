@@ -19,6 +19,7 @@ import pandas as pd
 
 from josanalysis.core.errors import DataError
 from josanalysis.sources.reading.files import decode_text, read_bytes, sniff_delimiter
+from josanalysis.sources.reading.workbook import workbook_rows
 
 __all__ = ["RawTable", "normalise_name", "read_table"]
 
@@ -75,7 +76,8 @@ def read_table(path: str | Path, *, text: str | None = None) -> RawTable:
     Parameters
     ----------
     path
-        CSV file (``.csv`` or ``.csv.gz``).
+        CSV file (``.csv`` or ``.csv.gz``), or an Excel workbook (``.xlsx``: its data sheet,
+        see :mod:`josanalysis.sources.reading.workbook`).
     text
         Already decoded content (for tests); read from ``path`` when None.
 
@@ -96,6 +98,11 @@ def read_table(path: str | Path, *, text: str | None = None) -> RawTable:
     ['vestigingscode', 'schooljaar', 'tlv_vso_cluster4']
     """
     encoding = "utf-8"
+    if text is None and Path(path).suffix.lower() == ".xlsx":
+        rows = workbook_rows(path)
+        if not any(any(c.strip() for c in r) for r in rows):
+            raise DataError("the workbook's data sheet is empty (expected a header row and data rows).", file=path)
+        return _table(Path(path), rows, "xlsx", "xlsx")
     if text is None:
         path, raw = read_bytes(path)
         text, encoding = decode_text(raw, path)
@@ -105,7 +112,12 @@ def read_table(path: str | Path, *, text: str | None = None) -> RawTable:
     if not text.strip():
         raise DataError("the file is empty (expected a header row and data rows).", file=path)
     delimiter = sniff_delimiter(text.lstrip("\r\n").splitlines()[0], path)
-    header, body = _header_and_body(_csv_rows(text, delimiter, path))
+    return _table(path, _csv_rows(text, delimiter, path), delimiter, encoding)
+
+
+def _table(path: Path, rows: list[list[str]], delimiter: str, encoding: str) -> RawTable:
+    """Header, numbered body and checked names of rows read from a CSV text or a workbook."""
+    header, body = _header_and_body(rows)
     norm = _checked_names(header, path)
     if not body:
         raise DataError("the file has a header row but no data rows.", file=path, rows=[1])

@@ -1,0 +1,68 @@
+"""Excel workbooks (``.xlsx``) read as rows of text cells, like a CSV file.
+
+The project's templates are shipped as workbooks with an instructions sheet
+(:mod:`josanalysis.sources.templates`); an analyst may fill one in and save it as ``.xlsx``. The
+data are on the first sheet whose name is not an instructions sheet (``Instructies``,
+``Toelichting``, ``Instructions``). Cells become text as a CSV export would write them: whole
+numbers without ``.0``, decimals with a point, dates as ``YYYY-MM-DD``; row numbers are the
+workbook's own, so messages name the row the analyst sees.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zipfile
+from pathlib import Path
+
+import openpyxl
+
+from josanalysis.core.errors import DataError
+
+__all__ = ["INSTRUCTION_SHEETS", "workbook_rows"]
+
+#: Sheet names (lower case) that hold instructions, not data.
+INSTRUCTION_SHEETS = ("instructies", "toelichting", "instructions", "uitleg")
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def workbook_rows(path: str | Path) -> list[list[str]]:
+    """The rows of the data sheet of a workbook as text cells (row 1 first).
+
+    Raises
+    ------
+    DataError
+        Not a readable ``.xlsx`` workbook, or no sheet besides the instructions.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise DataError("file not found (check the path and the file name).", file=path)
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise DataError(f"not a readable Excel workbook (.xlsx) ({type(exc).__name__}); save it again "
+                        "as 'Excel-werkmap (.xlsx)' or as CSV.", file=path) from None
+    try:
+        sheets = [ws for ws in book.worksheets if ws.title.strip().lower() not in INSTRUCTION_SHEETS]
+        if not sheets:
+            raise DataError("the workbook has only an instructions sheet; put the data on a sheet of "
+                            "its own (the template's 'Gegevens' sheet).", file=path)
+        rows = [[_text(v) for v in row] for row in sheets[0].iter_rows(values_only=True)]
+    finally:
+        book.close()
+    # a sheet's used range may run past the last column with a header: drop such empty columns
+    width = max((len(r) - next((i for i, c in enumerate(reversed(r)) if c.strip()), len(r)) for r in rows),
+                default=0)
+    return [r[:width] for r in rows]
