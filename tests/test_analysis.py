@@ -119,4 +119,8 @@ def test_dutch_tables_of_the_region_and_the_school_years(ctx):
     assert list(overview.columns) == ["School", "Vestiging", "Schooltype", "JOS", "Leerlingen"]
     assert len(overview) == len(ctx.region.schools) and "vergelijkingsschool" in set(overview["JOS"])
     yearly = yearly_assessments_nl(yearly_assessments(ctx, "DM0400"))
-    assert list(yearly.columns) == ["Indicator", "Oordeel", "Kanttekeningen"] and len(yearly)
+    assert list(yearly.columns) == ["Indicator", "Oordeel", "Toelichting", "Kanttekeningen"] and len(yearly)
+    # per school a descriptive trend, with the region's pooled estimate beside it
+    tlv = yearly.set_index("Indicator").loc["Verwijzingen vso cluster 4 (TLV)", "Toelichting"] \
+        if "Verwijzingen vso cluster 4 (TLV)" in set(yearly["Indicator"]) else " ".join(yearly["Toelichting"])
+    assert "Alle JOS-scholen van de regio samen" in tlv and "95%-BI" in tlv

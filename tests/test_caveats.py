@@ -442,6 +442,9 @@ def test_small_counts_show_counts_per_year_and_no_percentage():
     assert "%" not in a.reason_nl and "Hawley" in a.reason_nl
     # at the threshold the rule no longer applies
     assert assess(dataclasses.replace(ev, events_per_point=(3.0, 3.5))).verdict_key != "small_counts"
+    # the expectation is the pre-period level: a fall after the start keeps the series assessable
+    assert assess(dataclasses.replace(ev, events_per_point=(10.0, 2.0))).verdict_key != "small_counts"
+    assert assess(dataclasses.replace(ev, events_per_point=(2.0, 10.0))).verdict_key == "small_counts"
 
 
 def test_an_unexpected_change_far_beyond_a_realistic_effect_gets_the_size_sentence():

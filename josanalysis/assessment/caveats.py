@@ -357,7 +357,7 @@ def _c_national(ev: Evidence) -> list[Caveat]:
         how = " steeg landelijk"
     return [Caveat("national_context", "let_op",
         f"{subject(ev)[:1].upper()}{subject(ev)[1:]}{how} in dezelfde jaren; ook scholen zonder JOS "
-        "kregen daarmee te maken. Een verandering op deze school volgt dus deels "
+        f"kregen daarmee te maken. Een verandering bij {ev.unit} volgt dus deels "
         "een landelijke ontwikkeling en is niet alleen aan de school of JOS toe te schrijven.")]
 
 

@@ -53,6 +53,7 @@ SUBJECTS: dict[str, str] = {
     "absence_rate": "het verzuim",
     "unauthorised_absence_rate": "het ongeoorloofd verzuim",
     "thuiszitters": "het aantal thuiszitters",
+    "absolute_absence": "het absoluut verzuim",
     "early_leavers": "het aantal voortijdig schoolverlaters",
     "youthcare_ambulant": "het aantal leerlingen met jeugdhulp zonder verblijf",
     "youthcare_residential": "het aantal leerlingen met jeugdhulp met verblijf",
@@ -171,8 +172,7 @@ class Evidence:
     capacity_per_100
         FTE per 100 pupils per school (``{school_id: value}``) across the region's JOS schools.
     capacity_cv
-        Alternatively, only the coefficient of variation of that measure (e.g. from
-        ``josanalysis.questions.capacity``'s spread table); used when ``capacity_per_100`` is not given.
+        Or only the coefficient of variation of that measure (used without ``capacity_per_100``).
     national_context
         The indicator moved nationally in the same years (thuiszitters rose nationally).
     national_change
@@ -180,16 +180,16 @@ class Evidence:
     percent_points
         Format differences as percentage points (rates in [0, 1]).
     first_year_basis
-        What ``first_year_change`` is measured against, in Dutch (default "de voortgezette
-        trend"; :func:`evidence_from_yearly` uses the mean of the school years before the start).
+        What ``first_year_change`` is measured against, in Dutch ("de voortgezette trend").
     basis, unit
         Region wording: what the change is measured against (default "de voortgezette trend")
         and who changed (default "deze school"); the region's evidence compares JOS schools.
     no_estimate_reason
         Dutch sentence used as the reason when there is no estimate (e.g. yearly figures that
         the monitor shows descriptively).
-    primary
-        The plan's pre-registered primary estimate (``"level"``/``"slope"``); others are secondary.
+    primary, estimate_name
+        The plan's pre-registered primary estimate (``"level"``/``"slope"``; others are
+        secondary), and optionally its Dutch name (the region's pooled effects).
     events_per_point, counts_by_year
         Count indicators: mean count per point before and after the start (the small-count
         rule), and ``(school year, total)`` pairs shown with that verdict.
@@ -238,6 +238,7 @@ class Evidence:
     unit: str = "deze school"
     no_estimate_reason: str | None = None
     primary: str = "level"
+    estimate_name: str | None = None
     events_per_point: tuple[float, float] | None = None
     counts_by_year: tuple[tuple[str, float], ...] = ()
     min_count: int = 10

@@ -30,8 +30,10 @@ import statsmodels.api as sm
 
 from josanalysis.assessment.caveats import notes_for
 from josanalysis.assessment.context import Context, model_spec
+from josanalysis.assessment.region import REGION_POOLED_YEARLY, region_yearly
 from josanalysis.assessment.evidence import Evidence, capacity_per_100, evidence_from_its, evidence_from_yearly
 from josanalysis.assessment.verdicts import Assessment, assess
+from josanalysis.assessment.wording import interval_text
 from josanalysis.core.errors import JosError
 from josanalysis.core.indicators import Indicator, get_indicator
 from josanalysis.core.schoolcalendar import in_windows, school_years_of
@@ -326,6 +328,23 @@ def school_estimates(ctx: Context, indicator: str = "absence_rate", *,
             for s in ctx.region.jos_schools]
 
 
+def _region_beside(ctx: Context, key: str, y: pd.DataFrame, start: Any) -> str:
+    """The school's descriptive yearly reason with the region's pooled estimate beside it."""
+    n_pre = int((pd.to_datetime(y.dropna(subset=[key])["year_start"]) < pd.Timestamp(start)).sum())
+    n_post = int(y[key].notna().sum()) - n_pre
+    own = (f"Per school schat de monitor geen effect uit jaarcijfers ({n_pre} schooljaren vóór en {n_post} vanaf "
+           "de start): de cijfers staan beschrijvend in de tabel.")
+    try:
+        r = region_yearly(ctx, key)
+    except JosError as exc:
+        return own + " " + _not_possible("Een regionale schatting was niet mogelijk", exc)
+    parts = [f"{name} {interval_text(a.evidence, a.evidence.level)}: {a.verdict}"
+             for name, a in (("eerste JOS-jaar", r.first_year), ("latere jaren", r.later_years))
+             if a is not None and a.evidence.level is not None]
+    return own + " Alle JOS-scholen van de regio samen, per leerling vergeleken met scholen zonder JOS — " + \
+        "; ".join(parts) + "."
+
+
 def yearly_assessments(ctx: Context, school_id: str) -> list[Assessment]:
     """Verdicts and caveats of the school-year indicators of one school.
 
@@ -345,6 +364,8 @@ def yearly_assessments(ctx: Context, school_id: str) -> list[Assessment]:
         extra: dict[str, Any] = {}
         if key == "jos_trajectories":
             extra = {"registration_break": True, "registration_break_date": school.jos_start}
+        if key in REGION_POOLED_YEARLY:
+            extra["no_estimate_reason"] = _region_beside(ctx, key, y, school.jos_start)
         den = "pupils" if get_indicator(key).denominator == "pupils" and "pupils" in y.columns else None
         out.append(assess(evidence_from_yearly(y, key, school.jos_start, ctx.plan, denominator=den, **extra)))
     return out

@@ -139,6 +139,12 @@ class Assessment:
 TERM_NL = {"level": "niveauverandering", "slope": "trendverandering", "end": "verandering aan het eind"}
 
 
+def _primary_subject(ev: Evidence) -> str:
+    """The primary estimate as the start of a sentence: "De niveauverandering (hoofdschatting)"."""
+    name = ev.estimate_name or f"de {TERM_NL[ev.primary]}"
+    return f"{name[:1].upper()}{name[1:]} (hoofdschatting)"
+
+
 def _not_assessable(ev: Evidence, primary: Effect | None) -> str | None:
     """The reason why there is no verdict on the estimate, or None when there is one."""
     if primary is None or not np.isfinite(primary.estimate):
@@ -152,9 +158,12 @@ def _not_assessable(ev: Evidence, primary: Effect | None) -> str | None:
 
 
 def is_small_count(ev: Evidence) -> bool:
-    """Whether a count series has fewer than :data:`MIN_EVENTS_PER_POINT` expected events per
-    point in the segment before or after the start."""
-    return ev.events_per_point is not None and min(ev.events_per_point) < MIN_EVENTS_PER_POINT
+    """Whether a count series expects fewer than :data:`MIN_EVENTS_PER_POINT` events per point.
+
+    The expectation in both segments without a change is the pre-period mean (the post-period's
+    counterfactual starts there); a fall after the start does not make a series unassessable.
+    """
+    return ev.events_per_point is not None and ev.events_per_point[0] < MIN_EVENTS_PER_POINT
 
 
 def _count_nl(ev: Evidence, x: float) -> str:
@@ -168,8 +177,9 @@ def _small_counts_reason(ev: Evidence) -> str:
     years = "; ".join(f"{y}: {_count_nl(ev, c)}" for y, c in ev.counts_by_year)
     return (
         f"Per {unit} telt deze reeks gemiddeld {nl.number(pre, 1)} vóór en {nl.number(post, 1)} na de start. "
-        f"Onder {nl.number(MIN_EVENTS_PER_POINT, 0)} per {unit} in een van beide perioden is een geschatte "
-        "verandering vooral toeval (Hawley e.a. 2019): de monitor geeft dan geen percentage en geen oordeel."
+        f"Bij minder dan {nl.number(MIN_EVENTS_PER_POINT, 0)} per {unit} vóór de start (wat zonder verandering ook "
+        "erna te verwachten is) is een geschatte verandering vooral toeval (Hawley e.a. 2019): de monitor geeft "
+        "dan geen percentage en geen oordeel."
         + (f" Aantallen per schooljaar (opgeteld over de {UNITS_NL[ev.frequency][1]}): {years}." if years else "")
     )
 
@@ -195,17 +205,17 @@ def _placebo_check(ev: Evidence) -> tuple[bool, str]:
 def _change_verdict(ev: Evidence, primary: Effect) -> tuple[str, str]:
     """The primary estimate's interval excludes 'no change': which way, and does it survive the
     placebo dates (only when they can reach the rank p the rule needs)."""
-    name = TERM_NL[ev.primary]
     conf = int(round(100 * (1 - ev.alpha)))
-    desc = f"De {name} (hoofdschatting) is {interval_text(ev, primary)}; het {conf}%-interval sluit 'geen verandering' uit."
+    desc = f"{_primary_subject(ev)} is {interval_text(ev, primary)}; het {conf}%-interval sluit 'geen verandering' uit."
     downgrade, placebo_nl = _placebo_check(ev)
     if downgrade:
         return "change_within_placebo", desc + placebo_nl
     sign = ev.sign(primary.estimate)
     word = "daling" if sign < 0 else "stijging"
     if ev.direction is None:
-        return "change_no_direction", (f"{desc} Voor deze indicator is vooraf geen gewenste richting "
-                                       "vastgelegd." + placebo_nl)
+        why = (" Voor het eerste JOS-jaar is geen richting verwacht: door eerdere signalering kan dit cijfer eerst "
+               "stijgen." if ev.early_rise else " Voor deze indicator is vooraf geen gewenste richting vastgelegd.")
+        return "change_no_direction", desc + why + placebo_nl
     expected = -1 if ev.direction == "down" else 1
     if sign == expected:
         return "consistent_effect", (
@@ -232,7 +242,7 @@ def _plausible_target(ev: Evidence) -> float:
 def _no_change_verdict(ev: Evidence, primary: Effect) -> tuple[str, str]:
     """The primary interval contains 'no change': ``underpowered`` when a realistic effect could
     hide (MDE of the whole rule larger than it, or the interval contains it), else ``no_change``."""
-    why = (f"De {TERM_NL[ev.primary]} (hoofdschatting) is {interval_text(ev, primary)}; het interval sluit "
+    why = (f"{_primary_subject(ev)} is {interval_text(ev, primary)}; het interval sluit "
            "'geen verandering' niet uit.")
     under = False
     if ev.mde is not None and ev.plausible_effect is not None and np.isfinite(ev.mde):

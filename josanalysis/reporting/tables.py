@@ -26,7 +26,7 @@ from josanalysis.core.indicators import get_indicator
 from josanalysis.privacy import apply_privacy, certify_without_counts
 
 __all__ = ["effects_nl", "diagnostics_nl", "sensitivity_nl", "school_estimates_nl", "yearly_assessments_nl",
-           "yearly_table", "school_overview", "event_leads_nl"]
+           "yearly_table", "school_overview", "event_leads_nl", "event_years_nl"]
 
 _TERMS_NL = {"level": "Niveauverandering bij de start", "slope": "Trendverandering per maand",
              "end": "Verschil aan het eind van de reeks"}
@@ -126,6 +126,7 @@ def yearly_assessments_nl(assessments: list[Assessment]) -> pd.DataFrame:
     """One row per school-year indicator: verdict and the caveats' Dutch text."""
     return certify_without_counts(
         pd.DataFrame([{"Indicator": get_indicator(a.indicator).label, "Oordeel": a.verdict,
+                       "Toelichting": a.reason_nl,
                        "Kanttekeningen": " ".join(c.text_nl for c in a.caveats) or "geen"}
                       for a in assessments]), "the school-year verdicts")
 
@@ -173,17 +174,21 @@ def event_leads_nl(event: pd.DataFrame, *, percent: bool, alpha: float = 0.05) -
     alpha
         Gives the interval's confidence level.
     """
-    leads = event[event.index < 0].sort_index()
+    return event_years_nl(event[event.index < 0], percent=percent, alpha=alpha)
+
+
+def event_years_nl(event: pd.DataFrame, *, percent: bool, alpha: float = 0.05) -> pd.DataFrame:
+    """Event-study years (before and since the start) as a Dutch table, each with its interval."""
     rows = []
-    for year, r in leads.iterrows():
+    for year, r in event.sort_index().iterrows():
         finite = bool(np.isfinite([r["estimate"], r["ci_low"], r["ci_high"]]).all())
         rows.append({
-            "Schooljaar": f"{-int(year)} jaar vóór de start",
+            "Schooljaar": f"{-int(year)} jaar vóór de start" if year < 0 else f"{int(year) + 1}e jaar met JOS",
             "Verschil met scholen zonder JOS": nl.effect_interval(r["estimate"], r["ci_low"], r["ci_high"],
                                                                   scale="difference", percent=percent, alpha=alpha)
             if finite else nl.MISSING,
-            "Interval sluit nul uit": ("ja: er was al een verschil vóór de start"
+            "Interval sluit nul uit": (("ja: er was al een verschil vóór de start" if year < 0 else "ja")
                                        if finite and (r["ci_low"] > 0 or r["ci_high"] < 0) else "nee"),
         })
     return certify_without_counts(pd.DataFrame(rows, columns=["Schooljaar", "Verschil met scholen zonder JOS",
-                                                              "Interval sluit nul uit"]), "the event-study leads")
+                                                              "Interval sluit nul uit"]), "the event-study years")
