@@ -52,6 +52,9 @@ def test_analysis_of_a_jos_school_has_everything_the_report_shows(ctx):
     assert a.assessment.evidence.comparison_pretrend_p is not None
     table = effects_nl(a)
     assert "Oordeel" in table and table["Schatting"].str.contains("procentpunt").all()
+    # the verdict stands next to the plan's primary estimate only; the other rows are secondary
+    assert (table["Oordeel"] == a.assessment.verdict).sum() == 1
+    assert table["Oordeel"].str.startswith("secundair").sum() == len(table) - 1
     assert (sensitivity_nl(a)["Vooraf vastgelegd"] == "ja").sum() == 1
     diag = diagnostics_nl(a).set_index("Diagnose")["Waarde"]
     assert diag["Lesmaanden vóór de start (in model)"] == str(a.result.n_pre)

@@ -30,7 +30,7 @@ import pandas as pd
 from josanalysis.assessment.evidence import Effect, Evidence
 from josanalysis.assessment.wording import UNITS_NL, count_text, effect_text, overlaps, subject, variant_nl
 from josanalysis.core import formatting as nl
-from josanalysis.methods.robustness import reachable
+from josanalysis.methods.robustness import allowed_as_large
 
 __all__ = [
     "CAVEATS",
@@ -282,10 +282,10 @@ def _c_power(ev: Evidence) -> list[Caveat]:
 
 def _c_placebo(ev: Evidence) -> list[Caveat]:
     rank = ev.placebo_rank()
-    # only worth saying when the estimate would otherwise count as a change and the placebo
-    # dates can reach the rank p the rule needs (else the verdict's reason says it is descriptive)
-    if (rank is None or not ev.excludes_null(ev.primary_effect) or rank.p_value <= ev.alpha
-            or not reachable(rank.n_placebos, ev.alpha)):
+    # only worth saying when the estimate would otherwise count as a change and the placebo rule
+    # (rank p <= alpha, or with too few dates: larger than every placebo) fails
+    if (rank is None or not ev.excludes_null(ev.primary_effect)
+            or rank.n_as_large <= allowed_as_large(rank.n_placebos, ev.alpha)):
         return []
     k, n = rank.n_as_large, rank.n_placebos
     return [Caveat("placebo", "ernstig",

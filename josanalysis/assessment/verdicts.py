@@ -36,7 +36,7 @@ from josanalysis.assessment.evidence import Effect, Evidence
 from josanalysis.assessment.wording import UNITS_NL, effect_text, interval_text
 from josanalysis.core import formatting as nl
 from josanalysis.core.errors import ConfigError
-from josanalysis.methods.robustness import reachable, unreachable_nl
+from josanalysis.methods.robustness import allowed_as_large, reachable, unreachable_nl
 
 __all__ = ["VERDICTS", "EFFECT_CLAIMS", "MIN_EVENTS_PER_POINT", "Assessment", "verdict_for", "is_small_count",
            "assess", "assess_many"]
@@ -190,16 +190,15 @@ def _placebo_check(ev: Evidence) -> tuple[bool, str]:
     if rank is None:
         return False, ""
     k, n = rank.n_as_large, rank.n_placebos
-    if not reachable(n, ev.alpha):
-        return False, " " + unreachable_nl(n, ev.alpha)
     p = nl.number(rank.p_value, 2)
-    if rank.p_value > ev.alpha:
+    rule = "" if reachable(n, ev.alpha) else " " + unreachable_nl(n, ev.alpha)
+    if k > allowed_as_large(n, ev.alpha):
         return True, (f" Bij {k} van de {n} nepstartdatums vóór de start was de geschatte verandering "
                       f"minstens zo groot (rangwaarde p = {p}): zulke veranderingen komen in deze reeks ook "
-                      "zonder JOS voor.")
+                      "zonder JOS voor." + rule)
     larger = "geen" if k == 0 else f"{k}"
     return False, (f" Bij {larger} van de {n} nepstartdatums vóór de start was de verandering even groot "
-                   f"(rangwaarde p = {p}).")
+                   f"(rangwaarde p = {p}).{rule}")
 
 
 def _change_verdict(ev: Evidence, primary: Effect) -> tuple[str, str]:

@@ -40,7 +40,7 @@ def _effect_row(name: str, r: pd.Series, *, percent: bool, alpha: float = 0.05, 
 
 
 def effects_nl(analysis: IndicatorAnalysis) -> pd.DataFrame:
-    """The level and slope change with CIs as a Dutch table (verdict next to them).
+    """The level and slope change with CIs as a Dutch table (the verdict next to the primary estimate).
 
     Parameters
     ----------
@@ -54,19 +54,23 @@ def effects_nl(analysis: IndicatorAnalysis) -> pd.DataFrame:
         row with the reason.
     """
     a = analysis
-    if a.result is None:
-        return certify_without_counts(pd.DataFrame({"Effect": [nl.MISSING], "Schatting": [a.problem or "geen schatting"],
+    if a.result is None or a.assessment.verdict_key == "small_counts":
+        # no estimate, or too few events for one: no percentage from a handful of events
+        why = a.problem or ("geen schatting: te kleine aantallen (zie de toelichting)"
+                            if a.result is not None else "geen schatting")
+        return certify_without_counts(pd.DataFrame({"Effect": [nl.MISSING], "Schatting": [why],
                                                     "Oordeel": [a.assessment.verdict]}), "the effects table")
     alpha = a.spec.alpha
+    primary = a.assessment.evidence.primary
     rows = [_effect_row(_TERMS_NL.get(str(term), str(term)), r, percent=a.percent, alpha=alpha,
                         digits=2 if term == "slope" else 1)
+            | {"Oordeel": a.assessment.verdict if term == primary else "secundair (telt niet mee in het oordeel)"}
             for term, r in a.result.effects.iterrows()]
     if a.controlled is not None and "level" in a.controlled.effects.index:
         rows.append(_effect_row("Niveauverandering t.o.v. vergelijkingsscholen (gecontroleerde ITS)",
-                                a.controlled.effects.loc["level"], percent=a.percent, alpha=alpha))
-    out = pd.DataFrame(rows)
-    out["Oordeel"] = a.assessment.verdict
-    return certify_without_counts(out, "the effects table")
+                                a.controlled.effects.loc["level"], percent=a.percent, alpha=alpha)
+                    | {"Oordeel": "secundair (gevoeligheid voor de vergelijking)"})
+    return certify_without_counts(pd.DataFrame(rows), "the effects table")
 
 
 def diagnostics_nl(analysis: IndicatorAnalysis) -> pd.DataFrame:

@@ -25,7 +25,13 @@ Examples
 
 from __future__ import annotations
 
-from josanalysis.methods.robustness.placebo import PlaceboResult, placebo_test, reachable, unreachable_nl
+from josanalysis.methods.robustness.placebo import (
+    PlaceboResult,
+    allowed_as_large,
+    placebo_test,
+    reachable,
+    unreachable_nl,
+)
 from josanalysis.methods.robustness.power import MdeResult, mde_with_threshold, minimum_detectable_effect
 from josanalysis.methods.robustness.sensitivity import SENSITIVITY_COLUMNS, sensitivity_table
 
@@ -39,4 +45,5 @@ __all__ = [
     "mde_with_threshold",
     "reachable",
     "unreachable_nl",
+    "allowed_as_large",
 ]

@@ -14,7 +14,7 @@ from josanalysis.core import formatting as nl
 from josanalysis.core.errors import ConfigError, DataError, JosError
 from josanalysis.methods.its import ItsFit, ItsSpec, exclusion_mask, fit_its
 
-__all__ = ["PlaceboResult", "placebo_test", "reachable", "unreachable_nl"]
+__all__ = ["PlaceboResult", "placebo_test", "reachable", "unreachable_nl", "allowed_as_large"]
 
 _EFFECT_COLUMNS = ["estimate", "ci_low", "ci_high", "p_value", "scale"]
 
@@ -65,17 +65,17 @@ class PlaceboResult:
         return reachable(self.n_placebos, self.alpha)
 
     def threshold(self) -> float | None:
-        """How large (|difference| or |log ratio|) the real effect must be for rank p <= alpha.
+        """How large (|difference| or |log ratio|) the real effect must be to pass the placebo rule.
 
         The rank p is ``(1 + k) / (n + 1)`` with ``k`` placebo effects at least as large as the
-        real one, so ``k`` may be at most ``floor(alpha (n + 1)) - 1``; the real effect must
-        exceed the ``k + 1``-th largest placebo effect. None when the rank p cannot reach alpha.
+        real one; the rule allows ``k <= allowed_as_large(n, alpha)``, so the real effect must
+        exceed the ``k + 1``-th largest placebo effect (with fewer than ``1/alpha - 1`` dates:
+        every placebo effect). None without placebo estimates.
         """
         sizes = np.sort(effect_size(self.estimates().to_numpy(), self.actual.loc[self.term, "scale"]))[::-1]
-        if not reachable(len(sizes), self.alpha):
+        if not len(sizes):
             return None
-        k_max = int(math.floor(self.alpha * (len(sizes) + 1) + 1e-9)) - 1
-        return float(sizes[k_max])
+        return float(sizes[allowed_as_large(len(sizes), self.alpha)])
 
     def estimates(self) -> pd.Series:
         """The placebo estimates of :attr:`term` that could be fitted (what the placebo figure draws)."""
@@ -109,13 +109,26 @@ def reachable(n_placebos: int, alpha: float) -> bool:
     return n_placebos > 0 and 1.0 / (n_placebos + 1) <= alpha + 1e-12
 
 
+def allowed_as_large(n_placebos: int, alpha: float) -> int:
+    """How many placebo effects may be at least as large as the real one under the placebo rule.
+
+    ``floor(alpha (n + 1)) - 1`` (rank p <= alpha) when that is reachable; with fewer than
+    ``1/alpha - 1`` dates the rank p cannot reach alpha, and the rule that can is: larger than
+    every placebo effect (0 allowed, rank p = 1/(n + 1)).
+
+    >>> allowed_as_large(20, 0.05), allowed_as_large(39, 0.05), allowed_as_large(10, 0.05)
+    (0, 1, 0)
+    """
+    return max(0, int(math.floor(alpha * (n_placebos + 1) + 1e-9)) - 1)
+
+
 def unreachable_nl(n_placebos: int, alpha: float) -> str:
-    """The Dutch sentence that a placebo test with too few dates is descriptive only."""
+    """The Dutch sentence for a placebo test whose dates cannot reach the rank p of ``alpha``."""
     needed = int(math.ceil(1.0 / alpha - 1e-9)) - 1
     return (f"Met {n_placebos} nepstartdatums is de kleinste haalbare rangwaarde 1/{n_placebos + 1} = "
-            f"{nl.number(1.0 / (n_placebos + 1), 2)}, groter dan {nl.number(alpha, 2)}: daarvoor zijn minstens "
-            f"{needed} nepstartdatums nodig. De placebotoets is hier daarom alleen beschrijvend en telt niet "
-            "mee in het oordeel.")
+            f"{nl.number(1.0 / (n_placebos + 1), 2)}, groter dan {nl.number(alpha, 2)} (daarvoor zijn minstens "
+            f"{needed} nepstartdatums nodig). Daarom telt een verandering hier als ze groter is dan bij alle "
+            f"{n_placebos} nepstartdatums; het minimaal aantoonbare effect houdt daar rekening mee.")
 
 
 def effect_size(est: np.ndarray | float, scale: str) -> np.ndarray:
