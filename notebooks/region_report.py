@@ -34,7 +34,7 @@ report = build_region_report(region, prepared, output_dir, params_dir)
 report.show("title", "summary")
 
 # %%
-report.show("event_study", "per_school", "schools")
+report.show("event_study", "pooled_yearly", "per_school", "schools")
 
 # %%
 report.show("yearly", "limits")

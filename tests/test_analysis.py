@@ -52,6 +52,9 @@ def test_analysis_of_a_jos_school_has_everything_the_report_shows(ctx):
     assert a.assessment.evidence.comparison_pretrend_p is not None
     table = effects_nl(a)
     assert "Oordeel" in table and table["Schatting"].str.contains("procentpunt").all()
+    # the verdict stands next to the plan's primary estimate only; the other rows are secondary
+    assert (table["Oordeel"] == a.assessment.verdict).sum() == 1
+    assert table["Oordeel"].str.startswith("secundair").sum() == len(table) - 1
     assert (sensitivity_nl(a)["Vooraf vastgelegd"] == "ja").sum() == 1
     diag = diagnostics_nl(a).set_index("Diagnose")["Waarde"]
     assert diag["Lesmaanden vóór de start (in model)"] == str(a.result.n_pre)
@@ -119,4 +122,8 @@ def test_dutch_tables_of_the_region_and_the_school_years(ctx):
     assert list(overview.columns) == ["School", "Vestiging", "Schooltype", "JOS", "Leerlingen"]
     assert len(overview) == len(ctx.region.schools) and "vergelijkingsschool" in set(overview["JOS"])
     yearly = yearly_assessments_nl(yearly_assessments(ctx, "DM0400"))
-    assert list(yearly.columns) == ["Indicator", "Oordeel", "Kanttekeningen"] and len(yearly)
+    assert list(yearly.columns) == ["Indicator", "Oordeel", "Toelichting", "Kanttekeningen"] and len(yearly)
+    # per school a descriptive trend, with the region's pooled estimate beside it
+    tlv = yearly.set_index("Indicator").loc["Verwijzingen vso cluster 4 (TLV)", "Toelichting"] \
+        if "Verwijzingen vso cluster 4 (TLV)" in set(yearly["Indicator"]) else " ".join(yearly["Toelichting"])
+    assert "Alle JOS-scholen van de regio samen" in tlv and "95%-BI" in tlv

@@ -94,7 +94,8 @@ CASES = {
         "prespecified": [True, False, False]})), "Bij lag 6 wijst ze zelfs de andere kant op"),
     "underpowered": (dict(mde=0.021), "2,1 procentpunt"),
     "placebo": (dict(placebo_estimates=[0.02, -0.015, 0.013, -0.004, 0.001, 0.0, -0.002, 0.003, -0.003,
-                                        0.0015, -0.0005, 0.0025, -0.0025, 0.0045, -0.0015]),
+                                        0.0015, -0.0005, 0.0025, -0.0025, 0.0045, -0.0015, 0.0005,
+                                        -0.0035, 0.004, 0.001, -0.001]),
                 "3 keer minstens zo groot"),
     "early_rise": (dict(indicator="tlv_vso_cluster4", label="het aantal verwijzingen vso cluster 4",
                         scale="ratio", level=Effect(0.85, 0.7, 1.02, 0.09), slope=None, mde=None,
@@ -205,8 +206,16 @@ def test_caveats_are_ordered_most_severe_first():
     (dict(n_pre=11), "not_assessable"),
     (dict(level=Effect(float("nan"), float("nan"), float("nan")), slope=None), "not_assessable"),
     (dict(level=None, slope=None), "not_assessable"),
-    # significant, but placebo dates give changes as large: not counted as a change
-    (dict(placebo_estimates=[0.02, -0.015, 0.013, -0.004, 0.001, 0.0]), "underpowered"),
+    # significant, but 3 of 20 placebo dates give changes as large (rank p 4/21 > 0.05): downgraded,
+    # never "geen verandering"
+    (dict(placebo_estimates=[0.02, -0.015, 0.013] + [0.001] * 17), "change_within_placebo"),
+    # with only 6 placebo dates the rank p cannot go below 1/7: the rule that can is "larger than
+    # every placebo date" -- reachable, so a clear change still gets its verdict
+    (dict(placebo_estimates=[-0.004, 0.001, 0.0, 0.003, -0.002, 0.005]), "consistent_effect"),
+    (dict(placebo_estimates=[0.02, -0.015, 0.013, -0.004, 0.001, 0.0]), "change_within_placebo"),
+    # a clear rise against the expected direction survives the placebo dates too
+    (dict(level=Effect(0.012, 0.006, 0.018, 0.001), placebo_estimates=[0.02] + [0.001] * 19),
+     "change_within_placebo"),
     # ratio scale (counts): RR 0.8 is a fall
     (dict(scale="ratio", level=Effect(0.8, 0.7, 0.9, 0.001), slope=None, mde=None,
           plausible_effect=0.8, placebo_estimates=None, sensitivity=None), "consistent_effect"),
@@ -216,9 +225,16 @@ def test_caveats_are_ordered_most_severe_first():
           plausible_effect=0.8, placebo_estimates=None, sensitivity=None), "underpowered"),
     (dict(scale="ratio", level=Effect(1.01, 0.95, 1.07, 0.8), slope=None, mde=None,
           plausible_effect=0.8, placebo_estimates=None, sensitivity=None), "no_change"),
-    # level up, slope down, both significant: the effect at the end of the series decides
+    # level up, slope down, both significant: the pre-registered primary estimate decides
     (dict(level=Effect(0.01, 0.004, 0.016), slope=Effect(-0.002, -0.003, -0.001),
-          end=Effect(-0.05, -0.08, -0.02)), "consistent_effect"),
+          end=Effect(-0.05, -0.08, -0.02)), "unexpected_direction"),
+    (dict(level=Effect(0.01, 0.004, 0.016), slope=Effect(-0.002, -0.003, -0.001),
+          end=Effect(-0.05, -0.08, -0.02), primary="slope", placebo_estimates=None), "consistent_effect"),
+    # counts below MIN_EVENTS_PER_POINT per lesson month before or after the start: no verdict
+    (dict(scale="ratio", level=Effect(6.4, 1.4, 29.6, 0.02), slope=None, mde=None, plausible_effect=0.8,
+          placebo_estimates=None, sensitivity=None, events_per_point=(1.2, 1.3)), "small_counts"),
+    (dict(scale="ratio", level=Effect(1.3, 1.1, 1.5, 0.002), slope=None, mde=None, plausible_effect=0.8,
+          placebo_estimates=None, sensitivity=None, events_per_point=(9.0, 10.0)), "unexpected_direction"),
     # schoolyear thresholds: 3 years before is too few, 4 is enough
     (dict(frequency="schoolyear", n_pre=3, n_post=3), "not_assessable"),
     (dict(frequency="schoolyear", n_pre=6, n_post=2), "consistent_effect"),
@@ -370,14 +386,76 @@ def test_notes_for_school_region_and_none():
     assert notes_for("thuiszitters", SimpleNamespace(indicator_notes={"thuiszitters": "  "})) == NO_NOTES_TEXT
 
 
-def test_two_prespecified_terms_are_tested_at_alpha_over_two():
-    # level interval excludes 0 with p = 0.03: significant alone, not with two terms (0.025)
+def test_the_primary_estimate_decides_and_the_others_are_labelled_secondary():
+    # level interval excludes 0 (p = 0.03): a change, whatever the slope does; no Bonferroni
+    # bound that would make a verdict disagree with the interval the reader sees
     ev = clean(level=Effect(-0.006, -0.011, -0.001, 0.03), slope=Effect(0.0, -0.0003, 0.0003, 0.9),
                mde=0.02)
     a = assess(ev)
-    assert a.verdict_key == "underpowered"
-    assert "p < 0,025" in a.reason_nl and "p = 0,030" in a.reason_nl
-    assert assess(dataclasses.replace(ev, slope=None)).verdict_key == "consistent_effect"
+    assert a.verdict_key == "consistent_effect"
+    assert "(hoofdschatting)" in a.reason_nl and "Secundair" in a.reason_nl
+    assert a.reason_nl.index("niveauverandering (hoofdschatting)") < a.reason_nl.index("Secundair")
+    assert "trendverandering" in a.reason_nl.split("Secundair")[1]
+    # with the slope as primary the same evidence has no change
+    b = assess(dataclasses.replace(ev, primary="slope", placebo_estimates=None))
+    assert b.verdict_key in ("no_change", "underpowered")
+    assert "trendverandering (hoofdschatting)" in b.reason_nl
+    with pytest.raises(ConfigError, match="primary"):
+        clean(primary="end")
+
+
+def test_no_verdict_contradicts_its_own_interval():
+    # every branch: a primary interval that excludes the null never reads "geen verandering", one
+    # that contains it never claims a change
+    rng = np.random.default_rng(3)
+    for _ in range(300):
+        est = rng.normal(0, 0.01)
+        half = abs(rng.normal(0.008, 0.004))
+        n_pl = int(rng.integers(0, 30))
+        ev = clean(level=Effect(est, est - half, est + half, None), mde=float(abs(rng.normal(0.01, 0.005))),
+                   placebo_estimates=list(rng.normal(0, 0.01, n_pl)) if n_pl else None,
+                   direction=[None, "down", "up"][int(rng.integers(3))])
+        a = assess(ev)
+        if ev.excludes_null(ev.level):
+            assert "geen verandering" not in a.verdict, a.reason_nl
+        else:
+            assert a.verdict_key in ("no_change", "underpowered"), a.reason_nl
+
+
+def test_placebo_dates_that_cannot_reach_the_rank_p_say_so():
+    a = assess(clean(placebo_estimates=[0.001] * 10))
+    assert a.verdict_key == "consistent_effect"
+    assert "Met 10 nepstartdatums is de kleinste haalbare rangwaarde 1/11" in a.reason_nl
+    assert "groter is dan bij alle 10 nepstartdatums" in a.reason_nl
+    # and a downgrade names how many placebo dates gave a change as large: a true sentence
+    b = assess(clean(placebo_estimates=[0.02, -0.015, 0.013] + [0.001] * 17))
+    assert "Bij 3 van de 20 nepstartdatums" in b.reason_nl
+    assert "niet groter dan wat nepstartdatums opleveren" not in b.reason_nl
+
+
+def test_small_counts_show_counts_per_year_and_no_percentage():
+    ev = clean(indicator="thuiszitters", scale="ratio", level=Effect(6.4, 1.4, 29.6, 0.02), slope=None,
+               mde=None, plausible_effect=0.8, placebo_estimates=None, sensitivity=None,
+               events_per_point=(1.2, 1.3), min_count=5,
+               counts_by_year=(("2021-2022", 3.0), ("2022-2023", 14.0)))
+    a = assess(ev)
+    assert a.verdict == "te kleine aantallen om te beoordelen"
+    assert "2021-2022: minder dan 5" in a.reason_nl and "2022-2023: 14" in a.reason_nl
+    assert "%" not in a.reason_nl and "Hawley" in a.reason_nl
+    # at the threshold the rule no longer applies
+    assert assess(dataclasses.replace(ev, events_per_point=(3.0, 3.5))).verdict_key != "small_counts"
+    # the expectation is the pre-period level: a fall after the start keeps the series assessable
+    assert assess(dataclasses.replace(ev, events_per_point=(10.0, 2.0))).verdict_key != "small_counts"
+    assert assess(dataclasses.replace(ev, events_per_point=(2.0, 10.0))).verdict_key == "small_counts"
+
+
+def test_an_unexpected_change_far_beyond_a_realistic_effect_gets_the_size_sentence():
+    ev = clean(scale="ratio", level=Effect(3.0, 1.5, 6.0, 0.001), slope=None, mde=None, plausible_effect=0.8,
+               placebo_estimates=None, sensitivity=None)
+    a = assess(ev)
+    assert a.verdict_key == "unexpected_direction" and "veel groter dan een realistisch effect" in a.reason_nl
+    small = assess(dataclasses.replace(ev, level=Effect(1.2, 1.05, 1.4, 0.01)))
+    assert small.verdict_key == "unexpected_direction" and "veel groter" not in small.reason_nl
 
 
 def test_no_comparison_caveat_needs_an_estimate():

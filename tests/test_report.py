@@ -36,7 +36,10 @@ def test_banner_only_for_synthetic_regions():
 
 def test_plan_table_prints_the_prespecified_model():
     t = plan_table(load_analysis_plan())
-    assert len(t) == 3 and "AR(1)-fouten geschat met GLS" in set(t["Autocorrelatie"])
+    plan = load_analysis_plan()
+    assert len(t) == len(plan.indicators) and "AR(1)-fouten geschat met GLS" in set(t["Autocorrelatie"])
+    # multiplicity: the plan names the primary estimate of every indicator
+    assert set(t["Hoofdschatting"]) == {"niveauverandering (de andere effecten zijn secundair)"}
     assert "Analyseplan versie" in t.attrs["caption"]
 
 

@@ -46,7 +46,9 @@ def test_thuiszitters_stock_on_first_of_month():
     # DM0100: langdurig 2022-09-12..2023-01-20 (open on Oct 1 .. Jan 1), absoluut from 2022-11-01
     assert t.loc[("DM0100", pd.Timestamp("2022-09-01")), "thuiszitters"] == 0
     assert t.loc[("DM0100", pd.Timestamp("2022-10-01")), "thuiszitters"] == 1
-    assert t.loc[("DM0100", pd.Timestamp("2022-11-01")), "thuiszitters"] == 2
+    # Bijlage 2: thuiszitters are langdurig relatief verzuim only; absoluut verzuim is its own series
+    assert t.loc[("DM0100", pd.Timestamp("2022-11-01")), "thuiszitters"] == 1
+    assert t.loc[("DM0100", pd.Timestamp("2022-11-01")), "absoluut_verzuim"] == 1
     assert t.loc[("DM0100", pd.Timestamp("2023-02-01")), "langdurig_relatief_verzuim"] == 0
     assert t.loc[("DM0100", pd.Timestamp("2023-04-01")), "absoluut_verzuim"] == 1  # still open
     # DM0200: one pupil moves from langdurig to absoluut on 2022-12-01: counted once

@@ -38,8 +38,22 @@ from josanalysis.assessment.evidence import (
     evidence_from_yearly,
     first_year_change,
 )
-from josanalysis.assessment.region import region_assessment, region_event_study, region_panel
-from josanalysis.assessment.results import RESULT_COLUMNS, region_results, results_frame, results_rows
+from josanalysis.assessment.region import (
+    REGION_POOLED_YEARLY,
+    RegionYearly,
+    region_assessment,
+    region_event_study,
+    region_panel,
+    region_yearly,
+    region_yearly_panel,
+)
+from josanalysis.assessment.results import (
+    RESULT_COLUMNS,
+    region_results,
+    region_yearly_results,
+    results_frame,
+    results_rows,
+)
 from josanalysis.assessment.school import (
     YEARLY_ASSESSED,
     IndicatorAnalysis,
@@ -56,7 +70,8 @@ __all__ = [
     "CAVEATS", "CAVEAT_TITLES_NL", "NO_NOTES_TEXT", "SEVERITIES", "SEVERITY_NL", "Caveat", "caveats_for",
     "notes_for", "Context", "load_context", "model_spec", "SUBJECTS", "CoIntervention", "Effect",
     "Evidence", "capacity_per_100", "evidence_from_its", "evidence_from_yearly", "first_year_change",
-    "region_assessment", "region_event_study", "region_panel", "RESULT_COLUMNS", "region_results",
+    "region_assessment", "region_event_study", "region_panel", "region_yearly", "region_yearly_panel",
+    "RegionYearly", "REGION_POOLED_YEARLY", "RESULT_COLUMNS", "region_results", "region_yearly_results",
     "results_frame", "results_rows", "YEARLY_ASSESSED", "IndicatorAnalysis", "analyse_indicator",
     "analyse_school", "comparison_series", "pretrend_divergence_p", "school_estimates",
     "yearly_assessments", "VERDICTS", "Assessment", "assess", "assess_many", "verdict_for",

@@ -30,6 +30,7 @@ import pandas as pd
 from josanalysis.assessment.evidence import Effect, Evidence
 from josanalysis.assessment.wording import UNITS_NL, count_text, effect_text, overlaps, subject, variant_nl
 from josanalysis.core import formatting as nl
+from josanalysis.methods.robustness import allowed_as_large
 
 __all__ = [
     "CAVEATS",
@@ -275,15 +276,16 @@ def _c_power(ev: Evidence) -> list[Caveat]:
             "Dat hier toch een verandering zichtbaar is, betekent dat ze groter is dan een "
             "realistisch effect: zo'n schatting valt bij korte, onrustige reeksen vaak te groot uit "
             "door toeval, of heeft (ook) een andere oorzaak."
-            if any(ev.excludes_null(e) for e in (ev.level, ev.slope)) else
+            if ev.excludes_null(ev.primary_effect) else
             "Geen aantoonbare verandering betekent hier dus niet dat er geen effect is."))]
 
 
 def _c_placebo(ev: Evidence) -> list[Caveat]:
     rank = ev.placebo_rank()
-    est = ev.level if ev.level is not None else ev.slope
-    # only worth saying when the estimate would otherwise count as a change
-    if rank is None or not ev.excludes_null(est) or rank.p_value <= ev.alpha:
+    # only worth saying when the estimate would otherwise count as a change and the placebo rule
+    # (rank p <= alpha, or with too few dates: larger than every placebo) fails
+    if (rank is None or not ev.excludes_null(ev.primary_effect)
+            or rank.n_as_large <= allowed_as_large(rank.n_placebos, ev.alpha)):
         return []
     k, n = rank.n_as_large, rank.n_placebos
     return [Caveat("placebo", "ernstig",
@@ -355,7 +357,7 @@ def _c_national(ev: Evidence) -> list[Caveat]:
         how = " steeg landelijk"
     return [Caveat("national_context", "let_op",
         f"{subject(ev)[:1].upper()}{subject(ev)[1:]}{how} in dezelfde jaren; ook scholen zonder JOS "
-        "kregen daarmee te maken. Een verandering op deze school volgt dus deels "
+        f"kregen daarmee te maken. Een verandering bij {ev.unit} volgt dus deels "
         "een landelijke ontwikkeling en is niet alleen aan de school of JOS toe te schrijven.")]
 
 

@@ -53,6 +53,7 @@ SUBJECTS: dict[str, str] = {
     "absence_rate": "het verzuim",
     "unauthorised_absence_rate": "het ongeoorloofd verzuim",
     "thuiszitters": "het aantal thuiszitters",
+    "absolute_absence": "het absoluut verzuim",
     "early_leavers": "het aantal voortijdig schoolverlaters",
     "youthcare_ambulant": "het aantal leerlingen met jeugdhulp zonder verblijf",
     "youthcare_residential": "het aantal leerlingen met jeugdhulp met verblijf",
@@ -171,8 +172,7 @@ class Evidence:
     capacity_per_100
         FTE per 100 pupils per school (``{school_id: value}``) across the region's JOS schools.
     capacity_cv
-        Alternatively, only the coefficient of variation of that measure (e.g. from
-        ``josanalysis.questions.capacity``'s spread table); used when ``capacity_per_100`` is not given.
+        Or only the coefficient of variation of that measure (used without ``capacity_per_100``).
     national_context
         The indicator moved nationally in the same years (thuiszitters rose nationally).
     national_change
@@ -180,14 +180,21 @@ class Evidence:
     percent_points
         Format differences as percentage points (rates in [0, 1]).
     first_year_basis
-        What ``first_year_change`` is measured against, in Dutch (default "de voortgezette
-        trend"; :func:`evidence_from_yearly` uses the mean of the school years before the start).
+        What ``first_year_change`` is measured against, in Dutch ("de voortgezette trend").
     basis, unit
         Region wording: what the change is measured against (default "de voortgezette trend")
         and who changed (default "deze school"); the region's evidence compares JOS schools.
     no_estimate_reason
         Dutch sentence used as the reason when there is no estimate (e.g. yearly figures that
         the monitor shows descriptively).
+    primary, estimate_name
+        The plan's pre-registered primary estimate (``"level"``/``"slope"``; others are
+        secondary), and optionally its Dutch name (the region's pooled effects).
+    events_per_point, counts_by_year
+        Count indicators: mean count per point before and after the start (the small-count
+        rule), and ``(school year, total)`` pairs shown with that verdict.
+    min_count
+        Counts below this are written as "minder dan ..." in texts (the region's privacy rule).
     """
 
     indicator: str
@@ -230,8 +237,15 @@ class Evidence:
     basis: str = "de voortgezette trend"
     unit: str = "deze school"
     no_estimate_reason: str | None = None
+    primary: str = "level"
+    estimate_name: str | None = None
+    events_per_point: tuple[float, float] | None = None
+    counts_by_year: tuple[tuple[str, float], ...] = ()
+    min_count: int = 10
 
     def __post_init__(self) -> None:
+        if self.primary not in ("level", "slope"):
+            raise ConfigError(f"primary is {self.primary!r}; expected 'level' or 'slope'.")
         if self.direction not in ("down", "up", None):
             raise ConfigError(f"direction is {self.direction!r}; expected 'down', 'up' or None.")
         if self.frequency not in FREQUENCIES:
@@ -277,13 +291,24 @@ class Evidence:
         return e.ci_low > self.null or e.ci_high < self.null
 
     @property
+    def primary_effect(self) -> Effect | None:
+        """The pre-registered primary estimate (``level`` or ``slope``)."""
+        return self.level if self.primary == "level" else self.slope
+
+    @property
+    def secondary_effects(self) -> list[tuple[str, Effect]]:
+        """The other estimated terms, as ``(term, effect)``: reported, never deciding the verdict."""
+        return [(name, e) for name, e in (("level", self.level), ("slope", self.slope), ("end", self.end))
+                if name != self.primary and e is not None and np.isfinite(e.estimate)]
+
+    @property
     def has_estimate(self) -> bool:
         """Whether a level or slope change was estimated (finite)."""
         return any(e is not None and np.isfinite(e.estimate) for e in (self.level, self.slope))
 
     def placebo_rank(self) -> PlaceboRank | None:
-        """The real estimate (level, else slope) among the placebo estimates; None without them."""
-        est = self.level if self.level is not None else self.slope
+        """The primary estimate among the placebo estimates (of the same term); None without them."""
+        est = self.primary_effect
         pl = self.placebo_estimates
         if est is None or pl is None:
             return None

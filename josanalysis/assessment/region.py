@@ -4,6 +4,15 @@ JOS starts school by school, so the region-level effect is estimated with a stag
 event study (:func:`josanalysis.methods.event_study`) with not-yet-treated and never-treated
 schools as controls, and judged by the same verdict rules and caveats as a school's estimate.
 
+* monthly indicators (absence, thuiszitters, absoluut verzuim): :func:`region_event_study` and
+  :func:`region_assessment`;
+* school-year indicators (youth care, referrals, early leavers): :func:`region_yearly`, a pooled
+  staggered difference-in-differences over the schools' yearly rates per pupil with the first
+  JOS year and the later years separated (earlier detection can first raise referrals).
+
+Event years seen in one school only have no bootstrap interval; they are left out (a note says
+so), so that no estimate is shown without its interval.
+
 Examples
 --------
 >>> from josanalysis.assessment import load_context, region_event_study, region_assessment
@@ -15,6 +24,9 @@ Examples
 
 from __future__ import annotations
 
+import dataclasses
+from dataclasses import dataclass
+
 import pandas as pd
 
 from josanalysis.assessment.context import Context
@@ -23,7 +35,11 @@ from josanalysis.assessment.verdicts import Assessment, assess
 from josanalysis.core.indicators import get_indicator
 from josanalysis.methods import EventStudyResult, event_study
 
-__all__ = ["region_panel", "region_event_study", "region_assessment"]
+__all__ = ["region_panel", "region_event_study", "region_assessment", "region_yearly_panel", "region_yearly",
+           "RegionYearly", "REGION_POOLED_YEARLY"]
+
+#: School-year indicators the region pools (an expected direction and pupils as denominator).
+REGION_POOLED_YEARLY = ("youthcare_ambulant", "tlv_vso_cluster4", "placements_facility", "early_leavers")
 
 
 def region_panel(ctx: Context, indicator: str) -> pd.DataFrame:
@@ -39,17 +55,91 @@ def region_panel(ctx: Context, indicator: str) -> pd.DataFrame:
     return w[["school_id", "month", indicator, "jos_start"]]
 
 
+def region_yearly_panel(ctx: Context, indicator: str) -> pd.DataFrame:
+    """The region's school-year panel of ``indicator`` as a rate per pupil, with each school's start."""
+    y = ctx.panel.yearly()
+    if indicator not in y.columns:
+        return pd.DataFrame(columns=["school_id", "year_start", indicator, "jos_start"])
+    y = y.dropna(subset=[indicator, "pupils"]).copy()
+    y = y[y["pupils"] > 0]
+    y[indicator] = y[indicator] / y["pupils"]
+    starts = {s.school_id: (pd.Timestamp(s.jos_start) if s.jos_start else pd.NaT) for s in ctx.region.schools}
+    y["jos_start"] = y["school_id"].map(starts)
+    return y[["school_id", "year_start", indicator, "jos_start"]]
+
+
+def _with_intervals_only(es: EventStudyResult) -> EventStudyResult:
+    """The event study without the event years that have no interval (seen in one school)."""
+    keep = es.event[["ci_low", "ci_high"]].notna().all(axis=1)
+    if keep.all():
+        return es
+    dropped = ", ".join(str(int(y)) for y in es.event.index[~keep])
+    note = (f"Jaar/jaren {dropped} sinds de start zijn niet getoond: ze zijn bij maar één school waargenomen, "
+            "zodat er geen betrouwbaarheidsinterval is. Ze tellen wel mee in het gemiddelde effect.")
+    return dataclasses.replace(es, event=es.event[keep], notes=(*es.notes, note))
+
+
 def region_event_study(ctx: Context, indicator: str = "absence_rate", *, n_permutations: int = 0,
                        seed: int = 0) -> EventStudyResult:
     """Staggered roll-out across the region: effect by year since start and the pooled effect.
 
     Uses :func:`josanalysis.methods.eventstudy.event_study` with not-yet-treated and never-treated
-    schools as controls and wild-cluster-bootstrap inference (few schools).
+    schools as controls and wild-cluster-bootstrap inference (few schools). Event years without
+    an interval are left out.
     """
     p = region_panel(ctx, indicator)
     exclude = list(ctx.plan.covid_windows) if ctx.plan.covid_handling == "exclude" else None
-    return event_study(p, indicator, unit="school_id", time="month", start="jos_start",
-                       exclude=exclude, alpha=ctx.plan.alpha, n_permutations=n_permutations, seed=seed)
+    return _with_intervals_only(event_study(p, indicator, unit="school_id", time="month", start="jos_start",
+                                            exclude=exclude, alpha=ctx.plan.alpha,
+                                            n_permutations=n_permutations, seed=seed))
+
+
+def _lead_p(es: EventStudyResult) -> float | None:
+    """The pre-trend (lead) test: Bonferroni over the years before the start."""
+    pre = es.event[es.event.index < 0]["p_value"].dropna()
+    return float(min(1.0, pre.min() * len(pre))) if len(pre) else None
+
+
+def _plausible_difference(ind, panel: pd.DataFrame | None, time: str) -> float | None:
+    """The registry's plausible effect on the region's difference scale: for counts (a rate
+    ratio) times the JOS schools' mean rate per pupil before their start."""
+    if not ind.is_count:
+        return ind.plausible_effect
+    if ind.plausible_effect is None or panel is None:
+        return None
+    pre = panel.dropna(subset=["jos_start"])
+    pre = pre.loc[pre[time] < pre["jos_start"], ind.key]
+    return float((ind.plausible_effect - 1.0) * pre.mean()) if len(pre) and pre.mean() > 0 else None
+
+
+def _region_evidence(ctx: Context, es: EventStudyResult, indicator: str, effect: pd.Series, *,
+                     frequency: str, points: tuple[pd.Series, pd.Series], plausible: float | None,
+                     **fields) -> Evidence:
+    """Evidence for one pooled region estimate (differences of rates; counts per pupil)."""
+    ind = get_indicator(indicator)
+    before, after = points
+    starts = sorted({s.jos_start for s in ctx.region.jos_schools})
+    values = dict(
+        label=ind.label[:1].lower() + ind.label[1:], direction=ind.direction, frequency=frequency,
+        scale="difference", level=Effect(float(effect["estimate"]), float(effect["ci_low"]),
+                                         float(effect["ci_high"]), float(effect["p_value"])),
+        n_pre=int(before.median()) if len(before) else 0, n_post=int(after.median()) if len(after) else 0,
+        start=starts[0] if starts else None, alpha=ctx.plan.alpha, covid_windows=ctx.plan.covid_windows,
+        covid_handling=ctx.plan.covid_handling, has_comparison=es.n_never > 0 or len(starts) > 1,
+        comparison_pretrend_p=_lead_p(es),
+        plausible_effect=plausible, early_rise=ind.early_rise,
+        percent_points=ind.unit == "aandeel" or ind.is_count, national_context=indicator == "thuiszitters",
+        capacity_per_100=capacity_per_100(ctx.region.jos_schools, ctx.latest_pupils()) or None,
+        basis="de scholen die (nog) niet met JOS werkten", unit="de JOS-scholen",
+    )
+    return Evidence(indicator, **(values | fields))
+
+
+def _segment_sizes(p: pd.DataFrame, time: str) -> tuple[pd.Series, pd.Series]:
+    treated = p.dropna(subset=["jos_start"])
+    before = treated[treated[time] < treated["jos_start"]].groupby("school_id").size()
+    after = treated[treated[time] >= treated["jos_start"]].groupby("school_id").size()
+    return before, after
 
 
 def region_assessment(ctx: Context, es: EventStudyResult, indicator: str) -> Assessment:
@@ -59,25 +149,71 @@ def region_assessment(ctx: Context, es: EventStudyResult, indicator: str) -> Ass
     years); the numbers of points are the median lesson months before and after the start over
     the JOS schools.
     """
-    ind = get_indicator(indicator)
-    att = es.att.iloc[0]
     p = region_panel(ctx, indicator)
-    treated = p.dropna(subset=["jos_start"])
-    before = treated[treated["month"] < treated["jos_start"]].groupby("school_id").size()
-    after = treated[treated["month"] >= treated["jos_start"]].groupby("school_id").size()
-    pre = es.event[es.event.index < 0]["p_value"].dropna()
-    pretrend_p = float(min(1.0, pre.min() * len(pre))) if len(pre) else None
-    starts = sorted({s.jos_start for s in ctx.region.jos_schools})
-    ev = Evidence(
-        indicator, label=ind.label[:1].lower() + ind.label[1:], direction=ind.direction, frequency="month",
-        scale="difference", level=Effect(float(att["estimate"]), float(att["ci_low"]), float(att["ci_high"]),
-                                         float(att["p_value"])),
-        n_pre=int(before.median()) if len(before) else 0, n_post=int(after.median()) if len(after) else 0,
-        start=starts[0] if starts else None, alpha=ctx.plan.alpha, covid_windows=ctx.plan.covid_windows,
-        covid_handling=ctx.plan.covid_handling, has_comparison=es.n_never > 0 or len(starts) > 1,
-        comparison_pretrend_p=pretrend_p, plausible_effect=ind.plausible_effect,
-        percent_points=ind.unit == "aandeel", national_context=indicator == "thuiszitters",
-        capacity_per_100=capacity_per_100(ctx.region.jos_schools, ctx.latest_pupils()) or None,
-        basis="de scholen die (nog) niet met JOS werkten", unit="de JOS-scholen",
-    )
-    return assess(ev)
+    return assess(_region_evidence(ctx, es, indicator, es.att.iloc[0], frequency="month",
+                                   points=_segment_sizes(p, "month"),
+                                   plausible=_plausible_difference(get_indicator(indicator), p, "month"),
+                                   estimate_name="het gemiddelde verschil over alle JOS-maanden"))
+
+
+@dataclass(frozen=True)
+class RegionYearly:
+    """The pooled staggered difference-in-differences of one school-year indicator.
+
+    Attributes
+    ----------
+    indicator
+        Indicator key.
+    study
+        Event years (first JOS year = 0) with intervals; its pooled effect covers all JOS years.
+    later
+        The same panel with the pooled effect over the later years (event year 1 on).
+    first_year, later_years
+        Verdicts on the first JOS year (event year 0; for indicators where earlier detection
+        can first raise the numbers no direction is expected) and on the later years.
+    """
+
+    indicator: str
+    study: EventStudyResult
+    later: EventStudyResult | None
+    first_year: Assessment
+    later_years: Assessment | None
+
+
+def region_yearly(ctx: Context, indicator: str, *, seed: int = 0) -> RegionYearly:
+    """Pooled staggered DiD of a school-year indicator (rate per pupil) over the region's schools.
+
+    The same did2s + wild-cluster-bootstrap machinery as the monthly event study
+    (:func:`josanalysis.methods.event_study` on school years), with the first JOS year and the
+    later years as separate estimates.
+
+    Examples
+    --------
+    >>> r = region_yearly(load_context("demoregio"), "tlv_vso_cluster4")   # doctest: +SKIP
+    >>> r.first_year.verdict_key, r.later_years.verdict_key                # doctest: +SKIP
+    """
+    ind = get_indicator(indicator)
+    p = region_yearly_panel(ctx, indicator)
+    kw = dict(unit="school_id", time="year_start", start="jos_start", alpha=ctx.plan.alpha, seed=seed)
+    study = _with_intervals_only(event_study(p, indicator, **kw))
+    points = _segment_sizes(p, "year_start")
+    plausible = _plausible_difference(ind, p, "year_start")
+    first = study.event.loc[0] if 0 in study.event.index else None
+    # earlier detection can first raise referrals and youth care: no direction expected in year one,
+    # and the early-rise caveat explains a rise
+    early = dict(direction=None, first_year_change=float(first["estimate"]),
+                 first_year_basis="de scholen die (nog) niet met JOS werkten") if ind.early_rise and first is not None else {}
+    if first is None:
+        first_ev = Evidence(indicator, frequency="schoolyear", no_estimate_reason="Het eerste JOS-jaar is bij "
+                            "minder dan twee scholen waargenomen.")
+    else:
+        first_ev = _region_evidence(ctx, study, indicator, first, frequency="schoolyear", points=points,
+                                    plausible=plausible, estimate_name="het verschil in het eerste JOS-jaar",
+                                    **early)
+    later = later_a = None
+    if (study.event.index >= 1).any():
+        later = event_study(p, indicator, pooled_from=1, **kw)
+        later_a = assess(_region_evidence(ctx, study, indicator, later.att.iloc[0], frequency="schoolyear",
+                                          points=(points[0], points[1] - 1), plausible=plausible,
+                                          estimate_name="het gemiddelde verschil in de latere JOS-jaren"))
+    return RegionYearly(indicator, study, later, assess(first_ev), later_a)

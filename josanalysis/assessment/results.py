@@ -21,12 +21,13 @@ import numpy as np
 import pandas as pd
 
 from josanalysis.assessment.context import Context
+from josanalysis.assessment.region import RegionYearly
 from josanalysis.assessment.school import IndicatorAnalysis
 from josanalysis.assessment.verdicts import Assessment
 from josanalysis.core.config import Region
 from josanalysis.methods import EventStudyResult, ItsSpec
 
-__all__ = ["RESULT_COLUMNS", "method_label", "results_rows", "results_frame", "region_results"]
+__all__ = ["RESULT_COLUMNS", "method_label", "results_rows", "results_frame", "region_results", "region_yearly_results"]
 
 #: Columns of a report's ``results.csv`` (and the region summary table).
 RESULT_COLUMNS = ["region_id", "school_id", "school_name", "indicator", "term", "estimate", "ci_low",
@@ -73,18 +74,32 @@ def results_frame(ctx: Context, analyses: list[IndicatorAnalysis]) -> pd.DataFra
     return pd.concat([results_rows(a, ctx.region) for a in analyses], ignore_index=True)
 
 
-def region_results(ctx: Context, indicator: str, es: EventStudyResult, assessment: Assessment) -> pd.DataFrame:
+def region_yearly_results(ctx: Context, r: RegionYearly) -> pd.DataFrame:
+    """Machine-readable rows of a pooled school-year indicator: first JOS year, later years and
+    the event years (differences of the rate per pupil)."""
+    method = "staggered DiD on school years per pupil (pyfixest did2s), wild cluster bootstrap"
+    parts = [region_results(ctx, r.indicator, r.study, r.first_year, method=method, pooled_term="first_year",
+                            pooled=r.study.event.loc[0] if 0 in r.study.event.index else None)]
+    if r.later is not None and r.later_years is not None:
+        parts.append(region_results(ctx, r.indicator, r.later, r.later_years, method=method,
+                                    pooled_term="later_years", event_rows=False))
+    return pd.concat(parts, ignore_index=True)
+
+
+def region_results(ctx: Context, indicator: str, es: EventStudyResult, assessment: Assessment, *,
+                   method: str = "event study (pyfixest did2s), wild cluster bootstrap", pooled_term: str = "pooled",
+                   pooled: pd.Series | None = None, event_rows: bool = True) -> pd.DataFrame:
     """Machine-readable rows of the region's pooled effect and event-study years."""
     rows = []
     base = {"region_id": ctx.region.region_id, "school_id": "", "school_name": f"regio {ctx.region.name}",
             "indicator": indicator, "scale": "difference", "n_pre": assessment.evidence.n_pre,
             "n_post": assessment.evidence.n_post, "mde": np.nan, "verdict_key": assessment.verdict_key,
             "verdict": assessment.verdict, "n_caveats": len(assessment.caveats),
-            "method": "event study (pyfixest did2s), wild cluster bootstrap"}
-    att = es.att.iloc[0]
-    rows.append({**base, "term": "pooled", "estimate": att["estimate"], "ci_low": att["ci_low"],
+            "method": method}
+    att = es.att.iloc[0] if pooled is None else pooled
+    rows.append({**base, "term": pooled_term, "estimate": att["estimate"], "ci_low": att["ci_low"],
                  "ci_high": att["ci_high"], "p_value": att["p_value"]})
-    for year, r in es.event.iterrows():
+    for year, r in (es.event.iterrows() if event_rows else ()):
         rows.append({**base, "term": f"event_year_{year}", "estimate": r["estimate"], "ci_low": r["ci_low"],
                      "ci_high": r["ci_high"], "p_value": r["p_value"], "verdict_key": "", "verdict": "",
                      "n_caveats": 0})

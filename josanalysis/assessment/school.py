@@ -30,11 +30,13 @@ import statsmodels.api as sm
 
 from josanalysis.assessment.caveats import notes_for
 from josanalysis.assessment.context import Context, model_spec
+from josanalysis.assessment.region import REGION_POOLED_YEARLY, region_yearly
 from josanalysis.assessment.evidence import Evidence, capacity_per_100, evidence_from_its, evidence_from_yearly
 from josanalysis.assessment.verdicts import Assessment, assess
+from josanalysis.assessment.wording import interval_text
 from josanalysis.core.errors import JosError
 from josanalysis.core.indicators import Indicator, get_indicator
-from josanalysis.core.schoolcalendar import in_windows
+from josanalysis.core.schoolcalendar import in_windows, school_years_of
 from josanalysis.methods import (
     ItsResult,
     ItsSpec,
@@ -45,9 +47,10 @@ from josanalysis.methods import (
     placebo_test,
     sensitivity_table,
 )
+from josanalysis.methods.robustness import mde_with_threshold
 
 __all__ = ["IndicatorAnalysis", "Robustness", "analyse_indicator", "analyse_school", "comparison_series",
-           "pretrend_divergence_p", "school_estimates", "yearly_assessments", "YEARLY_ASSESSED"]
+           "pretrend_divergence_p", "school_estimates", "count_evidence", "yearly_assessments", "YEARLY_ASSESSED"]
 
 #: School-year indicators that get a verdict and caveats in the school report (descriptive:
 #: about nine points are too few for an interrupted time series).
@@ -186,12 +189,14 @@ def _not_possible(sentence: str, exc: Exception | None) -> str:
 
 def _robustness(ctx: Context, series: pd.DataFrame, indicator: str, start: pd.Timestamp,
                 spec: ItsSpec, seed: int, extra: list[str]) -> Robustness:
-    """Placebo start dates, the sensitivity table and the MDE, as the plan sets them."""
+    """Placebo start dates, the sensitivity table and the MDE, as the plan sets them; all on the
+    plan's primary estimate."""
     placebo = sens = mde = None
     pl = ctx.plan.placebo or {}
+    term = ctx.plan.indicators[indicator].primary
     try:
         placebo = placebo_test(series, indicator, "month", start, spec, n_dates=int(pl.get("n_dates", 20)),
-                               min_segment=int(pl.get("min_segment", 12)))
+                               min_segment=int(pl.get("min_segment", 12)), term=term)
     except JosError as exc:
         extra.append(_not_possible("De placebotoets was niet mogelijk", exc))
     try:
@@ -201,7 +206,9 @@ def _robustness(ctx: Context, series: pd.DataFrame, indicator: str, start: pd.Ti
     pw = ctx.plan.power or {}
     try:
         mde = minimum_detectable_effect(series, indicator, "month", start, spec, power=float(pw.get("power", 0.8)),
-                                        n_simulations=int(pw.get("n_simulations", 200)), seed=seed)
+                                        n_simulations=int(pw.get("n_simulations", 200)), seed=seed, term=term)
+        # the MDE of the whole verdict rule: with enough placebo dates a change must also beat them
+        mde = mde_with_threshold(mde, placebo.threshold() if placebo is not None else None)
     except JosError as exc:
         extra.append(_not_possible("Het minimaal aantoonbare effect kon niet worden berekend", exc))
     return Robustness(placebo, sens, mde)
@@ -220,6 +227,19 @@ def _robustness_evidence(rob: Robustness) -> dict[str, Any]:
         p = rob.placebo.placebos
         overrides["placebo_estimates"] = tuple(p.loc[p["term"] == rob.placebo.term, "estimate"].astype(float))
     return overrides
+
+
+def count_evidence(ctx: Context, series: pd.DataFrame, indicator: str, start: pd.Timestamp) -> dict[str, Any]:
+    """Evidence fields of a count series for the small-count rule: mean count per lesson month
+    before and after the start (COVID months left out as in the model) and totals per school year."""
+    if not get_indicator(indicator).is_count:
+        return {}
+    used = series[~series["covid"].astype(bool)] if "covid" in series else series
+    pre, post = used.loc[used["month"] < start, indicator], used.loc[used["month"] >= start, indicator]
+    years = series.groupby(school_years_of(series["month"]))[indicator].sum(min_count=1).dropna()
+    return {"events_per_point": (float(pre.mean()) if len(pre) else 0.0, float(post.mean()) if len(post) else 0.0),
+            "counts_by_year": tuple((str(y), float(c)) for y, c in years.items()),
+            "min_count": int(ctx.region.privacy.min_count)}
 
 
 def _without_estimate(ctx: Context, school_id: str, ind: Indicator, series: pd.DataFrame,
@@ -279,7 +299,8 @@ def analyse_indicator(ctx: Context, school_id: str, indicator: str, *, robustnes
     extra: list[str] = []
     controlled, comp = _controlled_fit(ctx, series, indicator, start, spec, extra)
     rob = _robustness(ctx, series, indicator, start, spec, seed, extra) if robustness else Robustness()
-    overrides = _robustness_evidence(rob)
+    overrides = _robustness_evidence(rob) | count_evidence(ctx, series, indicator, start)
+    overrides["primary"] = ctx.plan.indicators[indicator].primary
     overrides["has_comparison"] = controlled is not None
     if controlled is not None:
         overrides["comparison_pretrend_p"] = pretrend_divergence_p(series, comp, indicator, start)
@@ -307,6 +328,23 @@ def school_estimates(ctx: Context, indicator: str = "absence_rate", *,
             for s in ctx.region.jos_schools]
 
 
+def _region_beside(ctx: Context, key: str, y: pd.DataFrame, start: Any) -> str:
+    """The school's descriptive yearly reason with the region's pooled estimate beside it."""
+    n_pre = int((pd.to_datetime(y.dropna(subset=[key])["year_start"]) < pd.Timestamp(start)).sum())
+    n_post = int(y[key].notna().sum()) - n_pre
+    own = (f"Per school schat de monitor geen effect uit jaarcijfers ({n_pre} schooljaren vóór en {n_post} vanaf "
+           "de start): de cijfers staan beschrijvend in de tabel.")
+    try:
+        r = region_yearly(ctx, key)
+    except JosError as exc:
+        return own + " " + _not_possible("Een regionale schatting was niet mogelijk", exc)
+    parts = [f"{name} {interval_text(a.evidence, a.evidence.level)}: {a.verdict}"
+             for name, a in (("eerste JOS-jaar", r.first_year), ("latere jaren", r.later_years))
+             if a is not None and a.evidence.level is not None]
+    return own + " Alle JOS-scholen van de regio samen, per leerling vergeleken met scholen zonder JOS — " + \
+        "; ".join(parts) + "."
+
+
 def yearly_assessments(ctx: Context, school_id: str) -> list[Assessment]:
     """Verdicts and caveats of the school-year indicators of one school.
 
@@ -326,6 +364,8 @@ def yearly_assessments(ctx: Context, school_id: str) -> list[Assessment]:
         extra: dict[str, Any] = {}
         if key == "jos_trajectories":
             extra = {"registration_break": True, "registration_break_date": school.jos_start}
+        if key in REGION_POOLED_YEARLY:
+            extra["no_estimate_reason"] = _region_beside(ctx, key, y, school.jos_start)
         den = "pupils" if get_indicator(key).denominator == "pupils" and "pupils" in y.columns else None
         out.append(assess(evidence_from_yearly(y, key, school.jos_start, ctx.plan, denominator=den, **extra)))
     return out

@@ -1,10 +1,11 @@
 """Verdicts: one word on what an estimate can support, from a small fixed set, with its reason.
 
-Every estimate gets one verdict (``docs/verdicts.md``) that agrees with its own interval: a
-change counts only when the interval excludes 'no effect', with several pre-specified terms
-only when the p-value passes the Bonferroni bound, and only when placebo start dates do not
-give changes as large. No verdict says that JOS caused a change; the strongest is "consistent
-met een effect; toeschrijving aan JOS niet vastgesteld". :func:`assess` joins the verdict with
+Every estimate gets one verdict (``docs/verdicts.md``) that agrees with the interval of its
+pre-registered primary estimate: a change counts when that interval excludes 'no effect'
+(placebo start dates can downgrade it, but only when there are enough of them to reach the
+rank p the rule needs); a null result is qualified by the minimum detectable effect of the
+whole rule; count series with too few events get no verdict. No verdict says that JOS caused a
+change; the strongest is "consistent met een effect; toeschrijving aan JOS niet vastgesteld". :func:`assess` joins the verdict with
 the caveats of :mod:`josanalysis.assessment.caveats`.
 
 Examples
@@ -35,8 +36,10 @@ from josanalysis.assessment.evidence import Effect, Evidence
 from josanalysis.assessment.wording import UNITS_NL, effect_text, interval_text
 from josanalysis.core import formatting as nl
 from josanalysis.core.errors import ConfigError
+from josanalysis.methods.robustness import allowed_as_large, reachable, unreachable_nl
 
-__all__ = ["VERDICTS", "Assessment", "verdict_for", "assess", "assess_many"]
+__all__ = ["VERDICTS", "EFFECT_CLAIMS", "MIN_EVENTS_PER_POINT", "Assessment", "verdict_for", "is_small_count",
+           "assess", "assess_many"]
 
 #: The verdicts, machine key -> Dutch text shown to readers. A fixed set; see docs/verdicts.md.
 VERDICTS: dict[str, str] = {
@@ -45,8 +48,20 @@ VERDICTS: dict[str, str] = {
     "no_change": "geen verandering aantoonbaar",
     "unexpected_direction": "verandering in de onverwachte richting",
     "change_no_direction": "verandering zichtbaar; voor deze indicator is geen richting verwacht",
+    "change_within_placebo": "verandering zichtbaar, maar niet groter dan bij nepstartdatums vóór de start",
+    "small_counts": "te kleine aantallen om te beoordelen",
     "not_assessable": "niet te beoordelen (te weinig gegevens)",
 }
+
+#: The verdicts that claim a change (the benchmark counts these under 'no effect').
+EFFECT_CLAIMS = frozenset({"consistent_effect", "unexpected_direction", "change_no_direction"})
+
+#: Count series with fewer expected events than this per point (lesson month or school year)
+#: before or after the start get "te kleine aantallen om te beoordelen"; see docs/verdicts.md.
+MIN_EVENTS_PER_POINT = 3.0
+
+#: An unexpected change larger than this multiple of the plausible effect gets a size sentence.
+SIZE_CHECK = 3.0
 
 
 @dataclass(frozen=True)
@@ -120,9 +135,19 @@ class Assessment:
 # The verdict rules
 # --------------------------------------------------------------------------------------------
 
-def _not_assessable(ev: Evidence, terms: list[tuple[str, Effect]]) -> str | None:
+#: Dutch names of the terms, as the subject of a sentence.
+TERM_NL = {"level": "niveauverandering", "slope": "trendverandering", "end": "verandering aan het eind"}
+
+
+def _primary_subject(ev: Evidence) -> str:
+    """The primary estimate as the start of a sentence: "De niveauverandering (hoofdschatting)"."""
+    name = ev.estimate_name or f"de {TERM_NL[ev.primary]}"
+    return f"{name[:1].upper()}{name[1:]} (hoofdschatting)"
+
+
+def _not_assessable(ev: Evidence, primary: Effect | None) -> str | None:
     """The reason why there is no verdict on the estimate, or None when there is one."""
-    if not terms or not any(np.isfinite(e.estimate) for _, e in terms):
+    if primary is None or not np.isfinite(primary.estimate):
         return ev.no_estimate_reason or "Er is geen schatting: het model kon op deze gegevens niet worden berekend."
     if ev.n_pre < MIN_PRE[ev.frequency] or ev.n_post < MIN_POST[ev.frequency]:
         return (
@@ -132,34 +157,77 @@ def _not_assessable(ev: Evidence, terms: list[tuple[str, Effect]]) -> str | None
     return None
 
 
-def _change_verdict(ev: Evidence, sig: list[tuple[str, Effect]]) -> tuple[str, str]:
-    """The verdict on a change that counts: in the expected direction, against it, or undirected."""
-    signs = {ev.sign(e.estimate) for _, e in sig}
-    if len(signs) == 1:
-        sign = signs.pop()
-    elif ev.end is not None:
-        sign = ev.sign(ev.end.estimate)
-    else:
-        sign = ev.sign(sig[0][1].estimate)
-    desc = "; ".join(f"{n} {interval_text(ev, e)}" for n, e in sig)
-    if ev.direction is None:
-        conf = int(round(100 * (1 - ev.alpha)))
-        return "change_no_direction", (
-            f"Het {conf}%-betrouwbaarheidsinterval sluit 'geen verandering' uit ({desc}); voor "
-            "deze indicator is vooraf geen gewenste richting vastgelegd."
-        )
-    expected = -1 if ev.direction == "down" else 1
+def is_small_count(ev: Evidence) -> bool:
+    """Whether a count series expects fewer than :data:`MIN_EVENTS_PER_POINT` events per point.
+
+    The expectation in both segments without a change is the pre-period mean (the post-period's
+    counterfactual starts there); a fall after the start does not make a series unassessable.
+    """
+    return ev.events_per_point is not None and ev.events_per_point[0] < MIN_EVENTS_PER_POINT
+
+
+def _count_nl(ev: Evidence, x: float) -> str:
+    """A count in a text: below the privacy threshold only as 'minder dan <min_count>'."""
+    return f"minder dan {ev.min_count}" if x < ev.min_count else nl.number(x, 0)
+
+
+def _small_counts_reason(ev: Evidence) -> str:
+    pre, post = ev.events_per_point or (0.0, 0.0)
+    unit = UNITS_NL[ev.frequency][0]
+    years = "; ".join(f"{y}: {_count_nl(ev, c)}" for y, c in ev.counts_by_year)
+    return (
+        f"Per {unit} telt deze reeks gemiddeld {nl.number(pre, 1)} vóór en {nl.number(post, 1)} na de start. "
+        f"Bij minder dan {nl.number(MIN_EVENTS_PER_POINT, 0)} per {unit} vóór de start (wat zonder verandering ook "
+        "erna te verwachten is) is een geschatte verandering vooral toeval (Hawley e.a. 2019): de monitor geeft "
+        "dan geen percentage en geen oordeel."
+        + (f" Aantallen per schooljaar (opgeteld over de {UNITS_NL[ev.frequency][1]}): {years}." if years else "")
+    )
+
+
+def _placebo_check(ev: Evidence) -> tuple[bool, str]:
+    """Whether the placebo dates downgrade a clear change, and what to say about them."""
+    rank = ev.placebo_rank()
+    if rank is None:
+        return False, ""
+    k, n = rank.n_as_large, rank.n_placebos
+    p = nl.number(rank.p_value, 2)
+    rule = "" if reachable(n, ev.alpha) else " " + unreachable_nl(n, ev.alpha)
+    if k > allowed_as_large(n, ev.alpha):
+        return True, (f" Bij {k} van de {n} nepstartdatums vóór de start was de geschatte verandering "
+                      f"minstens zo groot (rangwaarde p = {p}): zulke veranderingen komen in deze reeks ook "
+                      "zonder JOS voor." + rule)
+    larger = "geen" if k == 0 else f"{k}"
+    return False, (f" Bij {larger} van de {n} nepstartdatums vóór de start was de verandering even groot "
+                   f"(rangwaarde p = {p}).{rule}")
+
+
+def _change_verdict(ev: Evidence, primary: Effect) -> tuple[str, str]:
+    """The primary estimate's interval excludes 'no change': which way, and does it survive the
+    placebo dates (only when they can reach the rank p the rule needs)."""
+    conf = int(round(100 * (1 - ev.alpha)))
+    desc = f"{_primary_subject(ev)} is {interval_text(ev, primary)}; het {conf}%-interval sluit 'geen verandering' uit."
+    downgrade, placebo_nl = _placebo_check(ev)
+    if downgrade:
+        return "change_within_placebo", desc + placebo_nl
+    sign = ev.sign(primary.estimate)
     word = "daling" if sign < 0 else "stijging"
+    if ev.direction is None:
+        why = (" Voor het eerste JOS-jaar is geen richting verwacht: door eerdere signalering kan dit cijfer eerst "
+               "stijgen." if ev.early_rise else " Voor deze indicator is vooraf geen gewenste richting vastgelegd.")
+        return "change_no_direction", desc + why + placebo_nl
+    expected = -1 if ev.direction == "down" else 1
     if sign == expected:
         return "consistent_effect", (
-            f"Na de start is er een {word} ten opzichte van {ev.basis} ({desc}), in de "
-            "verwachte richting. Dat past bij een effect, maar dit ontwerp kan niet vaststellen "
-            "dat JOS de oorzaak is."
-        )
-    return "unexpected_direction", (
-        f"Na de start is er een {word} ten opzichte van {ev.basis} ({desc}), tegen de "
-        f"verwachte richting ({'daling' if expected < 0 else 'stijging'}) in."
-    )
+            f"{desc} Na de start is er een {word} ten opzichte van {ev.basis}, in de verwachte richting. "
+            "Dat past bij een effect, maar dit ontwerp kan niet vaststellen dat JOS de oorzaak is." + placebo_nl)
+    why = (f"{desc} Na de start is er een {word} ten opzichte van {ev.basis}, tegen de verwachte richting "
+           f"({'daling' if expected < 0 else 'stijging'}) in.")
+    if ev.plausible_effect is not None and abs(ev.deviation(primary.estimate)) > SIZE_CHECK * abs(
+            ev.deviation(_plausible_target(ev))):
+        why += (f" De verandering is veel groter dan een realistisch effect van JOS "
+                f"({effect_text(ev, _plausible_target(ev))}): zo'n schatting valt bij korte, onrustige reeksen "
+                "vaak te groot uit door toeval, of heeft een andere oorzaak.")
+    return "unexpected_direction", why + placebo_nl
 
 
 def _plausible_target(ev: Evidence) -> float:
@@ -170,33 +238,24 @@ def _plausible_target(ev: Evidence) -> float:
     return -abs(pe) if ev.direction == "down" else abs(pe)
 
 
-def _no_change_verdict(ev: Evidence, terms: list[tuple[str, Effect]], sig: list[tuple[str, Effect]],
-                       bonferroni_failed: list[tuple[str, Effect]], k: int) -> tuple[str, str]:
-    """No change detectable: ``underpowered`` when a realistic effect could hide, else ``no_change``.
-
-    ``k`` is the number of estimated terms (the Bonferroni divisor).
-    """
-    main_name, main = terms[0]
-    if sig:
-        why = (f"De {sig[0][0]} ({interval_text(ev, sig[0][1])}) is niet groter dan wat nepstartdatums in "
-               "dezelfde reeks opleveren (zie placebo).")
-    elif bonferroni_failed:
-        n, e = bonferroni_failed[0]
-        why = (f"De {n} is {interval_text(ev, e)}, met p = {nl.number(e.p_value, 3)}. Omdat vooraf {k} "
-               f"toetsen zijn vastgelegd (niveau en trend), telt een verandering pas bij p < "
-               f"{nl.number(ev.alpha / k, 3)}; dat wordt niet gehaald.")
-    else:
-        why = f"De {main_name} is {interval_text(ev, main)}; het interval sluit 'geen verandering' niet uit."
-    under = bool(sig)  # a significant term that the placebo dates match
+def _no_change_verdict(ev: Evidence, primary: Effect) -> tuple[str, str]:
+    """The primary interval contains 'no change': ``underpowered`` when a realistic effect could
+    hide (MDE of the whole rule larger than it, or the interval contains it), else ``no_change``."""
+    why = (f"{_primary_subject(ev)} is {interval_text(ev, primary)}; het interval sluit "
+           "'geen verandering' niet uit.")
+    under = False
     if ev.mde is not None and ev.plausible_effect is not None and np.isfinite(ev.mde):
-        under = under or abs(ev.deviation(ev.mde)) > abs(ev.deviation(ev.plausible_effect))
-    checked_plausible = ev.plausible_effect is not None and ev.direction is not None and main is ev.level
+        under = abs(ev.deviation(ev.mde)) > abs(ev.deviation(ev.plausible_effect))
+    checked_plausible = ev.plausible_effect is not None and ev.direction is not None and ev.primary == "level"
     if checked_plausible:
         target = _plausible_target(ev)
-        if main.ci_low <= target <= main.ci_high:
+        if primary.ci_low <= target <= primary.ci_high:
             under = True
             why += (f" Het interval bevat ook een realistisch effect van JOS ({effect_text(ev, target)}): "
                     "deze reeks kan 'geen effect' en 'een realistisch effect' niet onderscheiden.")
+    if ev.mde is not None and np.isfinite(ev.mde):
+        why += (f" De hele beslisregel merkt een verandering van {effect_text(ev, ev.mde, signed=False).lstrip('-+')} "
+                "in ongeveer 80% van zulke reeksen op (minimaal aantoonbaar effect).")
     if under:
         return "underpowered", why
     if checked_plausible:
@@ -204,8 +263,20 @@ def _no_change_verdict(ev: Evidence, terms: list[tuple[str, Effect]], sig: list[
     return "no_change", why
 
 
+def _secondary_nl(ev: Evidence) -> str:
+    """The secondary estimates, labelled as such (they never decide the verdict)."""
+    sec = ev.secondary_effects
+    if not sec:
+        return ""
+    parts = "; ".join(f"{TERM_NL[n]} {interval_text(ev, e)}" for n, e in sec)
+    return (f" Secundair (niet vooraf als hoofdschatting gekozen, telt niet mee in het oordeel): {parts}.")
+
+
 def verdict_for(ev: Evidence) -> tuple[str, str]:
     """The verdict key and its Dutch reason for one indicator's evidence.
+
+    The verdict rests on the pre-registered primary estimate (``ev.primary``) and its own
+    (1 - alpha) interval; the rule table is in ``docs/verdicts.md``.
 
     Parameters
     ----------
@@ -216,25 +287,24 @@ def verdict_for(ev: Evidence) -> tuple[str, str]:
     -------
     tuple of str
         A key of :data:`VERDICTS` and the reason, with the numbers, in Dutch.
+
+    Examples
+    --------
+    >>> verdict_for(Evidence("absence_rate", direction="down", n_pre=60, n_post=20,
+    ...                      level=Effect(0.01, 0.004, 0.016)))[0]
+    'unexpected_direction'
     """
-    terms = [(n, e) for n, e in (("niveauverandering", ev.level), ("trendverandering", ev.slope)) if e is not None]
-    reason = _not_assessable(ev, terms)
+    primary = ev.primary_effect
+    reason = _not_assessable(ev, primary)
     if reason is not None:
         return "not_assessable", reason
-    k = sum(1 for _, e in terms if np.isfinite(e.estimate))
-    level_alpha = ev.alpha / k
-
-    def significant(e: Effect) -> bool:
-        # the interval excludes the null and, with several pre-specified terms, the p-value
-        # passes the Bonferroni bound alpha / k (family-wise error kept at alpha)
-        return ev.excludes_null(e) and (e.p_value is None or k == 1 or e.p_value < level_alpha)
-
-    sig = [(n, e) for n, e in terms if significant(e)]
-    bonferroni_failed = [(n, e) for n, e in terms if ev.excludes_null(e) and not significant(e)]
-    placebo = ev.placebo_rank()
-    if sig and (placebo is None or placebo.p_value <= ev.alpha):
-        return _change_verdict(ev, sig)
-    return _no_change_verdict(ev, terms, sig, bonferroni_failed, k)
+    if is_small_count(ev):
+        return "small_counts", _small_counts_reason(ev)
+    if ev.excludes_null(primary):
+        key, why = _change_verdict(ev, primary)
+    else:
+        key, why = _no_change_verdict(ev, primary)
+    return key, why + _secondary_nl(ev)
 
 
 def assess(evidence: Evidence) -> Assessment:

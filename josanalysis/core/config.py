@@ -363,6 +363,7 @@ class IndicatorPlan:
     lag_months: int
     seasonality: str | None
     harmonics: int | None
+    primary: str = "level"
 
 
 @dataclass(frozen=True)
@@ -448,4 +449,13 @@ def _indicator_plan(key: str, spec: IndicatorPlanFile, plan: AnalysisPlanFile) -
         lag_months=int(pick("lag_months")),
         seasonality=pick("seasonality"),
         harmonics=pick("harmonics"),
+        primary=_primary(key, str(pick("primary")), bool(pick("level_change")), bool(pick("slope_change"))),
     )
+
+
+def _primary(key: str, primary: str, level_change: bool, slope_change: bool) -> str:
+    """The pre-registered primary estimate of an indicator; it must be a term of its model."""
+    if (primary == "level" and not level_change) or (primary == "slope" and not slope_change):
+        raise ConfigError(f"indicators.{key}.primary is '{primary}', but the model of '{key}' has no "
+                          f"{primary} change ({primary}_change: false); choose a term the model estimates.")
+    return primary

@@ -377,6 +377,7 @@ class ImpactModelFile(_Strict):
     lag_months: int = 0
     seasonality: Literal["month", "harmonic"] | None = "month"
     harmonics: int | None = None
+    primary: Literal["level", "slope"] = "level"
 
 
 class CovidFile(_Strict):
@@ -429,6 +430,7 @@ class IndicatorPlanFile(_Strict):
     lag_months: int | None = None
     seasonality: Literal["month", "harmonic"] | None = None
     harmonics: int | None = None
+    primary: Literal["level", "slope"] | None = None
 
     @field_validator("family")
     @classmethod

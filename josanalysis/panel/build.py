@@ -263,17 +263,22 @@ def _monthly_block(region: Region, attendance: pd.DataFrame, pup: pd.DataFrame,
     ids = set(region.school_ids)
     monthly = attendance[attendance["school_id"].isin(ids)].copy()
     if thuiszitters is not None and len(thuiszitters):
-        tz = thuiszitters[thuiszitters["school_id"].isin(ids)][["school_id", "month", "thuiszitters"]]
-        # Thuiszitters are counted in lesson months only, like absence.
+        cols = ["thuiszitters"] + (["absoluut_verzuim"] if "absoluut_verzuim" in thuiszitters else [])
+        tz = thuiszitters[thuiszitters["school_id"].isin(ids)][["school_id", "month", *cols]]
+        tz = tz.rename(columns={"absoluut_verzuim": "absolute_absence"})
+        # Thuiszitters (and absoluut verzuim) are counted in lesson months only, like absence.
         monthly = monthly.merge(tz, on=["school_id", "month"], how="left")
-        monthly["thuiszitters"] = monthly["thuiszitters"].fillna(0)
+        for c in ("thuiszitters", "absolute_absence"):
+            if c in monthly:
+                monthly[c] = monthly[c].fillna(0)
     monthly["year_start"] = school_year_starts(monthly["month"])
     monthly = monthly.merge(pup[["school_id", "year_start", "pupils"]], on=["school_id", "year_start"],
                             how="left")
     monthly = monthly.rename(columns={"unauthorised_rate": "unauthorised_absence_rate"})
     return _long(monthly, "month", "month", {
         "absence_rate": "scheduled_hours", "unauthorised_absence_rate": "scheduled_hours",
-        "thuiszitters": "pupils", "scheduled_hours": None, "n_pupils": None, "pupils": None,
+        "thuiszitters": "pupils", "absolute_absence": "pupils", "scheduled_hours": None, "n_pupils": None,
+        "pupils": None,
     })
 
 

@@ -86,6 +86,8 @@ def plan_table(plan: AnalysisPlan, indicators: Sequence[str] | None = None) -> p
             "Indicator": get_indicator(key).label,
             "Model": _FAMILY_NL.get(ip.family, ip.family),
             "Effecten": " en ".join(effects) or "geen",
+            "Hoofdschatting": {"level": "niveauverandering", "slope": "trendverandering"}[ip.primary]
+            + " (de andere effecten zijn secundair)",
             "Aanloopperiode (maanden)": ip.lag_months,
             "Seizoen": _SEASON_NL.get(ip.seasonality, str(ip.seasonality)),
             "Autocorrelatie": _AC_NL.get(plan.autocorrelation, plan.autocorrelation),

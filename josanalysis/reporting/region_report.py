@@ -6,7 +6,7 @@ Examples
 >>> from josanalysis.reporting.region_report import build_region_report
 >>> report = build_region_report("demoregio")                    # doctest: +SKIP
 >>> [s.key for s in report.document.sections]                    # doctest: +SKIP
-['title', 'summary', 'event_study', 'per_school', 'schools', 'yearly', 'limits', 'appendix']
+['title', 'summary', 'event_study', 'pooled_yearly', 'per_school', 'schools', 'yearly', 'limits', 'appendix']
 """
 
 from __future__ import annotations
@@ -17,11 +17,14 @@ from pathlib import Path
 import pandas as pd
 
 from josanalysis.assessment import (
+    REGION_POOLED_YEARLY,
     Context,
     load_context,
     region_assessment,
     region_event_study,
     region_results,
+    region_yearly,
+    region_yearly_results,
     results_frame,
     school_estimates,
 )
@@ -50,10 +53,13 @@ from josanalysis.reporting.report_parts import (
 )
 
 __all__ = ["RegionReport", "build_region_report", "EVENT_STUDY_INDICATORS", "REGION_YEARLY_INDICATORS",
+           "POOLED_YEARLY_INDICATORS",
            "INDEX_FROM_REGION", "leads_excluding_zero", "lead_caveat_nl"]
 
-#: Monthly indicators of the region's event study.
-EVENT_STUDY_INDICATORS = ("absence_rate", "unauthorised_absence_rate")
+#: Monthly indicators of the region's event study (every monthly indicator of the plan).
+EVENT_STUDY_INDICATORS = ("absence_rate", "unauthorised_absence_rate", "thuiszitters", "absolute_absence")
+#: School-year indicators pooled over the region (staggered DiD, first JOS year and later years).
+POOLED_YEARLY_INDICATORS = REGION_POOLED_YEARLY
 #: School-year indicators of the region's table of all schools.
 REGION_YEARLY_INDICATORS = ("pupils", "youthcare_ambulant", "tlv_vso_cluster4", "placements_facility",
                             "early_leavers", "early_leavers_instelling", "jos_trajectories")
@@ -85,6 +91,12 @@ _METHOD = (
 _PER_SCHOOL_INTRO = (
     "Dezelfde analyse volgens het analyseplan als in de schoolrapporten, naast elkaar. Vergelijk scholen niet op de "
     "hoogte van het effect: de formatie verschilt om historische redenen en de reeksen zijn kort.")
+_POOLED_YEARLY_INTRO = (
+    "Jeugdhulp, verwijzingen en voortijdig schoolverlaten worden per schooljaar geteld: per school te weinig "
+    "punten voor een eigen schatting. Daarom vergelijkt de analyse, net als hierboven, de JOS-scholen per jaar "
+    "sinds hun start met de scholen die (nog) niet met JOS werkten, per leerling. Het eerste JOS-jaar staat "
+    "apart: door eerdere signalering kunnen verwijzingen en jeugdhulp dan eerst stijgen. Het oordeel over de "
+    "latere jaren is de hoofdschatting; het eerste jaar is secundair.")
 _YEARLY_INTRO = ("Aantallen leerlingen onder de drempel worden niet getoond (•). Na de start van JOS kunnen "
                  "verwijzingen en jeugdhulp eerst stijgen door eerdere signalering.")
 _LIMITS = (
@@ -123,7 +135,7 @@ class RegionReport(ReportObject):
 @dataclass(frozen=True)
 class _EventStudyPart:
     section: Section
-    summary: dict[str, str]
+    summary: list[dict[str, str]]
     results: pd.DataFrame
 
 
@@ -158,16 +170,22 @@ def _build(region_id: str, prepared: str, output_dir: str | Path, params_dir: st
     ctx = load_context(region_id, prepared, params_dir)
     region = ctx.region
     gap = source_gap("region.event_study", ctx.panel.present_sources)
-    parts = [] if gap else [_event_study_part(ctx, key, output_dir) for key in EVENT_STUDY_INDICATORS]
+    parts = [] if gap else [_event_study_part(ctx, key, output_dir) for key in EVENT_STUDY_INDICATORS
+                            if key in ctx.plan.indicators]
+    pooled = [_pooled_yearly_part(ctx, key) for key in POOLED_YEARLY_INDICATORS
+              if key in ctx.panel.yearly().columns]
     per_school = [] if gap else school_estimates(ctx, "absence_rate")
-    results = pd.concat([*(p.results for p in parts), results_frame(ctx, per_school)], ignore_index=True)
+    results = pd.concat([*(p.results for p in parts + pooled), results_frame(ctx, per_school)], ignore_index=True)
     title = title_items(region, f"Regio {region.name}", output_dir, INDEX_FROM_REGION) + (
         Text(region.notes or "_Geen algemene toelichting van de regio opgenomen._"),)
+    rows = [row for p in parts + pooled for row in p.summary]
     sections = (
-        summary_without_indicators(_SUMMARY_INTRO, gap) if gap else
-        summary_section(_SUMMARY_INTRO, [p.summary for p in parts], _SUMMARY_OUTRO),
-        Section("event_study", "Verzuim in de regio: effect per schooljaar sinds de start",
+        summary_section(_SUMMARY_INTRO, rows, _SUMMARY_OUTRO) if rows or not gap
+        else summary_without_indicators(_SUMMARY_INTRO, gap),
+        Section("event_study", "Verzuim en thuiszitters in de regio: effect per schooljaar sinds de start",
                 (Text(_EVENT_STUDY_INTRO),) + ((gap,) if gap else tuple(p.section for p in parts))),
+        Section("pooled_yearly", "Jeugdhulp en verwijzingen in de regio: eerste JOS-jaar en latere jaren",
+                (Text(_POOLED_YEARLY_INTRO),) + tuple(p.section for p in pooled)),
         Section("per_school", "Verzuim per school", (Text(_PER_SCHOOL_INTRO),) + ((gap,) if gap else (
             shown(tables.school_estimates_nl(per_school), "the per-school estimates"),))),
         Section("schools", "Scholen in de monitor", (
@@ -220,8 +238,28 @@ def _event_study_part(ctx: Context, key: str, output_dir: str | Path) -> _EventS
     )
     extra = [("ernstig", "al een verschil vóór de start")] if lead_caveat else []
     return _EventStudyPart(Section(key, label, items, level=3),
-                           summary_row(label, verdict, basis=_BASIS, extra=extra),
+                           [summary_row(label, verdict, basis=_BASIS, extra=extra)],
                            region_results(ctx, key, es, verdict))
+
+
+def _pooled_yearly_part(ctx: Context, key: str) -> _EventStudyPart:
+    """One school-year indicator pooled over the region: every year with its interval, the
+    verdicts on the first JOS year and on the later years."""
+    label = indicator_labels()[key]
+    r = region_yearly(ctx, key)
+    lead_caveat = lead_caveat_nl(leads_excluding_zero(r.study.event))
+    items: list[Item] = [
+        Text("Verschil per leerling met de scholen zonder JOS, per schooljaar:"),
+        shown(tables.event_years_nl(r.study.event, percent=True, alpha=ctx.plan.alpha), f"the years of {key}"),
+        Text(f"**Eerste JOS-jaar (secundair): {r.first_year.verdict}.** {r.first_year.reason_nl}")]
+    rows = [summary_row(f"{label} (eerste JOS-jaar)", r.first_year, basis=_BASIS)]
+    if r.later_years is not None:
+        items.append(Text(f"**Latere jaren (hoofdschatting): {r.later_years.verdict}.** {r.later_years.reason_nl}"))
+        rows.insert(0, summary_row(f"{label} (latere jaren)", r.later_years, basis=_BASIS))
+    main = r.later_years or r.first_year
+    items.append(Text(caveats_markdown(main, ([lead_caveat] if lead_caveat else []) + list(r.study.notes))))
+    return _EventStudyPart(Section(f"{key}_pooled", label, tuple(items), level=3), rows,
+                           region_yearly_results(ctx, r))
 
 
 def _yearly_section(ctx: Context) -> Section:

@@ -85,9 +85,9 @@ def shown(frame: pd.DataFrame, what: str, *, caption: str | None = None) -> Tabl
 
 def change_nl(ev: Evidence, basis: str = "de voortgezette trend") -> str:
     """What changed, in words: ``daling van 0,9 procentpunt ten opzichte van de voortgezette trend``."""
-    if ev.level is None:
+    if ev.primary_effect is None:
         return "geen schatting"
-    x = ev.level.estimate
+    x = ev.primary_effect.estimate
     if ev.sign(x) == 0:
         return f"geen verandering ten opzichte van {basis}"
     word = "daling" if ev.sign(x) < 0 else "stijging"
@@ -106,7 +106,7 @@ def certainty_nl(ev: Evidence) -> str:
     """How sure, in words: the confidence interval as a range, and whether it leaves room for no change.
 
     ``vrij zeker lager: tussen 0,4 en 2,7 procentpunt lager (95%-betrouwbaarheidsinterval)``."""
-    e = ev.level
+    e = ev.primary_effect
     if e is None or not all(map(np.isfinite, (e.ci_low, e.ci_high))):
         return "niet te zeggen"
     conf = int(round(100 * (1 - ev.alpha)))
@@ -135,6 +135,10 @@ def summary_row(label: str, assessment: Assessment, *, basis: str = "de voortgez
                 extra: Sequence[tuple[str, str]] = ()) -> dict[str, str]:
     """One line of the Samenvatting: indicator, what changed, how sure, verdict, main caveat."""
     ev = assessment.evidence
+    if assessment.verdict_key == "small_counts":  # never a percentage from a handful of events
+        return {"Indicator": label, "Wat veranderde": "geen schatting: te kleine aantallen",
+                "Hoe zeker": "niet te zeggen", "Oordeel": assessment.verdict,
+                "Belangrijkste kanttekening": main_caveat_nl(assessment, extra)}
     return {"Indicator": label, "Wat veranderde": change_nl(ev, basis), "Hoe zeker": certainty_nl(ev),
             "Oordeel": assessment.verdict, "Belangrijkste kanttekening": main_caveat_nl(assessment, extra)}
 

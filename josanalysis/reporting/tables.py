@@ -29,7 +29,7 @@ from josanalysis.privacy import (apply_privacy, apply_privacy_across, certify_wi
                                  select_rows_protected)
 
 __all__ = ["effects_nl", "diagnostics_nl", "sensitivity_nl", "school_estimates_nl", "yearly_assessments_nl",
-           "yearly_table", "protected_yearly", "hidden_cells", "school_overview", "event_leads_nl"]
+           "yearly_table", "protected_yearly", "hidden_cells", "school_overview", "event_leads_nl", "event_years_nl"]
 
 _TERMS_NL = {"level": "Niveauverandering bij de start", "slope": "Trendverandering per maand",
              "end": "Verschil aan het eind van de reeks"}
@@ -43,7 +43,7 @@ def _effect_row(name: str, r: pd.Series, *, percent: bool, alpha: float = 0.05, 
 
 
 def effects_nl(analysis: IndicatorAnalysis) -> pd.DataFrame:
-    """The level and slope change with CIs as a Dutch table (verdict next to them).
+    """The level and slope change with CIs as a Dutch table (the verdict next to the primary estimate).
 
     Parameters
     ----------
@@ -57,19 +57,23 @@ def effects_nl(analysis: IndicatorAnalysis) -> pd.DataFrame:
         row with the reason.
     """
     a = analysis
-    if a.result is None:
-        return certify_without_counts(pd.DataFrame({"Effect": [nl.MISSING], "Schatting": [a.problem or "geen schatting"],
+    if a.result is None or a.assessment.verdict_key == "small_counts":
+        # no estimate, or too few events for one: no percentage from a handful of events
+        why = a.problem or ("geen schatting: te kleine aantallen (zie de toelichting)"
+                            if a.result is not None else "geen schatting")
+        return certify_without_counts(pd.DataFrame({"Effect": [nl.MISSING], "Schatting": [why],
                                                     "Oordeel": [a.assessment.verdict]}), "the effects table")
     alpha = a.spec.alpha
+    primary = a.assessment.evidence.primary
     rows = [_effect_row(_TERMS_NL.get(str(term), str(term)), r, percent=a.percent, alpha=alpha,
                         digits=2 if term == "slope" else 1)
+            | {"Oordeel": a.assessment.verdict if term == primary else "secundair (telt niet mee in het oordeel)"}
             for term, r in a.result.effects.iterrows()]
     if a.controlled is not None and "level" in a.controlled.effects.index:
         rows.append(_effect_row("Niveauverandering t.o.v. vergelijkingsscholen (gecontroleerde ITS)",
-                                a.controlled.effects.loc["level"], percent=a.percent, alpha=alpha))
-    out = pd.DataFrame(rows)
-    out["Oordeel"] = a.assessment.verdict
-    return certify_without_counts(out, "the effects table")
+                                a.controlled.effects.loc["level"], percent=a.percent, alpha=alpha)
+                    | {"Oordeel": "secundair (gevoeligheid voor de vergelijking)"})
+    return certify_without_counts(pd.DataFrame(rows), "the effects table")
 
 
 def diagnostics_nl(analysis: IndicatorAnalysis) -> pd.DataFrame:
@@ -129,6 +133,7 @@ def yearly_assessments_nl(assessments: list[Assessment]) -> pd.DataFrame:
     """One row per school-year indicator: verdict and the caveats' Dutch text."""
     return certify_without_counts(
         pd.DataFrame([{"Indicator": get_indicator(a.indicator).label, "Oordeel": a.verdict,
+                       "Toelichting": a.reason_nl,
                        "Kanttekeningen": " ".join(c.text_nl for c in a.caveats) or "geen"}
                       for a in assessments]), "the school-year verdicts")
 
@@ -201,17 +206,21 @@ def event_leads_nl(event: pd.DataFrame, *, percent: bool, alpha: float = 0.05) -
     alpha
         Gives the interval's confidence level.
     """
-    leads = event[event.index < 0].sort_index()
+    return event_years_nl(event[event.index < 0], percent=percent, alpha=alpha)
+
+
+def event_years_nl(event: pd.DataFrame, *, percent: bool, alpha: float = 0.05) -> pd.DataFrame:
+    """Event-study years (before and since the start) as a Dutch table, each with its interval."""
     rows = []
-    for year, r in leads.iterrows():
+    for year, r in event.sort_index().iterrows():
         finite = bool(np.isfinite([r["estimate"], r["ci_low"], r["ci_high"]]).all())
         rows.append({
-            "Schooljaar": f"{-int(year)} jaar vóór de start",
+            "Schooljaar": f"{-int(year)} jaar vóór de start" if year < 0 else f"{int(year) + 1}e jaar met JOS",
             "Verschil met scholen zonder JOS": nl.effect_interval(r["estimate"], r["ci_low"], r["ci_high"],
                                                                   scale="difference", percent=percent, alpha=alpha)
             if finite else nl.MISSING,
-            "Interval sluit nul uit": ("ja: er was al een verschil vóór de start"
+            "Interval sluit nul uit": (("ja: er was al een verschil vóór de start" if year < 0 else "ja")
                                        if finite and (r["ci_low"] > 0 or r["ci_high"] < 0) else "nee"),
         })
     return certify_without_counts(pd.DataFrame(rows, columns=["Schooljaar", "Verschil met scholen zonder JOS",
-                                                              "Interval sluit nul uit"]), "the event-study leads")
+                                                              "Interval sluit nul uit"]), "the event-study years")

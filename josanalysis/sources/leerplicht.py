@@ -4,8 +4,10 @@ A case record (melding) is one pupil, one school, one type (absoluut verzuim, re
 langdurig relatief verzuim, vrijstelling), a start date and an end date (empty while open). The
 pupil number is pseudonymised on load (keyed hash) and never leaves the library.
 
-Thuiszitters on a date are the distinct pupils with an open case of type *langdurig relatief
-verzuim* (relative absence of more than 4 weeks) or *absoluut verzuim* (not enrolled). A case
+Thuiszitters on a date are, as Bijlage 2 of the Oberon monitor defines them, the distinct
+pupils with an open case of type *langdurig relatief verzuim* (enrolled, but absent for more than
+4 weeks). *Absoluut verzuim* (not enrolled anywhere) is counted as a separate series
+(``absoluut_verzuim``), not as thuiszitters. A case
 is open on date ``d`` when ``startdatum <= d`` and (``einddatum`` is empty or
 ``einddatum >= d``). The stock is counted on the 1st of each month.
 
@@ -167,9 +169,9 @@ def thuiszitters_from_cases(
         "month": pd.to_datetime({"year": month_i // 12, "month": month_i % 12 + 1, "day": 1})
         if len(idx) else pd.Series([], dtype="datetime64[ns]"),
     })
-    g = long.groupby(["school_id", "month"])
     counts = pd.DataFrame({
-        "thuiszitters": g["pupil_key"].nunique(),
+        "thuiszitters": long[long["type"] == "langdurig relatief verzuim"].groupby(
+            ["school_id", "month"])["pupil_key"].nunique(),
         "absoluut_verzuim": long[long["type"] == "absoluut verzuim"].groupby(["school_id", "month"])["pupil_key"].nunique(),
         "langdurig_relatief_verzuim": long[long["type"] == "langdurig relatief verzuim"].groupby(
             ["school_id", "month"])["pupil_key"].nunique(),

@@ -39,6 +39,7 @@ def event_study(
     n_boot: int = 9999,
     n_permutations: int = 0,
     seed: int = 0,
+    pooled_from: int = 0,
 ) -> EventStudyResult:
     """Event study (effect by year since start) and pooled ATT for a staggered roll-out.
 
@@ -73,6 +74,10 @@ def event_study(
         reassigning the observed start dates among the schools this many times.
     seed
         Random seed.
+    pooled_from
+        The pooled effect averages the event years from this one on (0: every treated
+        school-month; 1: the later years without the first year after the start, whose effect
+        can differ, e.g. a first-year rise in referrals from earlier detection).
 
     Returns
     -------
@@ -102,15 +107,21 @@ def event_study(
     ref = _did2s(ep)
     est = LinearEstimator.from_panel(ep, ref.years)
     theta_hat = est.estimates()
-    w_att = _att_weights(est)
-    att_se_pf = ref.check(theta_hat, w_att, est.y)
+    if pooled_from < 0 or not any(e >= pooled_from for e in ref.years):
+        raise ConfigError(f"pooled_from is {pooled_from}; no event year from there on is observed.")
+    ref.check(theta_hat, _att_weights(est), est.y)
+    w_att = _att_weights(est, pooled_from)
+    att_se_pf = float(math.sqrt(max(w_att @ ref.vcov @ w_att, 0.0)))
+    # the pooled effect as the weighted mean of the event years (equal to the internal ATT when
+    # pooled_from is 0, which ref.check asserts)
+    theta_hat = np.r_[theta_hat[:-1], w_att @ theta_hat[:-1]]
     rng = np.random.default_rng(seed)
     boot = wild_cluster_bootstrap(est, theta_hat, w_att, alpha, n_boot, rng)
     event, att = _tables(ep, est, theta_hat, boot, ref, att_se_pf)
     if n_permutations > 0:
         att["ri_p_value"] = ri_pvalue(ep, est, theta_hat[-1], n_permutations, rng)
     spec = _settings(boot, alpha=alpha, max_lead=max_lead, max_lag=max_lag, n_permutations=n_permutations,
-                     outcome=outcome)
+                     outcome=outcome, pooled_from=pooled_from)
     return EventStudyResult(event=event, att=att, n_units=ep.n_units, n_treated=ep.n_treated,
                             n_never=ep.n_never, spec=spec, notes=tuple(_notes(ep, est)))
 
@@ -173,13 +184,13 @@ def _did2s(ep: EventPanel) -> _Did2sFit:
                      vcov=np.asarray(fit_es._vcov)[np.ix_(order, order)])
 
 
-def _att_weights(est: LinearEstimator) -> np.ndarray:
-    """The pooled ATT as a weighted mean of the post-start event-year estimates.
+def _att_weights(est: LinearEstimator, pooled_from: int = 0) -> np.ndarray:
+    """The pooled ATT as a weighted mean of the event-year estimates from ``pooled_from`` on.
 
-    The ATT is the mean over treated school-months = the n-weighted mean of the post-start
-    event-year estimates (exactly pyfixest's did2s with second stage ~ 0 + treat).
+    With ``pooled_from=0`` the ATT is the mean over treated school-months = the n-weighted mean
+    of the post-start event-year estimates (exactly pyfixest's did2s with second stage ~ 0 + treat).
     """
-    w_att = np.array([(est.rel == e).sum() if e >= 0 else 0 for e in est.years], dtype=float)
+    w_att = np.array([(est.rel == e).sum() if e >= pooled_from else 0 for e in est.years], dtype=float)
     return w_att / w_att.sum()
 
 

@@ -18,10 +18,11 @@ from statsmodels.discrete.discrete_model import NegativeBinomial
 from statsmodels.regression.linear_model import yule_walker
 from statsmodels.tsa.arima_process import arma_acf
 
+from josanalysis.core.errors import DataError
 from josanalysis.methods.its.estimator import RegressionFit, ar_order, estimable, hac_lags, lag1
 from josanalysis.methods.its.gaussian import prais_winsten, reml_ar1_rho
 
-__all__ = ["fit_count", "negbin_alpha"]
+__all__ = ["fit_count", "negbin_alpha", "check_identified"]
 
 
 @estimable
@@ -59,6 +60,7 @@ def fit_count(
     DataError
         When the series is too short, too uniform or too sparse for the model.
     """
+    check_identified(y, X)
     fam, model, res, extra = _glm(y, X, family, offset)
     mu = np.asarray(res.mu)
     pearson = (y - mu) / np.sqrt(fam.variance(mu))
@@ -92,6 +94,33 @@ def fit_count(
         model=res,
         extra=extra,
     )
+
+
+def check_identified(y: np.ndarray, X: pd.DataFrame) -> None:
+    """Refuse, before fitting, a count design that cannot identify every parameter.
+
+    A term that is zero or positive everywhere (a post-period step or ramp, a month dummy) and
+    whose points all have a count of 0 has no finite estimate on the log scale: the fit would
+    drive it to minus infinity and the design would turn rank-deficient. A design whose columns
+    are linearly dependent cannot identify its parameters either.
+
+    Raises
+    ------
+    DataError
+        Naming the term and the number of points, e.g. "all 33 counts where term 'level'
+        applies are 0".
+    """
+    A = X.to_numpy(dtype=float)
+    if np.linalg.matrix_rank(A) < A.shape[1]:
+        raise DataError(f"the design matrix ({', '.join(map(str, X.columns))}) has linearly dependent "
+                        "columns: the parameters cannot be identified from these points.")
+    for j, name in enumerate(X.columns):
+        col = A[:, j]
+        if np.all(col >= 0) and np.any(col > 0) and not np.all(col == col[0]):
+            on = col > 0
+            if float(np.sum(y[on])) == 0.0:
+                raise DataError(f"all {int(on.sum())} counts where term '{name}' applies are 0: a count "
+                                "model cannot estimate that term (its estimate would be minus infinity).")
 
 
 def _glm(y: np.ndarray, X: pd.DataFrame, family: str, offset: np.ndarray | None):

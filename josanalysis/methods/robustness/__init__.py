@@ -25,8 +25,14 @@ Examples
 
 from __future__ import annotations
 
-from josanalysis.methods.robustness.placebo import PlaceboResult, placebo_test
-from josanalysis.methods.robustness.power import MdeResult, minimum_detectable_effect
+from josanalysis.methods.robustness.placebo import (
+    PlaceboResult,
+    allowed_as_large,
+    placebo_test,
+    reachable,
+    unreachable_nl,
+)
+from josanalysis.methods.robustness.power import MdeResult, mde_with_threshold, minimum_detectable_effect
 from josanalysis.methods.robustness.sensitivity import SENSITIVITY_COLUMNS, sensitivity_table
 
 __all__ = [
@@ -36,4 +42,8 @@ __all__ = [
     "placebo_test",
     "sensitivity_table",
     "minimum_detectable_effect",
+    "mde_with_threshold",
+    "reachable",
+    "unreachable_nl",
+    "allowed_as_large",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,7 +14,7 @@ from josanalysis.core import formatting as nl
 from josanalysis.core.errors import ConfigError, DataError, JosError
 from josanalysis.methods.its import ItsFit, ItsSpec, exclusion_mask, fit_its
 
-__all__ = ["PlaceboResult", "placebo_test"]
+__all__ = ["PlaceboResult", "placebo_test", "reachable", "unreachable_nl", "allowed_as_large"]
 
 _EFFECT_COLUMNS = ["estimate", "ci_low", "ci_high", "p_value", "scale"]
 
@@ -58,6 +59,24 @@ class PlaceboResult:
         """The number of placebo fits of :attr:`term`."""
         return int((self.placebos["term"] == self.term).sum())
 
+    @property
+    def can_reach(self) -> bool:
+        """Whether the rank p can reach ``alpha`` at all: the smallest rank p is ``1 / (n + 1)``."""
+        return reachable(self.n_placebos, self.alpha)
+
+    def threshold(self) -> float | None:
+        """How large (|difference| or |log ratio|) the real effect must be to pass the placebo rule.
+
+        The rank p is ``(1 + k) / (n + 1)`` with ``k`` placebo effects at least as large as the
+        real one; the rule allows ``k <= allowed_as_large(n, alpha)``, so the real effect must
+        exceed the ``k + 1``-th largest placebo effect (with fewer than ``1/alpha - 1`` dates:
+        every placebo effect). None without placebo estimates.
+        """
+        sizes = np.sort(effect_size(self.estimates().to_numpy(), self.actual.loc[self.term, "scale"]))[::-1]
+        if not len(sizes):
+            return None
+        return float(sizes[allowed_as_large(len(sizes), self.alpha)])
+
     def estimates(self) -> pd.Series:
         """The placebo estimates of :attr:`term` that could be fitted (what the placebo figure draws)."""
         est = self.placebos.loc[self.placebos["term"] == self.term, "estimate"].astype(float)
@@ -78,7 +97,38 @@ class PlaceboResult:
             f"{larger} keer minstens zo groot (omhoog of omlaag) als bij de echte start. "
             f"{significant} van de {len(est)} nepstarts gaf een 'significant' effect; bij toeval "
             f"verwacht je er ongeveer {nl.number(self.alpha * len(est), 0)}."
-        )
+        ) + ("" if reachable(len(est), self.alpha) else " " + unreachable_nl(len(est), self.alpha))
+
+
+def reachable(n_placebos: int, alpha: float) -> bool:
+    """Whether ``n_placebos`` placebo dates can give a rank p of at most ``alpha``.
+
+    >>> reachable(19, 0.05), reachable(10, 0.05)
+    (True, False)
+    """
+    return n_placebos > 0 and 1.0 / (n_placebos + 1) <= alpha + 1e-12
+
+
+def allowed_as_large(n_placebos: int, alpha: float) -> int:
+    """How many placebo effects may be at least as large as the real one under the placebo rule.
+
+    ``floor(alpha (n + 1)) - 1`` (rank p <= alpha) when that is reachable; with fewer than
+    ``1/alpha - 1`` dates the rank p cannot reach alpha, and the rule that can is: larger than
+    every placebo effect (0 allowed, rank p = 1/(n + 1)).
+
+    >>> allowed_as_large(20, 0.05), allowed_as_large(39, 0.05), allowed_as_large(10, 0.05)
+    (0, 1, 0)
+    """
+    return max(0, int(math.floor(alpha * (n_placebos + 1) + 1e-9)) - 1)
+
+
+def unreachable_nl(n_placebos: int, alpha: float) -> str:
+    """The Dutch sentence for a placebo test whose dates cannot reach the rank p of ``alpha``."""
+    needed = int(math.ceil(1.0 / alpha - 1e-9)) - 1
+    return (f"Met {n_placebos} nepstartdatums is de kleinste haalbare rangwaarde 1/{n_placebos + 1} = "
+            f"{nl.number(1.0 / (n_placebos + 1), 2)}, groter dan {nl.number(alpha, 2)} (daarvoor zijn minstens "
+            f"{needed} nepstartdatums nodig). Daarom telt een verandering hier als ze groter is dan bij alle "
+            f"{n_placebos} nepstartdatums; het minimaal aantoonbare effect houdt daar rekening mee.")
 
 
 def effect_size(est: np.ndarray | float, scale: str) -> np.ndarray:

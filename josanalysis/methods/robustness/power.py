@@ -8,6 +8,7 @@ change the analysis would detect with the requested power follows from the shift
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,7 +24,7 @@ from josanalysis.core import formatting as nl
 from josanalysis.core.errors import ConfigError
 from josanalysis.methods.its import ItsFit, ItsSpec, fit_count, fit_gaussian, fit_its, unbounded_log_ratio
 
-__all__ = ["MdeResult", "minimum_detectable_effect"]
+__all__ = ["MdeResult", "minimum_detectable_effect", "mde_with_threshold"]
 
 _SIMULATION_FAILURES = (np.linalg.LinAlgError, ValueError, FloatingPointError)
 
@@ -180,19 +181,51 @@ def _null_simulations(sim: _Simulator, n_simulations: int) -> pd.DataFrame:
     return pd.DataFrame(sims, columns=["estimate", "se", "crit"])
 
 
-def _shift_mde(null: pd.DataFrame, power: float) -> tuple[float, float]:
-    """The decrease (negative) and increase detected with ``power`` by the shift argument."""
+def _shift_mde(null: pd.DataFrame, power: float, threshold: float = 0.0) -> tuple[float, float]:
+    """The decrease (negative) and increase detected with ``power`` by the shift argument.
+
+    A change counts when its interval excludes 0 and, with ``threshold`` > 0, when its size
+    also exceeds ``threshold`` (the placebo rule of the verdict, on the link scale).
+    """
     est, se, crit = null["estimate"].to_numpy(), null["se"].to_numpy(), null["crit"].to_numpy()
 
     def pw(delta: float) -> float:
-        return float(np.mean(np.abs(est + delta) / se > crit))
+        shifted = np.abs(est + delta)
+        return float(np.mean((shifted / se > crit) & (shifted > threshold)))
 
-    hi = float(np.max(np.abs(est)) + 10 * np.max(se * crit))
+    hi = float(np.max(np.abs(est)) + 10 * np.max(se * crit) + 2 * threshold)
     if pw(0) >= power:
         return 0.0, 0.0
     d_inc = optimize.brentq(lambda d: pw(d) - power, 0.0, hi, xtol=1e-10 * max(hi, 1e-12))
     d_dec = -optimize.brentq(lambda d: pw(-d) - power, 0.0, hi, xtol=1e-10 * max(hi, 1e-12))
     return d_dec, d_inc
+
+
+def mde_with_threshold(mde: MdeResult, threshold: float | None) -> MdeResult:
+    """The MDE of the whole verdict rule: the interval excludes 0 *and* the change is larger
+    than ``threshold`` (e.g. :meth:`PlaceboResult.threshold`, on the link scale: a difference
+    or ``|log ratio|``).
+
+    Computed from the same null simulations by the shift argument, so the printed MDE is the
+    effect that the full rule (not only the interval) detects with the requested power.
+    ``threshold=None`` (no placebo rule applies) returns ``mde`` unchanged.
+
+    Examples
+    --------
+    >>> m2 = mde_with_threshold(m, placebo.threshold())       # doctest: +SKIP
+    >>> abs(m2.mde_decrease) >= abs(m.mde_decrease)            # doctest: +SKIP
+    True
+    """
+    if threshold is None or not np.isfinite(threshold) or threshold <= 0 or not len(mde.simulation):
+        return mde
+    d_dec, d_inc = _shift_mde(mde.simulation, mde.power, float(threshold))
+    if mde.scale == "ratio":
+        d_dec, d_inc = math.exp(d_dec), math.exp(d_inc)
+    if abs(math.log(d_dec) if mde.scale == "ratio" else d_dec) <= abs(
+            math.log(mde.mde_decrease) if mde.scale == "ratio" else mde.mde_decrease):
+        return mde
+    note = "The MDE includes the placebo rule: the change must also exceed the placebo threshold."
+    return dataclasses.replace(mde, mde_decrease=d_dec, mde_increase=d_inc, notes=(*mde.notes, note))
 
 
 def _achieved_power(sim: _Simulator, delta: float, n_checks: int) -> float | None:

@@ -1,0 +1,235 @@
+"""Benchmark of the verdict rules: verdict shares and interval coverage on school-like series.
+
+Prints measured numbers (nothing is asserted; ``tests/test_verdict_benchmark.py`` runs a tiny
+version). Every simulated series goes through the whole rule the school report applies: the
+pre-specified ITS (AR(1) errors), placebo start dates, the minimum detectable effect of the
+whole rule (``mde_with_threshold``), the small-count rule and :func:`assess`.
+
+    .venv/bin/python benchmarks/verdicts.py            # full version (tens of minutes)
+    .venv/bin/python benchmarks/verdicts.py --quick    # fewer replications
+
+Sections:
+1. rates (absence, gaussian): per series, the verdicts under no effect, with an effect equal to
+   the series' own printed MDE and with twice that MDE (the effect is added to the same noise,
+   so the three analyses differ only by the effect); coverage of the primary interval;
+2. counts (thuiszitters-like stock, quasi-Poisson) at about 1, 3 and 10 events a month, the
+   same three analyses;
+3. the region's pooled estimate (event study, wild cluster bootstrap) with 8 and 15 JOS schools
+   plus 2 comparison schools: coverage of the pooled interval and its verdict shares.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+import warnings
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+warnings.simplefilter("ignore")
+
+from josanalysis.assessment.evidence import Effect, Evidence, evidence_from_its  # noqa: E402
+from josanalysis.assessment.verdicts import EFFECT_CLAIMS, assess  # noqa: E402
+from josanalysis.core.errors import JosError  # noqa: E402
+from josanalysis.methods import ItsSpec, event_study, fit_its  # noqa: E402
+from josanalysis.methods.robustness import mde_with_threshold, minimum_detectable_effect, placebo_test  # noqa: E402
+from josanalysis.methods.robustness.power import ar_noise  # noqa: E402
+
+RATE_SPEC = ItsSpec(family="gaussian", seasonality="month", autocorrelation="ar1")
+COUNT_SPEC = ItsSpec(family="quasipoisson", offset="pupils", seasonality=None, autocorrelation="ar1")
+
+
+def lesson_months(first: str, n: int) -> pd.DatetimeIndex:
+    """``n`` lesson months (no August) from ``first``."""
+    m = pd.date_range(first, periods=n + n // 10 + 12, freq="MS")
+    return m[m.month != 8][:n]
+
+
+def _ar1(rng: np.random.Generator, n: int, rho: float, sd: float) -> np.ndarray:
+    """AR(1) noise with innovation standard deviation ``sd`` (the library's generator)."""
+    return ar_noise(rng, n, np.array([rho]), sd / np.sqrt(1 - rho**2))
+
+
+def school_design(rng: np.random.Generator) -> tuple[pd.DatetimeIndex, pd.Timestamp]:
+    """A school's lesson months: 3 to 5 school years before JOS, 2 to 3 after."""
+    n_pre, n_post = 11 * int(rng.integers(3, 6)), 11 * int(rng.integers(2, 4))
+    start = pd.Timestamp(f"{2022 - n_pre // 11}-09-01")
+    m = lesson_months(str(start.date()), n_pre + n_post)
+    return m, m[n_pre]
+
+
+def rate_base(rng: np.random.Generator) -> tuple[pd.DataFrame, pd.Timestamp, np.ndarray]:
+    m, start = school_design(rng)
+    y = 0.06 + 0.01 * np.sin(2 * np.pi * m.month / 12) - 0.00002 * np.arange(len(m)) + _ar1(rng, len(m), 0.3, 0.004)
+    return pd.DataFrame({"month": m, "absence_rate": y}), start, np.asarray(m >= start, dtype=float)
+
+
+def count_base(rng: np.random.Generator, mean: float) -> tuple[pd.DatetimeIndex, pd.Timestamp, np.ndarray, np.ndarray]:
+    m, start = school_design(rng)
+    z = _ar1(rng, len(m), 0.6, 0.25)
+    return m, start, mean * np.exp(z - 0.25**2 / (2 * (1 - 0.36))), np.asarray(m >= start, dtype=float)
+
+
+def count_frame(m, lam, post, rr, seed) -> pd.DataFrame:
+    y = np.random.default_rng(seed).poisson(lam * rr**post).astype(float)
+    return pd.DataFrame({"month": m, "thuiszitters": y, "pupils": 800.0})
+
+
+def robustness(d, outcome, start, spec, n_sims, seed):
+    """Placebo dates and the MDE of the whole rule, as ``assessment.school`` runs them."""
+    try:
+        pl = placebo_test(d, outcome, "month", start, spec, n_dates=20, min_segment=12)
+    except JosError:
+        pl = None
+    try:
+        mde = minimum_detectable_effect(d, outcome, "month", start, spec, n_simulations=n_sims, seed=seed)
+        mde = mde_with_threshold(mde, pl.threshold() if pl is not None else None)
+    except JosError:
+        mde = None
+    return pl, mde
+
+
+def verdict(d, outcome, start, spec, pl, mde, truth) -> tuple[str, bool | None]:
+    """The verdict of the whole rule and whether the primary interval covers ``truth``."""
+    extra = {}
+    if spec.family != "gaussian":
+        pre, post = d.loc[d.month < start, outcome], d.loc[d.month >= start, outcome]
+        extra["events_per_point"] = (float(pre.mean()), float(post.mean()))
+    try:
+        fit = fit_its(d, outcome, "month", start, spec)
+    except JosError:
+        return "not_assessable", None
+    if pl is not None:
+        extra["placebo_estimates"] = tuple(pl.estimates())
+    if mde is not None:
+        extra["mde"] = float(mde.mde_decrease)
+    a = assess(evidence_from_its(fit, outcome, None, **extra))
+    lv = fit.effects.loc["level"]
+    return a.verdict_key, bool(lv.ci_low <= truth <= lv.ci_high)
+
+
+def _share(keys: list[str]) -> str:
+    c = Counter(keys)
+    return ", ".join(f"{k} {100 * v / len(keys):.0f}%" for k, v in c.most_common())
+
+
+def _report(name: str, rows: list[dict]) -> None:
+    df = pd.DataFrame(rows)
+    for k in ("null", "mde1", "mde2"):
+        keys = df[k].tolist()
+        claim = np.mean([x in EFFECT_CLAIMS for x in keys])
+        fall = np.mean([x == "consistent_effect" for x in keys])
+        cov = df[f"{k}_cov"].dropna()
+        label = {"null": "no effect", "mde1": "effect = printed MDE", "mde2": "effect = 2 x MDE"}[k]
+        print(f"  {name}, {label}: effect claims {100 * claim:.1f}% (consistent_effect {100 * fall:.1f}%); "
+              f"primary interval coverage {100 * cov.mean():.1f}% (n={len(cov)}); verdicts: {_share(keys)}")
+    print(f"  {name}: series {len(df)}, median printed MDE {df['mde'].median():.4g}, "
+          f"rank p can reach alpha (>= 19 placebo dates) in {100 * df['placebo_applies'].mean():.0f}% of series")
+
+
+def rates(reps: int, n_sims: int) -> None:
+    _report("rates", rate_rows(reps, n_sims))
+
+
+def rate_rows(reps: int, n_sims: int, seed: int = 15) -> list[dict]:
+    """Per simulated school series: the verdicts (and coverage) under no effect, 1 and 2 x MDE."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for i in range(reps):
+        d, start, post = rate_base(rng)
+        pl, mde = robustness(d, "absence_rate", start, RATE_SPEC, n_sims, i)
+        if mde is None:
+            continue
+        row = {"mde": mde.mde_decrease, "placebo_applies": pl is not None and pl.can_reach}
+        for k, mult in (("null", 0.0), ("mde1", 1.0), ("mde2", 2.0)):
+            eff = mult * mde.mde_decrease
+            row[k], row[f"{k}_cov"] = verdict(d.assign(absence_rate=d.absence_rate + eff * post), "absence_rate",
+                                              start, RATE_SPEC, pl, mde, eff)
+        rows.append(row)
+    return rows
+
+
+def counts(reps: int, n_sims: int, mean: float) -> None:
+    rng = np.random.default_rng(int(150 + mean))
+    rows = []
+    for i in range(reps):
+        m, start, lam, post = count_base(rng, mean)
+        d0 = count_frame(m, lam, post, 1.0, i)
+        pl, mde = robustness(d0, "thuiszitters", start, COUNT_SPEC, n_sims, i)
+        row = {"mde": mde.mde_decrease if mde is not None else np.nan,
+               "placebo_applies": pl is not None and pl.can_reach}
+        for k, mult in (("null", 0.0), ("mde1", 1.0), ("mde2", 2.0)):
+            rr = float(mde.mde_decrease) ** mult if mde is not None else 1.0
+            row[k], row[f"{k}_cov"] = verdict(count_frame(m, lam, post, rr, i), "thuiszitters", start,
+                                              COUNT_SPEC, pl, mde, rr)
+        rows.append(row)
+    _report(f"counts ~{mean:g}/month", rows)
+
+
+def region_panel(rng: np.random.Generator, n_jos: int, effect: float) -> pd.DataFrame:
+    """Monthly absence of ``n_jos`` JOS schools (three start cohorts) and 2 comparison schools."""
+    m = lesson_months("2016-09-01", 99)
+    common = 0.01 * np.sin(2 * np.pi * m.month / 12) + rng.normal(0, 0.002, len(m))
+    cohorts = ["2020-08-01", "2022-08-01", "2024-08-01"]
+    frames = []
+    for i in range(n_jos + 2):
+        s = pd.Timestamp(cohorts[i % 3]) if i < n_jos else pd.NaT
+        post = np.asarray(m >= s, dtype=float) if i < n_jos else np.zeros(len(m))
+        y = rng.normal(0.06, 0.01) + common + _ar1(rng, len(m), 0.3, 0.004) + effect * post
+        frames.append(pd.DataFrame({"school": f"S{i:02d}", "month": m, "absence_rate": y, "jos_start": s}))
+    return pd.concat(frames, ignore_index=True)
+
+
+def region(reps: int, n_jos: int) -> None:
+    """Coverage and verdicts of the pooled estimate; the effect runs use a quarter of the panels
+    (the wild-bootstrap interval by test inversion shifts with a constant effect, so coverage
+    under no effect is the coverage under any constant effect)."""
+    rng = np.random.default_rng(8 + n_jos)
+    for effect, n in ((0.0, reps), (-0.008, max(10, reps // 4))):
+        hits, keys, times = 0, [], []
+        for _ in range(n):
+            p = region_panel(rng, n_jos, effect)
+            t0 = time.perf_counter()
+            r = event_study(p, "absence_rate", unit="school", time="month", start="jos_start", n_boot=1999)
+            times.append(time.perf_counter() - t0)
+            a = r.att.iloc[0]
+            hits += a.ci_low <= effect <= a.ci_high
+            ev = Evidence("absence_rate", direction="down", percent_points=True, n_pre=40, n_post=30,
+                          plausible_effect=0.01, has_comparison=True,
+                          level=Effect(float(a.estimate), float(a.ci_low), float(a.ci_high), float(a.p_value)))
+            keys.append(assess(ev).verdict_key)
+        claim = np.mean([k in EFFECT_CLAIMS for k in keys])
+        print(f"  region, {n_jos} JOS + 2 comparison schools, effect {effect:+.3f}: pooled interval coverage "
+              f"{100 * hits / n:.1f}% ({n} panels); effect claims {100 * claim:.1f}%; verdicts: {_share(keys)}; "
+              f"median time {np.median(times):.1f} s")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--only", choices=["rates", "counts", "region"])
+    args = ap.parse_args()
+    reps, n_sims, reg = (30, 60, 20) if args.quick else (300, 100, 120)
+    t0 = time.perf_counter()
+    if args.only in (None, "rates"):
+        print("1. rates (absence; gaussian, AR(1), month seasonality; 3-5 school years before, 2-3 after)")
+        rates(reps, n_sims)
+    if args.only in (None, "counts"):
+        print("2. counts (thuiszitters-like stock; quasi-Poisson, AR(1))")
+        for mean in (1.0, 3.0, 10.0):
+            counts(reps // 2, n_sims, mean)
+    if args.only in (None, "region"):
+        print("3. region pooled estimate (event study, wild cluster bootstrap)")
+        for n in (8, 15):
+            region(reg, n)
+    print(f"total time {time.perf_counter() - t0:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
