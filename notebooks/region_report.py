@@ -36,7 +36,7 @@ report.show("title", "summary")
 report.show("event_study", "per_school", "schools")
 
 # %%
-report.show("yearly", "limits")
+report.show("yearly", "theoretisch_kader", "kwalitatief", "limits")
 
 # %%
 report.show("appendix")

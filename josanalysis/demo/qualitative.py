@@ -9,7 +9,7 @@ The patterns built in (``truth-kwalitatief.csv``):
 * team questionnaire, JOS schools from their start: the mean score (1-5) of every process item
   starts at :data:`TEAM_BASE` and rises :data:`TEAM_RISE` per JOS year (capped after three
   years), except at the schools whose true absence effect is zero (DM0500, DM1000), where it stays
-  flat; large schools (over 1000 pupils) have :data:`TEAM_LARGE` respondents, the others
+  flat; :data:`NO_TEAM_SURVEY` returns none; large schools (over 1000 pupils) have :data:`TEAM_LARGE` respondents, the others
   :data:`TEAM_SMALL` (fewer than ten, so their means are suppressed);
 * pupil survey, every school and year 2018-2019 on: each measure rises by its JOS effect
   (:data:`PUPIL_MEASURES`) from the start (not at the zero-effect schools); DM0400 has
@@ -37,7 +37,7 @@ import pandas as pd
 
 from josanalysis.core.framework import TEAM_SURVEY_ELEMENTS
 
-__all__ = ["write_qualitative", "TEAM_BASE", "TEAM_RISE", "TEAM_LARGE", "TEAM_SMALL", "PUPIL_MEASURES",
+__all__ = ["write_qualitative", "NO_TEAM_SURVEY", "TEAM_BASE", "TEAM_RISE", "TEAM_LARGE", "TEAM_SMALL", "PUPIL_MEASURES",
            "FEW_RESPONDENTS", "RESPONSE_RATE", "SATISFACTION_MEAN", "GAIN_PROBABILITIES", "QUALITATIVE_STREAM"]
 
 #: The child stream of the demo seed these files are drawn from.
@@ -57,7 +57,10 @@ GAIN_PROBABILITIES = {"jongere": (0.05, 0.10, 0.25, 0.40, 0.20), "ouder": (0.08,
 _REASONS_HELPED = ("vertrouwen", "snel_geholpen", "dichtbij_op_school", "praktische_tips", "samen_met_ouders")
 _REASONS_NOT = ("te_kort", "hulp_paste_niet", "wachttijd", "geen_klik", "probleem_te_groot")
 _ZERO_EFFECT = {"DM0500", "DM1000"}
+#: A JOS school that returns no team questionnaire (its process elements have no team evidence).
+NO_TEAM_SURVEY = "DM1000"
 _FIRST_SURVEY_YEAR, _LAST_YEAR = 2018, 2024
+_END_OF_DATA = pd.Timestamp("2025-07-31")
 _ROLES = ("ondersteuningscoordinator", "gedragswetenschapper", "jeugd_en_gezinscoach", "mentor", "docent",
           "schoolleiding")
 _STORIES = (
@@ -98,7 +101,7 @@ def _team_mean(school: _School, year: int) -> float:
 def _team_survey(schools: Sequence[_School], rng: np.random.Generator, truth: list[dict[str, Any]]) -> pd.DataFrame:
     rows = []
     for school in schools:
-        if school.jos_start is None:
+        if school.jos_start is None or school.school_id == NO_TEAM_SURVEY:
             continue
         size = TEAM_LARGE if _pupils(school, 2022) > 1000 else TEAM_SMALL
         for year in range(school.jos_start.year, _LAST_YEAR + 1):
@@ -153,7 +156,8 @@ def _exit_survey(schools: Sequence[_School], trajectories: pd.DataFrame, rng: np
             helped = "ja" if gain >= 4 else ("deels" if gain == 3 else "nee")
             pool = _REASONS_HELPED if helped != "nee" else _REASONS_NOT
             rows.append({"traject_id": tr.traject_id, "vestigingscode": tr.vestigingscode,
-                         "datum": (tr.einddatum + pd.Timedelta(days=int(rng.integers(0, 10)))).strftime("%Y-%m-%d"),
+                         "datum": min(tr.einddatum + pd.Timedelta(days=int(rng.integers(0, 10))),
+                                      _END_OF_DATA).strftime("%Y-%m-%d"),
                          "respondent": who,
                          "tevredenheid": int(np.clip(np.rint(rng.normal(SATISFACTION_MEAN[who], 1.0)), 1, 10)),
                          "opbrengst": gain, "geholpen": helped, "reden": pool[int(rng.integers(len(pool)))]})
