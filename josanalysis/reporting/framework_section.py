@@ -148,8 +148,8 @@ def alt_text_framework(statuses: Sequence[ElementStatus]) -> str:
     for status in STATUS_COLOURS:
         names = [s.element.label for s in statuses if s.status == status]
         parts.append(f"{status}: {'; '.join(names) if names else 'geen'}")
-    return ("Theoretisch kader van JOS als keten van inzet via proces en output naar outcome, elk onderdeel "
-            "gekleurd naar hoe het gemeten is. " + ". ".join(p[:1].upper() + p[1:] for p in parts) + ".")
+    return ("Grafiek (schema) van het theoretisch kader van JOS: een keten van inzet via proces en output naar "
+            "outcome, elk onderdeel gekleurd naar hoe het gemeten is. " + ". ".join(p[:1].upper() + p[1:] for p in parts) + ".")
 
 
 def framework_section(ctx: Context, school: School, measured: dict[str, Measured],
