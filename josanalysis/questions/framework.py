@@ -86,21 +86,21 @@ def _rows(tables: Mapping[str, pd.DataFrame], name: str, school_ids: Sequence[st
     return t if len(t) else None
 
 
-def _team_line(team: pd.DataFrame, key: str) -> str | None:
+def _team_line(team: pd.DataFrame, key: str, min_count: int) -> str | None:
     rows = team[team["element"] == key]
     if not len(rows):
         return None
     latest = rows[rows["school_year"] == rows["school_year"].max()]
     n = int(latest["n_respondents"].sum())
     year = str(latest["school_year"].iloc[0])
-    if n < MIN_RESPONDENTS:
+    if n < max(MIN_RESPONDENTS, min_count):
         return (f"Teamvragenlijst {year}: ingevuld, maar door minder dan {MIN_RESPONDENTS} respondenten "
                 "(gemiddelde niet getoond).")
     mean = float((latest["mean_score"] * latest["n_respondents"]).sum() / n)
     return f"Teamvragenlijst {year}: gemiddeld {nl.number(mean, 1)} op een schaal van 1 tot 5 ({n} respondenten)."
 
 
-def _pupil_lines(survey: pd.DataFrame, key: str) -> list[str]:
+def _pupil_lines(survey: pd.DataFrame, key: str, min_count: int) -> list[str]:
     out = []
     for measure, (label, element) in PUPIL_SURVEY_MEASURES.items():
         rows = survey[(survey["measure"] == measure)]
@@ -109,7 +109,7 @@ def _pupil_lines(survey: pd.DataFrame, key: str) -> list[str]:
         latest = rows[rows["school_year"] == rows["school_year"].max()]
         n = int(latest["n_respondents"].sum())
         year, scale = str(latest["school_year"].iloc[0]), str(latest["scale"].iloc[0])
-        if n < MIN_RESPONDENTS or latest["scale"].nunique() > 1:
+        if n < max(MIN_RESPONDENTS, min_count) or latest["scale"].nunique() > 1:
             out.append(f"Leerlingpeiling {year} ({label.lower()}): aanwezig, score niet getoond "
                        f"(minder dan {MIN_RESPONDENTS} respondenten of verschillende schalen).")
             continue
@@ -119,39 +119,37 @@ def _pupil_lines(survey: pd.DataFrame, key: str) -> list[str]:
     return out
 
 
-def _count(n: float, min_count: int) -> str:
-    """A count of people in a sentence: the number, or 'minder dan <min_count>' when it is small."""
-    return nl.integer(n) if n == 0 or n >= min_count else f"minder dan {min_count}"
+def _exit_line(exit_: pd.DataFrame) -> str:
+    # no numbers here: a total beside the table's per-year counts could reveal a hidden one
+    who = [name for key, name in (("jongere", "jongeren"), ("ouder", "ouders"))
+           if exit_.loc[(exit_["question"] == "responses") & (exit_["respondent"] == key), "n"].sum() > 0]
+    return (f"Exit-vragenlijst ingevuld door {' en '.join(who)} (respons, tevredenheid en ervaren opbrengst in "
+            "het onderdeel Kwalitatieve metingen).")
 
 
-def _exit_line(exit_: pd.DataFrame, min_count: int) -> str:
-    total = exit_[exit_["question"] == "responses"].groupby("respondent")["n"].sum()
-    return (f"Exit-vragenlijst: {_count(total.get('jongere', 0), min_count)} ingevulde vragenlijsten van jongeren "
-            f"en {_count(total.get('ouder', 0), min_count)} van ouders (verdeling en respons in het onderdeel "
-            "Kwalitatieve metingen).")
-
-
-def _follow_line(follow: pd.DataFrame, min_count: int) -> str:
-    return (f"Trajecten gevolgd tot hun uitstroom: {_count(int(follow['n_completed'].sum()), min_count)} "
-            "afgeronde trajecten (uitstroom en terugval in het onderdeel Kwalitatieve metingen).")
+def _follow_line() -> str:
+    return ("Afgeronde trajecten gevolgd tot hun uitstroom (op school gebleven, uitgevallen, verwezen; terugval) in "
+            "het onderdeel Kwalitatieve metingen.")
 
 
 def qualitative_evidence(element: FrameworkElement, tables: Mapping[str, pd.DataFrame],
                          school_ids: Sequence[str], min_count: int = 5) -> tuple[str, ...]:
-    """Dutch lines of the structured qualitative evidence on ``element`` for these schools
-    (numbers of people below ``min_count``, the region's threshold, are not written out)."""
+    """Dutch lines of the structured qualitative evidence on ``element`` for these schools.
+
+    Means appear only with at least :data:`~josanalysis.questions.qualitative.MIN_RESPONDENTS`
+    respondents (and ``min_count``, the region's threshold for counts of people, when higher)."""
     lines: list[str] = []
     team, survey = _rows(tables, "team_survey", school_ids), _rows(tables, "pupil_survey", school_ids)
     exit_, follow = _rows(tables, "exit_survey", school_ids), _rows(tables, "trajectory_follow", school_ids)
     if "teamvragenlijst" in element.sources and team is not None:
-        line = _team_line(team, element.key)
+        line = _team_line(team, element.key, min_count)
         lines += [line] if line else []
     if "leerlingpeiling" in element.sources and survey is not None:
-        lines += _pupil_lines(survey, element.key)
+        lines += _pupil_lines(survey, element.key, min_count)
     if "exitvragenlijst" in element.sources and exit_ is not None:
-        lines.append(_exit_line(exit_, min_count))
+        lines.append(_exit_line(exit_))
     if "trajecten" in element.sources and follow is not None and element.measurement != "quantitative":
-        lines.append(_follow_line(follow, min_count))
+        lines.append(_follow_line())
     return tuple(lines)
 
 

@@ -69,54 +69,72 @@ def _of(tables: Tables, name: str, school_ids: Sequence[str]) -> pd.DataFrame | 
     return t if len(t) else None
 
 
-def team_survey_nl(tables: Tables, school_ids: Sequence[str], rules: PrivacyRules) -> pd.DataFrame | None:
-    """The team questionnaire per process element and school year (schools pooled).
+def _last_years(t: pd.DataFrame, last_years: int | None) -> pd.DataFrame:
+    """Only the latest ``last_years`` school years (all when None)."""
+    if last_years is None:
+        return t
+    return t[t["school_year"].isin(sorted(set(t["school_year"]))[-last_years:])]
 
-    Columns: ``Onderdeel``, ``Schooljaar``, ``Aantal respondenten``, ``Gemiddelde score (1-5)``,
-    ``Aandeel (helemaal) eens (%)``; means and shares of fewer than :data:`MIN_RESPONDENTS`
-    respondents are hidden.
+
+def _wide_by_year(long: pd.DataFrame, rows: list[str], value: str, value_nl: str,
+                  rules: PrivacyRules) -> pd.DataFrame:
+    """One row per ``rows`` key, per school year the respondents and the value (``value_nl`` and
+    the year as header); a value of fewer than :data:`MIN_RESPONDENTS` respondents is hidden."""
+    years = sorted(set(long["school_year"]))
+    frame = long[rows].drop_duplicates().reset_index(drop=True)
+    rates = {}
+    for year in years:
+        part = long[long["school_year"] == year].set_index(rows)
+        keys = pd.MultiIndex.from_frame(frame[rows]) if len(rows) > 1 else frame[rows[0]]
+        n = part["n_respondents"].reindex(keys).fillna(0).astype("int64").to_numpy()
+        frame[f"Aantal respondenten {year}"] = n
+        frame[f"{value_nl} {year}"] = part[value].reindex(keys).to_numpy(dtype="float64")
+        rates[f"{value_nl} {year}"] = f"Aantal respondenten {year}"
+    protected = apply_privacy(frame, survey_rules(rules), count_columns=list(rates.values()), secondary=False,
+                              rate_columns=rates, total_row=None, total_column=None)
+    return format_for_report(protected, decimals=1)
+
+
+def team_survey_nl(tables: Tables, school_ids: Sequence[str], rules: PrivacyRules,
+                   last_years: int | None = 2) -> pd.DataFrame | None:
+    """The team questionnaire per process element (schools pooled), the latest ``last_years``
+    school years side by side.
+
+    Columns: ``Onderdeel``, then per school year ``Aantal respondenten <jaar>`` and ``Gemiddelde
+    <jaar>`` (1-5); a mean of fewer than :data:`MIN_RESPONDENTS` respondents is hidden.
     """
     t = _of(tables, "team_survey", school_ids)
     if t is None:
         return None
-    t = t.assign(sum_score=t["mean_score"] * t["n_respondents"], sum_agree=t["share_agree"] * t["n_respondents"])
-    g = t.groupby(["element", "school_year"], sort=False)[["n_respondents", "sum_score", "sum_agree"]].sum()
-    g = g.reset_index()
+    t = _last_years(t, last_years)
+    t = t.assign(sum_score=t["mean_score"] * t["n_respondents"])
+    g = t.groupby(["element", "school_year"], sort=False)[["n_respondents", "sum_score"]].sum().reset_index()
+    g["mean"] = g["sum_score"] / g["n_respondents"]
     g["order"] = g["element"].map({k: i for i, k in enumerate(TEAM_SURVEY_ELEMENTS)})
     g = g.sort_values(["order", "school_year"]).reset_index(drop=True)
-    frame = pd.DataFrame({
-        "Onderdeel": g["element"].map(lambda k: FRAMEWORK_BY_KEY[k].label),
-        "Schooljaar": g["school_year"],
-        "Aantal respondenten": g["n_respondents"].astype("int64"),
-        "Gemiddelde score (1-5)": g["sum_score"] / g["n_respondents"],
-        "Aandeel (helemaal) eens (%)": 100 * g["sum_agree"] / g["n_respondents"],
-    })
-    n = "Aantal respondenten"
-    protected = apply_privacy(frame, survey_rules(rules), count_columns=[n], secondary=False,
-                              rate_columns={"Gemiddelde score (1-5)": n, "Aandeel (helemaal) eens (%)": n},
-                              total_row=None, total_column=None)
-    return format_for_report(protected, decimals=1, column_decimals={"Aandeel (helemaal) eens (%)": 0})
+    g["Onderdeel"] = g["element"].map(lambda k: FRAMEWORK_BY_KEY[k].label)
+    return _wide_by_year(g, ["Onderdeel"], "mean", "Gemiddelde", rules)
 
 
-def pupil_survey_nl(tables: Tables, school_ids: Sequence[str], rules: PrivacyRules) -> pd.DataFrame | None:
-    """The pupil survey per measure and school year; several schools are pooled per scale,
-    weighted by their respondents. Scores of fewer than :data:`MIN_RESPONDENTS` respondents are hidden."""
+def pupil_survey_nl(tables: Tables, school_ids: Sequence[str], rules: PrivacyRules,
+                    last_years: int | None = 3) -> pd.DataFrame | None:
+    """The pupil survey per measure, the latest ``last_years`` school years side by side; several
+    schools are pooled per scale, weighted by their respondents.
+
+    Columns: ``Maat``, ``Schaal``, then per school year ``Aantal respondenten <jaar>`` and
+    ``Score <jaar>``; a score of fewer than :data:`MIN_RESPONDENTS` respondents is hidden."""
     t = _of(tables, "pupil_survey", school_ids)
     if t is None:
         return None
+    t = _last_years(t, last_years)
     t = t.assign(weighted=t["score"] * t["n_respondents"])
     g = t.groupby(["measure", "scale", "school_year"], sort=False)[["n_respondents", "weighted"]].sum().reset_index()
+    g["score"] = (g["weighted"] / g["n_respondents"].where(g["n_respondents"] > 0)).astype("float64")
     g["order"] = g["measure"].map({k: i for i, k in enumerate(PUPIL_SURVEY_MEASURES)})
     g = g.sort_values(["order", "scale", "school_year"]).reset_index(drop=True)
-    frame = pd.DataFrame({
-        "Maat": g["measure"].map(lambda k: PUPIL_SURVEY_MEASURES[k][0]), "Schooljaar": g["school_year"],
-        "Aantal respondenten": g["n_respondents"].astype("int64"),
-        "Score": (g["weighted"] / g["n_respondents"].where(g["n_respondents"] > 0)).astype("float64"),
-        "Schaal": g["scale"]})
-    n = "Aantal respondenten"
-    protected = apply_privacy(frame, survey_rules(rules), count_columns=[n], secondary=False,
-                              rate_columns={"Score": n}, total_row=None, total_column=None)
-    return format_for_report(protected, decimals=1)
+    g["Maat"] = g["measure"].map(lambda k: PUPIL_SURVEY_MEASURES[k][0])
+    g["Schaal"] = g["scale"]
+    return _wide_by_year(g, ["Maat", "Schaal"], "score", "Score", rules)
 
 
 def _completed(tables: Tables, school_ids: Sequence[str], first_years: Mapping[str, str] | None) -> pd.Series:
@@ -216,16 +234,20 @@ def exit_distribution_nl(tables: Tables, school_ids: Sequence[str], rules: Priva
     return format_for_report(concat_protected(blocks), decimals=0)
 
 
-def trajectory_follow_nl(tables: Tables, school_ids: Sequence[str], rules: PrivacyRules) -> pd.DataFrame | None:
+def trajectory_follow_nl(tables: Tables, school_ids: Sequence[str], rules: PrivacyRules,
+                         first_years: Mapping[str, str] | None = None) -> pd.DataFrame | None:
     """Completed JOS trajecten per school year (of their end) followed to their outcome.
 
     Columns: afgeronde trajecten, op school gebleven, uitgevallen, verwezen naar de tweede lijn,
     uitstroom onbekend, of the referrals those with JOS involvement registered and with JOS
     involved, monitortrajecten with a known terugval answer and those that relapsed. Counts pass
-    :func:`~josanalysis.privacy.apply_privacy` with secondary suppression.
+    :func:`~josanalysis.privacy.apply_privacy` with secondary suppression. ``first_years`` (school
+    -> first JOS school year) keeps only the school years with JOS.
     """
     f = _of(tables, "trajectory_follow", school_ids)
-    if f is None:
+    if f is not None and first_years is not None:
+        f = f[f["school_year"] >= f["school_id"].map(dict(first_years)).fillna("9999")]
+    if f is None or not len(f):
         return None
     g = f.groupby("school_year", sort=True)[[c for c in f.columns if c.startswith("n_")]].sum().reset_index()
     frame = pd.DataFrame({

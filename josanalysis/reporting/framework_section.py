@@ -51,13 +51,16 @@ from josanalysis.reporting.document import Item, Section, Text, render_figure
 from josanalysis.reporting.figures import SYNTHETIC_MARK
 from josanalysis.reporting.report_parts import change_nl, shown
 
-__all__ = ["FRAMEWORK_KEY", "QUALITATIVE_KEY", "STATUS_COLOURS", "school_measured", "framework_section",
+__all__ = ["FRAMEWORK_KEY", "QUALITATIVE_KEY", "STATUS_COLOURS", "STATUS_CODES", "school_measured", "framework_section",
            "region_framework_section", "qualitative_section", "plot_framework", "alt_text_framework"]
 
 FRAMEWORK_KEY, QUALITATIVE_KEY = "theoretisch_kader", "kwalitatief"
 #: Fill colour and hatch of a box per status (the hatch keeps the figure readable in grey print).
 STATUS_COLOURS: dict[str, tuple[str, str]] = {"gemeten": ("#7fbf7b", ""), "kwalitatief": ("#fdd873", ".."),
                                               "niet gemeten": ("#e5e5e5", "//")}
+
+#: The status as a letter in the region's matrix (a table of words would not fit A4).
+STATUS_CODES: dict[str, str] = {"gemeten": "G", "kwalitatief": "K", "niet gemeten": "N"}
 
 _INTRO = (
     "Het monitoronderzoek (Bijlage 1 van het Oberon-rapport) beschrijft JOS als een keten: de *inzet* van "
@@ -86,12 +89,11 @@ def school_measured(school: School, analyses: Sequence[IndicatorAnalysis], yearl
     for a in analyses:
         if a.result is not None:
             out[a.indicator.key] = Measured(
-                a.indicator.key, f"{a.indicator.label}: {change_nl(a.assessment.evidence)}; oordeel: "
+                a.indicator.key, f"{_short(a.indicator.label)}: {change_nl(a.assessment.evidence, 'de trend')}, "
                                  f"{a.assessment.verdict}", a.indicator.key)
     for y in yearly:
         label = INDICATORS[y.indicator].label
-        out[y.indicator] = Measured(y.indicator, f"{label}: oordeel {y.verdict} (per schooljaar, beschrijvend)",
-                                    "yearly")
+        out[y.indicator] = Measured(y.indicator, f"{_short(label)}: {y.verdict}", "yearly")
     during = [v for v in school.fte_during.values() if v is not None]
     pupils = pupils or school.pupils
     if during and pupils:
@@ -102,37 +104,50 @@ def school_measured(school: School, analyses: Sequence[IndicatorAnalysis], yearl
     return out
 
 
+def _short(label: str) -> str:
+    """A label without its explanation in brackets: 'Verzuim (aandeel gemiste lesuren)' -> 'Verzuim'."""
+    return label.split(" (")[0].strip() or label
+
+
 def _element_markdown(s: ElementStatus) -> str:
+    """One line per element: status, then the results (one link per section they are in), the
+    qualitative evidence, the stories, or the source that would measure it."""
     mark = f" ({s.element.bijlage_mark})" if s.element.bijlage_mark else ""
-    head = f"- **{s.element.label}**{mark} — _{s.status}_"
-    lines = [f"{m.line} ([details](#{m.anchor}))" for m in s.measured] + list(s.evidence)
-    lines += [f"Verhaal: “{st.title}” ({st.author_role}, {nl.numeric_date(pd.Timestamp(st.date))}; "
-              f"[lees](#{QUALITATIVE_KEY}))" for st in s.stories]
+    by_anchor: dict[str, list[str]] = {}
+    for m in s.measured:
+        by_anchor.setdefault(m.anchor, []).append(m.line)
+    parts = [("Per schooljaar: " if anchor == "yearly" else "") + f"{'; '.join(lines)} ([details](#{anchor}))"
+             for anchor, lines in by_anchor.items()]
+    parts += list(s.evidence)
+    if s.stories:
+        titles = ", ".join(f"“{st.title}”" for st in s.stories)
+        parts.append(f"Verhaal van de school: {titles} ([lees](#{QUALITATIVE_KEY})).")
     if s.status == "niet gemeten":
-        lines.append(f"Niet gemeten. Te meten met: {s.missing_source}.")
-    return head + "".join(f"\n    - {line}" for line in lines)
+        parts.append(f"Te meten met: {s.missing_source}.")
+    return f"- **{s.element.label}**{mark} — _{s.status}_: " + " ".join(
+        p if p.endswith(".") else p + "." for p in parts)
 
 
 def plot_framework(statuses: Sequence[ElementStatus], *, title: str, synthetic: bool = False) -> plt.Figure:
     """The chain of Bijlage 1 as four columns of boxes, each coloured by its status."""
-    fig, ax = plt.subplots(figsize=(13, 8.2))
+    fig, ax = plt.subplots(figsize=(12, 6.4))
     ax.set_xlim(0, 4)
-    ax.set_ylim(0, 8.2)
+    ax.set_ylim(0, 7.1)
     ax.axis("off")
     for col, stage in enumerate(STAGES):
-        ax.text(col + 0.47, 7.95, f"{STAGE_NL[stage]}\n{textwrap.fill(STAGE_TITLE_NL[stage], 30)}", ha="center",
+        ax.text(col + 0.47, 7.05, f"{STAGE_NL[stage]}\n{textwrap.fill(STAGE_TITLE_NL[stage], 30)}", ha="center",
                 va="top", fontsize=9, fontweight="bold")
         items = [s for s in statuses if s.element.stage == stage]
         for row, s in enumerate(items):
             colour, hatch = STATUS_COLOURS[s.status]
-            y = 6.85 - row * 0.98
-            ax.add_patch(FancyBboxPatch((col + 0.04, y - 0.84), 0.86, 0.8, boxstyle="round,pad=0.01",
+            y = 6.05 - row * 0.83
+            ax.add_patch(FancyBboxPatch((col + 0.04, y - 0.76), 0.86, 0.72, boxstyle="round,pad=0.01",
                                         facecolor=colour, edgecolor="#555555", hatch=hatch, linewidth=0.8))
-            ax.text(col + 0.47, y - 0.44, textwrap.fill(s.element.label, 31, max_lines=5, placeholder=" …"),
+            ax.text(col + 0.47, y - 0.40, textwrap.fill(s.element.label, 31, max_lines=4, placeholder=" …"),
                     ha="center", va="center", fontsize=7.2,
                     bbox=dict(facecolor="white", alpha=0.75, edgecolor="none", pad=1))
         if col < len(STAGES) - 1:
-            ax.annotate("", xy=(col + 1.03, 4.0), xytext=(col + 0.91, 4.0),
+            ax.annotate("", xy=(col + 1.03, 3.5), xytext=(col + 0.91, 3.5),
                         arrowprops=dict(arrowstyle="-|>", color="#333333", lw=1.5))
     handles = [Patch(facecolor=c, hatch=h, edgecolor="#555555", label=k) for k, (c, h) in STATUS_COLOURS.items()]
     ax.legend(handles=handles, loc="lower center", ncol=3, frameon=False, bbox_to_anchor=(0.5, -0.04), fontsize=9)
@@ -185,7 +200,7 @@ def region_framework_section(ctx: Context, output_dir: str | Path = "") -> Secti
     per_school = {s.school_id: element_statuses(_region_measured(ctx, s.school_id), ctx.panel.tables, s.school_id,
                                                 ctx.region.privacy.min_count) for s in schools}
     for s in schools:
-        matrix[s.school_id] = [st.status for st in per_school[s.school_id]]
+        matrix[s.school_id] = [STATUS_CODES[st.status] for st in per_school[s.school_id]]
     region_status = []
     for i, element in enumerate(FRAMEWORK):
         found = [per_school[s.school_id][i] for s in schools]
@@ -193,12 +208,13 @@ def region_framework_section(ctx: Context, output_dir: str | Path = "") -> Secti
         region_status.append(ElementStatus(element, best, (), (), ()))
     fig = plot_framework(region_status, title=f"Regio {ctx.region.name}: theoretisch kader en bewijs",
                          synthetic=ctx.region.synthetic)
-    legend = "; ".join(f"{s.school_id} = {s.name}" for s in schools)
+    legend = ", ".join(f"{code} = {status}" for status, code in STATUS_CODES.items()) + ". Scholen: " + \
+        "; ".join(f"{s.school_id} = {s.name}" for s in schools)
     table = certify_without_counts(pd.DataFrame(matrix), "the framework matrix")
     return Section(FRAMEWORK_KEY, "Theoretisch kader", (
         Text(_REGION_INTRO), render_figure(fig, "framework", output_dir, alt=alt_text_framework(region_status)),
         shown(table, "the framework matrix", caption="Onderdelen van het theoretisch kader × JOS-scholen"),
-        Text(f"_Scholen: {legend}._")))
+        Text(f"_{legend}._")))
 
 
 def _table_or_absent(table: pd.DataFrame | None, what: str, caption: str) -> Item:
@@ -206,7 +222,10 @@ def _table_or_absent(table: pd.DataFrame | None, what: str, caption: str) -> Ite
 
 
 def qualitative_section(ctx: Context, school_ids: Sequence[str], *, region: bool = False) -> Section:
-    """The *Kwalitatieve metingen* of one school (``[school_id]``) or of the JOS schools pooled."""
+    """The *Kwalitatieve metingen* of one school (``[school_id]``) or of the JOS schools pooled.
+
+    The region report shows the exit questionnaire's answers in full; a school report (whose
+    numbers are mostly too small to show per answer) shows its response, means and stories."""
     tables, rules = ctx.panel.tables, ctx.region.privacy
     first = {s.school_id: school_year_of(s.jos_start) for s in ctx.region.schools if s.jos_start is not None}
     items: list[Item] = [
@@ -215,20 +234,27 @@ def qualitative_section(ctx: Context, school_ids: Sequence[str], *, region: bool
              "ouders; respons als aandeel van de afgeronde cliënt- en monitortrajecten sinds de start van JOS)"),
         _table_or_absent(exit_response_nl(tables, school_ids, rules, first), "the exit questionnaire response",
                          "Exit-vragenlijst per schooljaar"),
-        Text("**Exit-vragenlijst: de antwoorden** (alle schooljaren samen; waarom het traject wel of niet hielp "
-             "is een gecodeerde reden)"),
-        _table_or_absent(exit_distribution_nl(tables, school_ids, rules), "the exit questionnaire answers",
-                         "Antwoorden op de exit-vragenlijst"),
+    ]
+    if region:
+        items += [
+            Text("**Exit-vragenlijst: de antwoorden** (alle schooljaren samen; waarom het traject wel of niet "
+                 "hielp is een gecodeerde reden)"),
+            _table_or_absent(exit_distribution_nl(tables, school_ids, rules), "the exit questionnaire answers",
+                             "Antwoorden op de exit-vragenlijst")]
+    items += [
         Text("**Vragenlijst jeugd- en schoolteam** (procesonderdelen van het theoretisch kader; 1 = helemaal "
-             "oneens, 5 = helemaal eens)"),
+             "oneens, 5 = helemaal eens; de laatste twee schooljaren)"),
         _table_or_absent(team_survey_nl(tables, school_ids, rules), "the team questionnaire", "Teamvragenlijst"),
         Text("**Leerlingpeiling** (welbevinden, pedagogisch klimaat, gehoord en begrepen; zoals de school ze uit "
-             "haar eigen monitor krijgt" + ("; scholen samen, gewogen naar respondenten" if region else "") + ")"),
+             "haar eigen monitor krijgt; de laatste drie schooljaren"
+             + ("; scholen samen, gewogen naar respondenten" if region else "") + ")"),
         _table_or_absent(pupil_survey_nl(tables, school_ids, rules), "the pupil survey", "Leerlingpeiling"),
-        Text("**JOS-trajecten gevolgd tot hun uitstroom** (per schooljaar van afronding: op school gebleven, "
+        Text("**JOS-trajecten gevolgd tot hun uitstroom** (per schooljaar van afronding"
+             + ("" if region else " sinds de start van JOS") + ": op school gebleven, "
              "uitgevallen of verwezen naar de tweede lijn; JOS-betrokkenheid bij tweedelijnscasussen; terugval "
              "na de exit-vragenlijst bij monitortrajecten)"),
-        _table_or_absent(trajectory_follow_nl(tables, school_ids, rules), "the trajectory follow-up",
+        _table_or_absent(trajectory_follow_nl(tables, school_ids, rules, None if region else first),
+                         "the trajectory follow-up",
                          "Afgeronde trajecten en hun uitstroom"),
     ]
     if not region:
