@@ -260,7 +260,7 @@ def qualitative_section(ctx: Context, school_ids: Sequence[str], *, region: bool
     if not region:
         stories = stories_of(tables, school_ids)
         items.append(Text("**Verhalen en praktijkvoorbeelden van de school**"))
-        items += [Text(f"**{st.title}** — {st.author_role}, {nl.numeric_date(pd.Timestamp(st.date))}; bij "
-                       f"_{next(e.label for e in FRAMEWORK if e.key == st.element)}_\n\n> {st.text}")
-                  for st in stories] or [Text(_ABSENT.format(what="verhalen"))]
+        items += [Text("\n".join(f"- **{st.title}** ({st.author_role}, {nl.numeric_date(pd.Timestamp(st.date))}; bij "
+                                  f"_{next(e.label for e in FRAMEWORK if e.key == st.element)}_): {st.text}"
+                                  for st in stories) if stories else _ABSENT.format(what="verhalen"))]
     return Section(QUALITATIVE_KEY, "Kwalitatieve metingen", tuple(items))
