@@ -37,7 +37,7 @@ report.show("title", "summary")
 report.show("event_study", "pooled_yearly", "per_school", "schools")
 
 # %%
-report.show("yearly", "limits")
+report.show("yearly", "theoretisch_kader", "kwalitatief", "limits")
 
 # %%
 report.show("appendix")

@@ -38,7 +38,7 @@ report.show("title", "summary")
 report.show("monthly", "role", "series")  # a JOS school has "monthly", a comparison school "role" and "series"
 
 # %%
-report.show("yearly", "profile", "limits")
+report.show("yearly", "profile", "theoretisch_kader", "kwalitatief", "limits")
 
 # %%
 report.show("appendix")

@@ -31,7 +31,8 @@ pytestmark = [
 JOS_SCHOOL, COMPARISON_SCHOOL = "DM0200", "DM1100"
 PAGES = {  # report -> (path under outputs/<region>/, printed A4 pages at most; None: no target)
     "index": ("index.html", None),
-    "school": (f"schools/{JOS_SCHOOL}/report.html", 8),
+    # 8 before issue 19; its Theoretisch kader and Kwalitatieve metingen add about two pages
+    "school": (f"schools/{JOS_SCHOOL}/report.html", 10),
     "comparison": (f"schools/{COMPARISON_SCHOOL}/report.html", None),
     "region": ("region/report.html", 10),
     "budget": ("budget/report.html", 12),

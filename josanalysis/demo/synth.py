@@ -43,6 +43,7 @@ import yaml
 from josanalysis.core.config import PARAMS_DIR, PROJECT_ROOT, load_region
 from josanalysis.core.errors import ConfigError
 from josanalysis.core.schoolcalendar import school_year_of, school_year_start
+from josanalysis.demo.qualitative import write_qualitative
 from josanalysis.demo.exportformat import (
     decimal_comma,
     decimal_comma_trimmed,
@@ -598,6 +599,7 @@ def write_demo(out_dir: str | Path = PROJECT_ROOT / "data" / "demo", *, seed: in
     _write_cbs(schools, out, rng, region_munis)
     _write_capacity_budget(schools, out, rng)
     _write_rendement(schools, out, rng)
+    write_qualitative(schools, out, seed=seed)   # its own child stream: the files above do not change
     pd.DataFrame(truth).to_csv(out / "truth.csv", index=False)
     rates_df = pd.DataFrame(rates).rename_axis("month").reset_index()
     rates_df.to_csv(out / "truth-absence-rates.csv", index=False, float_format="%.6f")

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,7 +29,14 @@ from josanalysis.core.config import PARAMS_DIR, Region, load_region
 from josanalysis.core.errors import ConfigError, DataError
 from josanalysis.core.indicators import INDICATORS
 from josanalysis.core.schoolcalendar import in_windows, school_year_label_starts, school_year_starts
-from josanalysis.sources import load_region_data, summarise_trajectories
+from josanalysis.sources import (
+    follow_trajectories,
+    load_region_data,
+    summarise_exit_survey,
+    summarise_team_survey,
+    summarise_trajectories,
+)
+from josanalysis.sources.folder import RegionData
 
 __all__ = ["Panel", "build_panel", "prepare_region", "load_panel", "vsv_per_school", "pupils_with_special",
            "PANEL_COLUMNS"]
@@ -61,7 +69,10 @@ class Panel:
         ``budget`` (ZiO budget), ``pupils_by_home`` (DUO pupils by home municipality),
         ``trajectories`` (provider registration summarised per school and school year),
         ``cbs_youthcare`` (CBS, per municipality), ``addresses`` (DUO), ``rendement`` (the
-        schools' own return indicators). None of them is pupil-level.
+        schools' own return indicators); the qualitative inputs (issue 19): ``team_survey`` (per
+        school, year and element), ``pupil_survey``, ``exit_survey`` (distributions per school,
+        year and respondent), ``stories``, and ``trajectory_follow`` (completed trajecten and
+        their outcome). None of them is pupil-level.
     """
 
     data: pd.DataFrame
@@ -383,8 +394,19 @@ def _from_region(region: Region) -> Panel:
         inputs=files,
         tables={"capacity": rd.capacity, "budget": rd.budget, "pupils_by_home": rd.duo_pupils_by_postcode,
                 "trajectories": summary, "cbs_youthcare": rd.cbs_youthcare, "addresses": rd.duo_addresses,
-                "rendement": rd.rendement},
+                "rendement": rd.rendement, **_qualitative_tables(rd)},
     )
+
+
+def _qualitative_tables(rd: RegionData) -> dict[str, pd.DataFrame | None]:
+    """The aggregated qualitative inputs and the trajectory follow-up (None when absent)."""
+    def summary(frame: pd.DataFrame | None, summarise: Callable[[pd.DataFrame], pd.DataFrame]) -> pd.DataFrame | None:
+        return summarise(frame) if frame is not None and len(frame) else None
+
+    stories = None if rd.stories is None else rd.stories.assign(date=rd.stories["date"].dt.strftime("%Y-%m-%d"))
+    return {"team_survey": summary(rd.team_survey, summarise_team_survey), "pupil_survey": rd.pupil_survey,
+            "exit_survey": summary(rd.exit_survey, summarise_exit_survey), "stories": stories,
+            "trajectory_follow": summary(rd.provider_trajectories, follow_trajectories)}
 
 
 def prepare_region(region_id: str, path: str | Path, params_dir: str | Path | None = None) -> Path:

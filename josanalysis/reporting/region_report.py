@@ -6,7 +6,7 @@ Examples
 >>> from josanalysis.reporting.region_report import build_region_report
 >>> report = build_region_report("demoregio")                    # doctest: +SKIP
 >>> [s.key for s in report.document.sections]                    # doctest: +SKIP
-['title', 'summary', 'event_study', 'pooled_yearly', 'per_school', 'schools', 'yearly', 'limits', 'appendix']
+['title', 'summary', 'event_study', 'pooled_yearly', 'per_school', 'schools', 'yearly', 'theoretisch_kader', 'kwalitatief', 'limits', 'appendix']
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from josanalysis.assessment import (
 from josanalysis.privacy import rename_protected, write_results
 from josanalysis.reporting import figures, tables
 from josanalysis.reporting.document import Item, ReportObject, Section, Text, render_figure
+from josanalysis.reporting.framework_section import qualitative_section, region_framework_section
 from josanalysis.reporting.presentation import (
     caveats_markdown,
     format_table,
@@ -192,6 +193,8 @@ def _build(region_id: str, prepared: str, output_dir: str | Path, params_dir: st
             shown(format_table(tables.school_overview(ctx)), "the region's schools"),
             Text(privacy_note(region)))),
         _yearly_section(ctx),
+        region_framework_section(ctx, output_dir),
+        qualitative_section(ctx, [s.school_id for s in region.schools if s.jos_start is not None], region=True),
         Section("limits", "Wat deze cijfers wel en niet zeggen", (Text(_LIMITS),)),
         Section(APPENDIX_KEY, "Technische bijlage", (plan_section(ctx.plan, intro=None, level=3),
                                                      Text(_METHOD))),

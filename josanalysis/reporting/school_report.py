@@ -5,7 +5,8 @@
 through the privacy layer, writes its results files, and returns a :class:`SchoolReport` whose
 sections ``notebooks/school_report.py`` displays in order: title with table of contents, the
 Samenvatting (one line per indicator), the detail per indicator, the school-year figures, the
-limits, and the technical appendix last. A comparison school (no JOS start) gets a short report
+school's profile, the *Theoretisch kader* and the *Kwalitatieve metingen*
+(:mod:`josanalysis.reporting.framework_section`), the limits, and the technical appendix last. A comparison school (no JOS start) gets a short report
 of its own (:mod:`josanalysis.reporting.comparison_report`).
 
 Examples
@@ -13,7 +14,7 @@ Examples
 >>> from josanalysis.reporting.school_report import build_school_report
 >>> report = build_school_report("demoregio", "DM0100")          # doctest: +SKIP
 >>> [s.key for s in report.document.sections]                    # doctest: +SKIP
-['title', 'summary', 'monthly', 'yearly', 'profile', 'limits', 'appendix']
+['title', 'summary', 'monthly', 'yearly', 'profile', 'theoretisch_kader', 'kwalitatief', 'limits', 'appendix']
 >>> report.show()                                                # doctest: +SKIP
 """
 
@@ -40,6 +41,7 @@ from josanalysis.privacy import write_results
 from josanalysis.reporting import figures, tables
 from josanalysis.reporting.comparison_report import comparison_sections
 from josanalysis.reporting.document import Item, ReportObject, Section, Text, render_figure
+from josanalysis.reporting.framework_section import framework_section, qualitative_section, school_measured
 from josanalysis.reporting.presentation import (
     YEARLY_FIGURE_INDICATORS,
     caveats_markdown,
@@ -175,6 +177,9 @@ def _build(region_id: str, school_id: str, prepared: str, output_dir: str | Path
                         _indicator_section(ctx, school, a, output_dir) for a in analyses))),
             _yearly_section(ctx, school, output_dir),
             _profile_section(school),
+            framework_section(ctx, school, school_measured(school, analyses, yearly_assessments(ctx, school_id),
+                                                           ctx.latest_pupils().get(school_id)), output_dir),
+            qualitative_section(ctx, [school_id]),
             Section("limits", "Wat deze cijfers wel en niet zeggen", (Text(_LIMITS),)),
             Section(APPENDIX_KEY, "Technische bijlage",
                     (Text(_APPENDIX_INTRO), plan_section(ctx.plan, level=3))

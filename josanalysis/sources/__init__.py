@@ -61,9 +61,12 @@ from josanalysis.sources.duo import (
 from josanalysis.sources.folder import RegionData, check_data_folder, load_region_data, source_coverage
 from josanalysis.sources.leerplicht import load_leerplicht_cases, load_thuiszitters
 from josanalysis.sources.municipality import load_municipality_youthcare
-from josanalysis.sources.provider import load_provider_trajectories, summarise_trajectories
+from josanalysis.sources.exitsurvey import load_exit_survey, summarise_exit_survey
+from josanalysis.sources.provider import follow_trajectories, load_provider_trajectories, summarise_trajectories
 from josanalysis.sources.reading.pseudonyms import PSEUDONYM_KEY_ENV, pseudonymise
 from josanalysis.sources.rendement import load_rendement_indicators
+from josanalysis.sources.stories import load_stories
+from josanalysis.sources.surveys import load_pupil_survey, load_team_survey, summarise_team_survey
 from josanalysis.sources.swv import load_swv_referrals
 
 __all__ = [
@@ -79,6 +82,13 @@ __all__ = [
     "load_municipality_youthcare",
     "load_provider_trajectories",
     "summarise_trajectories",
+    "follow_trajectories",
+    "load_team_survey",
+    "summarise_team_survey",
+    "load_pupil_survey",
+    "load_exit_survey",
+    "summarise_exit_survey",
+    "load_stories",
     "load_swv_referrals",
     "load_rendement_indicators",
     "load_attendance",

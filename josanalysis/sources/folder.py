@@ -16,6 +16,7 @@
     <data_dir>/capaciteit/*.csv
     <data_dir>/budget/*.csv
     <data_dir>/rendement/*.csv
+    <data_dir>/kwalitatief/teamvragenlijst*.csv | leerlingpeiling*.csv | exitvragenlijst*.csv | verhalen*.csv
 
 Examples
 --------
@@ -50,6 +51,9 @@ from josanalysis.sources.leerplicht import load_leerplicht_cases, load_thuiszitt
 from josanalysis.sources.municipality import load_municipality_youthcare
 from josanalysis.sources.provider import load_provider_trajectories
 from josanalysis.sources.rendement import load_rendement_indicators
+from josanalysis.sources.exitsurvey import load_exit_survey
+from josanalysis.sources.stories import load_stories
+from josanalysis.sources.surveys import load_pupil_survey, load_team_survey
 from josanalysis.sources.swv import load_swv_referrals
 
 __all__ = ["RegionData", "SOURCES", "Source", "load_region_data", "check_data_folder", "discover",
@@ -111,6 +115,14 @@ SOURCES: tuple[Source, ...] = (
     Source("rendement", SOURCE_INFO["rendement"].label, ("rendement/*.csv", "rendement/*.xlsx"),
            load_rendement_indicators,
            school_level=True, key=("school_id", "school_year", "indicator")),
+    Source("team_survey", "Teamvragenlijst (kwalitatief)", ("kwalitatief/teamvragenlijst*.csv",), load_team_survey,
+           school_level=True, key=("school_id", "school_year", "respondent")),
+    Source("pupil_survey", "Leerlingpeiling (kwalitatief)", ("kwalitatief/leerlingpeiling*.csv",),
+           load_pupil_survey, school_level=True, key=("school_id", "school_year", "measure")),
+    Source("exit_survey", "Exit-vragenlijst (kwalitatief)", ("kwalitatief/exitvragenlijst*.csv",), load_exit_survey,
+           school_level=True, key=("trajectory_id", "respondent")),
+    Source("stories", "Verhalen en praktijkvoorbeelden (kwalitatief)", ("kwalitatief/verhalen*.csv",), load_stories,
+           school_level=True),
 )
 
 _SUBFOLDERS = {p.split("/")[0] for s in SOURCES for p in s.patterns}
@@ -125,7 +137,7 @@ class RegionData:
     ----------
     duo_pupils, duo_pupils_by_postcode, duo_addresses, duo_vsv, duo_special_pupils, cbs_youthcare, thuiszitters,
     attendance, municipality_youthcare, swv_referrals, provider_trajectories, capacity, budget,
-    rendement
+    rendement, team_survey, pupil_survey, exit_survey, stories
         The frames documented in :mod:`josanalysis.sources` (several files of one source are
         concatenated).
     files
@@ -146,6 +158,10 @@ class RegionData:
     capacity: pd.DataFrame | None = None
     budget: pd.DataFrame | None = None
     rendement: pd.DataFrame | None = None
+    team_survey: pd.DataFrame | None = None
+    pupil_survey: pd.DataFrame | None = None
+    exit_survey: pd.DataFrame | None = None
+    stories: pd.DataFrame | None = None
     files: dict[str, list[Path]] = field(default_factory=dict)
 
 

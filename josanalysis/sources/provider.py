@@ -2,12 +2,14 @@
 
 One row per traject: number, pupil (pseudonymised on load), school, function (JGC, PAJ, GW),
 type (eenmalig contact, cliënttraject, monitortraject), start/end date, outflow when closed
-(op school gebleven, uitgevallen, verwezen tweede lijn), the exit-questionnaire score (1-10)
-and, for monitortrajecten, whether the pupil relapsed (ja/nee).
+(op school gebleven, uitgevallen, verwezen tweede lijn), the exit-questionnaire score (1-10),
+for monitortrajecten whether the pupil relapsed (ja/nee) and, for trajecten referred to second-line
+care, whether JOS stayed involved in that second-line case (ja/nee). The report's own word for a
+cliënttraject, *klanttraject*, is accepted.
 
 Canonical values: ``type`` in ``eenmalig_contact``, ``clienttraject``, ``monitortraject``;
 ``outflow`` in ``stayed``, ``dropped_out``, ``referred_second_line`` (missing while open);
-``relapse`` nullable boolean.
+``relapse`` and ``jos_second_line`` nullable booleans.
 
 Examples
 --------
@@ -36,10 +38,16 @@ from josanalysis.sources.reading.pseudonyms import pseudonymise
 from josanalysis.sources.reading.schema import finish, raise_bad_rows, validate
 from josanalysis.sources.reading.table import RawTable, normalise_name, read_table
 
-__all__ = ["load_provider_trajectories", "summarise_trajectories", "PROVIDER_COLUMNS", "SUMMARY_COLUMNS"]
+__all__ = ["load_provider_trajectories", "summarise_trajectories", "PROVIDER_COLUMNS", "SUMMARY_COLUMNS",
+           "LOADED_COLUMNS", "follow_trajectories", "FOLLOW_COLUMNS"]
 
 PROVIDER_COLUMNS = ["trajectory_id", "pupil_key", "school_id", "function", "type", "start", "end",
                     "outflow", "satisfaction", "relapse"]
+FOLLOW_COLUMNS = ["school_id", "school_year", "type", "n_completed", "n_stayed", "n_dropped_out",
+                  "n_referred_second_line", "n_outflow_unknown", "n_jos_second_line_known", "n_jos_second_line",
+                  "n_relapse_known", "n_relapse"]
+#: What :func:`load_provider_trajectories` returns: the columns above and ``jos_second_line``.
+LOADED_COLUMNS = [*PROVIDER_COLUMNS, "jos_second_line"]
 SUMMARY_COLUMNS = ["school_id", "school_year", "n_trajectories", "n_eenmalig_contact",
                    "n_clienttraject", "n_monitortraject", "n_closed", "share_referred_second_line",
                    "share_stayed", "share_dropped_out", "mean_satisfaction", "n_satisfaction",
@@ -48,7 +56,8 @@ SUMMARY_COLUMNS = ["school_id", "school_year", "n_trajectories", "n_eenmalig_con
 TYPES = {
     "eenmalig_contact": "eenmalig_contact", "eenmalig": "eenmalig_contact", "one_off_contact": "eenmalig_contact",
     "single_contact": "eenmalig_contact", "clienttraject": "clienttraject", "client_traject": "clienttraject",
-    "client_trajectory": "clienttraject", "monitortraject": "monitortraject", "monitor_traject": "monitortraject",
+    "client_trajectory": "clienttraject", "klanttraject": "clienttraject", "klant_traject": "clienttraject",
+    "klanttrajecten": "clienttraject", "clienttrajecten": "clienttraject", "monitortraject": "monitortraject", "monitor_traject": "monitortraject",
     "monitoring_trajectory": "monitortraject", "monitor": "monitortraject",
 }
 OUTFLOWS = {
@@ -77,6 +86,7 @@ _COLUMNS = (
     spec("satisfaction", "tevredenheid", "cijfer_tevredenheid", "tevredenheidscijfer",
          "satisfaction", "exit_score", required=False),
     spec("relapse", "terugval", "relapse", required=False),
+    spec("jos_second_line", "jos_betrokken_tweede_lijn", "jos_betrokken", "jos_second_line", required=False),
 )
 
 
@@ -93,7 +103,7 @@ def load_provider_trajectories(
     ----------
     path
         CSV ``traject_id;leerling_id;vestigingscode;functie;type;startdatum;einddatum;uitstroom;
-        tevredenheid;terugval`` (English names accepted).
+        tevredenheid;terugval[;jos_betrokken_tweede_lijn]`` (English names accepted).
     school_ids
         When given, codes outside this set are refused.
     key
@@ -105,13 +115,14 @@ def load_provider_trajectories(
     -------
     pandas.DataFrame
         ``trajectory_id, pupil_key, school_id, function, type, start, end, outflow,
-        satisfaction, relapse``.
+        satisfaction, relapse, jos_second_line`` (:data:`LOADED_COLUMNS`).
 
     Raises
     ------
     DataError
         Unknown type/function/outflow, end before start, outflow on an open traject, a score
-        outside 1-10, relapse outside a monitortraject, duplicated traject numbers.
+        outside 1-10, relapse outside a monitortraject, JOS involvement on a traject not referred
+        to second-line care, duplicated traject numbers.
 
     Examples
     --------
@@ -129,7 +140,7 @@ def load_provider_trajectories(
         unique=["trajectory_id"],
     )
     validate(out, schema, table)
-    return finish(out, PROVIDER_COLUMNS)
+    return finish(out, LOADED_COLUMNS)
 
 
 def _add_identity(
@@ -187,6 +198,15 @@ def _add_outcomes(out: pd.DataFrame, table: RawTable, df: pd.DataFrame) -> None:
                        "recorded for this type (expected terugval only on a monitortraject)")
     else:
         out["relapse"] = pd.array([pd.NA] * len(df), dtype="boolean")
+    if "jos_second_line" in df:
+        involved = map_values(table, df, "jos_second_line", RELAPSE, required=False)
+        out["jos_second_line"] = involved.map({"true": True, "false": False}).astype("boolean")
+        raise_bad_rows(table, (out["jos_second_line"].notna() & (out["outflow"] != "referred_second_line"))
+                       .fillna(True).to_numpy(dtype=bool), df["_row"], "jos_second_line", df["jos_second_line"],
+                       "recorded for this traject (expected JOS-betrokkenheid only when the uitstroom is "
+                       "'verwezen tweede lijn')")
+    else:
+        out["jos_second_line"] = pd.array([pd.NA] * len(df), dtype="boolean")
 
 
 def summarise_trajectories(df: pd.DataFrame) -> pd.DataFrame:
@@ -246,3 +266,48 @@ def summarise_trajectories(df: pd.DataFrame) -> pd.DataFrame:
     return out[SUMMARY_COLUMNS]
 
 
+
+
+def follow_trajectories(df: pd.DataFrame) -> pd.DataFrame:
+    """Completed trajecten followed to their outcome, per school, school year of the end and type.
+
+    Parameters
+    ----------
+    df
+        Output of :func:`load_provider_trajectories` (``jos_second_line`` may be absent).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per school x school year (of the einddatum) x type (``clienttraject``,
+        ``monitortraject``; an eenmalig contact is no trajectory to follow): ``n_completed``,
+        the outcome counts ``n_stayed``, ``n_dropped_out``, ``n_referred_second_line`` and
+        ``n_outflow_unknown``; of the referrals, ``n_jos_second_line_known`` (JOS involvement
+        registered) and ``n_jos_second_line`` (JOS stayed involved); ``n_relapse_known`` and
+        ``n_relapse`` (terugval after the exit questionnaire, monitortrajecten). Pupil counts:
+        suppress small cells before publishing.
+
+    Examples
+    --------
+    >>> follow_trajectories(load_provider_trajectories("data/examples/aanbieder-trajecten.csv"))  # doctest: +SKIP
+    """
+    missing = [c for c in PROVIDER_COLUMNS if c not in df.columns]
+    if missing:
+        raise ConfigError(f"follow_trajectories needs the output of load_provider_trajectories; "
+                          f"missing columns {missing}.")
+    d = df[df["end"].notna() & df["type"].isin(["clienttraject", "monitortraject"])].copy()
+    d["school_year"] = school_years_of(d["end"])
+    involved = d["jos_second_line"] if "jos_second_line" in d else pd.Series(pd.NA, index=d.index, dtype="boolean")
+    referred = (d["outflow"] == "referred_second_line").fillna(False).astype(bool)
+    d = d.assign(
+        n_completed=1, n_stayed=(d["outflow"] == "stayed").fillna(False).astype(int),
+        n_dropped_out=(d["outflow"] == "dropped_out").fillna(False).astype(int),
+        n_referred_second_line=referred.astype(int), n_outflow_unknown=d["outflow"].isna().astype(int),
+        n_jos_second_line_known=(referred & involved.notna()).astype(int),
+        n_jos_second_line=(referred & involved.fillna(False).astype(bool)).astype(int),
+        n_relapse_known=d["relapse"].notna().astype(int),
+        n_relapse=d["relapse"].fillna(False).astype(bool).astype(int))
+    counts = [c for c in FOLLOW_COLUMNS if c.startswith("n_")]
+    out = d.groupby(["school_id", "school_year", "type"], sort=True)[counts].sum().reset_index()
+    out[counts] = out[counts].astype("int64")
+    return out[FOLLOW_COLUMNS]
