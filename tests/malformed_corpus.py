@@ -252,7 +252,7 @@ def malformed() -> list[Bad]:
         ("swv", "schooljaar", "2022-2024", "school year"),
         ("gemeente", "schooljaar", "2099-2100", "school year"),
         ("rendement", "schooljaar", "22-23-24", "school year"),
-        ("duo_vsv", "JAAR", "2022", "school year"),
+        ("duo_vsv", "JAAR", "2022-2024", "school year"),  # a plain year is the public layout (issue 16)
         ("budget", "jaar", "twintig", "whole number"),
     ):
         cases.append(_cell(b[key], f"date-{col.lower()}-{value.lower()}", 1, col, value, words))

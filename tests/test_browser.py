@@ -31,10 +31,13 @@ pytestmark = [
 JOS_SCHOOL, COMPARISON_SCHOOL = "DM0200", "DM1100"
 PAGES = {  # report -> (path under outputs/<region>/, printed A4 pages at most; None: no target)
     "index": ("index.html", None),
-    # 8 before issue 19; its Theoretisch kader and Kwalitatieve metingen add about two pages
-    "school": (f"schools/{JOS_SCHOOL}/report.html", 10),
+    # Issue 14 set 8 (school) and 10 (region). Issues 15 and 19 added required sections (the
+    # region's pooled school-year estimates, Theoretisch kader, Kwalitatieve metingen): measured
+    # 12 and 14 pages on main; these limits keep them from growing further until the layout is
+    # tightened again (noted on issues 15 and 19).
+    "school": (f"schools/{JOS_SCHOOL}/report.html", 12),
     "comparison": (f"schools/{COMPARISON_SCHOOL}/report.html", None),
-    "region": ("region/report.html", 10),
+    "region": ("region/report.html", 14),
     "budget": ("budget/report.html", 12),
 }
 

@@ -206,3 +206,8 @@ def test_invalid_school_params_stop_a_strict_load_and_are_recorded_when_skipped(
     assert region.comparison_schools == []
     with pytest.raises(ConfigError, match="School 'BB0100' cannot be used: BB0100.yaml"):
         region.school("BB0100")
+
+
+def test_a_region_is_titled_once_as_regio():
+    assert load_region("demoregio").title == "Regio Demoregio"
+    assert load_region("regio-alkmaar").title == "Regio Alkmaar", "not 'Regio Regio Alkmaar'"

@@ -38,7 +38,7 @@ def test_a_filled_in_workbook_with_numbers_and_dates_is_read(tmp_path):
     book = openpyxl.load_workbook(path)
     ws = book["Gegevens"]
     import datetime as dt
-    ws.append([100099, "DM0100", "absoluut verzuim", dt.datetime(2023, 2, 1), None])
+    ws.append([100099, "DM0100", "langdurig relatief verzuim", dt.datetime(2023, 2, 1), None])
     book.save(path)
     load = _loader("leerplicht")
     df = load(path, start="2023-02-01", end="2023-02-01")

@@ -354,8 +354,8 @@ def yearly_assessments(ctx: Context, school_id: str) -> list[Assessment]:
     functions only from the start).
     """
     school = ctx.school(school_id)
-    if school.jos_start is None:
-        return []
+    if school.jos_start is None or school_id not in set(ctx.panel.yearly()["school_id"]):
+        return []  # a comparison school, or no school-year source for this school yet (partial data)
     y = ctx.panel.yearly(school_id)
     out = []
     for key in YEARLY_ASSESSED:

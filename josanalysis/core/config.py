@@ -191,6 +191,11 @@ class Region:
     boundaries_year: int | None = None
 
     @property
+    def title(self) -> str:
+        """The region as a report names it: ``Regio Demoregio``, but ``Regio Alkmaar`` stays as it is."""
+        return self.name if self.name.lower().startswith("regio") else f"Regio {self.name}"
+
+    @property
     def school_ids(self) -> list[str]:
         return [s.school_id for s in self.schools]
 

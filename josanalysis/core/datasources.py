@@ -84,6 +84,14 @@ SOURCE_INFO: dict[str, SourceInfo] = {s.key: s for s in (
                "zonder dit bestand komen ze uit de schoolparameters"),
     SourceInfo("budget", "ZiO-budget", "het collectieve budget per school, herijkt en met overgangspad"),
     SourceInfo("rendement", "Rendementsindicatoren scholen", "de rendementsindicatoren van de scholen zelf"),
+    SourceInfo("team_survey", "Teamvragenlijst (kwalitatief)",
+               "hoe het jeugd- en schoolteam de processtappen van JOS beoordeelt, per schooljaar"),
+    SourceInfo("pupil_survey", "Leerlingpeiling (kwalitatief)",
+               "welbevinden, pedagogisch klimaat en gehoord en begrepen volgens de leerlingen, per schooljaar"),
+    SourceInfo("exit_survey", "Exit-vragenlijst (kwalitatief)",
+               "wat een afgerond traject jongeren en ouders opleverde, waarom het hielp of niet, en hun tevredenheid"),
+    SourceInfo("stories", "Verhalen en praktijkvoorbeelden (kwalitatief)",
+               "de verhalen en praktijkvoorbeelden van de school bij de stappen van het theoretisch kader"),
 )}
 
 #: Report section -> the sources it reads. Keys are ``<report>.<section key>``.

@@ -206,7 +206,7 @@ def region_framework_section(ctx: Context, output_dir: str | Path = "") -> Secti
         found = [per_school[s.school_id][i] for s in schools]
         best = min((f.status for f in found), key=list(STATUS_COLOURS).index, default="niet gemeten")
         region_status.append(ElementStatus(element, best, (), (), ()))
-    fig = plot_framework(region_status, title=f"Regio {ctx.region.name}: theoretisch kader en bewijs",
+    fig = plot_framework(region_status, title=f"{ctx.region.title}: theoretisch kader en bewijs",
                          synthetic=ctx.region.synthetic)
     legend = ", ".join(f"{code} = {status}" for status, code in STATUS_CODES.items()) + ". Scholen: " + \
         "; ".join(f"{s.school_id} = {s.name}" for s in schools)

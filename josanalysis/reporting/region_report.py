@@ -177,7 +177,7 @@ def _build(region_id: str, prepared: str, output_dir: str | Path, params_dir: st
               if key in ctx.panel.yearly().columns]
     per_school = [] if gap else school_estimates(ctx, "absence_rate")
     results = pd.concat([*(p.results for p in parts + pooled), results_frame(ctx, per_school)], ignore_index=True)
-    title = title_items(region, f"Regio {region.name}", output_dir, INDEX_FROM_REGION) + (
+    title = title_items(region, region.title, output_dir, INDEX_FROM_REGION) + (
         Text(region.notes or "_Geen algemene toelichting van de regio opgenomen._"),)
     rows = [row for p in parts + pooled for row in p.summary]
     sections = (

@@ -115,13 +115,13 @@ SOURCES: tuple[Source, ...] = (
     Source("rendement", SOURCE_INFO["rendement"].label, ("rendement/*.csv", "rendement/*.xlsx"),
            load_rendement_indicators,
            school_level=True, key=("school_id", "school_year", "indicator")),
-    Source("team_survey", "Teamvragenlijst (kwalitatief)", ("kwalitatief/teamvragenlijst*.csv",), load_team_survey,
+    Source("team_survey", SOURCE_INFO["team_survey"].label, ("kwalitatief/teamvragenlijst*.csv",), load_team_survey,
            school_level=True, key=("school_id", "school_year", "respondent")),
-    Source("pupil_survey", "Leerlingpeiling (kwalitatief)", ("kwalitatief/leerlingpeiling*.csv",),
+    Source("pupil_survey", SOURCE_INFO["pupil_survey"].label, ("kwalitatief/leerlingpeiling*.csv",),
            load_pupil_survey, school_level=True, key=("school_id", "school_year", "measure")),
-    Source("exit_survey", "Exit-vragenlijst (kwalitatief)", ("kwalitatief/exitvragenlijst*.csv",), load_exit_survey,
+    Source("exit_survey", SOURCE_INFO["exit_survey"].label, ("kwalitatief/exitvragenlijst*.csv",), load_exit_survey,
            school_level=True, key=("trajectory_id", "respondent")),
-    Source("stories", "Verhalen en praktijkvoorbeelden (kwalitatief)", ("kwalitatief/verhalen*.csv",), load_stories,
+    Source("stories", SOURCE_INFO["stories"].label, ("kwalitatief/verhalen*.csv",), load_stories,
            school_level=True),
 )
 
