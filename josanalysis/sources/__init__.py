@@ -46,7 +46,7 @@ loader                                 canonical frame (columns)
 Examples
 --------
 >>> from josanalysis.sources import load_duo_pupils
->>> df = load_duo_pupils("../shared/data/duo/leerlingen-vo-per-vestiging-2025-subset.csv")  # doctest: +SKIP
+>>> df = load_duo_pupils("tests/data/duo/leerlingen-vo-per-vestiging-2025-subset.csv")  # doctest: +SKIP
 """
 
 from josanalysis.sources.attendance import load_attendance, load_attendance_pupil_months

@@ -9,7 +9,7 @@ the instellingscode), ``<5`` for small counts (missing + suppressed, never zero)
 Examples
 --------
 >>> from josanalysis.sources import load_duo_pupils
->>> df = load_duo_pupils("../shared/data/duo/leerlingen-vo-per-vestiging-2025-subset.csv")  # doctest: +SKIP
+>>> df = load_duo_pupils("tests/data/duo/leerlingen-vo-per-vestiging-2025-subset.csv")  # doctest: +SKIP
 >>> int(df.set_index("school_id").loc["08UV00", "pupils"])                                 # doctest: +SKIP
 195
 """
@@ -271,7 +271,7 @@ def load_duo_addresses(path: str | Path) -> pd.DataFrame:
 
     Examples
     --------
-    >>> df = load_duo_addresses("../shared/data/duo/alle-vestigingen-vo-subset-regio-alkmaar.csv")  # doctest: +SKIP
+    >>> df = load_duo_addresses("tests/data/duo/alle-vestigingen-vo-subset-regio-alkmaar.csv")  # doctest: +SKIP
     >>> df.set_index("school_id").loc["08UV00", "municipality_code"]                                 # doctest: +SKIP
     'GM1980'
     """
