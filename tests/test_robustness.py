@@ -87,11 +87,13 @@ def test_sensitivity_table_records_models_that_cannot_be_fitted():
         sensitivity_table(d, "absence_rate", "month", start, design="everything")
 
 
-def test_mde_gaussian_gives_80_percent_power_when_rebuilt_into_series():
+@pytest.mark.parametrize("method", ["analytic", "simulation"])
+def test_mde_gaussian_gives_80_percent_power_when_rebuilt_into_series(method):
     rng = np.random.default_rng(5)
     d, start = _rate_series(rng, rho=0.35, level=0.0)
-    mde = minimum_detectable_effect(d, "absence_rate", "month", start, seasonality="month",
+    mde = minimum_detectable_effect(d, "absence_rate", "month", start, seasonality="month", method=method,
                                     n_simulations=100, seed=1)
+    assert mde.method == method
     assert mde.scale == "difference" and mde.mde_decrease < 0 < mde.mde_increase
     # close to the usual (t + z_power) x SE rule
     rule = (stats.t.ppf(0.975, 95) + stats.norm.ppf(0.8)) * mde.median_se
@@ -116,21 +118,80 @@ def test_mde_gaussian_gives_80_percent_power_when_rebuilt_into_series():
     assert "procentpunt" in mde.summary_nl(percent_points=True)
 
 
+def test_analytic_and_simulated_mde_agree_on_a_rate_series():
+    """The analytic rule and the simulation from the same fit give nearly the same MDE."""
+    d, start = _rate_series(np.random.default_rng(11), rho=0.3, level=0.0)
+    fit = fit_its(d, "absence_rate", "month", start, seasonality="month")
+    kw = dict(seasonality="month", fit=fit)
+    ana = minimum_detectable_effect(d, "absence_rate", "month", start, method="analytic", **kw)
+    sim = minimum_detectable_effect(d, "absence_rate", "month", start, method="simulation", n_simulations=200, **kw)
+    assert ana.n_simulations == 0 and sim.n_simulations > 150
+    assert ana.mde_decrease == pytest.approx(sim.mde_decrease, rel=0.15)
+
+
+def test_analytic_mde_includes_the_placebo_threshold():
+    """With a placebo threshold above the interval's critical size, the MDE is the threshold plus
+    z_power standard errors: the effect the whole rule (interval and placebo) detects with power 0.8."""
+    d, start = _rate_series(np.random.default_rng(12), rho=0.3, level=0.0)
+    fit = fit_its(d, "absence_rate", "month", start, seasonality="month")
+    plain = minimum_detectable_effect(d, "absence_rate", "month", start, seasonality="month", fit=fit)
+    se = plain.median_se
+    thr = 4 * se
+    with_thr = minimum_detectable_effect(d, "absence_rate", "month", start, seasonality="month", fit=fit,
+                                         threshold=thr)
+    assert with_thr.mde_decrease == pytest.approx(-(thr + stats.t.ppf(0.8, fit.design.df) * se))
+    assert with_thr.threshold == thr and any("placebo" in n for n in with_thr.notes)
+    # a threshold below the critical size changes nothing
+    low = minimum_detectable_effect(d, "absence_rate", "month", start, seasonality="month", fit=fit,
+                                    threshold=se)
+    assert low.mde_decrease == pytest.approx(plain.mde_decrease)
+
+
+def test_robustness_reuses_a_given_fit_with_the_same_results():
+    d, start = _rate_series(np.random.default_rng(13), rho=0.3, level=-0.01)
+    fit = fit_its(d, "absence_rate", "month", start, seasonality="month")
+    kw = dict(seasonality="month")
+    a = placebo_test(d, "absence_rate", "month", start, n_dates=6, **kw)
+    b = placebo_test(d, "absence_rate", "month", start, n_dates=6, fit=fit, **kw)
+    pd.testing.assert_frame_equal(a.placebos, b.placebos)
+    assert a.rank_p == b.rank_p
+    ta = sensitivity_table(d, "absence_rate", "month", start, lags=(0, 3), **kw)
+    tb = sensitivity_table(d, "absence_rate", "month", start, lags=(0, 3), fit=fit, **kw)
+    pd.testing.assert_frame_equal(ta, tb)
+    ma = minimum_detectable_effect(d, "absence_rate", "month", start, **kw)
+    mb = minimum_detectable_effect(d, "absence_rate", "month", start, fit=fit, **kw)
+    assert ma.mde_decrease == mb.mde_decrease
+
+
 def test_mde_counts_is_a_ratio_with_checked_power():
     rng = np.random.default_rng(6)
     d, start = _count_series(rng, "quasipoisson", rr=1.0)
-    mde = minimum_detectable_effect(d, "thuiszitters", "month", start, family="quasipoisson", offset="pupils",
-                                    slope_change=False, seasonality="harmonic", harmonics=1,
-                                    n_simulations=80, seed=2)
+    kw = dict(family="quasipoisson", offset="pupils", slope_change=False, seasonality="harmonic", harmonics=1)
+    mde = minimum_detectable_effect(d, "thuiszitters", "month", start, method="simulation", n_simulations=80,
+                                    seed=2, **kw)
     assert mde.scale == "ratio"
     assert 0.5 < mde.mde_decrease < 1 < mde.mde_increase < 2
     assert mde.achieved_power is not None and 0.55 <= mde.achieved_power <= 1.0
     # a school four times as large (more counts, same rate) has a smaller detectable effect
     big, _ = _count_series(np.random.default_rng(6), "quasipoisson", rr=1.0, size=4.0)
-    mde_big = minimum_detectable_effect(big, "thuiszitters", "month", start, family="quasipoisson", offset="pupils",
-                                        slope_change=False, seasonality="harmonic", harmonics=1,
-                                        n_simulations=80, seed=2)
+    mde_big = minimum_detectable_effect(big, "thuiszitters", "month", start, method="simulation",
+                                        n_simulations=80, seed=2, **kw)
     assert mde_big.mde_decrease > mde.mde_decrease
+
+
+def test_analytic_count_mde_is_detected_about_80_percent_of_the_time():
+    """Poisson series built with the analytic MDE's rate ratio are detected in about 80% of cases;
+    the decrease is larger than the increase (fewer events after a decrease, a wider interval)."""
+    kw = dict(family="quasipoisson", offset="pupils", slope_change=False, seasonality="harmonic", harmonics=1)
+    d, start = _count_series(np.random.default_rng(6), "quasipoisson", rr=1.0)
+    mde = minimum_detectable_effect(d, "thuiszitters", "month", start, **kw)
+    assert mde.method == "analytic" and mde.scale == "ratio"
+    assert 0.5 < mde.mde_decrease < 1 < mde.mde_increase < 2
+    assert -np.log(mde.mde_decrease) > np.log(mde.mde_increase)
+    rng = np.random.default_rng(60)
+    hits = [fit_its(*_count_series(rng, "poisson", rr=mde.mde_decrease)[:1], "thuiszitters", "month", start,
+                    **kw).effects.loc["level", "ci_high"] < 1 for _ in range(60)]
+    assert 0.62 <= np.mean(hits) <= 0.95
 
 
 def test_mde_refuses_bad_settings():
@@ -139,7 +200,9 @@ def test_mde_refuses_bad_settings():
     with pytest.raises(ConfigError, match="power"):
         minimum_detectable_effect(d, "absence_rate", "month", start, power=1.5)
     with pytest.raises(ConfigError, match="n_simulations"):
-        minimum_detectable_effect(d, "absence_rate", "month", start, n_simulations=5)
+        minimum_detectable_effect(d, "absence_rate", "month", start, method="simulation", n_simulations=5)
+    with pytest.raises(ConfigError, match="method must be one of analytic, simulation"):
+        minimum_detectable_effect(d, "absence_rate", "month", start, method="bootstrap")
 
 
 def test_robustness_takes_an_its_spec_like_fit_its():

@@ -60,6 +60,7 @@ from josanalysis.assessment.school import (
     analyse_indicator,
     analyse_school,
     comparison_series,
+    pooled_yearly,
     pretrend_divergence_p,
     school_estimates,
     yearly_assessments,
@@ -73,6 +74,6 @@ __all__ = [
     "region_assessment", "region_event_study", "region_panel", "region_yearly", "region_yearly_panel",
     "RegionYearly", "REGION_POOLED_YEARLY", "RESULT_COLUMNS", "region_results", "region_yearly_results",
     "results_frame", "results_rows", "YEARLY_ASSESSED", "IndicatorAnalysis", "analyse_indicator",
-    "analyse_school", "comparison_series", "pretrend_divergence_p", "school_estimates",
+    "analyse_school", "comparison_series", "pooled_yearly", "pretrend_divergence_p", "school_estimates",
     "yearly_assessments", "VERDICTS", "Assessment", "assess", "assess_many", "verdict_for",
 ]

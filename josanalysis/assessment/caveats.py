@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from josanalysis.assessment.evidence import Effect, Evidence
-from josanalysis.assessment.wording import UNITS_NL, count_text, effect_text, overlaps, subject, variant_nl
+from josanalysis.assessment.wording import UNITS_NL, count_text, effect_text, mde_text, overlaps, subject, variant_nl
 from josanalysis.core import formatting as nl
 from josanalysis.methods.robustness import allowed_as_large
 
@@ -270,7 +270,7 @@ def _c_power(ev: Evidence) -> list[Caveat]:
         return []
     return [Caveat("underpowered", "ernstig",
         f"Het kleinste effect dat deze reeks met redelijke zekerheid kan aantonen is "
-        f"{effect_text(ev, ev.mde, signed=False).lstrip('-+')} (minimaal aantoonbaar effect), "
+        f"{mde_text(ev, ev.mde)} (minimaal aantoonbaar effect), "
         f"terwijl een realistisch effect van JOS rond {effect_text(ev, ev.plausible_effect, signed=False).lstrip('-+')} "
         "ligt. " + (
             "Dat hier toch een verandering zichtbaar is, betekent dat ze groter is dan een "

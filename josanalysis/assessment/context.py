@@ -14,8 +14,10 @@ Examples
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from josanalysis.core.cache import AnalysisCache, fingerprint
 
 from josanalysis.core.config import (
     PARAMS_DIR,
@@ -28,19 +30,25 @@ from josanalysis.core.config import (
 )
 from josanalysis.core.errors import ConfigError
 from josanalysis.core.indicators import get_indicator
+from josanalysis.core.version import __version__
 from josanalysis.methods import ItsSpec
 from josanalysis.panel import Panel, load_panel
 
-__all__ = ["Context", "load_context", "model_spec"]
+__all__ = ["Context", "load_context", "model_spec", "run_cache"]
 
 
 @dataclass
 class Context:
-    """What every analysis needs: the region, the pre-specified plan and the panel."""
+    """What every analysis needs: the region, the pre-specified plan and the panel.
+
+    ``cache`` keeps analyses computed from them (:class:`~josanalysis.core.cache.AnalysisCache`):
+    in a batch on disk beside the prepared data, shared by the reports of one run.
+    """
 
     region: Region
     plan: AnalysisPlan
     panel: Panel
+    cache: AnalysisCache = field(default_factory=AnalysisCache)
 
     def school(self, school_id: str) -> School:
         """The region's school with this id (a ConfigError naming the known ids otherwise)."""
@@ -63,7 +71,21 @@ def load_context(region_id: str, prepared: str = "", params_dir: str | Path = ""
     parameter file is invalid is left out here: it fails alone, in its own report."""
     folder = Path(params_dir) if params_dir else PARAMS_DIR
     region = load_region(region_id, folder, skip_invalid_schools=True)
-    return Context(region=region, plan=load_region_plan(region), panel=load_panel(region_id, prepared, params_dir=folder))
+    plan = load_region_plan(region)
+    return Context(region=region, plan=plan, panel=load_panel(region_id, prepared, params_dir=folder),
+                   cache=run_cache(region, plan, prepared))
+
+
+def run_cache(region: Region, plan: AnalysisPlan, prepared: str | Path = "") -> AnalysisCache:
+    """The analysis cache of a run: on disk in ``analyses/`` beside a batch's prepared data (so the
+    reports of one run share their fits), in memory without prepared data. Keyed by the prepared
+    file, the region and plan parameters and the package version."""
+    if not prepared:
+        return AnalysisCache(run_key=fingerprint(region, plan, __version__))
+    p = Path(prepared)
+    st = p.stat()
+    return AnalysisCache(p.parent / "analyses",
+                         run_key=fingerprint(region, plan, str(p.resolve()), st.st_size, st.st_mtime_ns, __version__))
 
 
 def model_spec(plan: AnalysisPlan, indicator: str) -> ItsSpec:

@@ -30,7 +30,7 @@ import statsmodels.api as sm
 
 from josanalysis.assessment.caveats import notes_for
 from josanalysis.assessment.context import Context, model_spec
-from josanalysis.assessment.region import REGION_POOLED_YEARLY, region_yearly
+from josanalysis.assessment.region import REGION_POOLED_YEARLY, RegionYearly, region_yearly
 from josanalysis.assessment.evidence import Evidence, capacity_per_100, evidence_from_its, evidence_from_yearly
 from josanalysis.assessment.verdicts import Assessment, assess
 from josanalysis.assessment.wording import interval_text
@@ -47,10 +47,9 @@ from josanalysis.methods import (
     placebo_test,
     sensitivity_table,
 )
-from josanalysis.methods.robustness import mde_with_threshold
 
 __all__ = ["IndicatorAnalysis", "Robustness", "analyse_indicator", "analyse_school", "comparison_series",
-           "pretrend_divergence_p", "school_estimates", "count_evidence", "yearly_assessments", "YEARLY_ASSESSED"]
+           "pretrend_divergence_p", "pooled_yearly", "school_estimates", "count_evidence", "yearly_assessments", "YEARLY_ASSESSED"]
 
 #: School-year indicators that get a verdict and caveats in the school report (descriptive:
 #: about nine points are too few for an interrupted time series).
@@ -188,27 +187,28 @@ def _not_possible(sentence: str, exc: Exception | None) -> str:
 
 
 def _robustness(ctx: Context, series: pd.DataFrame, indicator: str, start: pd.Timestamp,
-                spec: ItsSpec, seed: int, extra: list[str]) -> Robustness:
+                spec: ItsSpec, fit: ItsResult, seed: int, extra: list[str]) -> Robustness:
     """Placebo start dates, the sensitivity table and the MDE, as the plan sets them; all on the
-    plan's primary estimate."""
+    plan's primary estimate, reusing the pre-specified ``fit`` instead of refitting it."""
     placebo = sens = mde = None
     pl = ctx.plan.placebo or {}
     term = ctx.plan.indicators[indicator].primary
     try:
         placebo = placebo_test(series, indicator, "month", start, spec, n_dates=int(pl.get("n_dates", 20)),
-                               min_segment=int(pl.get("min_segment", 12)), term=term)
+                               min_segment=int(pl.get("min_segment", 12)), term=term, fit=fit)
     except JosError as exc:
         extra.append(_not_possible("De placebotoets was niet mogelijk", exc))
     try:
-        sens = sensitivity_table(series, indicator, "month", start, spec)
+        sens = sensitivity_table(series, indicator, "month", start, spec, fit=fit)
     except JosError as exc:
         extra.append(_not_possible("De gevoeligheidsanalyse was niet mogelijk", exc))
     pw = ctx.plan.power or {}
     try:
+        # the MDE of the whole verdict rule: with placebo dates a change must also beat them
         mde = minimum_detectable_effect(series, indicator, "month", start, spec, power=float(pw.get("power", 0.8)),
+                                        method=str(pw.get("method", "analytic")),
+                                        threshold=placebo.threshold() if placebo is not None else None, fit=fit,
                                         n_simulations=int(pw.get("n_simulations", 200)), seed=seed, term=term)
-        # the MDE of the whole verdict rule: with enough placebo dates a change must also beat them
-        mde = mde_with_threshold(mde, placebo.threshold() if placebo is not None else None)
     except JosError as exc:
         extra.append(_not_possible("Het minimaal aantoonbare effect kon niet worden berekend", exc))
     return Robustness(placebo, sens, mde)
@@ -265,6 +265,9 @@ def analyse_indicator(ctx: Context, school_id: str, indicator: str, *, robustnes
                       seed: int = 0) -> IndicatorAnalysis:
     """Run the pre-specified analysis of one monthly indicator at one school.
 
+    The result is kept in ``ctx.cache``: a second call with the same arguments (the region
+    report's per-school table after the school's own report, in one batch run) reuses it.
+
     Parameters
     ----------
     ctx
@@ -284,6 +287,14 @@ def analyse_indicator(ctx: Context, school_id: str, indicator: str, *, robustnes
     IndicatorAnalysis
         Never raises for too little data: the verdict is then "niet te beoordelen" with the reason.
     """
+    ctx.school(school_id)
+    return ctx.cache.get_or_compute("analyse_indicator", (school_id, indicator, robustness, seed),
+                                    lambda: _analyse_indicator(ctx, school_id, indicator, robustness, seed))
+
+
+def _analyse_indicator(ctx: Context, school_id: str, indicator: str, robustness: bool,
+                       seed: int) -> IndicatorAnalysis:
+    """:func:`analyse_indicator` without the cache."""
     school = ctx.school(school_id)
     ind = get_indicator(indicator)
     spec = model_spec(ctx.plan, indicator)
@@ -298,7 +309,7 @@ def analyse_indicator(ctx: Context, school_id: str, indicator: str, *, robustnes
         return _without_estimate(ctx, school_id, ind, series, spec, note, exc)
     extra: list[str] = []
     controlled, comp = _controlled_fit(ctx, series, indicator, start, spec, extra)
-    rob = _robustness(ctx, series, indicator, start, spec, seed, extra) if robustness else Robustness()
+    rob = _robustness(ctx, series, indicator, start, spec, result, seed, extra) if robustness else Robustness()
     overrides = _robustness_evidence(rob) | count_evidence(ctx, series, indicator, start)
     overrides["primary"] = ctx.plan.indicators[indicator].primary
     overrides["has_comparison"] = controlled is not None
@@ -335,7 +346,7 @@ def _region_beside(ctx: Context, key: str, y: pd.DataFrame, start: Any) -> str:
     own = (f"Per school schat de monitor geen effect uit jaarcijfers ({n_pre} schooljaren vóór en {n_post} vanaf "
            "de start): de cijfers staan beschrijvend in de tabel.")
     try:
-        r = region_yearly(ctx, key)
+        r = pooled_yearly(ctx, key)
     except JosError as exc:
         return own + " " + _not_possible("Een regionale schatting was niet mogelijk", exc)
     parts = [f"{name} {interval_text(a.evidence, a.evidence.level)}: {a.verdict}"
@@ -345,14 +356,26 @@ def _region_beside(ctx: Context, key: str, y: pd.DataFrame, start: Any) -> str:
         "; ".join(parts) + "."
 
 
+def pooled_yearly(ctx: Context, key: str) -> RegionYearly:
+    """:func:`~josanalysis.assessment.region.region_yearly` through ``ctx.cache``: every school
+    report of a run puts the same pooled estimates beside its figures, computed once."""
+    return ctx.cache.get_or_compute("region_yearly", (key,), lambda: region_yearly(ctx, key))
+
+
 def yearly_assessments(ctx: Context, school_id: str) -> list[Assessment]:
     """Verdicts and caveats of the school-year indicators of one school.
 
     These series are shown descriptively; the caveats still apply — in particular the expected
     first-year rise of referral and youth-care indicators (earlier detection) and the break in
     the provider's registration when JOS started (coaches registered since 2018, the JOS
-    functions only from the start).
+    functions only from the start). Kept in ``ctx.cache`` (a report shows them twice).
     """
+    ctx.school(school_id)
+    return ctx.cache.get_or_compute("yearly_assessments", (school_id,), lambda: _yearly_assessments(ctx, school_id))
+
+
+def _yearly_assessments(ctx: Context, school_id: str) -> list[Assessment]:
+    """:func:`yearly_assessments` without the cache."""
     school = ctx.school(school_id)
     if school.jos_start is None or school_id not in set(ctx.panel.yearly()["school_id"]):
         return []  # a comparison school, or no school-year source for this school yet (partial data)

@@ -33,7 +33,7 @@ import pandas as pd
 
 from josanalysis.assessment.caveats import MIN_POST, MIN_PRE, SEVERITY_NL, Caveat, caveats_for
 from josanalysis.assessment.evidence import Effect, Evidence
-from josanalysis.assessment.wording import UNITS_NL, effect_text, interval_text
+from josanalysis.assessment.wording import UNITS_NL, effect_text, interval_text, mde_text
 from josanalysis.core import formatting as nl
 from josanalysis.core.errors import ConfigError
 from josanalysis.methods.robustness import allowed_as_large, reachable, unreachable_nl
@@ -254,7 +254,7 @@ def _no_change_verdict(ev: Evidence, primary: Effect) -> tuple[str, str]:
             why += (f" Het interval bevat ook een realistisch effect van JOS ({effect_text(ev, target)}): "
                     "deze reeks kan 'geen effect' en 'een realistisch effect' niet onderscheiden.")
     if ev.mde is not None and np.isfinite(ev.mde):
-        why += (f" De hele beslisregel merkt een verandering van {effect_text(ev, ev.mde, signed=False).lstrip('-+')} "
+        why += (f" De hele beslisregel merkt een verandering van {mde_text(ev, ev.mde)} "
                 "in ongeveer 80% van zulke reeksen op (minimaal aantoonbaar effect).")
     if under:
         return "underpowered", why

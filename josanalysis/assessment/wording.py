@@ -23,6 +23,7 @@ import pandas as pd
 
 from josanalysis.assessment.evidence import SUBJECTS, Effect, Evidence
 from josanalysis.core import formatting as nl
+from josanalysis.methods.robustness.power import UNDETECTABLE_RATIO
 
 __all__ = ["UNITS_NL", "FAMILY_NL", "AUTOCORRELATION_NL", "effect_text", "interval_text", "subject", "count_text",
            "overlaps", "variant_nl"]
@@ -64,6 +65,15 @@ def effect_text(ev: Evidence, x: float, *, signed: bool = True) -> str:
         return nl.percentage_points(x, 2 if abs(x * 100) < 0.1 else 1, signed_=signed)
     digits = 3 if abs(x) < 0.1 else (2 if abs(x) < 10 else 1)
     return nl.signed(x, digits) if signed else nl.number(x, digits)
+
+
+def mde_text(ev: Evidence, mde: float) -> str:
+    """The minimum detectable effect in Dutch, unsigned; a rate ratio below
+    :data:`~josanalysis.methods.robustness.power.UNDETECTABLE_RATIO` reads as "meer dan 90%"
+    (with few events left after such a decrease no size is detectable)."""
+    if ev.scale == "ratio" and mde < UNDETECTABLE_RATIO:
+        return f"meer dan {nl.number(100 * (1 - UNDETECTABLE_RATIO), 0)}% (een daling is hier niet aantoonbaar)"
+    return effect_text(ev, mde, signed=False).lstrip("-+")
 
 
 def interval_text(ev: Evidence, e: Effect) -> str:

@@ -415,8 +415,9 @@ class PlaceboFile(_Strict):
 
 
 class PowerFile(_Strict):
-    """``power:``: the simulation of the minimum detectable effect."""
+    """``power:``: the minimum detectable effect (analytic from the fitted model, or by simulation)."""
 
+    method: Literal["analytic", "simulation"] = "analytic"
     n_simulations: int = 200
     power: float = 0.8
 

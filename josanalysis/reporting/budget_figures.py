@@ -120,7 +120,6 @@ def _finish_school_rows(fig: Figure, ax: plt.Axes, labels: list[str], *, xlabel:
     ax.set_ylabel("School")
     ax.set_title(title)
     ax.legend(loc=legend_loc, fontsize="small")
-    fig.tight_layout()
     return fig
 
 

@@ -191,7 +191,6 @@ def plot_its(result, *, label: str, start: dt.date, percent: bool = False,
     ax.set_title(title or label)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), fontsize=8, ncol=3, frameon=False)
     _mark_synthetic(fig, synthetic)
-    fig.tight_layout()
     return fig
 
 
@@ -267,7 +266,7 @@ def plot_yearly(yearly: pd.DataFrame, indicators: Sequence[str], labels: dict[st
     if title:
         fig.suptitle(title)
     _mark_synthetic(fig, synthetic)
-    fig.tight_layout(rect=(0, 0.05, 1, 1))
+    fig.set_layout_engine("tight", rect=(0, 0.05, 1, 1))
     return fig
 
 
@@ -317,7 +316,6 @@ def plot_placebo(placebo_estimates: Sequence[float], actual: float, *, label: st
     ax.yaxis.set_major_locator(mticker.MaxNLocator(integer=True))
     ax.legend(fontsize=8)
     _mark_synthetic(fig, synthetic)
-    fig.tight_layout()
     return fig
 
 
@@ -348,7 +346,6 @@ def plot_event_study(effects: pd.DataFrame, *, label: str, percent: bool = False
     ax.set_xlabel("Schooljaren sinds de start van JOS (-1 = referentiejaar)")
     ax.legend(fontsize=8)
     _mark_synthetic(fig, synthetic)
-    fig.tight_layout()
     return fig
 
 
@@ -460,5 +457,4 @@ def plot_series(series: pd.DataFrame, column: str, *, label: str, percent: bool 
     if hidden.any():
         ax.legend(fontsize=8, loc="upper left")
     _mark_synthetic(fig, synthetic)
-    fig.tight_layout()
     return fig

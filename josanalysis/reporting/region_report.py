@@ -23,7 +23,7 @@ from josanalysis.assessment import (
     region_assessment,
     region_event_study,
     region_results,
-    region_yearly,
+    pooled_yearly,
     region_yearly_results,
     results_frame,
     school_estimates,
@@ -249,7 +249,7 @@ def _pooled_yearly_part(ctx: Context, key: str) -> _EventStudyPart:
     """One school-year indicator pooled over the region: every year with its interval, the
     verdicts on the first JOS year and on the later years."""
     label = indicator_labels()[key]
-    r = region_yearly(ctx, key)
+    r = pooled_yearly(ctx, key)
     lead_caveat = lead_caveat_nl(leads_excluding_zero(r.study.event))
     items: list[Item] = [
         Text("Verschil per leerling met de scholen zonder JOS, per schooljaar:"),

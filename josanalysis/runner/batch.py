@@ -219,7 +219,7 @@ def _invalid_params(plan: RunPlan) -> dict[str, ReportOutcome]:
 def _tasks(plan: RunPlan, prepared: Path | None, kernel: KernelOptions) -> list[ReportTask]:
     """One task per report to execute, with everything its worker needs (not for a school
     whose parameters are invalid)."""
-    return [
+    tasks = [
         ReportTask(
             key=r.key, kind=r.kind, school_id=r.school_id,
             title=_title(r, plan.region), notebook=r.notebook,
@@ -230,6 +230,9 @@ def _tasks(plan: RunPlan, prepared: Path | None, kernel: KernelOptions) -> list[
         for r in plan.to_run
         if not (r.kind == "school" and plan.region.invalid_school(str(r.school_id)))
     ]
+    # the region report shows every JOS school's fit again: it goes last, so that it finds them in
+    # the run's analysis cache (josanalysis.core.cache) instead of refitting
+    return sorted(tasks, key=lambda t: t.kind == "region")
 
 
 def _kernel_options(plan: RunPlan, warm: bool | None, start_attempts: int) -> KernelOptions:

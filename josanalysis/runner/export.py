@@ -17,6 +17,8 @@ which must start quickly.
 
 from __future__ import annotations
 
+import re
+
 from pathlib import Path
 from typing import Any
 
@@ -111,11 +113,31 @@ def _drop_stderr(nb: Any) -> None:
             cell["outputs"] = [o for o in cell["outputs"] if not _is_stderr(o)]
 
 
+_STYLE_BLOCK = re.compile(r"<style[^>]*>.*?</style>", re.S)
+
+
+def drop_repeated_styles(body: str) -> str:
+    """The page with every ``<style>`` block that repeats an earlier one, character for character,
+    left out: each displayed report section carries the report stylesheet, which the page needs
+    once. Report text cannot contain a ``<style>`` tag (``reporting/markup.py`` removes it)."""
+    seen: set[str] = set()
+
+    def keep_first(m: re.Match[str]) -> str:
+        block = m.group(0)
+        if block in seen:
+            return ""
+        seen.add(block)
+        return block
+
+    return _STYLE_BLOCK.sub(keep_first, body)
+
+
 def export_html(notebook: str | Path, html_path: str | Path, title: str | None = None) -> Path:
     """Export an executed notebook to a standalone Dutch HTML report without code cells.
 
     Outputs (tables, figures) are kept and images are embedded, so the HTML file can be sent
-    on its own; stderr outputs are dropped (see :func:`stderr_outputs`); the page is
+    on its own; stderr outputs are dropped (see :func:`stderr_outputs`), and a stylesheet
+    repeated by several outputs is kept once (:func:`drop_repeated_styles`); the page is
     ``lang="nl"``, loads nothing from the internet and carries :data:`PRINT_CSS`.
 
     Parameters
@@ -154,5 +176,5 @@ def export_html(notebook: str | Path, html_path: str | Path, title: str | None =
                  "jos_css": SCREEN_CSS + PRINT_CSS, "jos_csp_meta": CSP_META}
     body, _ = exporter.from_notebook_node(nb, resources=resources)
     html_path = Path(html_path)
-    html_path.write_text(body, encoding="utf-8")
+    html_path.write_text(drop_repeated_styles(body), encoding="utf-8")
     return html_path

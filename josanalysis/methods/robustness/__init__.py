@@ -32,7 +32,7 @@ from josanalysis.methods.robustness.placebo import (
     reachable,
     unreachable_nl,
 )
-from josanalysis.methods.robustness.power import MdeResult, mde_with_threshold, minimum_detectable_effect
+from josanalysis.methods.robustness.power import MDE_METHODS, MdeResult, mde_with_threshold, minimum_detectable_effect
 from josanalysis.methods.robustness.sensitivity import SENSITIVITY_COLUMNS, sensitivity_table
 
 __all__ = [
@@ -43,6 +43,7 @@ __all__ = [
     "sensitivity_table",
     "minimum_detectable_effect",
     "mde_with_threshold",
+    "MDE_METHODS",
     "reachable",
     "unreachable_nl",
     "allowed_as_large",

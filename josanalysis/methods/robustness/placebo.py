@@ -148,6 +148,7 @@ def placebo_test(
     min_segment: int = 12,
     term: str = "level",
     comparison: pd.DataFrame | None = None,
+    fit: ItsFit | None = None,
     **options: Any,
 ) -> PlaceboResult:
     """Refit the model at placebo start dates in the pre-period.
@@ -166,6 +167,9 @@ def placebo_test(
         Used points required on each side of a placebo date.
     term
         ``"level"`` or ``"slope"``: the term whose size is ranked.
+    fit
+        The fit of exactly this model on ``data`` (with ``comparison`` if given), from
+        :func:`~josanalysis.methods.its.fit_its`: reused for the real start instead of refitting.
     **options
         Model options for :func:`~josanalysis.methods.its.fit_its` (family, offset, seasonality, ...).
 
@@ -187,7 +191,7 @@ def placebo_test(
     if n_dates < 1 or min_segment < 1:
         raise ConfigError("n_dates and min_segment must be at least 1.")
     spec = ItsSpec.from_options(spec, caller="placebo_test", **options)
-    actual = fit_its(data, outcome, time, start, spec, comparison=comparison)
+    actual = fit if fit is not None else fit_its(data, outcome, time, start, spec, comparison=comparison)
     if term not in actual.effects.index:
         raise ConfigError(f"term {term!r} is not in the model (terms: {', '.join(actual.effects.index)}).")
     is_dt = pd.api.types.is_datetime64_any_dtype(data[time])

@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 
 from josanalysis.core.errors import ConfigError, JosError
-from josanalysis.methods.its import COUNT_FAMILIES, ItsSpec, fit_its
+from josanalysis.methods.its import COUNT_FAMILIES, ItsFit, ItsSpec, fit_its
 
 __all__ = ["SENSITIVITY_COLUMNS", "sensitivity_table"]
 
@@ -30,6 +30,7 @@ def sensitivity_table(
     autocorrelations: Sequence[str] = ("ar1", "ar2", "hac", "none"),
     design: str = "one_at_a_time",
     comparison: pd.DataFrame | None = None,
+    fit: ItsFit | None = None,
     **options: Any,
 ) -> pd.DataFrame:
     """Refit across lag, family and autocorrelation method; mark the pre-specified model.
@@ -44,6 +45,9 @@ def sensitivity_table(
     design
         ``"one_at_a_time"`` (default: the pre-specified model plus every single change of one
         factor; a short table for the report) or ``"full"`` (all combinations).
+    fit
+        The fit of exactly the pre-specified model on ``data`` (from
+        :func:`~josanalysis.methods.its.fit_its`): its row is taken from it instead of a refit.
     **options
         The pre-specified model for :func:`~josanalysis.methods.its.fit_its`.
 
@@ -70,7 +74,8 @@ def sensitivity_table(
     grid = {"family": list(families), "autocorrelation": list(autocorrelations), "lag": [int(x) for x in lags]}
     rows = []
     for variant, varied in _variants(base, grid, design):
-        rows += _variant_rows(data, outcome, time, start, spec, variant, varied, comparison)
+        rows += _variant_rows(data, outcome, time, start, spec, variant, varied, comparison,
+                              fit if varied == "" else None)
     return pd.DataFrame(rows).reindex(columns=SENSITIVITY_COLUMNS)
 
 
@@ -94,13 +99,14 @@ def _variants(base: dict[str, Any], grid: dict[str, list[Any]], design: str) -> 
 
 
 def _variant_rows(data: pd.DataFrame, outcome: str, time: str, start: Any, spec: ItsSpec,
-                  variant: dict[str, Any], varied: str, comparison: pd.DataFrame | None) -> list[dict[str, Any]]:
+                  variant: dict[str, Any], varied: str, comparison: pd.DataFrame | None,
+                  fit: ItsFit | None) -> list[dict[str, Any]]:
     """The table rows of one model variant (one row with the error if it cannot be fitted)."""
     common = {**variant, "prespecified": varied == "", "varied": varied}
     try:
         offset = None if variant["family"] == "gaussian" else spec.offset
-        r = fit_its(data, outcome, time, start, dataclasses.replace(spec, offset=offset, **variant),
-                    comparison=comparison)
+        r = fit if fit is not None else fit_its(
+            data, outcome, time, start, dataclasses.replace(spec, offset=offset, **variant), comparison=comparison)
     except JosError as exc:
         return [{**common, "term": None, "error": str(exc)}]
     rows = []
