@@ -3,7 +3,7 @@
 Prints measured numbers (nothing is asserted; ``tests/test_verdict_benchmark.py`` runs a tiny
 version). Every simulated series goes through the whole rule the school report applies: the
 pre-specified ITS (AR(1) errors), placebo start dates, the minimum detectable effect of the
-whole rule (``mde_with_threshold``), the small-count rule and :func:`assess`.
+whole rule (the analytic MDE with the placebo threshold), the small-count rule and :func:`assess`.
 
     .venv/bin/python benchmarks/verdicts.py            # full version (tens of minutes)
     .venv/bin/python benchmarks/verdicts.py --quick    # fewer replications
@@ -38,7 +38,7 @@ from josanalysis.assessment.evidence import Effect, Evidence, evidence_from_its 
 from josanalysis.assessment.verdicts import EFFECT_CLAIMS, assess  # noqa: E402
 from josanalysis.core.errors import JosError  # noqa: E402
 from josanalysis.methods import ItsSpec, event_study, fit_its  # noqa: E402
-from josanalysis.methods.robustness import mde_with_threshold, minimum_detectable_effect, placebo_test  # noqa: E402
+from josanalysis.methods.robustness import minimum_detectable_effect, placebo_test  # noqa: E402
 from josanalysis.methods.robustness.power import ar_noise  # noqa: E402
 
 RATE_SPEC = ItsSpec(family="gaussian", seasonality="month", autocorrelation="ar1")
@@ -88,8 +88,8 @@ def robustness(d, outcome, start, spec, n_sims, seed):
     except JosError:
         pl = None
     try:
-        mde = minimum_detectable_effect(d, outcome, "month", start, spec, n_simulations=n_sims, seed=seed)
-        mde = mde_with_threshold(mde, pl.threshold() if pl is not None else None)
+        mde = minimum_detectable_effect(d, outcome, "month", start, spec, n_simulations=n_sims, seed=seed,
+                                        threshold=pl.threshold() if pl is not None else None)
     except JosError:
         mde = None
     return pl, mde

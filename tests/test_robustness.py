@@ -8,7 +8,7 @@ import pytest
 from scipy import stats
 
 from josanalysis.core.errors import ConfigError, DataError
-from josanalysis.methods.its import fit_its
+from josanalysis.methods.its import ItsSpec, fit_its
 from josanalysis.methods.robustness import minimum_detectable_effect, placebo_test, sensitivity_table
 
 from tests.test_its import _count_series, _rate_series
@@ -217,3 +217,19 @@ def test_robustness_takes_an_its_spec_like_fit_its():
     pd.testing.assert_frame_equal(by_kw, by_spec)
     with pytest.raises(ConfigError, match="did you mean 'seasonality'"):
         placebo_test(d, "absence_rate", "month", start, seasonalty="month")
+
+
+def test_placebo_fits_share_the_real_fit_error_structure():
+    """With AR(1) errors every placebo fit uses the AR coefficient of the fit at the real start:
+    a placebo estimate equals the pre-period fit at that date with ``ar_coefficient`` fixed."""
+    d, start = _rate_series(np.random.default_rng(21), rho=0.4, level=0.0)
+    res = placebo_test(d, "absence_rate", "month", start, seasonality="month", n_dates=4)
+    rho = fit_its(d, "absence_rate", "month", start, seasonality="month").diagnostics["rho"][0]
+    first = res.placebos[res.placebos.term == "level"].iloc[0]
+    pre = d[d.month < start]
+    fixed = fit_its(pre, "absence_rate", "month", first.placebo_start,
+                    ItsSpec(seasonality="month", ar_coefficient=rho))
+    assert fixed.diagnostics["rho"][0] == pytest.approx(rho)
+    assert first.estimate == pytest.approx(fixed.effects.loc["level", "estimate"])
+    with pytest.raises(ConfigError, match="ar_coefficient"):
+        ItsSpec(autocorrelation="hac", ar_coefficient=0.2)

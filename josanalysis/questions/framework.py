@@ -174,11 +174,14 @@ def element_statuses(measured: Mapping[str, Measured], tables: Mapping[str, pd.D
         In the order of Bijlage 1.
     """
     ids = [school_ids] if isinstance(school_ids, str) else list(school_ids)
+    # the schools' own rows once, not once per element and table
+    own = {name: (t[t["school_id"].isin(ids)] if t is not None and "school_id" in t.columns else t)
+           for name, t in tables.items()}
     out = []
     for element in FRAMEWORK:
         results = tuple(measured[k] for k in element.indicators if k in measured)
-        evidence = qualitative_evidence(element, tables, ids, min_count)
-        stories = tuple(stories_of(tables, ids, element.key))
+        evidence = qualitative_evidence(element, own, ids, min_count)
+        stories = tuple(stories_of(own, ids, element.key))
         status = "gemeten" if results else ("kwalitatief" if evidence or stories else "niet gemeten")
         out.append(ElementStatus(element, status, results, evidence, stories))
     return out

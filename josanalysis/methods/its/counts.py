@@ -33,6 +33,7 @@ def fit_count(
     offset: np.ndarray | None,
     autocorrelation: str,
     groups: np.ndarray | None = None,
+    rho: float | None = None,
 ) -> RegressionFit:
     """Fit a count GLM (log link) with the given error model.
 
@@ -49,6 +50,8 @@ def fit_count(
         ``"ar2"``), ``"ar2"`` (AR-corrected sandwich variance), ``"hac"`` or ``"none"``.
     groups
         Group of each row of a stacked treated/comparison design (AR structure within group).
+    rho
+        ``"ar1"`` without groups only: use this AR(1) coefficient instead of the REML estimate.
 
     Returns
     -------
@@ -68,7 +71,7 @@ def fit_count(
     params = pd.Series(np.asarray(res.params), index=X.columns)
     scale = float(res.scale)
     if autocorrelation == "ar1" and groups is None:
-        return _fit_count_ar1(y, X, fam, offset, family, params, res, extra)
+        return _fit_count_ar1(y, X, fam, offset, family, params, res, extra, rho)
     if autocorrelation == "hac":
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -139,9 +142,11 @@ def _glm(y: np.ndarray, X: pd.DataFrame, family: str, offset: np.ndarray | None)
     return fam, model, res, extra
 
 
-def _fit_count_ar1(y, X, fam, offset, family, start, glm_res, extra) -> RegressionFit:
-    """AR(1) errors on the linearised (IRLS working) scale: REML for rho, then GLS, iterated."""
-    params, cov, rho, std_resid, scale, df = _count_ar1_reml(y, X, fam, offset, family, start)
+def _fit_count_ar1(y, X, fam, offset, family, start, glm_res, extra, fixed_rho=None) -> RegressionFit:
+    """AR(1) errors on the linearised (IRLS working) scale: REML for rho (or ``fixed_rho``),
+    then GLS, iterated."""
+    params, cov, rho, std_resid, scale, df = _count_ar1_reml(y, X, fam, offset, family, start,
+                                                             fixed_rho=fixed_rho)
     mu = np.exp(X.to_numpy() @ params.to_numpy() + (offset if offset is not None else 0.0))
     pearson = (y - mu) / np.sqrt(fam.variance(mu))
     dispersion = float(np.sum(pearson**2) / (len(y) - X.shape[1]))
@@ -203,6 +208,7 @@ def _count_ar1_reml(
     family: str,
     start: pd.Series,
     iterations: int = 4,
+    fixed_rho: float | None = None,
 ) -> tuple[pd.Series, np.ndarray, float, np.ndarray, float, float | None]:
     """Count model with AR(1) errors on the IRLS working scale.
 
@@ -229,7 +235,7 @@ def _count_ar1_reml(
             # only print a warning and return NaN, so stop here (estimable turns it into a
             # "not estimable" sentence)
             raise FloatingPointError("the working response of the count model is not finite")
-        rho = reml_ar1_rho(yt, Xt)
+        rho = float(fixed_rho) if fixed_rho is not None else reml_ar1_rho(yt, Xt)
         ols = sm.OLS(prais_winsten(yt, rho), prais_winsten(Xt, rho)).fit()
         b_new = np.asarray(ols.params)
         done = np.max(np.abs(b_new - b)) < 1e-8

@@ -148,8 +148,9 @@ def fit_regression(md: ModelData, spec: ItsSpec) -> RegressionFit:
     :func:`~josanalysis.methods.its.counts.fit_count` (with the groups of a stacked design).
     """
     if spec.family == "gaussian":
-        return fit_gaussian(md.y, md.X, spec.autocorrelation)
-    return fit_count(md.y, md.X, spec.family, md.offset, spec.autocorrelation, groups=md.groups)
+        return fit_gaussian(md.y, md.X, spec.autocorrelation, rho=spec.ar_coefficient)
+    return fit_count(md.y, md.X, spec.family, md.offset, spec.autocorrelation, groups=md.groups,
+                     rho=spec.ar_coefficient)
 
 
 def _diagnostics(core: RegressionFit) -> ItsDiagnostics:

@@ -47,7 +47,7 @@ def reml_ar1_rho(y: np.ndarray, X: np.ndarray) -> float:
 
 
 @estimable
-def fit_gaussian(y: np.ndarray, X: pd.DataFrame, autocorrelation: str) -> RegressionFit:
+def fit_gaussian(y: np.ndarray, X: pd.DataFrame, autocorrelation: str, rho: float | None = None) -> RegressionFit:
     """Fit the linear model ``y ~ X`` with the given error model.
 
     Parameters
@@ -58,6 +58,8 @@ def fit_gaussian(y: np.ndarray, X: pd.DataFrame, autocorrelation: str) -> Regres
         ``"ar1"``: feasible GLS with rho by REML (Prais-Winsten); ``"ar2"``/``"ar1_fgls"``:
         statsmodels GLSAR (Yule-Walker, iterated); ``"hac"``: OLS with Newey-West covariance;
         ``"none"``: OLS.
+    rho
+        ``"ar1"`` only: use this AR(1) coefficient instead of the REML estimate.
 
     Returns
     -------
@@ -72,7 +74,7 @@ def fit_gaussian(y: np.ndarray, X: pd.DataFrame, autocorrelation: str) -> Regres
     if autocorrelation == "ar1":
         # feasible GLS with the AR(1) coefficient estimated by REML
         Xa = X.to_numpy(dtype=float)
-        rho_hat = reml_ar1_rho(y, Xa)
+        rho_hat = float(rho) if rho is not None else reml_ar1_rho(y, Xa)
         res = sm.OLS(prais_winsten(y, rho_hat), prais_winsten(Xa, rho_hat)).fit()
         rho = np.array([rho_hat])
         std_resid = np.asarray(res.resid)

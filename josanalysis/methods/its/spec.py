@@ -88,6 +88,10 @@ class ItsSpec:
         treat the observed points as consecutive (a summer gap counts as one step).
     alpha
         1 - confidence level of the intervals.
+    ar_coefficient
+        With ``autocorrelation="ar1"``: the AR(1) coefficient to use instead of estimating it
+        (GLS with this rho). The placebo fits use the coefficient of the pre-specified fit, so
+        they share its error structure (and skip the REML search). None (default): estimated.
 
     Raises
     ------
@@ -108,6 +112,7 @@ class ItsSpec:
     covariates: tuple[str, ...] | None = None
     autocorrelation: str = "ar1"
     alpha: float = 0.05
+    ar_coefficient: float | None = None
 
     def __post_init__(self) -> None:
         if self.covariates is not None:
@@ -118,6 +123,11 @@ class ItsSpec:
             raise ConfigError(f"lag must be a whole number of months >= 0; got {self.lag!r}.")
         if not (0 < self.alpha < 1):
             raise ConfigError(f"alpha must lie between 0 and 1; got {self.alpha!r}.")
+        if self.ar_coefficient is not None and (
+                self.autocorrelation != "ar1" or not -1 < float(self.ar_coefficient) < 1):
+            raise ConfigError("ar_coefficient fixes the AR(1) coefficient: it needs autocorrelation='ar1' and a "
+                              f"value between -1 and 1; got {self.ar_coefficient!r} with "
+                              f"autocorrelation={self.autocorrelation!r}.")
         if not (self.level_change or self.slope_change):
             raise ConfigError("at least one of level_change and slope_change must be True.")
         if self.offset is not None and not self.is_count:

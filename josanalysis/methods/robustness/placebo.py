@@ -154,7 +154,8 @@ def placebo_test(
     """Refit the model at placebo start dates in the pre-period.
 
     Only data before the real start are used for the placebo fits, so a real effect cannot
-    leak into them. Placebo dates are spread evenly over the pre-period points that leave at
+    leak into them. With AR(1) errors the placebo fits use the AR coefficient of the fit at the
+    real start (the same error structure, and no search for it at every date). Placebo dates are spread evenly over the pre-period points that leave at
     least ``min_segment`` used points on each side (before the date and from date + lag on).
 
     Parameters
@@ -198,7 +199,10 @@ def placebo_test(
     excl = exclusion_mask(data, spec.exclude, data[time], is_dt)
     pre_mask = (actual.fitted["segment"] == "pre").to_numpy()
     pre = data.loc[pre_mask].reset_index(drop=True)
-    pre_spec = dataclasses.replace(spec, exclude=excl[pre_mask])
+    # the placebo fits share the pre-specified fit's error structure: its AR(1) coefficient (no REML search)
+    fixed = (float(actual.design.rho[0]) if spec.autocorrelation == "ar1" and comparison is None
+             and spec.ar_coefficient is None and len(actual.design.rho) == 1 else spec.ar_coefficient)
+    pre_spec = dataclasses.replace(spec, exclude=excl[pre_mask], ar_coefficient=fixed)
     dates = _placebo_dates(actual, pre_mask, ~excl[pre_mask], spec.lag, n_dates, min_segment)
     notes: list[str] = []
     placebos = _placebo_fits(pre, outcome, time, [pre[time].iloc[i] for i in dates], pre_spec, comparison, notes)
