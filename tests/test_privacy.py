@@ -449,8 +449,11 @@ def test_pupil_identifiers_from_inputs_feed_the_scan(tmp_path):
     with gzip.open(data / "verzuim" / "verzuim-2022-2023.csv.gz", "wt", encoding="utf-8") as fh:
         fh.write("leerling_id;vestigingscode;datum\n1060001;DM0100;2022-09-01\n")
     (data / "swv.csv").write_text("vestigingscode;schooljaar;tlv\nDM0100;2022-2023;3\n", encoding="utf-8")
+    # every header a loader accepts for pupil numbers is read back (here Magister's "llnr")
+    (data / "verzuim" / "magister.csv").write_text("llnr;vestigingscode;datum\n\"1060002\";DM0100;2022-09-02\n",
+                                                  encoding="utf-8")
     ids = pupil_identifiers(data)
-    assert ids == {"L1083131", "L1080079", "1060001"}
+    assert ids == {"L1083131", "L1080079", "1060001", "1060002"}
     with_pseudo = pupil_identifiers(data, key="run-key")
     expected = set(pseudonymise(pd.Series(sorted(ids)), key=b"run-key"))
     assert with_pseudo == ids | expected

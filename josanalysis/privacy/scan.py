@@ -32,7 +32,7 @@ from josanalysis.privacy.active_content import active_content, runs_no_script
 from josanalysis.privacy.protected import PrivacyError
 from josanalysis.privacy.suppression import check_threshold
 from josanalysis.sources.reading.files import decode_text, read_bytes, sniff_delimiter
-from josanalysis.sources.reading.pseudonyms import pseudonymise
+from josanalysis.sources.reading.pseudonyms import PUPIL_ID_HEADERS, pseudonymise
 
 __all__ = [
     "COUNT_FIELD_PATTERNS",
@@ -505,8 +505,9 @@ def _active_content_in(path: Path, text: str) -> list[Violation]:
     return [Violation(path, "active_content", loc, detail) for loc, detail in found]
 
 
-#: Column names that hold pupil identifiers in input files (docs/data-formats.md).
-PUPIL_ID_COLUMNS = ("leerling_id", "leerlingnummer", "pupil_id", "student_id", "bsn", "onderwijsnummer")
+#: Column names that hold pupil identifiers in input files (docs/data-formats.md): every synonym
+#: the loaders accept.
+PUPIL_ID_COLUMNS = PUPIL_ID_HEADERS
 
 
 def _ids_in_file(path: Path) -> set[str]:

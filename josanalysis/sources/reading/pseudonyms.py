@@ -16,7 +16,12 @@ import pandas as pd
 
 from josanalysis.core.errors import ConfigError
 
-__all__ = ["PSEUDONYM_KEY_ENV", "PSEUDONYM_PREFIX", "pseudonym_key", "pseudonymise", "hmac_sql"]
+__all__ = ["PSEUDONYM_KEY_ENV", "PSEUDONYM_PREFIX", "pseudonym_key", "pseudonymise", "hmac_sql", "PUPIL_ID_HEADERS"]
+
+#: Column headers under which input files carry pupil (or client) identifiers: the synonyms the
+#: loaders accept (attendance, leerplicht, provider), which the output scan reads back.
+PUPIL_ID_HEADERS = ("leerling_id", "leerlingnummer", "leerling", "llnr", "pupil_id", "pupil", "student_id", "bsn",
+                    "onderwijsnummer", "client_id", "clientnummer")
 
 #: Environment variable holding the pseudonymisation key (any string; its UTF-8 bytes are used).
 PSEUDONYM_KEY_ENV = "JOSANALYSIS_PSEUDONYM_KEY"
