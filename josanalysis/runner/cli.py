@@ -160,10 +160,12 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 def _cmd_check_data(args: argparse.Namespace) -> int:
     school_ids = None
+    reasons = None
     path = args.path
     if args.region:
         region = load_region(args.region)
         school_ids = region.school_ids
+        reasons = region.absence_reason_maps()
         path = path or region.data_dir
     if path is None:
         raise ConfigError("check-data needs a data folder or --region (e.g. josanalysis check-data data/demo).")
@@ -172,7 +174,7 @@ def _cmd_check_data(args: argparse.Namespace) -> int:
         print(f"The data folder {path} does not exist: every source is missing.")
         _print_table(source_coverage(None))
         return 0
-    table = check_data_folder(Path(path), school_ids=school_ids, complete=args.complete)
+    table = check_data_folder(Path(path), school_ids=school_ids, complete=args.complete, absence_reasons=reasons)
     _print_table(table, "(no data files found)")
     print("\nSources per report section:")
     _print_table(source_coverage(Path(path)))
