@@ -150,3 +150,12 @@ def test_a_school_overrides_the_region_default(region):
     maps = region.absence_reason_maps()
     assert maps["DM0100"].category("tl") == "ongeoorloofd" and maps["DM0200"].category("TL") == "geoorloofd"
     assert maps["DM0200"].category("spijbelen") == "ongeoorloofd"  # the region default still holds
+
+
+def test_rows_of_empty_cells_are_skipped_and_rows_keep_their_numbers(tmp_path):
+    f = tmp_path / "verzuim.csv"
+    f.write_text(SPLIT_HEADER + "\n1;DM0100;2023-09-04;6;0;0\n;;;;;\n2;DM0100;2023-09-04;6;9;0\n;;;;;\n",
+                 encoding="utf-8")
+    with pytest.raises(DataError) as info:
+        load_attendance(f)
+    assert str(info.value).startswith("verzuim.csv, row 4, column 'lesuren_gepland': absent hours exceed")

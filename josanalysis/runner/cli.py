@@ -103,9 +103,9 @@ def build_parser() -> argparse.ArgumentParser:
     synth.add_argument("--schools", type=_positive_int, default=None, metavar="N",
                        help="number of schools (default: the demo region's schools)")
     tmpl = sub.add_parser("templates", help="write the project's input templates as .xlsx",
-                          description="Write the project's own input formats (Leerplicht, gemeente, SWV, "
-                                      "aanbieder, capaciteit, budget, rendement) as Excel templates with an "
-                                      "instructions sheet.")
+                          description="Write the project's own input formats (Leerplicht, verzuim (split and "
+                                      "per reason code), gemeente, SWV, aanbieder, capaciteit, budget, rendement) "
+                                      "as Excel templates with an instructions sheet.")
     tmpl.add_argument("--out", default="data/templates", metavar="DIR", help="folder (default: data/templates)")
 
     fetch = sub.add_parser("fetch-cbs", help="save a CBS StatLine table into a data folder (online, once)",

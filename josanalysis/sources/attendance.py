@@ -42,6 +42,7 @@ from josanalysis.core.errors import DataError
 from josanalysis.sources.attendance_layout import (
     AttendanceHeader,
     attendance_files,
+    csv_copies,
     num_sql,
     read_header,
     reasons_table_sql,
@@ -385,7 +386,8 @@ def load_attendance(
     ----------
     paths
         A file, a glob pattern (``verzuim/*.csv.gz``), a directory, or a list of those.
-        ``.csv`` or ``.csv.gz``; ``;`` or ``,``; UTF-8 or Windows-1252; decimal comma allowed.
+        ``.csv`` or ``.csv.gz``; ``;`` or ``,``; UTF-8 or Windows-1252; decimal comma allowed;
+        or a filled-in ``.xlsx`` template (its data sheet, copied to CSV first: slower).
         Rows are pupil x lesson date (x lesuur), or pupil x month summaries with the same
         columns; hours already split (``lesuren_afwezig_geoorloofd``/``_ongeoorloofd``) or per
         reason code (``reden``, ``lesuren_afwezig``), told apart by the header.
@@ -427,7 +429,8 @@ def load_attendance(
         "count(DISTINCT pupil) AS n_pupils, sum(g) AS scheduled_hours, "
         "sum(a1) AS absent_authorised_hours, sum(a2) AS absent_unauthorised_hours"
     )
-    res = _run_checked(con, files, select, school_ids, today, reasons)
+    with csv_copies(files) as readable:
+        res = _run_checked(con, readable, select, school_ids, today, reasons)
     con.close()
     res = _one_file_per_month(res, files)
     res = res.sort_values(["school_id", "month"], kind="stable").reset_index(drop=True)
@@ -482,7 +485,8 @@ def load_attendance_pupil_months(
         "date_trunc('month', d) AS month, sum(g) AS scheduled_hours, "
         "sum(a1) AS absent_authorised_hours, sum(a2) AS absent_unauthorised_hours"
     )
-    res = _run_checked(con, files, select, school_ids, today, reasons)
+    with csv_copies(files) as readable:
+        res = _run_checked(con, readable, select, school_ids, today, reasons)
     con.close()
     res = _one_file_per_month(res, files)
     res["month"] = pd.to_datetime(res["month"]).astype("datetime64[ns]")

@@ -25,7 +25,9 @@ import codecs
 import glob
 import gzip
 import re
-from collections.abc import Iterable, Mapping, Sequence
+import tempfile
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,8 +35,9 @@ from josanalysis.core.absence_reasons import REASON_CATEGORIES, AbsenceReasons
 from josanalysis.core.errors import ConfigError, DataError
 from josanalysis.sources.reading.files import GZIP_MAGIC, refuse_non_text, sniff_delimiter
 from josanalysis.sources.reading.table import normalise_name
+from josanalysis.sources.reading.workbook import workbook_to_csv
 
-__all__ = ["AttendanceHeader", "LAYOUTS", "SHOWN", "attendance_files", "read_header", "rows_sql",
+__all__ = ["AttendanceHeader", "LAYOUTS", "SHOWN", "attendance_files", "csv_copies", "read_header", "rows_sql",
            "reasons_table_sql", "num_sql"]
 
 #: canonical column -> accepted (normalised) header names
@@ -105,19 +108,39 @@ def attendance_files(paths: str | Path | Iterable[str | Path]) -> list[Path]:
     for item in items:
         p = Path(item)
         if p.is_dir():
-            found = sorted(list(p.glob("*.csv")) + list(p.glob("*.csv.gz")))
+            found = sorted(list(p.glob("*.csv")) + list(p.glob("*.csv.gz")) + list(p.glob("*.xlsx")))
         elif any(ch in str(item) for ch in "*?["):
             found = sorted(Path(f) for f in glob.glob(str(item)))
         else:
             found = [p]
         if not found:
-            raise DataError(f"no attendance files match '{item}' (expected .csv or .csv.gz files).",
+            raise DataError(f"no attendance files match '{item}' (expected .csv, .csv.gz or .xlsx files).",
                             file=p)
         for f in found:
             if not f.is_file():
                 raise DataError("file not found (check the path and the file name).", file=f)
         out.extend(found)
     return out
+
+
+@contextmanager
+def csv_copies(files: Sequence[Path]) -> Iterator[list[Path]]:
+    """``files`` with every ``.xlsx`` workbook replaced by a CSV copy of its data sheet.
+
+    The copy has the workbook's file name (in a temporary folder removed afterwards), so that
+    messages name the file the analyst has and its rows are the workbook's rows.
+    """
+    if not any(f.suffix.lower() == ".xlsx" for f in files):
+        yield list(files)
+        return
+    with tempfile.TemporaryDirectory(prefix="josanalysis-verzuim-") as tmp:
+        out = []
+        for i, f in enumerate(files):
+            if f.suffix.lower() == ".xlsx":
+                (Path(tmp) / str(i)).mkdir()
+                f = workbook_to_csv(f, Path(tmp) / str(i) / f.name)
+            out.append(f)
+        yield out
 
 
 def _head_text(path: Path) -> tuple[str, str]:
@@ -223,9 +246,11 @@ def num_sql(col: str) -> str:
 def _read_csv(path: Path, header: AttendanceHeader, typed: bool, row_numbers: bool) -> str:
     cols = "{" + ", ".join(f"'{c}': '{_TYPES[c] if typed else 'VARCHAR'}'" for c in header.canon) + "}"
     rn = ", row_number() OVER () + 1 AS rownr" if row_numbers else ""
-    return (f"(SELECT *{rn} FROM read_csv({_quote(str(path))}, delim={_quote(header.delimiter)}, header=true, "
-            f"quote='\"', escape='\"', columns={cols}, encoding='{header.encoding}', auto_detect=false, "
-            "strict_mode=true" + (", dateformat='%Y-%m-%d'" if typed else "") + "))")
+    empty = " AND ".join(f"{c} IS NULL" for c in header.canon)  # a row of empty cells (Excel writes them)
+    return (f"(SELECT * FROM (SELECT *{rn} FROM read_csv({_quote(str(path))}, delim={_quote(header.delimiter)}, "
+            f"header=true, quote='\"', escape='\"', columns={cols}, encoding='{header.encoding}', "
+            "auto_detect=false, strict_mode=true" + (", dateformat='%Y-%m-%d'" if typed else "") +
+            f")) WHERE NOT ({empty}))")
 
 
 def rows_sql(files: Sequence[tuple[int, Path]], reasons_sql: str, *, typed: bool = False,

@@ -9,7 +9,7 @@
     <data_dir>/duo/leerlingen-so-vso-YYYY.csv | leerlingen-sbo-YYYY.csv
     <data_dir>/cbs/*.json | *.csv
     <data_dir>/leerplicht/*.csv
-    <data_dir>/verzuim/*.csv | *.csv.gz                     (required)
+    <data_dir>/verzuim/*.csv | *.csv.gz | *.xlsx            (required)
     <data_dir>/gemeente/*.csv
     <data_dir>/swv/*.csv
     <data_dir>/aanbieder/*.csv
@@ -100,7 +100,7 @@ SOURCES: tuple[Source, ...] = (
     Source("thuiszitters", SOURCE_INFO["thuiszitters"].label, ("leerplicht/*.csv", "leerplicht/*.xlsx"),
            load_thuiszitters, school_level=True, key=("pupil_key", "school_id", "type", "start"),
            records=load_leerplicht_cases, from_records=thuiszitters_from_cases),
-    Source("attendance", SOURCE_INFO["attendance"].label, ("verzuim/*.csv", "verzuim/*.csv.gz"),
+    Source("attendance", SOURCE_INFO["attendance"].label, ("verzuim/*.csv", "verzuim/*.csv.gz", "verzuim/*.xlsx"),
            load_attendance, required=True, school_level=True, key=("school_id", "month")),
     Source("municipality_youthcare", SOURCE_INFO["municipality_youthcare"].label, ("gemeente/*.csv", "gemeente/*.xlsx"),
            load_municipality_youthcare, school_level=True, key=("school_id", "school_year")),
