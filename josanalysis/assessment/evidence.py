@@ -195,6 +195,10 @@ class Evidence:
         rule), and ``(school year, total)`` pairs shown with that verdict.
     min_count
         Counts below this are written as "minder dan ..." in texts (the region's privacy rule).
+    plan_registered
+        Whether the region registered the analysis plan in advance
+        (``AnalysisPlan.registered_in_advance``); None when no plan was given. Only when True do
+        texts call the plan's model "vooraf vastgelegd".
     """
 
     indicator: str
@@ -242,6 +246,7 @@ class Evidence:
     events_per_point: tuple[float, float] | None = None
     counts_by_year: tuple[tuple[str, float], ...] = ()
     min_count: int = 10
+    plan_registered: bool | None = None
 
     def __post_init__(self) -> None:
         if self.primary not in ("level", "slope"):
@@ -444,9 +449,10 @@ def _registry_fields(indicator: str, *, with_frequency: bool) -> dict[str, Any]:
 
 
 def _plan_fields(plan: Any) -> dict[str, Any]:
-    """COVID windows and their handling from the analysis plan."""
+    """COVID windows and their handling, and whether the region registered the plan in advance."""
     return dict(covid_windows=tuple(getattr(plan, "covid_windows", ()) or ()),
-                covid_handling=str(getattr(plan, "covid_handling", "exclude")))
+                covid_handling=str(getattr(plan, "covid_handling", "exclude")),
+                plan_registered=None if plan is None else bool(getattr(plan, "registered_in_advance", False)))
 
 
 def _co_interventions(plan: Any) -> tuple[CoIntervention, ...]:

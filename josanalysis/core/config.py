@@ -419,6 +419,13 @@ class AnalysisPlan:
         """The region's changes of this plan made after results were seen."""
         return tuple(c for c in (self.registration.changes if self.registration else ()) if c.after_results)
 
+    @property
+    def registered_in_advance(self) -> bool:
+        """Whether the region registered this plan before results were seen: it gave a
+        registration date and changed nothing after results were known. Only then may a report
+        call the plan's model "vooraf vastgelegd"."""
+        return bool(self.registered) and not self.changed_after_results
+
 
 def load_analysis_plan(path: str | Path = PARAMS_DIR / "analysis_plan.yaml") -> AnalysisPlan:
     """Read and check the pre-specified analysis plan (schema:
