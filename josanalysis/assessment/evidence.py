@@ -32,18 +32,8 @@ from josanalysis.core.errors import ConfigError
 from josanalysis.core.indicators import INDICATORS
 from josanalysis.core.schoolcalendar import school_year_start
 
-__all__ = [
-    "FREQUENCIES",
-    "SUBJECTS",
-    "Effect",
-    "CoIntervention",
-    "PlaceboRank",
-    "Evidence",
-    "evidence_from_its",
-    "evidence_from_yearly",
-    "first_year_change",
-    "capacity_per_100",
-]
+__all__ = ["FREQUENCIES", "SUBJECTS", "Effect", "CoIntervention", "PlaceboRank", "Evidence", "evidence_from_its",
+           "evidence_from_yearly", "first_year_change", "capacity_per_100"]
 
 #: Frequencies of a series: lesson months or school years.
 FREQUENCIES = ("month", "schoolyear")
@@ -196,9 +186,8 @@ class Evidence:
     min_count
         Counts below this are written as "minder dan ..." in texts (the region's privacy rule).
     plan_registered
-        Whether the region registered the analysis plan in advance
-        (``AnalysisPlan.registered_in_advance``); None when no plan was given. Only when True do
-        texts call the plan's model "vooraf vastgelegd".
+        ``AnalysisPlan.registered_in_advance`` (None: no plan given); only when True do texts
+        call the plan's model "vooraf vastgelegd".
     """
 
     indicator: str
