@@ -103,6 +103,9 @@ def test_a_data_folder_passes_the_mapping_and_check_data_reports_a_missing_one(t
      "rows 2, 3, column 'lesuren_gepland'", "add up over its reason codes"),
     (REASON_HEADER + "\n1;DM0100;2023-09-04;1;1;;1\n", "row 2, column 'reden'", "without a reason code"),
     (REASON_HEADER + "\n1;DM0100;2023-09-04;1;1;ziek;veel\n", "row 2, column 'lesuren_afwezig'", "'veel' is not"),
+    (REASON_HEADER + "\n1;DM0100;2023-09-04;1;1;ziek;1\n1;DM0100;2023-09-04;2;1;ziek;-1\n",
+     "row 3, column 'lesuren_afwezig'", "'-1' is not 0 or more hours"),
+    (REASON_HEADER + "\n1;DM0100;2023-09-04;1;-1;;0\n", "row 2, column 'lesuren_gepland'", "'-1' is not 0 or more"),
 ])
 def test_bad_rows_are_refused_with_their_rows(tmp_path, region, rows, where, words):
     f = tmp_path / "verzuim.csv"

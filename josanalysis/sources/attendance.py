@@ -96,50 +96,52 @@ def _rows(files: Sequence[tuple[int, Path]], layout: str, reasons_sql: str, *, t
             f"authorised, unauthorised, absent{', rownr' if row_numbers else ''} FROM ({src})")
 
 
-#: row checks counted per pupil-date key: name -> (split layout, reasons layout) SQL aggregate
-_COUNTS: dict[str, tuple[str, str]] = {
-    "no_pupil": ("count_if(pupil IS NULL OR trim(pupil) = '')",) * 2,
-    "bad_date": ("count_if(d IS NULL)",) * 2,
-    "bad_scheduled": ("count_if(g IS NULL)",) * 2,
-    "bad_authorised": ("count_if(a1 IS NULL)", "0"),
-    "bad_unauthorised": ("count_if(a2 IS NULL)", "0"),
-    "bad_absent": ("0", "count_if(ab IS NULL)"),
-    "no_reason": ("0", "count_if(reason IS NULL AND ab > 0)"),
-    "unmapped_reason": ("0", "count_if(reason IS NOT NULL AND category IS NULL)"),
+#: row checks of the ``split`` layout: name -> row condition (counted per group of ``select``)
+_SPLIT_CHECKS: dict[str, str] = {
+    "no_pupil": "pupil IS NULL OR trim(pupil) = ''", "bad_date": "d IS NULL", "bad_scheduled": "g IS NULL",
+    "bad_authorised": "a1 IS NULL", "bad_unauthorised": "a2 IS NULL",
 }
+#: row checks of the ``reasons`` layout: name -> row condition, carried through the slots as bits
+_REASON_CHECKS: dict[str, str] = {
+    "no_pupil": "pupil IS NULL OR trim(pupil) = ''", "bad_date": "d IS NULL", "bad_scheduled": "g IS NULL",
+    "bad_absent": "ab IS NULL", "no_reason": "reason IS NULL AND ab > 0",
+    "unmapped_reason": "reason IS NOT NULL AND category IS NULL",
+}
+_ROW_CHECKS = tuple(dict.fromkeys([*_SPLIT_CHECKS, *_REASON_CHECKS]))
 _MINIMA = ("min_g", "min_a1", "min_a2", "min_ab")
 
 
 def _slots(files: Sequence[tuple[int, Path]], reasons_sql: str, typed: bool) -> str:
     """Files of the ``reasons`` layout as one row per file x pupil x school x date x lesuur (a
-    "slot"), with the row checks counted (``c_*``).
+    "slot"), with the failed row checks as bits of ``flags`` (bit i: ``_REASON_CHECKS``' i-th).
 
     A slot has a row per reason code: the scheduled hours repeat on each and are counted once
     (``g_min`` differs from ``g`` when they disagree), the absent hours add up over the codes
-    after the school's mapping, and ``n_dup`` counts rows that repeat a slot's reason code.
+    after the school's mapping, and ``n_dup`` counts rows that repeat a slot's reason code. Few
+    columns per group: the slots of a large export are as many as its rows.
     """
     rows = _rows(files, "reasons", reasons_sql, typed=typed)
-    counts = ", ".join(f"{agg[1]} AS c_{name}" for name, agg in _COUNTS.items())
-    key = (f"SELECT file_no, pupil, school, d, period, reason, max(g) AS g, min(g) AS g_min, sum(a1) AS a1, "
-           f"sum(a2) AS a2, count(*) - 1 AS n_dup, {counts}, min(g) AS min_g, min(a1) AS min_a1, "
-           f"min(a2) AS min_a2, min(ab) AS min_ab FROM ({rows}) GROUP BY ALL")
-    sums = ", ".join(f"sum(c_{name}) AS c_{name}" for name in _COUNTS)
-    mins = ", ".join(f"min({m}) AS {m}" for m in _MINIMA)
+    flags = " | ".join(f"(COALESCE(({cond})::INTEGER, 0) << {i})" for i, cond in enumerate(_REASON_CHECKS.values()))
+    key = (f"SELECT file_no, pupil, school, d, period, reason, count(*) AS n, max(g) AS g, min(g) AS g_min, "
+           f"sum(a1) AS a1, sum(a2) AS a2, min(ab) AS min_ab, bit_or({flags}) AS flags FROM ({rows}) GROUP BY ALL")
     return (f"SELECT file_no, pupil, school, d, period, max(g) AS g, min(g_min) AS g_min, sum(a1) AS a1, "
-            f"sum(a2) AS a2, sum(n_dup) AS n_dup, {sums}, {mins} FROM ({key}) GROUP BY ALL")
+            f"sum(a2) AS a2, sum(n - 1) AS n_dup, min(min_ab) AS min_ab, bit_or(flags) AS flags "
+            f"FROM ({key}) GROUP BY ALL")
 
 
 _EXTREMA = "max(d) AS max_d, min(d) AS min_d, max(a1 + a2 - g) AS max_excess"
-#: the checks summarised per group of ``select``: over rows (``split``: a pupil-date's rows are
-#: told apart by a 64-bit hash of pupil, date and lesuur, so a repeated row costs no extra
-#: pupil-level aggregation) or over slots (``reasons``)
+#: the checks summarised per group of ``select`` (``chk_<name>`` > 0: the check failed): over
+#: rows (``split``: a pupil-date's rows are told apart by a 64-bit hash of pupil, date and
+#: lesuur, so a repeated row costs no pupil-level aggregation) or over slots (``reasons``)
 _AGG = {
-    "split": (", ".join(f"{agg[0]} AS chk_{name}" for name, agg in _COUNTS.items()) +
+    "split": (", ".join(f"count_if({_SPLIT_CHECKS[n]}) AS chk_{n}" if n in _SPLIT_CHECKS else f"0 AS chk_{n}"
+                        for n in _ROW_CHECKS) +
               ", count(*) - count(DISTINCT hash(pupil, d, period)) AS chk_duplicate, 0 AS chk_mixed_scheduled, "
-              "min(g) AS min_g, min(a1) AS min_a1, min(a2) AS min_a2, min(ab) AS min_ab, " + _EXTREMA),
-    "reasons": (", ".join(f"sum(c_{name}) AS chk_{name}" for name in _COUNTS) +
-                ", sum(n_dup) AS chk_duplicate, count_if(g_min <> g) AS chk_mixed_scheduled, " +
-                ", ".join(f"min({m}) AS {m}" for m in _MINIMA) + ", " + _EXTREMA),
+              "min(g) AS min_g, min(a1) AS min_a1, min(a2) AS min_a2, NULL::DOUBLE AS min_ab, " + _EXTREMA),
+    "reasons": (", ".join(f"count_if(flags & {1 << list(_REASON_CHECKS).index(n)} <> 0) AS chk_{n}"
+                          if n in _REASON_CHECKS else f"0 AS chk_{n}" for n in _ROW_CHECKS) +
+                ", sum(n_dup) AS chk_duplicate, count_if(g_min <> g) AS chk_mixed_scheduled, min(g_min) AS min_g, "
+                "NULL::DOUBLE AS min_a1, NULL::DOUBLE AS min_a2, min(min_ab) AS min_ab, " + _EXTREMA),
 }
 
 
@@ -190,7 +192,7 @@ _ORDER = list(dict.fromkeys(name for name, *_ in _CHECKS))
 
 def _failed(res: pd.DataFrame, school_ids: Iterable[str] | None, today: dt.date) -> set[str]:
     """The checks that the aggregate pass found failing."""
-    failed = {name for name in (*_COUNTS, "duplicate", "mixed_scheduled") if res[f"chk_{name}"].sum() > 0}
+    failed = {name for name in (*_ROW_CHECKS, "duplicate", "mixed_scheduled") if res[f"chk_{name}"].sum() > 0}
     schools = res["school_id"].dropna().astype(str)
     if res["school_id"].isna().any() or (~schools.str.fullmatch(r"[0-9A-Z]{4}[0-9]{2}")).any():
         failed.add("bad_school")
