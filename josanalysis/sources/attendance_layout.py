@@ -266,7 +266,7 @@ def rows_sql(files: Sequence[tuple[int, Path]], reasons_sql: str, *, typed: bool
     for no, path in files:
         h = read_header(path)
         src = _read_csv(path, h, typed, row_numbers)
-        period = "r.period" if "period" in h.canon else "NULL::VARCHAR"
+        period = "NULLIF(trim(r.period), '')" if "period" in h.canon else "NULL::VARCHAR"
         rn = ", r.rownr" if row_numbers else ""
         if h.layout == "split":
             none = "NULL::DOUBLE" if typed else "NULL::VARCHAR"
