@@ -55,7 +55,7 @@ def test_analysis_of_a_jos_school_has_everything_the_report_shows(ctx):
     # the verdict stands next to the plan's primary estimate only; the other rows are secondary
     assert (table["Oordeel"] == a.assessment.verdict).sum() == 1
     assert table["Oordeel"].str.startswith("secundair").sum() == len(table) - 1
-    assert (sensitivity_nl(a)["Vooraf vastgelegd"] == "ja").sum() == 1
+    assert (sensitivity_nl(a, ctx.plan)["Vooraf vastgelegd"] == "ja").sum() == 1
     diag = diagnostics_nl(a).set_index("Diagnose")["Waarde"]
     assert diag["Lesmaanden vóór de start (in model)"] == str(a.result.n_pre)
     assert "," in diag["Durbin-Watson"] and "−" not in "".join(table["Schatting"])

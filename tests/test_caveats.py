@@ -617,3 +617,11 @@ def test_verdict_and_caveats_apart_make_the_assessment():
     key, reason = verdict_for(ev)
     a = assess(ev)
     assert (a.verdict_key, a.reason_nl) == (key, reason) and a.caveats == caveats_for(ev)
+
+
+@pytest.mark.parametrize("registered, words", [
+    (True, "(vooraf vastgelegd model: "), (False, "(model van het analyseplan: "), (None, "(model van het analyseplan: ")])
+def test_the_sensitivity_caveat_calls_the_model_pre_registered_only_when_the_plan_was(registered, words):
+    change, _ = CASES["sensitivity"]
+    text = " ".join(c.text_nl for c in assess(clean(**change, plan_registered=registered)).caveats)
+    assert words in text and ("vooraf vastgelegd" in text) == bool(registered)

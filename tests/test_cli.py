@@ -107,6 +107,16 @@ def test_check_data_reports_a_bad_file_and_unknown_school(tmp_path, capsys):
     assert "XX0100" in capsys.readouterr().out
 
 
+def test_check_data_with_a_region_reads_reason_codes_by_the_schools_mapping(tmp_path, capsys):
+    (tmp_path / "verzuim").mkdir()
+    shutil.copy(PROJECT / "data" / "examples" / "verzuim-redenen-2023-2024.csv", tmp_path / "verzuim")
+    assert main(["check-data", str(tmp_path), "--region", "demoregio"]) == 0
+    assert "verzuim/verzuim-redenen-2023-2024.csv" in capsys.readouterr().out
+    # without the region no mapping is known: the codes are refused, not guessed
+    assert main(["check-data", str(tmp_path)]) == 1
+    assert "uses absence reason code" in capsys.readouterr().out
+
+
 def test_missing_data_folder_is_one_sentence(tmp_path, capsys):
     assert main(["check-data", str(tmp_path / "nope")]) == 2
     err = capsys.readouterr().err

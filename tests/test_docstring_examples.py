@@ -14,7 +14,8 @@ import pytest
 
 MODULES = [
     "josanalysis.core.formatting", "josanalysis.core.personal_data", "josanalysis.core.schoolcalendar",
-    "josanalysis.core.fte", "josanalysis.privacy.active_content", "josanalysis.privacy.boundary",
+    "josanalysis.core.fte", "josanalysis.core.absence_reasons", "josanalysis.sources.attendance_layout",
+    "josanalysis.privacy.active_content", "josanalysis.privacy.boundary",
     "josanalysis.privacy.disclosure", "josanalysis.privacy.suppression", "josanalysis.privacy.scan",
     "josanalysis.reporting.markup", "josanalysis.reporting.document", "josanalysis.runner.plan",
 ]

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import shutil
 
 import pytest
 
-from josanalysis.core.config import PARAMS_DIR, load_region, load_region_plan
+from josanalysis.assessment import analyse_indicator, load_context
+from josanalysis.core.config import PARAMS_DIR, PlanChange, load_region, load_region_plan
 from josanalysis.core.errors import ConfigError
 from josanalysis.reporting.presentation import plan_caption
 from josanalysis.reporting.report_parts import plan_section
 from josanalysis.reporting.school_report import build_school_report
+from josanalysis.reporting.tables import sensitivity_nl
 
 SCHOOL = "school_id: AA0100\nname: A\ntype: vmbo\nregion: r\njos_start: 2022-08-01\n"
 
@@ -78,3 +81,21 @@ def _write_and_path(tmp_path, block: str):
                                                  encoding="utf-8")
     (tmp_path / "schools" / "r" / "AA0100.yaml").write_text(SCHOOL, encoding="utf-8")
     return tmp_path
+
+
+def test_the_sensitivity_table_says_vooraf_vastgelegd_only_for_a_plan_registered_in_advance():
+    ctx = load_context("demoregio")
+    a = analyse_indicator(ctx, "DM0900", "absence_rate")
+    assert a.assessment.evidence.plan_registered is True
+    assert (sensitivity_nl(a, ctx.plan)["Vooraf vastgelegd"] == "ja").sum() == 1
+    unregistered = dataclasses.replace(ctx.plan, registered="")
+    table = sensitivity_nl(a, unregistered)
+    assert "Vooraf vastgelegd" not in table.columns
+    assert (table["Model van het analyseplan (niet vooraf vastgelegd)"] == "ja").sum() == 1
+    changed = dataclasses.replace(ctx.plan, registration=dataclasses.replace(
+        ctx.plan.registration, changes=(PlanChange(dt.date(2024, 3, 1), True, "AR(2)"),)))
+    assert list(sensitivity_nl(a, changed).columns)[-1] == ("Model van het analyseplan (gewijzigd nadat "
+                                                             "resultaten bekend waren)")
+    # the evidence of a school in a region without a registration knows it too
+    b = analyse_indicator(dataclasses.replace(ctx, plan=unregistered), "DM0900", "absence_rate", robustness=False)
+    assert b.assessment.evidence.plan_registered is False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pandas as pd
@@ -10,7 +11,9 @@ import pytest
 from josanalysis.core.errors import DataError
 from josanalysis.core.schoolcalendar import normalise_school_year, school_year_of, school_years_of
 from josanalysis.sources.reading.dates import parse_school_year
+from josanalysis.sources.reading.columns import spec
 from josanalysis.sources.reading.files import detect_delimiter, sniff_delimiter
+from josanalysis.sources.reading.school_table import read_school_table
 from josanalysis.sources.reading.table import read_table
 
 
@@ -74,3 +77,20 @@ def test_parse_school_year_refuses_implausible_years_with_rows():
     assert err.value.rows == [3, 4]
     ok = read_table("swv.csv", text="schooljaar\n2019/20\n2020-2021\n")
     assert parse_school_year(ok, ok.data, "schooljaar").tolist() == ["2019-2020", "2020-2021"]
+
+
+def test_read_school_table_is_the_common_start_of_the_school_templates(tmp_path):
+    f = tmp_path / "verhalen.csv"
+    f.write_text("Vestiging;Datum;tekst\n dm0100 ;14-02-2024;a\nDM0200;2024-03-01;b\n", encoding="utf-8")
+    columns = [spec("school_id", "vestigingscode", "vestiging"), spec("date", "datum"), spec("text", "tekst")]
+    t = read_school_table(f, columns, what="stories", period="date")
+    assert t.rows["school_id"].tolist() == ["DM0100", "DM0200"] and t.rows["_row"].tolist() == [2, 3]
+    assert t.rows["date"].tolist() == [pd.Timestamp("2024-02-14"), pd.Timestamp("2024-03-01")]
+    assert t.cells["text"].tolist() == ["a", "b"]
+    # a table the loader already reshaped is taken as it is
+    assert read_school_table(read_table(f), columns, what="stories").rows.columns.tolist() == ["_row", "school_id"]
+    with pytest.raises(DataError) as info:
+        read_school_table(f, columns, what="stories", school_ids=["DM0100"])
+    assert info.value.rows == [3] and "DM0200" in str(info.value)
+    with pytest.raises(DataError, match="in the past|future|not after"):
+        read_school_table(f, columns, what="stories", period="date", today=dt.date(2024, 2, 20))

@@ -8,6 +8,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from josanalysis.core.config import load_region
 from josanalysis.core.errors import DataError
 from josanalysis.sources.folder import SOURCES
 from josanalysis.sources.templates import EXAMPLES_DIR, TEMPLATES, write_template
@@ -23,14 +24,33 @@ def _loader(folder: str):
 @pytest.mark.parametrize("name", sorted(TEMPLATES))
 def test_shipped_template_has_instructions_and_loads_like_the_csv(name):
     t = TEMPLATES[name]
-    shipped = SHIPPED / f"{t.folder}-sjabloon.xlsx"
+    shipped = SHIPPED / t.file_name
     book = openpyxl.load_workbook(shipped, read_only=True)
     assert book.sheetnames == ["Instructies", "Gegevens"]
     text = " ".join(str(c) for row in book["Instructies"].iter_rows(values_only=True) for c in row if c)
     assert f"submap '{t.folder}'" in text and all(col in text for col, _ in t.columns)
     book.close()
     load = _loader(t.folder)
-    pd.testing.assert_frame_equal(load(shipped), load(EXAMPLES_DIR / t.example))
+    # the reason codes of the attendance example are those of the demo region's mapping
+    kwargs = {"reasons": load_region("demoregio").absence_reason_maps()} if t.folder == "verzuim" else {}
+    pd.testing.assert_frame_equal(load(shipped, **kwargs), load(EXAMPLES_DIR / t.example, **kwargs))
+
+
+def test_every_template_is_shipped_and_nothing_else():
+    assert sorted(p.name for p in SHIPPED.glob("*.xlsx")) == sorted(t.file_name for t in TEMPLATES.values())
+
+
+def test_an_attendance_workbook_names_its_own_rows(tmp_path):
+    path = write_template("verzuim-redenen", tmp_path)
+    book = openpyxl.load_workbook(path)
+    ws = book["Gegevens"]
+    ws.append([])  # an empty row in the sheet is skipped, the numbering stays the workbook's
+    ws.append(["100009", "DM0100", "2023-09-04", 1, 1, "excursion", 1])
+    book.save(path)
+    with pytest.raises(DataError) as info:
+        _loader("verzuim")(path, reasons=load_region("demoregio").absence_reason_maps())
+    assert str(info.value).startswith(f"verzuim-redenen-sjabloon.xlsx, row {ws.max_row}, column 'reden': "
+                                      "school DM0100 uses absence reason code 'excursion'")
 
 
 def test_a_filled_in_workbook_with_numbers_and_dates_is_read(tmp_path):

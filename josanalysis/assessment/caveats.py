@@ -249,7 +249,8 @@ def _c_sensitivity(ev: Evidence) -> list[Caveat]:
     lo, hi = t["estimate"].min(), t["estimate"].max()
     parts = [
         f"De schatting hangt af van de modelkeuze: over {len(t)} varianten loopt ze van "
-        f"{effect_text(ev, lo)} tot {effect_text(ev, hi)} (vooraf vastgelegd model: "
+        f"{effect_text(ev, lo)} tot {effect_text(ev, hi)} "
+        f"({'vooraf vastgelegd model' if ev.plan_registered else 'model van het analyseplan'}: "
         f"{effect_text(ev, ref['estimate'])})."
     ]
     if flips:

@@ -32,18 +32,8 @@ from josanalysis.core.errors import ConfigError
 from josanalysis.core.indicators import INDICATORS
 from josanalysis.core.schoolcalendar import school_year_start
 
-__all__ = [
-    "FREQUENCIES",
-    "SUBJECTS",
-    "Effect",
-    "CoIntervention",
-    "PlaceboRank",
-    "Evidence",
-    "evidence_from_its",
-    "evidence_from_yearly",
-    "first_year_change",
-    "capacity_per_100",
-]
+__all__ = ["FREQUENCIES", "SUBJECTS", "Effect", "CoIntervention", "PlaceboRank", "Evidence", "evidence_from_its",
+           "evidence_from_yearly", "first_year_change", "capacity_per_100"]
 
 #: Frequencies of a series: lesson months or school years.
 FREQUENCIES = ("month", "schoolyear")
@@ -195,6 +185,9 @@ class Evidence:
         rule), and ``(school year, total)`` pairs shown with that verdict.
     min_count
         Counts below this are written as "minder dan ..." in texts (the region's privacy rule).
+    plan_registered
+        ``AnalysisPlan.registered_in_advance`` (None: no plan given); only when True do texts
+        call the plan's model "vooraf vastgelegd".
     """
 
     indicator: str
@@ -242,6 +235,7 @@ class Evidence:
     events_per_point: tuple[float, float] | None = None
     counts_by_year: tuple[tuple[str, float], ...] = ()
     min_count: int = 10
+    plan_registered: bool | None = None
 
     def __post_init__(self) -> None:
         if self.primary not in ("level", "slope"):
@@ -444,9 +438,10 @@ def _registry_fields(indicator: str, *, with_frequency: bool) -> dict[str, Any]:
 
 
 def _plan_fields(plan: Any) -> dict[str, Any]:
-    """COVID windows and their handling from the analysis plan."""
+    """COVID windows and their handling, and whether the region registered the plan in advance."""
     return dict(covid_windows=tuple(getattr(plan, "covid_windows", ()) or ()),
-                covid_handling=str(getattr(plan, "covid_handling", "exclude")))
+                covid_handling=str(getattr(plan, "covid_handling", "exclude")),
+                plan_registered=None if plan is None else bool(getattr(plan, "registered_in_advance", False)))
 
 
 def _co_interventions(plan: Any) -> tuple[CoIntervention, ...]:

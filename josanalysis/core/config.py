@@ -29,6 +29,7 @@ import pydantic
 import yaml
 from pydantic import BaseModel
 
+from josanalysis.core.absence_reasons import AbsenceReasons, merge_reasons
 from josanalysis.core.config_schema import (
     FUNCTIONS,
     AnalysisPlanFile,
@@ -112,6 +113,8 @@ class School:
     notes: str
     indicator_notes: dict[str, str]
     path: Path
+    #: the school's own absence reason codes -> category (``absence_reasons:``; normalised codes)
+    absence_reasons: dict[str, str] = field(default_factory=dict)
 
     @property
     def is_jos(self) -> bool:
@@ -189,6 +192,27 @@ class Region:
     invalid_schools: tuple[InvalidSchool, ...] = ()
     plan: PlanRegistration | None = None
     boundaries_year: int | None = None
+    #: the region's default absence reason codes -> category, which a school's own codes override
+    absence_reasons: dict[str, str] = field(default_factory=dict)
+
+    def absence_reason_maps(self) -> dict[str, AbsenceReasons]:
+        """The absence reason mapping of every listed school (region default + the school's own).
+
+        A school whose parameter file is invalid gets the region default (its rows still need a
+        mapping to be read).
+
+        Examples
+        --------
+        >>> load_region("demoregio").absence_reason_maps()["DM0100"].category("ziek")  # doctest: +SKIP
+        'geoorloofd'
+        """
+        maps = {s.school_id: merge_reasons(s.school_id, region=self.absence_reasons, school=s.absence_reasons,
+                                           school_file=s.path, region_file=self.path)
+                for s in self.schools}
+        for bad in self.invalid_schools:
+            maps[bad.school_id] = merge_reasons(bad.school_id, region=self.absence_reasons,
+                                                school_file=bad.path, region_file=self.path)
+        return maps
 
     @property
     def title(self) -> str:
@@ -250,6 +274,7 @@ def load_school(path: str | Path) -> School:
         notes=(f.notes.general or "").strip(),
         indicator_notes={str(k): str(v).strip() for k, v in (f.notes.indicators or {}).items()},
         path=path,
+        absence_reasons=dict(f.absence_reasons),
     )
 
 
@@ -344,6 +369,7 @@ def load_region(
             where=(f.analysis_plan.where or "").strip(),
             changes=tuple(PlanChange(c.date, c.after_results, c.what.strip()) for c in f.analysis_plan.changes)),
         boundaries_year=f.municipal_boundaries,
+        absence_reasons=dict(f.absence_reasons),
     )
 
 
@@ -392,6 +418,13 @@ class AnalysisPlan:
     def changed_after_results(self) -> tuple[PlanChange, ...]:
         """The region's changes of this plan made after results were seen."""
         return tuple(c for c in (self.registration.changes if self.registration else ()) if c.after_results)
+
+    @property
+    def registered_in_advance(self) -> bool:
+        """Whether the region registered this plan before results were seen: it gave a
+        registration date and changed nothing after results were known. Only then may a report
+        call the plan's model "vooraf vastgelegd"."""
+        return bool(self.registered) and not self.changed_after_results
 
 
 def load_analysis_plan(path: str | Path = PARAMS_DIR / "analysis_plan.yaml") -> AnalysisPlan:

@@ -29,6 +29,7 @@ from typing import Any, Literal
 import pydantic
 from pydantic import BaseModel, ConfigDict, field_validator
 
+from josanalysis.core.absence_reasons import check_reason_codes
 from josanalysis.core.personal_data import personal_data_in
 
 __all__ = [
@@ -181,6 +182,12 @@ class SchoolFile(_Strict):
     pupils: int | None = None
     pupils_source: str | None = None
     notes: NotesFile = NotesFile()
+    absence_reasons: dict[str, str] = {}
+
+    @field_validator("absence_reasons", mode="before")
+    @classmethod
+    def _reasons(cls, value: Any) -> dict[str, str]:
+        return check_reason_codes(value, "absence_reasons")
 
     @field_validator("school_id", mode="before")
     @classmethod
@@ -330,6 +337,12 @@ class RegionFile(_Strict):
     outofregion: OutOfRegionFile | None = None
     analysis_plan: PlanRegistrationFile = PlanRegistrationFile()
     municipal_boundaries: int | None = None
+    absence_reasons: dict[str, str] = {}
+
+    @field_validator("absence_reasons", mode="before")
+    @classmethod
+    def _reasons(cls, value: Any) -> dict[str, str]:
+        return check_reason_codes(value, "absence_reasons")
 
     @field_validator("municipal_boundaries")
     @classmethod

@@ -378,7 +378,7 @@ def _from_region(region: Region) -> Panel:
     # every source is optional: a section without its sources says so in the report; the data may
     # hold rows of a school whose params are invalid (it fails alone in a batch)
     rd = load_region_data(region.data_dir, school_ids=region.listed_school_ids, required=False,
-                          boundaries_year=region.boundaries_year)
+                          boundaries_year=region.boundaries_year, absence_reasons=region.absence_reason_maps())
     files = {k: [str(p) for p in v] for k, v in (rd.files or {}).items()}
     summary = (summarise_trajectories(rd.provider_trajectories)
                if rd.provider_trajectories is not None else None)

@@ -242,7 +242,7 @@ def _technical_section(ctx: Context, school: School, a: IndicatorAnalysis, outpu
                   render_figure(fig, f"{a.indicator.key}_placebo", output_dir, alt=alt)]
     if a.sensitivity is not None:
         items += [Text("**Gevoeligheid** voor aanloopperiode, model en autocorrelatiemethode:"),
-                  shown(tables.sensitivity_nl(a), f"the sensitivity table of {a.indicator.key}")]
+                  shown(tables.sensitivity_nl(a, ctx.plan), f"the sensitivity table of {a.indicator.key}")]
     return Section(f"{a.indicator.key}_technisch", label, tuple(items), level=3)
 
 

@@ -22,14 +22,14 @@ import pandas as pd
 from josanalysis.assessment import CAVEAT_TITLES_NL, Assessment, Context, IndicatorAnalysis
 from josanalysis.assessment.wording import AUTOCORRELATION_NL, FAMILY_NL
 from josanalysis.core import formatting as nl
-from josanalysis.core.config import Region
+from josanalysis.core.config import AnalysisPlan, Region
 from josanalysis.core.indicators import get_indicator
 from josanalysis.panel import Panel
 from josanalysis.privacy import (apply_privacy, apply_privacy_across, certify_without_counts, drop_protected,
                                  select_rows_protected)
 
-__all__ = ["effects_nl", "diagnostics_nl", "sensitivity_nl", "school_estimates_nl", "yearly_assessments_nl",
-           "yearly_table", "protected_yearly", "hidden_cells", "school_overview", "event_leads_nl", "event_years_nl"]
+__all__ = ["effects_nl", "diagnostics_nl", "sensitivity_nl", "plan_model_column", "school_estimates_nl",
+           "yearly_assessments_nl", "yearly_table", "protected_yearly", "hidden_cells", "school_overview", "event_leads_nl", "event_years_nl"]
 
 _TERMS_NL = {"level": "Niveauverandering bij de start", "slope": "Trendverandering per maand",
              "end": "Verschil aan het eind van de reeks"}
@@ -93,8 +93,29 @@ def diagnostics_nl(analysis: IndicatorAnalysis) -> pd.DataFrame:
     return certify_without_counts(pd.DataFrame(rows, columns=["Diagnose", "Waarde"]), "the diagnostics table")
 
 
-def sensitivity_nl(analysis: IndicatorAnalysis) -> pd.DataFrame:
-    """The sensitivity table (level term) with the pre-specified model marked, in Dutch."""
+def plan_model_column(plan: AnalysisPlan) -> str:
+    """The header of the column that marks the plan's model: "Vooraf vastgelegd" only when the
+    region registered the plan in advance (and changed nothing after results were known).
+
+    Examples
+    --------
+    >>> from josanalysis.core.config import load_region, load_region_plan
+    >>> plan_model_column(load_region_plan(load_region("regio-alkmaar")))   # doctest: +SKIP
+    'Model van het analyseplan (niet vooraf vastgelegd)'
+    """
+    if plan.registered_in_advance:
+        return "Vooraf vastgelegd"
+    if plan.registered:
+        return "Model van het analyseplan (gewijzigd nadat resultaten bekend waren)"
+    return "Model van het analyseplan (niet vooraf vastgelegd)"
+
+
+def sensitivity_nl(analysis: IndicatorAnalysis, plan: AnalysisPlan) -> pd.DataFrame:
+    """The sensitivity table (level term) with the plan's model marked, in Dutch.
+
+    The marking column says "Vooraf vastgelegd" only for a plan the region registered in
+    advance (:func:`plan_model_column`).
+    """
     sens = analysis.sensitivity
     if sens is None or not len(sens):
         return certify_without_counts(pd.DataFrame(), "the sensitivity table")
@@ -107,7 +128,7 @@ def sensitivity_nl(analysis: IndicatorAnalysis) -> pd.DataFrame:
                                                  percent=analysis.percent)
                               if np.isfinite(r.estimate) else "model niet te schatten"
                               for r in s.itertuples()],
-        "Vooraf vastgelegd": np.where(s["prespecified"], "ja", ""),
+        plan_model_column(plan): np.where(s["prespecified"], "ja", ""),
     })
     return certify_without_counts(out.reset_index(drop=True), "the sensitivity table")
 

@@ -103,9 +103,9 @@ def build_parser() -> argparse.ArgumentParser:
     synth.add_argument("--schools", type=_positive_int, default=None, metavar="N",
                        help="number of schools (default: the demo region's schools)")
     tmpl = sub.add_parser("templates", help="write the project's input templates as .xlsx",
-                          description="Write the project's own input formats (Leerplicht, gemeente, SWV, "
-                                      "aanbieder, capaciteit, budget, rendement) as Excel templates with an "
-                                      "instructions sheet.")
+                          description="Write the project's own input formats (Leerplicht, verzuim (split and "
+                                      "per reason code), gemeente, SWV, aanbieder, capaciteit, budget, rendement) "
+                                      "as Excel templates with an instructions sheet.")
     tmpl.add_argument("--out", default="data/templates", metavar="DIR", help="folder (default: data/templates)")
 
     fetch = sub.add_parser("fetch-cbs", help="save a CBS StatLine table into a data folder (online, once)",
@@ -160,10 +160,12 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 def _cmd_check_data(args: argparse.Namespace) -> int:
     school_ids = None
+    reasons = None
     path = args.path
     if args.region:
         region = load_region(args.region)
         school_ids = region.school_ids
+        reasons = region.absence_reason_maps()
         path = path or region.data_dir
     if path is None:
         raise ConfigError("check-data needs a data folder or --region (e.g. josanalysis check-data data/demo).")
@@ -172,7 +174,7 @@ def _cmd_check_data(args: argparse.Namespace) -> int:
         print(f"The data folder {path} does not exist: every source is missing.")
         _print_table(source_coverage(None))
         return 0
-    table = check_data_folder(Path(path), school_ids=school_ids, complete=args.complete)
+    table = check_data_folder(Path(path), school_ids=school_ids, complete=args.complete, absence_reasons=reasons)
     _print_table(table, "(no data files found)")
     print("\nSources per report section:")
     _print_table(source_coverage(Path(path)))

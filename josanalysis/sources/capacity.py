@@ -24,10 +24,10 @@ import pandas as pd
 import pandera.pandas as pa
 
 from josanalysis.core.config import FUNCTIONS
-from josanalysis.sources.reading.codes import check_school_ids, normalise_school_id
-from josanalysis.sources.reading.columns import select_columns, spec
+from josanalysis.sources.reading.columns import spec
 from josanalysis.sources.reading.numbers import parse_count, parse_number
 from josanalysis.sources.reading.schema import finish, nonneg, raise_bad_rows, validate
+from josanalysis.sources.reading.school_table import read_school_table
 from josanalysis.sources.reading.table import normalise_name, RawTable, read_table
 
 __all__ = ["load_capacity", "load_budget", "CAPACITY_COLUMNS", "BUDGET_COLUMNS"]
@@ -87,23 +87,16 @@ def load_capacity(path: str | Path, *, school_ids: Iterable[str] | None = None) 
     >>> cap = load_capacity("data/examples/capaciteit-fte.csv")                 # doctest: +SKIP
     >>> cap.pivot(index="school_id", columns="function", values="fte_during")   # doctest: +SKIP
     """
-    table = _wide_to_long(read_table(path))
-    df = select_columns(
-        table,
-        [
-            spec("school_id", "vestigingscode", "vestiging", "school_id"),
-            spec("school_name", "school", "schoolnaam", "naam", required=False),
-            spec("function", "functie", "function", "discipline"),
-            spec("fte_before", "fte_eerder", "fte_voor", "fte_voorheen", "fte_before"),
-            spec("fte_during", "fte_tijdens", "fte_nu", "fte_during"),
-            spec("hours_per_week_during", "uren_per_week_tijdens", "uren_per_week", "uren_tijdens",
-                 "hours_per_week", required=False),
-        ],
-        what="capacity (FTE, Bijlage 5)",
-    )
-    out = pd.DataFrame({"_row": df["_row"]})
-    out["school_id"] = normalise_school_id(table, df, "school_id")
-    check_school_ids(table, out, "school_id", school_ids)
+    st = read_school_table(_wide_to_long(read_table(path)), [
+        spec("school_id", "vestigingscode", "vestiging", "school_id"),
+        spec("school_name", "school", "schoolnaam", "naam", required=False),
+        spec("function", "functie", "function", "discipline"),
+        spec("fte_before", "fte_eerder", "fte_voor", "fte_voorheen", "fte_before"),
+        spec("fte_during", "fte_tijdens", "fte_nu", "fte_during"),
+        spec("hours_per_week_during", "uren_per_week_tijdens", "uren_per_week", "uren_tijdens",
+             "hours_per_week", required=False),
+    ], what="capacity (FTE, Bijlage 5)", school_ids=school_ids)
+    table, df, out = st.table, st.cells, st.rows
     name = df["school_name"].astype(str).str.strip() if "school_name" in df else pd.Series("", index=df.index)
     out["school_name"] = name.where(name != "", None).astype("str")
     fn = df["function"].astype(str).map(normalise_name).map(_FUNCTION_NAMES)
@@ -153,19 +146,11 @@ def load_budget(path: str | Path, *, school_ids: Iterable[str] | None = None) ->
     --------
     >>> bud = load_budget("data/examples/zio-budget.csv")   # doctest: +SKIP
     """
-    table = read_table(path)
-    df = select_columns(
-        table,
-        [
-            spec("school_id", "vestigingscode", "vestiging", "school"),
-            spec("year", "jaar", "kalenderjaar", "budgetjaar"),
-            spec("budget_eur", "budget", "budget_euro", "zio_budget", "bedrag", "budget_in_euro"),
-        ],
-        what="ZiO budget",
-    )
-    out = pd.DataFrame({"_row": df["_row"]})
-    out["school_id"] = normalise_school_id(table, df, "school_id")
-    check_school_ids(table, out, "school_id", school_ids)
+    st = read_school_table(path, [
+        spec("school_id", "vestigingscode", "vestiging", "school"), spec("year", "jaar", "kalenderjaar", "budgetjaar"),
+        spec("budget_eur", "budget", "budget_euro", "zio_budget", "bedrag", "budget_in_euro"),
+    ], what="ZiO budget", school_ids=school_ids)
+    table, df, out = st.table, st.cells, st.rows
     out["year"], _ = parse_count(table, df, "year", allow_suppressed=False)
     out["budget_eur"], _ = parse_number(table, df, "budget_eur", allow_suppressed=False, thousands=True)
     this_year = dt.date.today().year + 1  # budgets are set a year ahead

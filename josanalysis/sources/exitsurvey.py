@@ -26,12 +26,12 @@ import pandas as pd
 import pandera.pandas as pa
 
 from josanalysis.core.schoolcalendar import school_years_of
-from josanalysis.sources.reading.codes import check_school_ids, map_values, normalise_school_id
-from josanalysis.sources.reading.columns import select_columns, spec
-from josanalysis.sources.reading.dates import check_date_range, parse_date
+from josanalysis.sources.reading.codes import map_values
+from josanalysis.sources.reading.columns import spec
 from josanalysis.sources.reading.numbers import parse_number
 from josanalysis.sources.reading.schema import finish, raise_bad_rows, validate
-from josanalysis.sources.reading.table import normalise_name, read_table
+from josanalysis.sources.reading.school_table import read_school_table
+from josanalysis.sources.reading.table import normalise_name
 
 __all__ = ["load_exit_survey", "summarise_exit_survey", "RESPONDENTS", "HELPED", "REASONS", "GAIN_NL",
            "SATISFACTION_GROUPS", "EXIT_COLUMNS", "EXIT_SUMMARY_COLUMNS"]
@@ -94,25 +94,19 @@ def load_exit_survey(path: str | Path, *, school_ids: Iterable[str] | None = Non
     --------
     >>> load_exit_survey("data/examples/exitvragenlijst.csv").columns.tolist()   # doctest: +SKIP
     """
-    table = read_table(path)
-    df = select_columns(table, [
+    st = read_school_table(path, [
         spec("trajectory_id", "traject_id", "trajectnummer", "traject"),
         spec("school_id", "vestigingscode", "vestiging", "school"), spec("date", "datum", "date"),
         spec("respondent", "respondent", "ingevuld_door"),
         spec("satisfaction", "tevredenheid", "cijfer", required=False),
         spec("gain", "opbrengst", "ervaren_opbrengst", required=False),
         spec("helped", "geholpen", required=False), spec("reason", "reden", "reden_code", required=False),
-    ], what="exit questionnaire (exitvragenlijst)")
-    out = pd.DataFrame({"_row": df["_row"]})
+    ], what="exit questionnaire (exitvragenlijst)", school_ids=school_ids, period="date", today=today)
+    table, df, out = st.table, st.cells, st.rows
     tid = df["trajectory_id"].astype(str).str.strip()
     raise_bad_rows(table, (tid == "").to_numpy(dtype=bool), df["_row"], "trajectory_id", tid,
                    "a traject number (expected the aanbieder's traject_id in every row)")
     out["trajectory_id"] = tid
-    out["school_id"] = normalise_school_id(table, df, "school_id")
-    check_school_ids(table, out, "school_id", school_ids)
-    out["date"] = parse_date(table, df, "date")
-    check_date_range(table, df, "date", out["date"], earliest="2010-01-01",
-                     today=pd.Timestamp(today or dt.date.today()))
     out["respondent"] = map_values(table, df, "respondent", RESPONDENTS)
     for col in ("satisfaction", "gain"):
         out[col] = parse_number(table, df, col, allow_suppressed=False)[0] if col in df else float("nan")

@@ -9,7 +9,7 @@
     <data_dir>/duo/leerlingen-so-vso-YYYY.csv | leerlingen-sbo-YYYY.csv
     <data_dir>/cbs/*.json | *.csv
     <data_dir>/leerplicht/*.csv
-    <data_dir>/verzuim/*.csv | *.csv.gz                     (required)
+    <data_dir>/verzuim/*.csv | *.csv.gz | *.xlsx            (required)
     <data_dir>/gemeente/*.csv
     <data_dir>/swv/*.csv
     <data_dir>/aanbieder/*.csv
@@ -27,13 +27,14 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from josanalysis.core.absence_reasons import AbsenceReasons
 from josanalysis.core.datasources import SECTION_NEEDS, SOURCE_INFO, missing_sources
 from josanalysis.core.errors import ConfigError, DataError, JosError
 from josanalysis.sources.attendance import load_attendance
@@ -99,7 +100,7 @@ SOURCES: tuple[Source, ...] = (
     Source("thuiszitters", SOURCE_INFO["thuiszitters"].label, ("leerplicht/*.csv", "leerplicht/*.xlsx"),
            load_thuiszitters, school_level=True, key=("pupil_key", "school_id", "type", "start"),
            records=load_leerplicht_cases, from_records=thuiszitters_from_cases),
-    Source("attendance", SOURCE_INFO["attendance"].label, ("verzuim/*.csv", "verzuim/*.csv.gz"),
+    Source("attendance", SOURCE_INFO["attendance"].label, ("verzuim/*.csv", "verzuim/*.csv.gz", "verzuim/*.xlsx"),
            load_attendance, required=True, school_level=True, key=("school_id", "month")),
     Source("municipality_youthcare", SOURCE_INFO["municipality_youthcare"].label, ("gemeente/*.csv", "gemeente/*.xlsx"),
            load_municipality_youthcare, school_level=True, key=("school_id", "school_year")),
@@ -191,19 +192,21 @@ def _kwargs(src: Source, school_ids: Iterable[str] | None) -> dict[str, list[str
     return {"school_ids": list(school_ids)} if (src.school_level and school_ids is not None) else {}
 
 
-def _load(src: Source, files: list[Path], school_ids: Iterable[str] | None) -> pd.DataFrame:
+def _load(src: Source, files: list[Path], school_ids: Iterable[str] | None,
+          reasons: Mapping[str, AbsenceReasons] | None = None) -> pd.DataFrame:
     kwargs = _kwargs(src, school_ids)
     if src.attribute == "attendance":
-        return src.loader(files, **kwargs)
+        return src.loader(files, **kwargs, reasons=reasons)
     if src.records is not None and src.from_records is not None:
         return src.from_records(_combine(src, files, [src.records(f, **kwargs) for f in files]))
     return _combine(src, files, [src.loader(f, **kwargs) for f in files])
 
 
-def _check_one(src: Source, file: Path, school_ids: Iterable[str] | None) -> pd.DataFrame:
+def _check_one(src: Source, file: Path, school_ids: Iterable[str] | None,
+               reasons: Mapping[str, AbsenceReasons] | None = None) -> pd.DataFrame:
     """Load one file as :func:`_load` does; the frame that :func:`_combine` checks across files."""
     if src.records is None or src.from_records is None:
-        return _load(src, [file], school_ids)
+        return _load(src, [file], school_ids, reasons)
     records = src.records(file, **_kwargs(src, school_ids))
     src.from_records(records)
     return records
@@ -247,6 +250,7 @@ def _shown(value: object) -> str:
 def load_region_data(
     data_dir: str | Path, *, school_ids: Iterable[str] | None = None,
     only: Iterable[str] | None = None, required: bool = True, boundaries_year: int | None = None,
+    absence_reasons: Mapping[str, AbsenceReasons] | None = None,
 ) -> RegionData:
     """Load every source found in a data folder.
 
@@ -303,12 +307,13 @@ def load_region_data(
                     file=root / src.patterns[0],
                 )
             continue
-        setattr(data, src.attribute, _load(src, files, school_ids))
+        setattr(data, src.attribute, _load(src, files, school_ids, absence_reasons))
     return replace(data, **harmonise_frames(vars(data), boundaries_year))
 
 
 def check_data_folder(
-    path: str | Path, *, school_ids: Iterable[str] | None = None, complete: bool = False
+    path: str | Path, *, school_ids: Iterable[str] | None = None, complete: bool = False,
+    absence_reasons: Mapping[str, AbsenceReasons] | None = None,
 ) -> pd.DataFrame:
     """Validate every file of a data folder; never raises for bad files, reports them.
 
@@ -322,6 +327,9 @@ def check_data_folder(
         Also report a missing required source (DUO pupils, attendance) as FOUT. By default a
         missing source is not an error: every source is optional and :func:`source_coverage`
         lists what each report section misses.
+    absence_reasons
+        School id -> the school's mapping of absence reason codes, for attendance files with a
+        reason-code column (without it every code in such a file is reported as unmapped).
 
     Returns
     -------
@@ -355,7 +363,7 @@ def check_data_folder(
         for f in files:
             used.add(f)
             try:
-                frames.append(_check_one(src, f, school_ids))
+                frames.append(_check_one(src, f, school_ids, absence_reasons))
             except JosError as exc:
                 rows.append({"source": src.label, "file": str(f.relative_to(root)), "status": "FOUT",
                              "problem": str(exc)})

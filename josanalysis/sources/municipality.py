@@ -19,12 +19,10 @@ import pandas as pd
 import pandera.pandas as pa
 
 from josanalysis.core.errors import DataError
-from josanalysis.sources.reading.codes import check_school_ids, normalise_school_id
-from josanalysis.sources.reading.columns import select_columns, spec
-from josanalysis.sources.reading.dates import parse_school_year
+from josanalysis.sources.reading.columns import spec
 from josanalysis.sources.reading.numbers import parse_count, parse_number
 from josanalysis.sources.reading.schema import finish, nonneg, validate
-from josanalysis.sources.reading.table import read_table
+from josanalysis.sources.reading.school_table import read_school_table
 
 __all__ = ["load_municipality_youthcare", "MUNICIPALITY_COLUMNS"]
 
@@ -65,9 +63,8 @@ def load_municipality_youthcare(
     >>> df = load_municipality_youthcare("data/examples/gemeente-jeugdhulp-per-school.csv")  # doctest: +SKIP
     >>> df[["school_id", "school_year", "youthcare_ambulant"]].head()                      # doctest: +SKIP
     """
-    table = read_table(path)
-    df = select_columns(
-        table,
+    st = read_school_table(
+        path,
         [
             spec("school_id", "vestigingscode", "vestiging", "school"),
             spec("school_year", "schooljaar", "jaar"),
@@ -84,16 +81,13 @@ def load_municipality_youthcare(
             spec("duration_months", "duur_maanden_gemiddeld", "duur_maanden", "gemiddelde_duur_maanden",
                  "duration", required=False),
         ],
-        what="municipality youth care",
+        what="municipality youth care", school_ids=school_ids, period="school_year",
     )
+    table, df, out = st.table, st.cells, st.rows
     present = [c for c in _VALUES if c in df.columns]
     if not present:
         raise DataError("no value columns found (expected e.g. 'leerlingen_jeugdhulp_ambulant', "
                         "'kosten_ambulant', 'indicaties_licht').", file=table.path, rows=[1])
-    out = pd.DataFrame({"_row": df["_row"]})
-    out["school_id"] = normalise_school_id(table, df, "school_id")
-    check_school_ids(table, out, "school_id", school_ids)
-    out["school_year"] = parse_school_year(table, df, "school_year")
     for c in _VALUES:
         if c not in df.columns:
             out[c] = pd.Series(pd.NA, index=df.index, dtype="Int64") if c in _COUNTS else float("nan")

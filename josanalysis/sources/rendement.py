@@ -15,12 +15,11 @@ from pathlib import Path
 import pandas as pd
 
 from josanalysis.core.indicators import RENDEMENT_BY_KEY, RENDEMENT_INDICATORS
-from josanalysis.sources.reading.codes import check_school_ids, normalise_school_id
-from josanalysis.sources.reading.columns import select_columns, spec
-from josanalysis.sources.reading.dates import parse_school_year
+from josanalysis.sources.reading.columns import spec
 from josanalysis.sources.reading.numbers import parse_number
 from josanalysis.sources.reading.schema import raise_bad_rows
-from josanalysis.sources.reading.table import normalise_name, read_table
+from josanalysis.sources.reading.school_table import read_school_table
+from josanalysis.sources.reading.table import normalise_name
 
 __all__ = ["load_rendement_indicators"]
 
@@ -60,22 +59,11 @@ def load_rendement_indicators(path: str | Path, *, school_ids: Iterable[str] | N
     --------
     >>> load_rendement_indicators("data/regio-alkmaar/rendement/rendement-indicatoren.csv")  # doctest: +SKIP
     """
-
-    table = read_table(path)
-    df = select_columns(
-        table,
-        [
-            spec("school_id", "vestigingscode", "vestiging", "school"),
-            spec("school_year", "schooljaar", "jaar"),
-            spec("indicator", "indicator", "kenmerk"),
-            spec("value", "waarde", "value", "aantal"),
-        ],
-        what="return indicators (rendement)",
-    )
-    out = pd.DataFrame({"_row": df["_row"]})
-    out["school_id"] = normalise_school_id(table, df, "school_id")
-    check_school_ids(table, out, "school_id", school_ids)
-    out["school_year"] = parse_school_year(table, df, "school_year")
+    st = read_school_table(path, [
+        spec("school_id", "vestigingscode", "vestiging", "school"), spec("school_year", "schooljaar", "jaar"),
+        spec("indicator", "indicator", "kenmerk"), spec("value", "waarde", "value", "aantal"),
+    ], what="return indicators (rendement)", school_ids=school_ids, period="school_year")
+    table, df, out = st.table, st.cells, st.rows
     lookup = {normalise_name(i.key): i.key for i in RENDEMENT_INDICATORS}
     lookup.update({normalise_name(i.label): i.key for i in RENDEMENT_INDICATORS})
     keys = df["indicator"].astype(str).map(lambda v: lookup.get(normalise_name(v)))

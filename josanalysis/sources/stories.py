@@ -27,11 +27,11 @@ from pathlib import Path
 import pandas as pd
 
 from josanalysis.core.framework import FRAMEWORK
-from josanalysis.sources.reading.codes import check_school_ids, map_values, normalise_school_id
-from josanalysis.sources.reading.columns import select_columns, spec
-from josanalysis.sources.reading.dates import check_date_range, parse_date
+from josanalysis.sources.reading.codes import map_values
+from josanalysis.sources.reading.columns import spec
 from josanalysis.sources.reading.schema import finish, raise_bad_rows
-from josanalysis.sources.reading.table import normalise_name, read_table
+from josanalysis.sources.reading.school_table import read_school_table
+from josanalysis.sources.reading.table import normalise_name
 
 __all__ = ["load_stories", "identifiers_in", "AUTHOR_ROLES", "STORY_COLUMNS", "MAX_STORY_CHARACTERS"]
 
@@ -93,18 +93,12 @@ def load_stories(path: str | Path, *, school_ids: Iterable[str] | None = None,
     --------
     >>> load_stories("data/examples/verhalen.csv")["element"].tolist()   # doctest: +SKIP
     """
-    table = read_table(path)
-    df = select_columns(table, [
+    st = read_school_table(path, [
         spec("school_id", "vestigingscode", "vestiging", "school"), spec("date", "datum", "date"),
         spec("author_role", "rol_auteur", "rol", "auteur"), spec("element", "element", "onderdeel"),
         spec("title", "titel", "title"), spec("text", "verhaal", "tekst", "text"),
-    ], what="stories (verhalen)")
-    out = pd.DataFrame({"_row": df["_row"]})
-    out["school_id"] = normalise_school_id(table, df, "school_id")
-    check_school_ids(table, out, "school_id", school_ids)
-    out["date"] = parse_date(table, df, "date")
-    check_date_range(table, df, "date", out["date"], earliest="2010-01-01",
-                     today=pd.Timestamp(today or dt.date.today()))
+    ], what="stories (verhalen)", school_ids=school_ids, period="date", today=today)
+    table, df, out = st.table, st.cells, st.rows
     out["author_role"] = map_values(table, df, "author_role", AUTHOR_ROLES)
     lookup = {normalise_name(e.key): e.key for e in FRAMEWORK}
     lookup.update({normalise_name(e.label): e.key for e in FRAMEWORK})

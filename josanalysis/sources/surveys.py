@@ -28,12 +28,12 @@ import pandas as pd
 import pandera.pandas as pa
 
 from josanalysis.core.framework import PUPIL_SURVEY_MEASURES, TEAM_SURVEY_ELEMENTS
-from josanalysis.sources.reading.codes import check_school_ids, map_values, normalise_school_id
-from josanalysis.sources.reading.columns import select_columns, spec
-from josanalysis.sources.reading.dates import parse_school_year
+from josanalysis.sources.reading.codes import map_values
+from josanalysis.sources.reading.columns import spec
 from josanalysis.sources.reading.numbers import parse_number
 from josanalysis.sources.reading.schema import finish, raise_bad_rows, validate
-from josanalysis.sources.reading.table import normalise_name, read_table
+from josanalysis.sources.reading.school_table import read_school_table
+from josanalysis.sources.reading.table import normalise_name
 
 __all__ = ["load_team_survey", "summarise_team_survey", "load_pupil_survey", "TEAM_ROLES", "SURVEY_SCALES",
            "TEAM_SURVEY_COLUMNS", "TEAM_SUMMARY_COLUMNS", "PUPIL_SURVEY_COLUMNS"]
@@ -93,21 +93,18 @@ def load_team_survey(path: str | Path, *, school_ids: Iterable[str] | None = Non
     >>> load_team_survey("data/examples/teamvragenlijst.csv").shape[1]   # doctest: +SKIP
     11
     """
-    table = read_table(path)
     specs = [spec("school_id", "vestigingscode", "vestiging", "school"), spec("school_year", "schooljaar"),
              spec("respondent", "respondent", "respondentnummer", "nummer"),
              spec("role", "rol", "functie", "role")]
     specs += [spec(key, key, required=False) for key in TEAM_SURVEY_ELEMENTS]
-    df = select_columns(table, specs, what="team questionnaire (teamvragenlijst)")
+    st = read_school_table(path, specs, what="team questionnaire (teamvragenlijst)", school_ids=school_ids,
+                           period="school_year")
+    table, df, out = st.table, st.cells, st.rows
     asked = [k for k in TEAM_SURVEY_ELEMENTS if k in df.columns]
     if not asked:
         raise_bad_rows(table, pd.Series(True, index=df.index).to_numpy(), df["_row"], "school_id",
                        df["school_id"], "a row with scores (expected at least one element column: "
                        + ", ".join(TEAM_SURVEY_ELEMENTS) + ")")
-    out = pd.DataFrame({"_row": df["_row"]})
-    out["school_id"] = normalise_school_id(table, df, "school_id")
-    check_school_ids(table, out, "school_id", school_ids)
-    out["school_year"] = parse_school_year(table, df, "school_year")
     rid = df["respondent"].astype(str).str.strip()
     raise_bad_rows(table, ~rid.str.fullmatch(r"\d{1,4}").to_numpy(dtype=bool), df["_row"], "respondent", rid,
                    "a respondent number (expected a sequence number such as 1, 2, 3 — never a name)")
@@ -171,17 +168,14 @@ def load_pupil_survey(path: str | Path, *, school_ids: Iterable[str] | None = No
     --------
     >>> load_pupil_survey("data/examples/leerlingpeiling.csv")["measure"].unique()  # doctest: +SKIP
     """
-    table = read_table(path)
-    df = select_columns(table, [
+    st = read_school_table(path, [
         spec("school_id", "vestigingscode", "vestiging", "school"), spec("school_year", "schooljaar"),
         spec("measure", "maat", "thema", "measure"),
         spec("n_respondents", "aantal_respondenten", "respondenten", "n"),
         spec("score", "score", "gemiddelde", "waarde"), spec("scale", "schaal", "scale"),
-        spec("source", "bron", "monitor", required=False)], what="pupil survey (leerlingpeiling)")
-    out = pd.DataFrame({"_row": df["_row"]})
-    out["school_id"] = normalise_school_id(table, df, "school_id")
-    check_school_ids(table, out, "school_id", school_ids)
-    out["school_year"] = parse_school_year(table, df, "school_year")
+        spec("source", "bron", "monitor", required=False)],
+        what="pupil survey (leerlingpeiling)", school_ids=school_ids, period="school_year")
+    table, df, out = st.table, st.cells, st.rows
     lookup = {normalise_name(k): k for k in PUPIL_SURVEY_MEASURES}
     lookup.update({normalise_name(label): k for k, (label, _) in PUPIL_SURVEY_MEASURES.items()})
     out["measure"] = map_values(table, df, "measure", lookup)

@@ -18,12 +18,10 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from josanalysis.sources.reading.codes import check_school_ids, normalise_school_id
-from josanalysis.sources.reading.columns import select_columns, spec
-from josanalysis.sources.reading.dates import parse_school_year
+from josanalysis.sources.reading.columns import spec
 from josanalysis.sources.reading.numbers import parse_count
 from josanalysis.sources.reading.schema import finish, nonneg, validate
-from josanalysis.sources.reading.table import read_table
+from josanalysis.sources.reading.school_table import read_school_table
 
 __all__ = ["load_swv_referrals", "SWV_COLUMNS"]
 
@@ -53,23 +51,14 @@ def load_swv_referrals(path: str | Path, *, school_ids: Iterable[str] | None = N
     >>> df = load_swv_referrals("data/examples/swv-verwijzingen.csv")   # doctest: +SKIP
     >>> df.groupby("school_year")["tlv_vso_cluster4"].sum()             # doctest: +SKIP
     """
-    table = read_table(path)
-    df = select_columns(
-        table,
-        [
-            spec("school_id", "vestigingscode", "vestiging", "school"),
-            spec("school_year", "schooljaar", "jaar"),
-            spec("tlv_vso_cluster4", "tlv_vso_cluster_4", "tlv_cluster4", "tlv_cluster_4",
-                 "tlvs_vso_cluster4", "verwijzingen_vso_cluster4", "tlv_vso"),
-            spec("placements_facility", "plaatsingen_voorziening", "plaatsingen_voorzieningen",
-                 "plaatsingen_opdc", "verwijzingen_voorziening", "placements_opdc"),
-        ],
-        what="SWV referrals",
-    )
-    out = pd.DataFrame({"_row": df["_row"]})
-    out["school_id"] = normalise_school_id(table, df, "school_id")
-    check_school_ids(table, out, "school_id", school_ids)
-    out["school_year"] = parse_school_year(table, df, "school_year")
+    st = read_school_table(path, [
+        spec("school_id", "vestigingscode", "vestiging", "school"), spec("school_year", "schooljaar", "jaar"),
+        spec("tlv_vso_cluster4", "tlv_vso_cluster_4", "tlv_cluster4", "tlv_cluster_4",
+             "tlvs_vso_cluster4", "verwijzingen_vso_cluster4", "tlv_vso"),
+        spec("placements_facility", "plaatsingen_voorziening", "plaatsingen_voorzieningen",
+             "plaatsingen_opdc", "verwijzingen_voorziening", "placements_opdc"),
+    ], what="SWV referrals", school_ids=school_ids, period="school_year")
+    table, df, out = st.table, st.cells, st.rows
     for c in ("tlv_vso_cluster4", "placements_facility"):
         out[c], out[f"{c}_suppressed"] = parse_count(table, df, c)
     schema = pa.DataFrameSchema(

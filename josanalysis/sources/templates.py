@@ -1,12 +1,14 @@
 """The project's own input formats shipped as Excel templates with an instructions sheet.
 
-DUO and CBS files are read as published; the other sources (Leerplicht, gemeente, SWV,
+DUO and CBS files are read as published; the other sources (Leerplicht, verzuim, gemeente, SWV,
 aanbieder, capaciteit, budget, rendement) have no published form, so this project defines one
 (``docs/data-formats.md``, "project templates"). :func:`write_template` writes each as a workbook
 with an ``Instructies`` sheet (what the file holds, where it goes, one line per column) and a
 ``Gegevens`` sheet with the header and the example rows of ``data/examples/``. The loaders read
 the filled-in workbook as they read the CSV (:mod:`josanalysis.sources.reading.workbook`).
-The attendance registration stays CSV only: a region's file has millions of rows.
+Attendance has two templates, hours already split (``verzuim``) and hours per reason code
+(``verzuim-redenen``); a large attendance export is better saved as CSV (a workbook holds at
+most 1,048,576 rows and is read more slowly).
 
 Examples
 --------
@@ -39,6 +41,14 @@ class Template:
     folder: str
     title: str
     columns: tuple[tuple[str, str], ...]
+    #: file stem of the workbook (default: ``<folder>-sjabloon``) and extra instruction lines
+    name: str = ""
+    notes: tuple[str, ...] = ()
+
+    @property
+    def file_name(self) -> str:
+        """The workbook's file name, e.g. ``verzuim-redenen-sjabloon.xlsx``."""
+        return f"{self.name or self.folder}-sjabloon.xlsx"
 
 
 TEMPLATES: dict[str, Template] = {
@@ -48,6 +58,30 @@ TEMPLATES: dict[str, Template] = {
         ("type", "absoluut verzuim, relatief verzuim, langdurig relatief verzuim of vrijstelling"),
         ("startdatum", "JJJJ-MM-DD"),
         ("einddatum", "JJJJ-MM-DD; leeg zolang de melding loopt"))),
+    "verzuim": Template("verzuim-2023-2024.csv", "verzuim", "Verzuim per leerling per lesdag, al gesplitst", (
+        ("leerling_id", "leerlingnummer in het leerlingvolgsysteem (wordt bij inlezen gepseudonimiseerd)"),
+        ("vestigingscode", "DUO-vestigingscode, bijv. 08UV00"),
+        ("datum", "JJJJ-MM-DD; één regel per leerling per lesdag (of per lesuur met een kolom lesuur)"),
+        ("lesuren_gepland", "geplande lesuren die dag"),
+        ("lesuren_afwezig_geoorloofd", "lesuren geoorloofd afwezig"),
+        ("lesuren_afwezig_ongeoorloofd", "lesuren ongeoorloofd afwezig")),
+        notes=("Dezelfde leerling op dezelfde dag (en hetzelfde lesuur) twee keer wordt geweigerd: hij zou "
+               "dubbel tellen.", "Grote exports: sla op als CSV (.csv of .csv.gz).")),
+    "verzuim-redenen": Template("verzuim-redenen-2023-2024.csv", "verzuim",
+                                "Verzuim per leerling, lesdag en absentiereden (zoals Somtoday en Magister exporteren)", (
+        ("leerling_id", "leerlingnummer in het leerlingvolgsysteem (wordt bij inlezen gepseudonimiseerd)"),
+        ("vestigingscode", "DUO-vestigingscode, bijv. 08UV00"),
+        ("datum", "JJJJ-MM-DD"),
+        ("lesuur", "optioneel: het lesuur (een regel per lesuur)"),
+        ("lesuren_gepland", "geplande lesuren van die dag (of dat lesuur); gelijk op elke regel van die dag"),
+        ("reden", "de absentiecode van de school (bijv. ziek, TL); leeg als de leerling er was"),
+        ("lesuren_afwezig", "lesuren afwezig met deze reden; 0 als de leerling er was")),
+        name="verzuim-redenen",
+        notes=("Elke school legt vast wat haar codes betekenen: absence_reasons in params/schools/<regio>/<school>.yaml "
+               "(of voor de hele regio in params/regions/<regio>.yaml), met geoorloofd, ongeoorloofd of niet_meetellen "
+               "(bijv. te laat). Een code die daar niet staat, wordt geweigerd met bestand, school, code en rijen.",
+               "Eén regel per leerling, dag, lesuur en reden; een herhaalde regel wordt geweigerd.",
+               "Grote exports: sla op als CSV (.csv of .csv.gz).")),
     "gemeente": Template("gemeente-jeugdhulp-per-school.csv", "gemeente", "Jeugdhulp per school van de gemeente", (
         ("vestigingscode", "DUO-vestigingscode"), ("schooljaar", "bijv. 2022-2023"),
         ("leerlingen_jeugdhulp_ambulant", "aantal leerlingen met jeugdhulp zonder verblijf (<5 mag)"),
@@ -86,7 +120,7 @@ _GENERAL = (
 
 
 def write_template(name: str, out_dir: str | Path) -> Path:
-    """Write one template workbook (``<folder>-sjabloon.xlsx``) with its instructions; returns its path."""
+    """Write one template workbook (:attr:`Template.file_name`) with its instructions; returns its path."""
     t = TEMPLATES[name]
     table = read_table(EXAMPLES_DIR / t.example)
     book = openpyxl.Workbook()
@@ -95,7 +129,7 @@ def write_template(name: str, out_dir: str | Path) -> Path:
     info.append([t.title])
     info["A1"].font = Font(bold=True, size=14)
     info.append([])
-    for line in _GENERAL:
+    for line in (*_GENERAL, *t.notes):
         info.append([line.format(folder=t.folder)])
     info.append([])
     info.append(["Kolom", "Inhoud"])
@@ -112,7 +146,7 @@ def write_template(name: str, out_dir: str | Path) -> Path:
         cell.font = Font(bold=True)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    path = out / f"{t.folder}-sjabloon.xlsx"
+    path = out / t.file_name
     book.save(path)
     return path
 

@@ -21,7 +21,11 @@ for what they hold:
   :class:`~josanalysis.core.errors.DataError` naming file, spreadsheet rows (header = row 1),
   column and what was expected; pandera validation translated into such sentences;
 * :mod:`~josanalysis.sources.reading.pseudonyms` — pupil identifiers replaced by a keyed hash
-  (HMAC-SHA256), in Python and in DuckDB SQL.
+  (HMAC-SHA256), in Python and in DuckDB SQL;
+* :mod:`~josanalysis.sources.reading.workbook` — ``.xlsx`` templates read as rows of text, or
+  copied to CSV for DuckDB;
+* :mod:`~josanalysis.sources.reading.school_table` — the common start of a school-level template
+  (read, header synonyms, school codes checked, school year or date parsed).
 
 Loaders keep the spreadsheet row number of every record in a column ``_row`` while they work and
 drop it before returning (:func:`~josanalysis.sources.reading.schema.finish`).
