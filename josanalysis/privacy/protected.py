@@ -35,6 +35,7 @@ import copy
 import hashlib
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from josanalysis.core.errors import JosError
@@ -64,14 +65,21 @@ class ProtectedTable(pd.DataFrame):
 
 
 def _fingerprint(frame: pd.DataFrame) -> str:
-    """A hash of the cells, the index, the column labels and the dtypes of a frame."""
+    """A hash of the cells, the index, the column labels and the dtypes of a frame.
+
+    Numeric and date columns are hashed as their bytes, other columns as the ``repr`` of their
+    values (report tables are small: this is several times faster than
+    ``pd.util.hash_pandas_object`` on them, and a report checks hundreds of tables).
+    """
     digest = hashlib.sha256()
-    digest.update(repr((list(frame.columns), [str(t) for t in frame.dtypes], frame.shape)).encode())
-    try:
-        rows = pd.util.hash_pandas_object(frame, index=True)
-    except TypeError:  # unhashable cells (lists, dicts): hash their text
-        rows = pd.util.hash_pandas_object(frame.astype(str), index=True)
-    digest.update(rows.to_numpy().tobytes())
+    digest.update(repr((list(frame.columns), [str(t) for t in frame.dtypes], frame.shape,
+                        frame.index.tolist())).encode("utf-8", "surrogatepass"))
+    for _, col in frame.items():
+        values = col.to_numpy()
+        if values.dtype.kind in "biufcmM":
+            digest.update(np.ascontiguousarray(values).tobytes())
+        else:
+            digest.update("\x1f".join(map(repr, values.tolist())).encode("utf-8", "surrogatepass"))
     return digest.hexdigest()
 
 
