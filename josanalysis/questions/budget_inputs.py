@@ -124,6 +124,9 @@ class BudgetReportData:
         The provider summary per school and school year (``summarise_trajectories``).
     cbs
         CBS StatLine youth care per municipality (for the catchment estimate).
+    youthcare
+        The municipality's school-year frame (youth care, its costs, indications by weight,
+        duration) of the region's schools.
     missing
         Source key -> Dutch sentence (see :func:`josanalysis.questions.missing.missing_source_message`).
     files
@@ -142,6 +145,7 @@ class BudgetReportData:
     rendement: pd.DataFrame | None = None
     provider: pd.DataFrame | None = None
     cbs: pd.DataFrame | None = None
+    youthcare: pd.DataFrame | None = None
     missing: dict[str, str] = field(default_factory=dict)
     files: dict[str, list[str]] = field(default_factory=dict)
     data_dir: str = ""
@@ -313,8 +317,21 @@ def budget_report_data(region: Region, sources: BudgetSources) -> BudgetReportDa
         provider=absent(sources.provider, "aanbieder", "de registratie van de aanbieder"),
         rendement=return_frame(region, sources),
         cbs=_present(sources.cbs_youthcare),
+        youthcare=absent(_youthcare(region, sources), "gemeente", "de jeugdhulp per school (gemeente)"),
         missing=missing, files=sources.files, data_dir=shown_dir.as_posix(),
     )
+
+
+def _youthcare(region: Region, sources: BudgetSources) -> pd.DataFrame | None:
+    """The municipality's youth care per school and school year (rows with a value only)."""
+    yc = sources.youthcare
+    values = [c for c in ("youthcare_ambulant", "youthcare_residential", "cost_ambulant", "cost_residential",
+                          "indications_light", "indications_medium", "indications_heavy", "duration_months")
+              if yc is not None and c in yc.columns]
+    if yc is None or not values:
+        return None
+    yc = yc[yc["school_id"].isin(region.school_ids)].dropna(subset=values, how="all")
+    return yc[["school_id", "school_year", *values]].reset_index(drop=True)
 
 
 def _fte(region: Region, sources: BudgetSources) -> tuple[pd.DataFrame | None, str]:
