@@ -227,11 +227,22 @@ def sources_from_panel(panel: Panel) -> BudgetSources:
         cbs_youthcare=tables.get("cbs_youthcare"),
         thuiszitters=(monthly[["school_id", "month", "thuiszitters"]] if "thuiszitters" in monthly.columns
                       else None),
-        youthcare=yearly,
+        youthcare=_panel_youthcare(yearly, tables.get("municipality_youthcare")),
         referrals=yearly,
         vsv=yearly.dropna(subset=["early_leavers"]) if "early_leavers" in yearly.columns else None,
         files={k: list(v) for k, v in (panel.inputs or {}).items()},
     )
+
+
+def _panel_youthcare(yearly: pd.DataFrame, municipality: pd.DataFrame | None) -> pd.DataFrame:
+    """The panel's school-year frame with the municipality's duration per kind added (when the
+    prepared panel kept the municipality's table)."""
+    kinds = ["duration_ambulant_months", "duration_residential_months"]
+    if municipality is None or not set(kinds) <= set(municipality.columns):
+        return yearly
+    m = municipality[["school_id", "school_year", *kinds]].astype({"school_year": str})
+    return yearly.drop(columns=[c for c in kinds if c in yearly.columns]).merge(m, on=["school_id", "school_year"],
+                                                                              how="left")
 
 
 def load_budget_report_data(region: Region, prepared: str | Path = "") -> BudgetReportData:
@@ -326,7 +337,8 @@ def _youthcare(region: Region, sources: BudgetSources) -> pd.DataFrame | None:
     """The municipality's youth care per school and school year (rows with a value only)."""
     yc = sources.youthcare
     values = [c for c in ("youthcare_ambulant", "youthcare_residential", "cost_ambulant", "cost_residential",
-                          "indications_light", "indications_medium", "indications_heavy", "duration_months")
+                          "indications_light", "indications_medium", "indications_heavy", "duration_months",
+                          "duration_ambulant_months", "duration_residential_months")
               if yc is not None and c in yc.columns]
     if yc is None or not values:
         return None

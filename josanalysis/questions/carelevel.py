@@ -56,6 +56,9 @@ CARE_WEIGHTS: dict[str, str] = {"indications_light": "licht", "indications_mediu
                                 "indications_heavy": "zwaar"}
 _SHARE = {"indications_light": "share_light", "indications_medium": "share_medium",
           "indications_heavy": "share_heavy"}
+#: Mean duration of care (months): over all care, without verblijf (ambulant), with verblijf.
+_DURATIONS = {"duration_months": "duur (maanden)", "duration_ambulant_months": "duur zonder verblijf (maanden)",
+              "duration_residential_months": "duur met verblijf (maanden)"}
 
 
 def first_jos_years(region: Region) -> dict[str, str]:
@@ -77,7 +80,8 @@ def care_weight(youthcare: pd.DataFrame, first_jos_year: Mapping[str, str]) -> p
     ----------
     youthcare
         ``school_id, school_year, indications_light, indications_medium, indications_heavy`` and
-        optionally ``duration_months`` (the municipality's file or the panel's yearly frame).
+        optionally ``duration_months``, ``duration_ambulant_months``, ``duration_residential_months``
+        (the municipality's file or the panel's yearly frame).
     first_jos_year
         The first JOS school year per JOS school (``"2022-2023"``); other schools are left out.
 
@@ -86,7 +90,8 @@ def care_weight(youthcare: pd.DataFrame, first_jos_year: Mapping[str, str]) -> p
     pandas.DataFrame
         ``school_id, school_year, jos_year, indications_light, indications_medium,
         indications_heavy, indications_total, share_light, share_medium, share_heavy,
-        duration_months``; shares in %, missing when a count is missing (``<5`` at the source).
+        duration_months, duration_ambulant_months, duration_residential_months``; shares in %,
+        missing when a count is missing (``<5`` at the source); durations missing when absent.
 
     Raises
     ------
@@ -105,14 +110,14 @@ def care_weight(youthcare: pd.DataFrame, first_jos_year: Mapping[str, str]) -> p
         if (w[col] < 0).any():
             raise DataError(f"the youth-care table has a negative number in {col}.", column=col)
     w = w.dropna(subset=list(CARE_WEIGHTS), how="all")
-    w["duration_months"] = (pd.to_numeric(w["duration_months"], errors="coerce").astype("float64")
-                            if "duration_months" in w.columns else np.nan)
+    for col in _DURATIONS:
+        w[col] = pd.to_numeric(w[col], errors="coerce").astype("float64") if col in w.columns else np.nan
     w["jos_year"] = [sy >= first_jos_year[s] for s, sy in zip(w["school_id"], w["school_year"])]
     w["indications_total"] = w[list(CARE_WEIGHTS)].sum(axis=1, min_count=3)
     for col, share in _SHARE.items():
         w[share] = w[col] / w["indications_total"].where(w["indications_total"] > 0) * 100
     cols = ["school_id", "school_year", "jos_year", *CARE_WEIGHTS, "indications_total", *_SHARE.values(),
-            "duration_months"]
+            *_DURATIONS]
     return w[cols].sort_values(["school_id", "school_year"]).reset_index(drop=True)
 
 
@@ -121,7 +126,8 @@ def care_weight_region(weights: pd.DataFrame) -> pd.DataFrame:
     are known that year, the shares of those sums, the schools' mean duration (unweighted).
 
     Returns ``school_year, schools, jos_schools, indications_*, indications_total, share_*,
-    duration_months`` (``jos_schools``: schools in a JOS year).
+    duration_months, duration_ambulant_months, duration_residential_months`` (``jos_schools``:
+    schools in a JOS year).
     """
     known = weights.dropna(subset=["indications_total"])
     g = known.groupby("school_year")
@@ -130,7 +136,8 @@ def care_weight_region(weights: pd.DataFrame) -> pd.DataFrame:
     out["indications_total"] = out[list(CARE_WEIGHTS)].sum(axis=1)
     for col, share in _SHARE.items():
         out[share] = out[col] / out["indications_total"].where(out["indications_total"] > 0) * 100
-    out["duration_months"] = out["school_year"].map(weights.groupby("school_year")["duration_months"].mean())
+    for col in _DURATIONS:
+        out[col] = out["school_year"].map(weights.groupby("school_year")[col].mean())
     return out
 
 
@@ -139,8 +146,9 @@ def care_weight_shift(weights: pd.DataFrame) -> pd.DataFrame:
     schools (each school's own start), and the change in percentage points.
 
     Returns one row per weight: ``weight`` (``"licht (%)"``, ...), ``before, during, change`` (shares
-    in %, the change in percentage points), plus the mean duration as a last row ``duur (maanden)``
-    (the change in months).
+    in %, the change in percentage points), then the mean duration of all care, of care without
+    and with verblijf, where the frame has them (``duur (maanden)``, ``duur zonder verblijf
+    (maanden)``, ``duur met verblijf (maanden)``: schools' mean, the change in months).
 
     Examples
     --------
@@ -162,9 +170,10 @@ def care_weight_shift(weights: pd.DataFrame) -> pd.DataFrame:
         for period, total in sums.items():
             row[period] = total[col] / total.sum() * 100 if total.sum() > 0 else np.nan
         rows.append(row)
-    dur = {p: weights.loc[weights["jos_year"] == f, "duration_months"].mean() for p, f in
-           (("before", False), ("during", True))}
-    rows.append({"weight": "duur (maanden)", **dur})
+    for col, name in _DURATIONS.items():
+        if col in weights.columns and weights[col].notna().any():
+            rows.append({"weight": name, **{p: weights.loc[weights["jos_year"] == f, col].mean()
+                                             for p, f in (("before", False), ("during", True))}})
     out = pd.DataFrame(rows)
     out["change"] = out["during"] - out["before"]
     return out
@@ -269,5 +278,5 @@ _HEADERS: dict[str, str] = {
     "indications_light": "indicaties licht", "indications_medium": "indicaties midden",
     "indications_heavy": "indicaties zwaar", "indications_total": "indicaties totaal",
     "share_light": "licht (%)", "share_medium": "midden (%)", "share_heavy": "zwaar (%)",
-    "duration_months": "duur (maanden)",
+    **_DURATIONS,
 }

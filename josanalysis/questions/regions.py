@@ -56,6 +56,9 @@ __all__ = ["RegionProfile", "region_profile", "region_profiles", "split_region_i
 #: Monthly indicators whose region event study gives a pooled estimate (as in the region report).
 MONTHLY_POOLED = ("absence_rate", "unauthorised_absence_rate", "thuiszitters", "absolute_absence")
 
+#: Columns of :attr:`RegionProfile.estimates`.
+ESTIMATE_COLUMNS = ("indicator", "estimate", "ci_low", "ci_high", "verdict")
+
 #: Pooled terms of the region results file: the monthly pooled effect, the later school years.
 _POOLED_TERMS = ("pooled", "later_years")
 
@@ -93,7 +96,7 @@ class RegionProfile:
     coverage: pd.DataFrame
     figures: dict[str, float] = field(default_factory=dict)
     years: dict[str, str] = field(default_factory=dict)
-    estimates: pd.DataFrame = field(default_factory=pd.DataFrame)
+    estimates: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(ESTIMATE_COLUMNS)))
     estimates_from: str = "geen gegevens"
     missing: dict[str, str] = field(default_factory=dict)
 
@@ -111,7 +114,7 @@ def read_region_estimates(path: str | Path) -> pd.DataFrame:
     if not need <= set(frame.columns):
         raise DataError(f"{path} is not a region results file: it lacks {', '.join(sorted(need - set(frame.columns)))}.")
     rows = frame[frame["term"].isin(_POOLED_TERMS)]
-    return rows[["indicator", "estimate", "ci_low", "ci_high", "verdict"]].reset_index(drop=True)
+    return rows[list(ESTIMATE_COLUMNS)].reset_index(drop=True)
 
 
 def split_region_id(name: str) -> tuple[str, str | None]:
@@ -168,7 +171,7 @@ def compute_region_estimates(region_id: str, params_dir: str | Path = "", *,
                 att = r.later.att.iloc[0]
                 rows.append({"indicator": key, "estimate": att["estimate"], "ci_low": att["ci_low"],
                              "ci_high": att["ci_high"], "verdict": r.later_years.verdict})
-    return pd.DataFrame(rows, columns=["indicator", "estimate", "ci_low", "ci_high", "verdict"])
+    return pd.DataFrame(rows, columns=list(ESTIMATE_COLUMNS))
 
 
 def _capacity(data: BudgetReportData, jos: list[str]) -> float:
@@ -256,7 +259,7 @@ def region_profile(region_id: str, *, results_root: str | Path = "outputs", para
     elif has_data and compute:
         estimates, source = compute_region_estimates(base_id, params_dir, part=region if sub else None), "berekend"
     else:
-        estimates, source = pd.DataFrame(columns=["indicator", "estimate", "ci_low", "ci_high", "verdict"]), \
+        estimates, source = pd.DataFrame(columns=list(ESTIMATE_COLUMNS)), \
             "geen gegevens" if not has_data else "niet berekend"
     return RegionProfile(region=region, coverage=source_coverage(region.data_dir if has_data else None),
                          figures=figures, years=years, estimates=estimates, estimates_from=source,

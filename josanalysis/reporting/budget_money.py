@@ -45,7 +45,8 @@ _COST_INTRO = (
     "hieronder. Vergelijkingsscholen hebben geen JOS-budget en staan niet in deze tabellen.")
 _WEIGHT_INTRO = (
     "Met JOS verwacht de monitor een verschuiving **van zwaar naar licht**: meer lichte indicaties, minder "
-    "middelzware en zware, en een kortere duur van de jeugdhulp. Hieronder het aandeel van elke zwaarte in alle "
+    "middelzware en zware, en een kortere duur van de jeugdhulp (zonder en met verblijf). Hieronder het aandeel "
+    "van elke zwaarte in alle "
     "indicaties van de JOS-scholen, per schooljaar en vóór en tijdens JOS (elke school vanaf haar eigen start). "
     "Vroegsignalering kan in het eerste jaar juist meer indicaties opleveren; de aandelen zijn beschrijvend.")
 
