@@ -42,6 +42,7 @@ def test_compare_cli_writes_both_regions_with_missing_sources_marked(results_roo
     assert runs_no_script(html.split("<body", 1)[0]), "the page runs no script (Content-Security-Policy)"
     assert "Demoregio" in html and "Regio Alkmaar" in html and "ontbreekt" in html
     assert "SYNTHETISCHE DEMODATA" in html
+    assert re.search(r"Regio Alkmaar</strong> mist: [^<]*Verzuimregistratie scholen", html)
     coverage = pd.read_csv(out / "bronnen.csv", sep=";")
     assert (coverage["Regio Alkmaar"] == "ontbreekt").sum() >= 8
     assert (coverage["Demoregio"] == "volledig").sum() >= 8

@@ -21,24 +21,9 @@ from josanalysis.questions.carelevel import care_weight, care_weight_shift, care
 from josanalysis.questions.costs import (budget_against_basis, cost_tables, funding_split, jos_costs,
                                          youthcare_costs)
 
+from tests.test_budget import _report_text as _text
+
 RULES = PrivacyRules()   # min_count 5
-
-
-def _text(report) -> str:
-    """Everything a reader sees of a report object: headings, texts, table headers and cells."""
-    parts = []
-    for s in report.document.sections:
-        parts.append(s.title or "")
-        for i in s.items:
-            if hasattr(i, "markdown"):
-                parts.append(i.markdown)
-            elif hasattr(i, "frame"):
-                parts += [str(c) for c in i.frame.columns] + i.frame.astype(str).to_numpy().ravel().tolist()
-            elif hasattr(i, "png"):
-                parts.append(i.alt)
-            else:
-                parts.append(str(getattr(i, "html", "")))
-    return "\n".join(parts)
 
 
 @pytest.fixture(scope="module")
@@ -244,3 +229,10 @@ def test_money_assumptions_are_checked_with_a_sentence(block, words):
     region = dataclasses.replace(load_region("demoregio"), extra={"budget": block})
     with pytest.raises(ConfigError, match=re.escape(words)):
         budget_config_from_region(region)
+
+
+def test_written_sentence_names_no_folder(demo_report):
+    """In a batch the output folder is a temporary one: the sentence never shows its path."""
+    report, out = demo_report
+    sentence = report.written_text()
+    assert sentence.endswith("geschreven naar de map van dit rapport") and str(out) not in sentence

@@ -112,12 +112,16 @@ class BudgetReport(ReportObject):
     output_dir: str = ""
 
     def written_text(self) -> str:
-        """One Dutch sentence on what was written (empty when nothing was)."""
+        """One Dutch sentence on what was written (empty when nothing was).
+
+        It names no folder: in a batch ``output_dir`` is a temporary folder that is moved into place
+        after the notebook ran, so its path means nothing to a reader (it once reached the report
+        through this sentence)."""
         if not self.output_dir:
             return ""
         n_figures = sum(1 for p in self.written if p.suffix == ".png")
-        return (f"{len(self.written) - n_figures} bestanden en {n_figures} figuren geschreven naar "
-                f"{self.output_dir}")
+        return (f"{len(self.written) - n_figures} bestanden en {n_figures} figuren geschreven naar de map van dit "
+                "rapport")
 
 
 def table_item(table: pd.DataFrame, decimals: int = 1, **column_decimals: int) -> Table:

@@ -160,6 +160,17 @@ def _summary_lines(profiles: Sequence[RegionProfile]) -> str:
     return "\n".join(lines)
 
 
+def _missing_lines(profiles: Sequence[RegionProfile]) -> str:
+    """Per region the sources it lacks (from the coverage table), or that it has them all."""
+    lines = []
+    for p in profiles:
+        missing = sorted({m.strip() for cell in p.coverage["missing"].astype(str) for m in cell.split(";")
+                          if m.strip()})
+        lines.append(f"- **{p.region.name}** mist: {', '.join(missing)}." if missing else
+                     f"- **{p.region.name}** heeft alle bronnen.")
+    return "**Ontbrekende bronnen per regio**\n\n" + "\n".join(lines)
+
+
 def build_region_comparison(profiles: Sequence[RegionProfile]) -> RegionComparison:
     """The comparison report of the given region profiles (at least two).
 
@@ -187,7 +198,7 @@ def build_region_comparison(profiles: Sequence[RegionProfile]) -> RegionComparis
         Section("bronnen", "1. Gegevens per bron", (
             Text("Per onderdeel van de rapportage: **volledig** (alle bronnen aanwezig), **deels** (het onderdeel "
                  "kan zonder de ontbrekende bronnen) of **ontbreekt** (het onderdeel heeft een bron nodig die er "
-                 "niet is)."), Table(tables["bronnen"]))),
+                 "niet is)."), Table(tables["bronnen"]), Text(_missing_lines(profiles)))),
         Section("kosten", "2. Capaciteit en kosten", (
             Text("Alle JOS-scholen van de regio samen. Bedragen in euro per jaar; '–' betekent dat de regio de "
                  "bron niet heeft."), _table(tables["kosten"], 0, **{"fte per 100 lln": 2}))),
