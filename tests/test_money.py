@@ -126,26 +126,43 @@ def test_cost_tables_hide_what_would_give_a_small_count_back(tmp_path):
                          basis_year="2019-2020", names={"A": "School A", "B": "School B"})
     per_school = tables["jeugdhulp_per_school"].set_index(["vestiging", "schooljaar"])
     # A 2023-2024: 3 pupils in residential care -> that cost, the total and the per-pupil figures are hidden
-    assert pd.isna(per_school.loc[("A", "2023-2024"), "kosten met verblijf (€)"])
+    assert pd.isna(per_school.loc[("A", "2023-2024"), "kosten met verblijf (× € 1.000)"])
     assert pd.isna(per_school.loc[("A", "2023-2024"), "totaal per leerling (€)"])
-    assert per_school.loc[("A", "2023-2024"), "kosten zonder verblijf (€)"] == pytest.approx(260_000)
+    assert per_school.loc[("A", "2023-2024"), "kosten zonder verblijf (× € 1.000)"] == pytest.approx(260.0)
     # B 2019-2020: "<5" at the source (missing count) hides the cost as well
-    assert pd.isna(per_school.loc[("B", "2019-2020"), "kosten met verblijf (€)"])
+    assert pd.isna(per_school.loc[("B", "2019-2020"), "kosten met verblijf (× € 1.000)"])
     # B 2023-2024: 3 pupils -> cost per pupil would give the count back
     assert pd.isna(per_school.loc[("B", "2023-2024"), "zonder verblijf per leerling (€)"])
     region = tables["jeugdhulp_regio"].set_index("schooljaar")
     # one school's residential cost is hidden in each year: the region total would give it back
-    assert region["kosten met verblijf (€)"].isna().all()
+    assert region["kosten met verblijf (× € 1.000)"].isna().all()
     # B has 3 trajectories: its cost per trajectory, and the region's trajectories, are hidden
     jos_shown = tables["jos_per_school"].set_index("vestiging")
     assert pd.isna(jos_shown.loc["B", "budget per traject (€)"]) and pd.isna(jos_shown.loc["B", "budget per leerling (€)"])
     assert jos_shown.loc["A", "budget per traject (€)"] == pytest.approx(2000.0)
     assert pd.isna(region.loc["2023-2024", "trajecten"]) and pd.isna(region.loc["2023-2024", "budget per traject (€)"])
     basis_shown = tables["budget_basis"].set_index("vestiging")
-    assert pd.isna(basis_shown.loc["B", "kosten basisjaar (€)"])                     # "<5" in 2019-2020
+    assert pd.isna(basis_shown.loc["B", "kosten basisjaar (× € 1.000)"])                     # "<5" in 2019-2020
     assert basis_shown.loc["A", "budget als % van kosten basisjaar"] == pytest.approx(90_000 / 560_000 * 100)
     write_tables(tables, tmp_path)
     assert scan_outputs(tmp_path, min_count=RULES.min_count) == []
+
+
+def test_amounts_in_results_files_are_not_read_as_pupil_numbers(tmp_path):
+    """A total of 1.280.143,80 euro written whole would be the token 1280143: the output scan takes a
+    pupil number of that shape for a leak. Totals are published in thousands of euros (whole euros),
+    amounts per pupil in cents, so no such token reaches a results file."""
+    yc = YC.assign(cost_ambulant=[1_280_143.8, 260_000.0, 150_000.0, 180_000.0])
+    costs = youthcare_costs(yc, PUPILS)
+    jos = jos_costs(pd.DataFrame({"school_id": ["A"], "year": [2023], "budget_eur": [1_280_143.0]}), PUPILS,
+                    None, {"A": dt.date(2022, 8, 1)})
+    basis = budget_against_basis(pd.DataFrame({"school_id": ["A"], "budget_eur": [1_280_143.0]}), costs, "2019-2020")
+    tables = cost_tables(costs, jos, basis, funding_split(1_280_143.0, BudgetConfig(), 1000), RULES,
+                         basis_year="2019-2020")
+    per_school = tables["jeugdhulp_per_school"].set_index(["vestiging", "schooljaar"])
+    assert per_school.loc[("A", "2019-2020"), "kosten zonder verblijf (× € 1.000)"] == pytest.approx(1280.144)
+    write_tables(tables, tmp_path)
+    assert scan_outputs(tmp_path, pseudonyms={"1280143", "1280144"}, min_count=RULES.min_count) == []
 
 
 # --- weight of care ------------------------------------------------------------------------------------
@@ -187,7 +204,7 @@ def test_demo_report_shows_euros_per_pupil_and_trajectory_and_the_licht_zwaar_sh
     report, out = demo_report
     kosten = _text(dataclasses.replace(report, document=type(report.document)((report.section("kosten"),))))
     assert "budget per leerling (€)" in kosten and "budget per traject (€)" in kosten
-    assert "kosten zonder verblijf (€)" in kosten and "kosten met verblijf (€)" in kosten
+    assert "kosten zonder verblijf (× € 1.000)" in kosten and "kosten met verblijf (× € 1.000)" in kosten
     assert re.search(r"€ \d{1,3}(\.\d{3})+", kosten), "euros in Dutch notation"
     assert "2019-2020" in kosten and "Maatwerkreserve" in kosten and "schoolbesturen 20%" in kosten
     weight = _text(dataclasses.replace(report, document=type(report.document)((report.section("zorgzwaarte"),))))
@@ -236,3 +253,15 @@ def test_written_sentence_names_no_folder(demo_report):
     report, out = demo_report
     sentence = report.written_text()
     assert sentence.endswith("geschreven naar de map van dit rapport") and str(out) not in sentence
+
+
+def test_region_year_amounts_per_pupil_are_in_euros():
+    costs = youthcare_costs(YC.assign(youthcare_residential=[6, 7, 8, 9]), PUPILS)   # nothing hidden
+    budget = pd.DataFrame({"school_id": ["A", "B"], "year": [2023, 2023], "budget_eur": [90_000.0, 30_000.0]})
+    jos = jos_costs(budget, PUPILS, None, {"A": dt.date(2022, 8, 1), "B": dt.date(2022, 8, 1)})
+    basis = budget_against_basis(pd.DataFrame({"school_id": ["A"], "budget_eur": [90_000.0]}), costs, "2019-2020")
+    region = cost_tables(costs, jos, basis, funding_split(120_000.0, BudgetConfig(), 1003), RULES,
+                         basis_year="2019-2020")["jeugdhulp_regio"].set_index("schooljaar")
+    assert region.loc["2023-2024", "budget (× € 1.000)"] == pytest.approx(120.0)
+    assert region.loc["2023-2024", "budget per leerling (€)"] == pytest.approx(round(120_000 / 1003, 2))
+    assert region.loc["2019-2020", "totaal per leerling (€)"] == pytest.approx(round(830_000 / 1800, 2))

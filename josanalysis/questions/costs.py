@@ -298,10 +298,15 @@ def cost_tables(costs: pd.DataFrame, jos: pd.DataFrame, basis: pd.DataFrame, spl
                 *, basis_year: str, names: Mapping[str, str] | None = None) -> dict[str, pd.DataFrame]:
     """The cost tables as published: every one through :func:`josanalysis.privacy.apply_privacy`.
 
+    Totals are published in thousands of euros (``× € 1.000``, whole euros), amounts per pupil
+    and per trajectory in euros (cents).
+
     Returns ``{"jeugdhulp_per_school", "jeugdhulp_regio", "jos_per_school", "budget_basis",
     "financiering"}`` with Dutch headers (see the module docstring for what is hidden).
     """
     names = dict(names or {})
+    raw_costs, raw_jos = costs, jos                # region sums and ratios from the amounts themselves
+    costs, jos, basis, split = (_published(f) for f in (costs, jos, basis, split))
     c = costs.copy()
     # a count published as "<5" is small: it is hidden, and so is the cost of that care
     for _, count, cost in _KINDS:
@@ -312,16 +317,16 @@ def cost_tables(costs: pd.DataFrame, jos: pd.DataFrame, basis: pd.DataFrame, spl
                                               "leerlingen jeugdhulp met verblijf"])
     per_school = hide_dependent(per_school, _COST_DEPENDS)
     hidden = pd.DataFrame({"school_year": c["school_year"].to_numpy(),
-                           "cost_ambulant": per_school["kosten zonder verblijf (€)"].isna().to_numpy()
+                           "cost_ambulant": per_school["kosten zonder verblijf (× € 1.000)"].isna().to_numpy()
                            & c["cost_ambulant"].notna().to_numpy(),
-                           "cost_residential": per_school["kosten met verblijf (€)"].isna().to_numpy()
+                           "cost_residential": per_school["kosten met verblijf (× € 1.000)"].isna().to_numpy()
                            & c["cost_residential"].notna().to_numpy()})
     j = jos.copy()
     j.insert(1, "school", j["school_id"].map(names))
     jos_shown = hide_dependent(apply_privacy(j.rename(columns=_COST_HEADERS), rules, secondary=False,
                                              count_columns=["leerlingen", "trajecten"]),
                                {"budget per leerling (€)": ["leerlingen"], "budget per traject (€)": ["trajecten"]})
-    region = region_cost_years(costs, hidden, jos).rename(columns=_COST_HEADERS)
+    region = _published(region_cost_years(raw_costs, hidden, raw_jos)).rename(columns=_COST_HEADERS)
     region = region.rename(columns={"schools": "scholen", "budget_pupils": "leerlingen met budget"})
     # one school's hidden trajectories would follow from the region total minus the others
     lone = jos.assign(h=jos_shown["trajecten"].isna().to_numpy() & jos["trajectories"].notna().to_numpy())
@@ -341,32 +346,53 @@ def cost_tables(costs: pd.DataFrame, jos: pd.DataFrame, basis: pd.DataFrame, spl
                                                "leerlingen jeugdhulp met verblijf"])
     both = ["leerlingen jeugdhulp zonder verblijf", "leerlingen jeugdhulp met verblijf"]
     basis_shown = drop_protected(hide_dependent(basis_shown, {
-        "kosten basisjaar zonder verblijf (€)": both[:1], "kosten basisjaar met verblijf (€)": both[1:],
-        "kosten basisjaar (€)": both, "budget als % van kosten basisjaar": both}), both)
+        "kosten basisjaar zonder verblijf (× € 1.000)": both[:1], "kosten basisjaar met verblijf (× € 1.000)": both[1:],
+        "kosten basisjaar (× € 1.000)": both, "budget als % van kosten basisjaar": both}), both)
     split_shown = apply_privacy(split.rename(columns=_COST_HEADERS), rules, secondary=False)
     return {"jeugdhulp_per_school": per_school, "jeugdhulp_regio": region_shown, "jos_per_school": jos_shown,
             "budget_basis": basis_shown, "financiering": split_shown}
+
+
+#: Amounts published in thousands of euros (as CBS does), rounded to whole euros; amounts per pupil and
+#: per trajectory stay in euros, rounded to cents. A results file then holds no long whole number that
+#: the output scan could take for a pupil number (a total of 1.280.143 euro would read as 1280143).
+_THOUSANDS = ("cost_ambulant", "cost_residential", "cost_total", "budget_eur", "basis_cost_ambulant",
+              "basis_cost_residential", "basis_cost_total", "eur")
+_CENTS = ("cost_ambulant_per_pupil", "cost_residential_per_pupil", "cost_total_per_pupil", "budget_per_pupil",
+          "budget_per_trajectory", "eur_per_pupil")
+
+
+def _published(frame: pd.DataFrame) -> pd.DataFrame:
+    """Amounts as published: totals in thousands of euros (3 decimals), per pupil in cents."""
+    out = frame.copy()
+    for col in _THOUSANDS:
+        if col in out.columns:
+            out[col] = (out[col] / 1000).round(3)
+    for col in _CENTS:
+        if col in out.columns:
+            out[col] = out[col].round(2)
+    return out
 
 
 _COST_HEADERS: dict[str, str] = {
     "school_id": "vestiging", "school_year": "schooljaar", "pupils": "leerlingen",
     "youthcare_ambulant": "leerlingen jeugdhulp zonder verblijf",
     "youthcare_residential": "leerlingen jeugdhulp met verblijf",
-    "cost_ambulant": "kosten zonder verblijf (€)", "cost_residential": "kosten met verblijf (€)",
-    "cost_total": "kosten totaal (€)", "cost_ambulant_per_pupil": "zonder verblijf per leerling (€)",
+    "cost_ambulant": "kosten zonder verblijf (× € 1.000)", "cost_residential": "kosten met verblijf (× € 1.000)",
+    "cost_total": "kosten totaal (× € 1.000)", "cost_ambulant_per_pupil": "zonder verblijf per leerling (€)",
     "cost_residential_per_pupil": "met verblijf per leerling (€)", "cost_total_per_pupil": "totaal per leerling (€)",
-    "budget_eur": "budget (€)", "trajectories": "trajecten", "budget_per_pupil": "budget per leerling (€)",
+    "budget_eur": "budget (× € 1.000)", "trajectories": "trajecten", "budget_per_pupil": "budget per leerling (€)",
     "budget_per_trajectory": "budget per traject (€)",
-    "basis_cost_ambulant": "kosten basisjaar zonder verblijf (€)",
-    "basis_cost_residential": "kosten basisjaar met verblijf (€)", "basis_cost_total": "kosten basisjaar (€)",
+    "basis_cost_ambulant": "kosten basisjaar zonder verblijf (× € 1.000)",
+    "basis_cost_residential": "kosten basisjaar met verblijf (× € 1.000)", "basis_cost_total": "kosten basisjaar (× € 1.000)",
     "budget_pct_of_basis": "budget als % van kosten basisjaar",
-    "part": "onderdeel", "share": "aandeel (%)", "eur": "bedrag (€)", "eur_per_pupil": "per leerling (€)",
+    "part": "onderdeel", "share": "aandeel (%)", "eur": "bedrag (× € 1.000)", "eur_per_pupil": "per leerling (€)",
 }
 
 _COST_DEPENDS: dict[str, list[str]] = {
-    "kosten zonder verblijf (€)": ["leerlingen jeugdhulp zonder verblijf"],
-    "kosten met verblijf (€)": ["leerlingen jeugdhulp met verblijf"],
-    "kosten totaal (€)": ["leerlingen jeugdhulp zonder verblijf", "leerlingen jeugdhulp met verblijf"],
+    "kosten zonder verblijf (× € 1.000)": ["leerlingen jeugdhulp zonder verblijf"],
+    "kosten met verblijf (× € 1.000)": ["leerlingen jeugdhulp met verblijf"],
+    "kosten totaal (× € 1.000)": ["leerlingen jeugdhulp zonder verblijf", "leerlingen jeugdhulp met verblijf"],
     "zonder verblijf per leerling (€)": ["leerlingen", "leerlingen jeugdhulp zonder verblijf"],
     "met verblijf per leerling (€)": ["leerlingen", "leerlingen jeugdhulp met verblijf"],
     "totaal per leerling (€)": ["leerlingen", "leerlingen jeugdhulp zonder verblijf",

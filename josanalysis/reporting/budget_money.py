@@ -104,7 +104,7 @@ def cost_part(region: Region, data: BudgetReportData, budget: BudgetSection | No
         "**JOS-scholen samen per schooljaar** (euro per jaar; jeugdhulp per leerling: de kosten gedeeld door alle "
         "leerlingen van die scholen; budget per leerling en per traject: de scholen in een JOS-jaar)",
         _table(select_rows_protected(regio, regio["schooljaar"].astype(str) >= config.basis_year),
-               ("scholen", "leerlingen", "leerlingen met budget", "kosten totaal (€)"), 0),
+               ("scholen", "leerlingen", "leerlingen met budget", "kosten totaal (× € 1.000)"), 0),
         _basis_sentence(basis, config.basis_year), _funding_sentence(split),
         "Per school: de kosten, het budget per leerling en per traject en de vergelijking met het basisjaar staan "
         "in de bijlage.",
@@ -116,12 +116,12 @@ def cost_part(region: Region, data: BudgetReportData, budget: BudgetSection | No
         "resultaatbestanden)",
         _table(select_rows_protected(per_school, per_school["schooljaar"].astype(str) == last_cost),
                ("vestiging", "schooljaar", "leerlingen jeugdhulp zonder verblijf", "leerlingen jeugdhulp met verblijf",
-                "kosten totaal (€)"), 0),
+                "kosten totaal (× € 1.000)"), 0),
         f"**Wat JOS kost per JOS-school, schooljaar {latest}** (collectief budget; trajecten van de aanbieder)",
         _table(jos_latest, ("vestiging", "schooljaar"), 0),
         f"**Collectief budget {budget.year} naast de kosten van individuele jeugdhulp in {config.basis_year}**",
-        _table(tables["budget_basis"], ("vestiging", "kosten basisjaar zonder verblijf (€)",
-                                        "kosten basisjaar met verblijf (€)"), 0))
+        _table(tables["budget_basis"], ("vestiging", "kosten basisjaar zonder verblijf (× € 1.000)",
+                                        "kosten basisjaar met verblijf (× € 1.000)"), 0))
     return Part(_section("kosten", title, items), {f"kosten_{k}": v for k, v in tables.items()},
                 _cost_summary(latest, tables["jeugdhulp_regio"]), appendix)
 

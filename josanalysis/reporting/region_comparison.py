@@ -102,7 +102,10 @@ def _money(profiles: Sequence[RegionProfile], rules: Any) -> pd.DataFrame:
              "trajecten": p.figures.get("trajectories", np.nan),
              "budget per traject (€)": p.figures.get("budget_per_trajectory", np.nan),
              "schooljaar budget": p.years.get("budget_per_pupil", "–")} for p in profiles]
-    shown = apply_privacy(pd.DataFrame(rows), rules, secondary=False,
+    frame = pd.DataFrame(rows)
+    money = ["fte per 100 lln", "jeugdhulp per leerling (€)", "budget per leerling (€)", "budget per traject (€)"]
+    frame[money] = frame[money].astype("float64").round(2)          # cents: no long tokens in the results file
+    shown = apply_privacy(frame, rules, secondary=False,
                           count_columns=["leerlingen JOS-scholen", "trajecten"])
     per_pupil = ["leerlingen JOS-scholen"]
     return hide_dependent(shown, {"fte per 100 lln": per_pupil, "jeugdhulp per leerling (€)": per_pupil,
