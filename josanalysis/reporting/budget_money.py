@@ -106,8 +106,7 @@ def cost_part(region: Region, data: BudgetReportData, budget: BudgetSection | No
         _table(select_rows_protected(regio, regio["schooljaar"].astype(str) >= config.basis_year),
                ("scholen", "leerlingen", "leerlingen met budget", "kosten totaal (× € 1.000)"), 0),
         _basis_sentence(basis, config.basis_year), _funding_sentence(split),
-        "Per school: de kosten, het budget per leerling en per traject en de vergelijking met het basisjaar staan "
-        "in de bijlage.",
+        "Per school staan de kosten en het budget per leerling en per traject in de bijlage.",
     ]
     per_school = tables["jeugdhulp_per_school"]
     last_cost = str(costs["school_year"].max())
@@ -117,11 +116,9 @@ def cost_part(region: Region, data: BudgetReportData, budget: BudgetSection | No
         _table(select_rows_protected(per_school, per_school["schooljaar"].astype(str) == last_cost),
                ("vestiging", "schooljaar", "leerlingen jeugdhulp zonder verblijf", "leerlingen jeugdhulp met verblijf",
                 "kosten totaal (× € 1.000)"), 0),
-        f"**Wat JOS kost per JOS-school, schooljaar {latest}** (collectief budget; trajecten van de aanbieder)",
-        _table(jos_latest, ("vestiging", "schooljaar"), 0),
-        f"**Collectief budget {budget.year} naast de kosten van individuele jeugdhulp in {config.basis_year}**",
-        _table(tables["budget_basis"], ("vestiging", "kosten basisjaar zonder verblijf (× € 1.000)",
-                                        "kosten basisjaar met verblijf (× € 1.000)"), 0))
+        f"**Wat JOS kost per JOS-school, schooljaar {latest}** (collectief budget; trajecten van de aanbieder; "
+        f"het budget {budget.year} naast de kosten van {config.basis_year} per school staat in de resultaatbestanden)",
+        _table(jos_latest, ("vestiging", "schooljaar"), 0))
     return Part(_section("kosten", title, items), {f"kosten_{k}": v for k, v in tables.items()},
                 _cost_summary(latest, tables["jeugdhulp_regio"]), appendix)
 
@@ -182,16 +179,12 @@ def care_weight_part(region: Region, data: BudgetReportData, names: Mapping[str,
         "**Oordeel van de regio** (gespreide invoering, dezelfde beslisregels als in het regiorapport; per 100 "
         "leerlingen):\n\n" + "\n".join(f"- {v.text_nl()}" for v in verdicts) if verdicts else
         "Zonder maandgegevens van de regio is er geen oordeel over de indicaties per leerling.",
-        "De aandelen per schooljaar en per school staan in de bijlage.",
+        "De aandelen per schooljaar staan in de bijlage.",
     ]
-    latest = str(weights["school_year"].max())
-    per_school = tables["per_school"]
-    appendix = ("**Zorgzwaarte van de JOS-scholen samen per schooljaar**",
+    appendix = ("**Zorgzwaarte van de JOS-scholen samen per schooljaar** (de aandelen per school staan in de "
+                "resultaatbestanden)",
                 _table(tables["regio"], ("scholen", "indicaties licht", "indicaties midden", "indicaties zwaar",
-                                         "indicaties totaal"), 1, **{"scholen met JOS": 0}),
-                f"**Zorgzwaarte per JOS-school, schooljaar {latest}** (aandelen van alle indicaties)",
-                _table(select_rows_protected(per_school, per_school["schooljaar"].astype(str) == latest),
-                       ("vestiging", "schooljaar"), 1))
+                                         "indicaties totaal"), 1, **{"scholen met JOS": 0}))
     return Part(_section("zorgzwaarte", title, items), {f"zorgzwaarte_{k}": v for k, v in tables.items()},
                 shift, appendix)
 
