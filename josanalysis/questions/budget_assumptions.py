@@ -23,7 +23,7 @@ from josanalysis.core.config import Region
 from josanalysis.core.errors import ConfigError
 
 __all__ = ["BudgetConfig", "budget_config_from_region", "TYPE_CHARACTERISTICS", "characteristics_from_region",
-           "DOELGROEPEN_WEIGHTS", "FUNDERS"]
+           "DOELGROEPEN_WEIGHTS", "FUNDERS", "CHARACTERISTIC_LABELS"]
 
 #: Weights of the pupil-characteristics variant of the recalibration ("in the spirit of the
 #: doelgroepenmodel"): a pupil of praktijkonderwijs counts as 1.5 pupils, of vso as 2, of vmbo as
@@ -32,6 +32,13 @@ __all__ = ["BudgetConfig", "budget_config_from_region", "TYPE_CHARACTERISTICS", 
 #: These are ASSUMPTIONS (``docs/budget.md``); a region sets its own as ``budget.doelgroepen_weights``.
 DOELGROEPEN_WEIGHTS: dict[str, float] = {"praktijkonderwijs": 0.5, "vso": 1.0, "vmbo": 0.2,
                                          "jeugdhulp_woongemeente": 1.0}
+
+#: Dutch descriptions of the characteristics the doelgroepen variant can weigh (for the report).
+CHARACTERISTIC_LABELS: dict[str, str] = {
+    "praktijkonderwijs": "praktijkonderwijs", "vso": "voortgezet speciaal onderwijs", "vmbo": "vmbo",
+    "jeugdhulp_woongemeente": "het geschatte aandeel jongeren met jeugdhulp in de woongemeenten van de leerlingen "
+                              "(DUO naar postcode en CBS-tabel 85098NED)",
+}
 
 #: The co-financing parties the factsheet names, with their Dutch names.
 FUNDERS: dict[str, str] = {"gemeenten": "gemeenten", "schoolbesturen": "schoolbesturen",

@@ -42,6 +42,7 @@ from josanalysis.privacy import (apply_privacy, drop_protected, format_for_repor
                                  rename_protected, select_rows_protected, write_tables)
 from josanalysis.questions.budget import DUTCH_HEADERS as BUDGET_HEADERS
 from josanalysis.questions.budget import BudgetSection, budget_section, relative_youthcare_share
+from josanalysis.questions.budget_assumptions import CHARACTERISTIC_LABELS
 from josanalysis.questions.budget_inputs import BudgetReportData, load_budget_report_data
 from josanalysis.questions.catchment import CATCHMENT_MEASURE, estimate_youthcare
 from josanalysis.questions.carelevel import CareWeightVerdict, care_weight_verdicts
@@ -396,8 +397,10 @@ def _measured_characteristics(ctx: _Context) -> pd.DataFrame | None:
 
 def _groups_text(section: BudgetSection) -> str:
     """What the pupil-characteristics variant weighed, and what it could not."""
-    used = ", ".join(f"{k} {nl.number(v, 2)}" for k, v in section.groups_weights.items()) or "geen"
-    lacking = (" Niet meegewogen, want niet per school bekend: " + ", ".join(section.groups_missing) + "."
+    used = ", ".join(f"{CHARACTERISTIC_LABELS.get(k, k)} {nl.number(v, 2)}"
+                     for k, v in section.groups_weights.items()) or "geen"
+    lacking = (" Niet meegewogen, want niet voor elke school bekend: "
+               + ", ".join(CHARACTERISTIC_LABELS.get(k, k) for k in section.groups_missing) + "."
                if section.groups_missing else "")
     return ("**Variant naar doelgroepen** (in de geest van het landelijke doelgroepenmodel): leerlingen gewogen naar "
             f"kenmerken van de leerlingpopulatie; gewichten (aannames, zie de handleiding): {used}.{lacking} Ook deze "
