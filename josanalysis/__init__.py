@@ -51,6 +51,7 @@ from josanalysis.panel import Panel, build_panel, load_panel, prepare_region  # 
 from josanalysis.privacy import apply_privacy, scan_outputs  # noqa: E402
 from josanalysis.reporting import build_budget_report, build_region_report, build_school_report  # noqa: E402
 from josanalysis.runner import run_region  # noqa: E402
+from josanalysis.runner.compare import compare_regions  # noqa: E402
 from josanalysis.sources import (  # noqa: E402
     check_data_folder,
     load_attendance,
@@ -91,5 +92,5 @@ __all__ = [
     # privacy
     "apply_privacy", "scan_outputs",
     # reports and runs
-    "build_school_report", "build_region_report", "build_budget_report", "run_region",
+    "build_school_report", "build_region_report", "build_budget_report", "run_region", "compare_regions",
 ]

@@ -18,7 +18,8 @@
 #
 # Dit regiorapport beantwoordt de vragen die een regio elk jaar stelt naast de trendanalyses:
 # hoeveel inzet (fte) heeft elke school, hoe zou een collectief budget eruitzien als het op
-# leerlingaantal en zorgzwaarte wordt herijkt, hoeveel leerlingen komen van buiten de regio,
+# leerlingaantal en zorgzwaarte wordt herijkt, wat kosten de jeugdhulp en JOS per leerling en per
+# traject, verschuift de zorg van zwaar naar licht, hoeveel leerlingen komen van buiten de regio,
 # en wat levert JOS op (rendement)? De aanpak volgt het Oberon-monitorrapport voor regio
 # Alkmaar (Bijlage 5) en de factsheet Jeugdhulp op School Holland Rijnland (DSP-groep/Oberon).
 
@@ -40,6 +41,9 @@ report.show("capaciteit")
 
 # %%
 report.show("budget")
+
+# %%
+report.show("kosten", "zorgzwaarte")
 
 # %%
 report.show("herkomst", "jeugdhulp_schatting")

@@ -141,7 +141,10 @@ def test_current_budget_picks_latest_year_and_refuses_unknown_year():
 def test_demo_region_defaults_and_type_characteristics():
     region = load_region("demoregio")
     cfg = budget_config_from_region(region)
-    assert cfg.is_default and cfg.weights == {} and cfg.years == 2 and cfg.budget_neutral
+    # the demo sets only the money assumptions; the recalibration keeps the package defaults
+    assert not cfg.is_default and cfg.weights == {} and cfg.years == 2 and cfg.budget_neutral
+    assert cfg.maatwerk_reserve == 0.1 and cfg.cofinancing == {"gemeenten": 0.7, "schoolbesturen": 0.2,
+                                                                "samenwerkingsverband": 0.1}
     ch = characteristics_from_region(region, cfg).set_index("school_id")
     pro = [s.school_id for s in region.schools if s.school_type == "praktijkonderwijs"]
     assert ch.loc[pro, "praktijkonderwijs"].eq(1).all()
@@ -168,7 +171,7 @@ def test_report_data_demo_has_every_source_and_alkmaar_says_what_to_supply(demo_
     section = budget_section(demo, data.budget, data.pupils)
     assert section.recalibrated["budget_target"].sum() == pytest.approx(section.current["budget_eur"].sum())
     alk = load_budget_report_data(load_region("regio-alkmaar"))
-    assert set(alk.missing) == {"budget", "herkomst", "aanbieder"}
+    assert set(alk.missing) == {"budget", "herkomst", "aanbieder", "gemeente"}
     assert "zio-budget.csv" in alk.missing["budget"] and "data/" not in alk.missing["budget"]  # no paths in a report
     assert alk.pupils["08UV00"] == 195 and alk.fte_source.startswith("gegevens die de scholen")
 
@@ -185,7 +188,7 @@ def test_report_data_from_a_prepared_panel_folder(demo_data, tmp_path):
               "pupils_by_home": demo_data.home_municipality, "trajectories": demo_data.provider}
     folder = Panel(data=data, region_id="demoregio", synthetic=True, tables=tables).to_parquet(tmp_path / "p")
     got = load_budget_report_data(load_region("demoregio"), folder)
-    assert got.missing == {}
+    assert set(got.missing) == {"gemeente"} and got.youthcare is None    # this panel has no municipality rows
     th = got.rendement.query("indicator == 'thuiszitters'")
     assert th["value"].tolist() == [6.0] and th["school_year"].tolist() == ["2023-2024"]
     assert got.pupils.to_dict() == {"DM0100": 1200.0}
@@ -217,9 +220,9 @@ def test_budget_report_object_has_its_sections_and_writes_protected_tables(tmp_p
     from josanalysis.reporting.document import Section
 
     report = build_budget_report("demoregio", output_dir=str(tmp_path))
-    assert [s.key for s in report.document.sections] == ["regio", "samenvatting", "capaciteit", "budget", "herkomst",
-                                                         "jeugdhulp_schatting", "rendement", "aanbieder",
-                                                         "toelichting", "bijlage"]
+    assert [s.key for s in report.document.sections] == ["regio", "samenvatting", "capaciteit", "budget", "kosten",
+                                                         "zorgzwaarte", "herkomst", "jeugdhulp_schatting", "rendement",
+                                                         "aanbieder", "toelichting", "bijlage"]
     assert all(isinstance(s, Section) for s in report.document.sections)
     assert (tmp_path / "figures" / "budget.png").is_file()
     assert "privacy_suppressed" in report.tables["budget_herijking"].attrs
@@ -276,7 +279,7 @@ def test_budget_report_opens_with_a_samenvatting_and_ends_with_a_bijlage(demo_bu
     assert any('href="../index.html"' in h for h in notices), "back link to the index"
     assert any('href="#capaciteit"' in h and 'href="#bijlage"' in h for h in notices), "table of contents"
     lines = "\n".join(i.markdown for i in summary.items if hasattr(i, "markdown"))
-    for part in ("**Capaciteit:**", "**Budget:**", "**Herkomst:**", "**Rendement:**"):
+    for part in ("**Capaciteit:**", "**Budget:**", "**Kosten:**", "**Zorgzwaarte:**", "**Herkomst:**", "**Rendement:**"):
         assert part in lines
     assert "fte per 100 leerlingen" in lines and "€" in lines and "buiten de regio" in lines
     assert "in de verwachte richting" in lines
@@ -286,10 +289,12 @@ def test_budget_report_keeps_wide_tables_in_the_bijlage(demo_budget_report):
     tables_in = lambda key: [i.frame for i in demo_budget_report.section(key).items  # noqa: E731
                              if hasattr(i, "frame")]
     main = [t for s in demo_budget_report.document.sections if s.key != "bijlage" for t in tables_in(s.key)]
-    assert len(main) <= 9 and all(t.shape[1] <= 9 for t in main), [t.shape for t in main]
+    assert all(t.shape[1] <= 9 for t in main), [t.shape for t in main]
     appendix = tables_in("bijlage")
     assert len(appendix) >= 10 and all(t.shape[1] <= 15 for t in appendix), [t.shape for t in appendix]
     assert all("vestiging" not in t.columns for t in main + appendix)
+    # the money and weight-of-care parts add one narrow table each to the main text (the rest is in the bijlage)
+    assert len(main) <= 11
     # the results files keep every column
     assert "vestiging" in demo_budget_report.tables["capaciteit_per_school"].columns
     assert "uur/week tijdens" in demo_budget_report.tables["capaciteit_per_school"].columns
@@ -301,8 +306,10 @@ def test_budget_report_reads_as_dutch_without_internals(demo_budget_report):
     text = _report_text(demo_budget_report)
     assert "minder dan 0 leerlingen" not in text
     for leak in ("params/", "data/", "docs/", ".yaml", "/tmp", "capacity.", "'budget:'", "notes: ", "minimum_fte",
-                 "pupils_source", "school_id", "None", "nan", "True", "False", "batch"):
+                 "pupils_source", "school_id", "batch"):
         assert leak not in text, leak
+    for word in ("None", "nan", "NaN", "True", "False"):          # as words: "financiering" holds "nan"
+        assert not re.search(rf"\b{word}\b", text), word
     assert not re.search(r"\b(the|and|with|rate ratio|event study|bootstrap|No description)\b", text)
     figures = demo_budget_report.figures
     assert all(f.alt and f.alt.endswith(".") and "per school" in f.alt.lower() for f in figures.values())

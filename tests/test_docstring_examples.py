@@ -18,6 +18,7 @@ MODULES = [
     "josanalysis.privacy.active_content", "josanalysis.privacy.boundary",
     "josanalysis.privacy.disclosure", "josanalysis.privacy.suppression", "josanalysis.privacy.scan",
     "josanalysis.reporting.markup", "josanalysis.reporting.document", "josanalysis.runner.plan",
+    "josanalysis.questions.costs", "josanalysis.questions.carelevel",
 ]
 
 

@@ -261,6 +261,10 @@ class BudgetFile(_Strict):
     budget_neutral: Any = None
     transition: TransitionFile | None = None
     notes: Any = None
+    maatwerk_reserve: Any = None
+    cofinancing: Any = None
+    basis_year: Any = None
+    doelgroepen_weights: Any = None
 
     @field_validator("notes", mode="after")
     @classmethod

@@ -13,7 +13,9 @@ Monthly series run August 2016 – July 2025 on a Dutch school calendar: no less
 short July, holidays in the other months, no lessons during the COVID closures of spring 2020 and
 winter 2020-21. Absence has seasonality, a slow national rise, AR(1) noise at school level and
 pupil-level sampling noise. True effects differ by school (including zero) and the referral and
-youth-care indicators *rise* in the first JOS year (earlier detection) before falling.
+youth-care indicators *rise* in the first JOS year (earlier detection) before falling. The mean
+duration of ambulant and residential care (``duur_maanden_ambulant``, ``duur_maanden_verblijf``)
+shortens from the second JOS year (their own random stream, added in issue 20).
 
 ``josanalysis synth --schools N`` builds a larger synthetic region (``synth-N``) for scale tests,
 writing its params next to the demo's (git-ignored).
@@ -33,6 +35,7 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import json
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -340,6 +343,7 @@ def _write_yearly(schools, out: Path, rng: np.random.Generator, truth: list[dict
                 "indicaties_middel": suppressed_count(mid),
                 "indicaties_zwaar": suppressed_count(heavy),
                 "duur_maanden_gemiddeld": decimal_comma(max(rng.normal(10.5 - (1.0 if later < 1 else 0), 0.8), 1)),
+                **_durations_by_kind(school, year, later < 1),
             })
             swv.append({
                 "vestigingscode": school.school_id, "schooljaar": f"{year}-{year + 1}",
@@ -347,6 +351,9 @@ def _write_yearly(schools, out: Path, rng: np.random.Generator, truth: list[dict
                 "plaatsingen_voorziening": rng.poisson(n * 0.005 * r),
             })
         if school.jos_start is not None:
+            for ind, shift in _DURATION_SHIFT.items():
+                truth.append(_truth(school, ind, "later_shift_months", shift, "difference",
+                                    "shorter care from the second JOS school year"))
             for ind in ("youthcare_ambulant", "tlv_vso_cluster4", "placements_facility"):
                 truth.append(_truth(school, ind, "first_year_ratio", school.referral_first_year, "ratio",
                                     "earlier detection: rise in the first JOS school year"))
@@ -356,6 +363,21 @@ def _write_yearly(schools, out: Path, rng: np.random.Generator, truth: list[dict
     (out / "swv").mkdir(parents=True, exist_ok=True)
     pd.DataFrame(youth).to_csv(out / "gemeente" / "jeugdhulp-per-school.csv", sep=";", index=False)
     pd.DataFrame(swv).to_csv(out / "swv" / "verwijzingen.csv", sep=";", index=False)
+
+
+#: The mean duration of care per kind (months) before JOS, and its true shift from the second JOS year.
+_DURATION_BASE = {"duration_ambulant_months": 9.0, "duration_residential_months": 15.0}
+_DURATION_SHIFT = {"duration_ambulant_months": -0.9, "duration_residential_months": -1.5}
+
+
+def _durations_by_kind(school: DemoSchool, year: int, later: bool) -> dict[str, str]:
+    """Mean duration of ambulant and residential care, drawn from a stream of their own (seeded by
+    school and year), so that adding these columns left every other number of the demo as it was."""
+    own = np.random.default_rng([zlib.crc32(school.school_id.encode()), year])
+    values = {k: max(own.normal(base + (_DURATION_SHIFT[k] if later else 0.0), 0.8), 1.0)
+              for k, base in _DURATION_BASE.items()}
+    return {"duur_maanden_ambulant": decimal_comma(values["duration_ambulant_months"]),
+            "duur_maanden_verblijf": decimal_comma(values["duration_residential_months"])}
 
 
 def _write_provider(schools, out: Path, rng: np.random.Generator) -> None:

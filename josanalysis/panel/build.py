@@ -68,6 +68,8 @@ class Panel:
         Other aggregated tables the reports use, by name: ``capacity`` (FTE per function),
         ``budget`` (ZiO budget), ``pupils_by_home`` (DUO pupils by home municipality),
         ``trajectories`` (provider registration summarised per school and school year),
+        ``municipality_youthcare`` (the municipality's figures per school and school year, with the
+        duration per kind that the panel's indicators do not carry),
         ``cbs_youthcare`` (CBS, per municipality), ``addresses`` (DUO), ``rendement`` (the
         schools' own return indicators); the qualitative inputs (issue 19): ``team_survey`` (per
         school, year and element), ``pupil_survey``, ``exit_survey`` (distributions per school,
@@ -394,7 +396,8 @@ def _from_region(region: Region) -> Panel:
         inputs=files,
         tables={"capacity": rd.capacity, "budget": rd.budget, "pupils_by_home": rd.duo_pupils_by_postcode,
                 "trajectories": summary, "cbs_youthcare": rd.cbs_youthcare, "addresses": rd.duo_addresses,
-                "rendement": rd.rendement, **_qualitative_tables(rd)},
+                "rendement": rd.rendement, "municipality_youthcare": rd.municipality_youthcare,
+                **_qualitative_tables(rd)},
     )
 
 

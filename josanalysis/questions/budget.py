@@ -40,7 +40,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +63,7 @@ __all__ = [
     "BudgetSection",
     "budget_section",
     "DUTCH_HEADERS",
+    "relative_youthcare_share",
 ]
 
 #: Dutch headers for report tables.
@@ -84,6 +85,8 @@ DUTCH_HEADERS: dict[str, str] = {
     "target_eur": "doel (€)",
     "gap_eur": "nog te gaan (€)",
     "capped": "begrensd",
+    "budget_per_pupil_groups": "herijkt naar doelgroepen per leerling (€)",
+    "change_pct_groups": "verschil doelgroepen (%)",
 }
 
 
@@ -416,6 +419,28 @@ def _path_frame(schools: list[str], records: list[tuple[np.ndarray, np.ndarray]]
     return out
 
 
+def relative_youthcare_share(per_school: pd.DataFrame) -> pd.DataFrame:
+    """The characteristic ``jeugdhulp_woongemeente``: a school's estimated share of pupils with youth
+    care (from their home municipalities) relative to the mean of the schools, minus 1.
+
+    Parameters
+    ----------
+    per_school
+        ``school_id, share_percent`` (the catchment estimate,
+        :func:`josanalysis.questions.catchment.estimate_youthcare`).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> relative_youthcare_share(pd.DataFrame({"school_id": ["A", "B"], "share_percent": [15.0, 5.0]}))[
+    ...     "jeugdhulp_woongemeente"].tolist()
+    [0.5, -0.5]
+    """
+    share = pd.to_numeric(per_school["share_percent"], errors="coerce")
+    return pd.DataFrame({"school_id": per_school["school_id"].astype(str),
+                         "jeugdhulp_woongemeente": share / share.mean() - 1})
+
+
 def current_budget(budget: pd.DataFrame, *, year: int | None = None) -> pd.DataFrame:
     """One year of the canonical budget frame ``[school_id, year, budget_eur]``.
 
@@ -470,7 +495,18 @@ class BudgetSection:
     path
         Output of :func:`transition_path` (``year`` = calendar years from ``year``).
     left_out
-        Schools with a budget but without a pupil count (not recalibrated).
+        JOS schools with a budget but without a pupil count (not recalibrated).
+    comparison
+        Comparison schools that have a row in the budget file: they never hold a JOS budget, so
+        they are left out of every recalibration (and named as comparison schools).
+    groups
+        The pupil-characteristics variant (:func:`recalibrate_budget` with
+        :attr:`BudgetConfig.doelgroepen_weights`), ``None`` when it could not be computed.
+    groups_path
+        Its budget-neutral, capped transition path.
+    groups_weights
+        The weights the variant used (characteristics without data per school are left out and
+        listed in ``groups_missing``).
     """
 
     config: BudgetConfig
@@ -479,6 +515,11 @@ class BudgetSection:
     recalibrated: pd.DataFrame
     path: pd.DataFrame
     left_out: tuple[str, ...] = ()
+    comparison: tuple[str, ...] = ()
+    groups: pd.DataFrame | None = None
+    groups_path: pd.DataFrame | None = None
+    groups_weights: Mapping[str, float] = field(default_factory=dict)
+    groups_missing: tuple[str, ...] = ()
 
     def assumptions_text(self) -> str:
         """The assumptions in Dutch, for the report (see :meth:`BudgetConfig.assumptions_text`)."""
@@ -486,8 +527,13 @@ class BudgetSection:
 
 
 def budget_section(region: Region, budget: pd.DataFrame, pupils: pd.Series | pd.DataFrame | Mapping[str, float],
-                   *, config: BudgetConfig | None = None) -> BudgetSection:
-    """Current budget, recalibrated budget and transition path with the region's assumptions.
+                   *, config: BudgetConfig | None = None,
+                   group_characteristics: pd.DataFrame | None = None) -> BudgetSection:
+    """Current budget, recalibrated budget and transition path of the JOS schools.
+
+    Only JOS schools hold a collective JOS budget: rows of comparison schools (and of schools the
+    region does not list) are left out of the recalibration and of the path; comparison schools
+    are named in :attr:`BudgetSection.comparison`.
 
     Parameters
     ----------
@@ -499,6 +545,9 @@ def budget_section(region: Region, budget: pd.DataFrame, pupils: pd.Series | pd.
         Pupils per school.
     config
         Assumptions to use instead of the region's.
+    group_characteristics
+        Extra measured characteristics per school for the pupil-characteristics variant
+        (``school_id`` plus columns such as ``jeugdhulp_woongemeente``).
 
     Returns
     -------
@@ -514,19 +563,46 @@ def budget_section(region: Region, budget: pd.DataFrame, pupils: pd.Series | pd.
     config = config if config is not None else budget_config_from_region(region)
     cur = current_budget(budget, year=config.budget_year)
     year = int(cur.attrs["year"])
+    jos = [s.school_id for s in region.jos_schools]
+    unknown = sorted(set(cur["school_id"]) - set(region.school_ids))
+    if unknown:
+        raise DataError(f"school(s) {', '.join(unknown)} have a budget but are not in the region's params.")
+    comparison = tuple(s for s in cur["school_id"] if s in region.comparison_ids)
+    cur = cur[cur["school_id"].isin(jos)].reset_index(drop=True)
+    if cur.empty:
+        raise DataError(f"the budget file has no row for a JOS school of {region.name} in {year}; only JOS "
+                        "schools hold a collective budget.")
     pup = pupils_series(pupils).dropna()
     has = cur["school_id"].isin(pup.index[pup > 0])
     left_out = tuple(cur.loc[~has, "school_id"])
     cur = cur[has].reset_index(drop=True)
     if cur.empty:
-        raise DataError("no school with a budget also has a pupil count; the recalibration needs both.")
+        raise DataError("no JOS school with a budget also has a pupil count; the recalibration needs both.")
     chars = characteristics_from_region(region, config)
     chars = chars[chars["school_id"].isin(cur["school_id"])]
-    missing_chars = sorted(set(cur["school_id"]) - set(chars["school_id"]))
-    if missing_chars:
-        raise DataError(f"school(s) {', '.join(missing_chars)} have a budget but are not in the region's params.")
     recal = recalibrate_budget(cur, pup, chars if config.weights else None, config.weights,
                                budget_neutral=config.budget_neutral)
     path = transition_path(cur, recal, years=config.years, max_change_per_year=config.max_change_per_year,
                            cap_unit=config.cap_unit, budget_neutral=config.budget_neutral, start_year=year)
-    return BudgetSection(config=config, year=year, current=cur, recalibrated=recal, path=path, left_out=left_out)
+    groups, groups_path, used, lacking = _groups_variant(cur, pup, chars, group_characteristics, config, year)
+    return BudgetSection(config=config, year=year, current=cur, recalibrated=recal, path=path, left_out=left_out,
+                         comparison=comparison, groups=groups, groups_path=groups_path, groups_weights=used,
+                         groups_missing=lacking)
+
+
+def _groups_variant(cur: pd.DataFrame, pupils: pd.Series, chars: pd.DataFrame, measured: pd.DataFrame | None,
+                    config: BudgetConfig, year: int) -> tuple[Any, Any, dict[str, float], tuple[str, ...]]:
+    """The recalibration on pupil characteristics (doelgroepen weights) with its capped path.
+
+    A weighted characteristic that is not known for every school is left out (and named)."""
+    table = chars.copy()
+    if measured is not None and len(measured):
+        extra = measured.drop(columns=[c for c in measured.columns if c in table.columns and c != "school_id"])
+        table = table.merge(extra, on="school_id", how="left")
+    used = {k: w for k, w in config.doelgroepen_weights.items()
+            if k in table.columns and pd.to_numeric(table[k], errors="coerce").notna().all()}
+    lacking = tuple(k for k in config.doelgroepen_weights if k not in used)
+    groups = recalibrate_budget(cur, pupils, table if used else None, used, budget_neutral=config.budget_neutral)
+    groups_path = transition_path(cur, groups, years=config.years, max_change_per_year=config.max_change_per_year,
+                                  cap_unit=config.cap_unit, budget_neutral=config.budget_neutral, start_year=year)
+    return groups, groups_path, used, lacking

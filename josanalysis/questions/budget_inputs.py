@@ -124,6 +124,9 @@ class BudgetReportData:
         The provider summary per school and school year (``summarise_trajectories``).
     cbs
         CBS StatLine youth care per municipality (for the catchment estimate).
+    youthcare
+        The municipality's school-year frame (youth care, its costs, indications by weight,
+        duration) of the region's schools.
     missing
         Source key -> Dutch sentence (see :func:`josanalysis.questions.missing.missing_source_message`).
     files
@@ -142,6 +145,7 @@ class BudgetReportData:
     rendement: pd.DataFrame | None = None
     provider: pd.DataFrame | None = None
     cbs: pd.DataFrame | None = None
+    youthcare: pd.DataFrame | None = None
     missing: dict[str, str] = field(default_factory=dict)
     files: dict[str, list[str]] = field(default_factory=dict)
     data_dir: str = ""
@@ -223,11 +227,22 @@ def sources_from_panel(panel: Panel) -> BudgetSources:
         cbs_youthcare=tables.get("cbs_youthcare"),
         thuiszitters=(monthly[["school_id", "month", "thuiszitters"]] if "thuiszitters" in monthly.columns
                       else None),
-        youthcare=yearly,
+        youthcare=_panel_youthcare(yearly, tables.get("municipality_youthcare")),
         referrals=yearly,
         vsv=yearly.dropna(subset=["early_leavers"]) if "early_leavers" in yearly.columns else None,
         files={k: list(v) for k, v in (panel.inputs or {}).items()},
     )
+
+
+def _panel_youthcare(yearly: pd.DataFrame, municipality: pd.DataFrame | None) -> pd.DataFrame:
+    """The panel's school-year frame with the municipality's duration per kind added (when the
+    prepared panel kept the municipality's table)."""
+    kinds = ["duration_ambulant_months", "duration_residential_months"]
+    if municipality is None or not set(kinds) <= set(municipality.columns):
+        return yearly
+    m = municipality[["school_id", "school_year", *kinds]].astype({"school_year": str})
+    return yearly.drop(columns=[c for c in kinds if c in yearly.columns]).merge(m, on=["school_id", "school_year"],
+                                                                              how="left")
 
 
 def load_budget_report_data(region: Region, prepared: str | Path = "") -> BudgetReportData:
@@ -313,8 +328,22 @@ def budget_report_data(region: Region, sources: BudgetSources) -> BudgetReportDa
         provider=absent(sources.provider, "aanbieder", "de registratie van de aanbieder"),
         rendement=return_frame(region, sources),
         cbs=_present(sources.cbs_youthcare),
+        youthcare=absent(_youthcare(region, sources), "gemeente", "de jeugdhulp per school (gemeente)"),
         missing=missing, files=sources.files, data_dir=shown_dir.as_posix(),
     )
+
+
+def _youthcare(region: Region, sources: BudgetSources) -> pd.DataFrame | None:
+    """The municipality's youth care per school and school year (rows with a value only)."""
+    yc = sources.youthcare
+    values = [c for c in ("youthcare_ambulant", "youthcare_residential", "cost_ambulant", "cost_residential",
+                          "indications_light", "indications_medium", "indications_heavy", "duration_months",
+                          "duration_ambulant_months", "duration_residential_months")
+              if yc is not None and c in yc.columns]
+    if yc is None or not values:
+        return None
+    yc = yc[yc["school_id"].isin(region.school_ids)].dropna(subset=values, how="all")
+    return yc[["school_id", "school_year", *values]].reset_index(drop=True)
 
 
 def _fte(region: Region, sources: BudgetSources) -> tuple[pd.DataFrame | None, str]:

@@ -36,19 +36,23 @@ from josanalysis.core.config import PARAMS_DIR, Region, load_region
 from josanalysis.core.datasources import missing_sentence_nl
 from josanalysis.core.errors import ConfigError, DataError
 from josanalysis.core.indicators import RENDEMENT_INDICATORS
+from josanalysis.assessment import load_context
 from josanalysis.panel import load_panel
 from josanalysis.privacy import (apply_privacy, drop_protected, format_for_report, hide_dependent, privacy_footnote,
                                  rename_protected, select_rows_protected, write_tables)
 from josanalysis.questions.budget import DUTCH_HEADERS as BUDGET_HEADERS
-from josanalysis.questions.budget import BudgetSection, budget_section
+from josanalysis.questions.budget import BudgetSection, budget_section, relative_youthcare_share
+from josanalysis.questions.budget_assumptions import CHARACTERISTIC_LABELS
 from josanalysis.questions.budget_inputs import BudgetReportData, load_budget_report_data
 from josanalysis.questions.catchment import CATCHMENT_MEASURE, estimate_youthcare
+from josanalysis.questions.carelevel import CareWeightVerdict, care_weight_verdicts
 from josanalysis.questions.capacity import capacity_assumptions_text, capacity_table, minimum_fte_from_region
 from josanalysis.questions.outofregion import contribution_rule_from_region, out_of_region, propose_contributions
 from josanalysis.questions.outofregion import report_tables as out_of_region_tables
 from josanalysis.questions.provider import provider_figures, provider_report_table
 from josanalysis.questions.rendement import qualitative_notes, rendement_table
 from josanalysis.questions.rendement_tables import report_tables as rendement_tables
+from josanalysis.reporting.budget_money import Part, care_weight_part, cost_part
 from josanalysis.reporting.budget_figures import alt_text_budget, alt_text_capacity, plot_budget, plot_capacity
 from josanalysis.reporting.document import (Document, Figure, Notice, ReportObject, Section, Table, Text, back_link,
                                             render_figure)
@@ -66,9 +70,9 @@ _INTROS: dict[str, tuple[int, str, str]] = {
         'De drie JOS-functies: gedragswetenschapper JGGZ-VO (GW), jeugd- en gezinscoach VO (JGC) en preventief ambulant jeugdhulpverlener VO (PAJ). "Eerder" is de inzet vóór de start van JOS, "tijdens" de inzet in het project. "n.v.t." betekent dat de functie op die school niet wordt ingezet (geen nul, maar geen onderdeel van de opzet).\n\n**Let op bij het vergelijken:** de verschillen in inzet tussen scholen zijn historisch gegroeid (afspraken, eerdere pilots, de match tussen medewerker en school) en niet op zorgzwaarte gebaseerd. Een school met meer fte per leerling is dus niet "beter bediend" naar behoefte, en verschillen in uitkomsten mogen niet aan de hoeveelheid inzet worden toegeschreven.'),
     'budget': (2, '2. Collectief budget: huidig, herijkt en overgangspad',
         'Het collectieve budget (Zorg in Onderwijstijd) volgt in de praktijk vaak eerdere afspraken en pilots, niet de zorgzwaarte. Hieronder staat wat een herijking op leerlingaantal en kenmerken van de leerlingpopulatie zou opleveren, budgetneutraal (het totaal blijft gelijk), met een geleidelijk overgangspad. De gewichten zijn **aannames** van de regio, geen uitkomst van dit rapport; ze worden hieronder genoemd.'),
-    'herkomst': (2, '3. Leerlingen van buiten de regio',
+    'herkomst': (2, '5. Leerlingen van buiten de regio',
         'Gemeenten buiten de regio betalen niet vanzelf mee aan de collectieve inzet. Daarom tellen we per school hoeveel leerlingen in een gemeente buiten de regio wonen (DUO, leerlingen naar postcode en gemeente), en rekenen een voorstel voor een bijdrage per gemeente uit volgens de verdeelregel van de regio. DUO toont kleine aantallen als "<5": die tellen hier als 2, met het bereik 1 tot 4 ernaast.'),
-    'rendement': (2, '4. Rendement: vaste indicatoren per school en regio',
+    'rendement': (2, '6. Rendement: vaste indicatoren per school en regio',
         'De factsheet adviseert het rendement jaarlijks zichtbaar te maken met vaste indicatoren: thuiszitters, in-, door- en uitstroom, procedures en administratieve lasten, ziekteverzuim, lerarentekort en -verloop, werkplezier, en de hulp die leerlingen buiten school krijgen. De trends zijn beschrijvend (verschil tussen eerste en laatste jaar, en de trend per jaar); ze zeggen niet dát JOS het verschil heeft gemaakt. Vroegsignalering kan verwijzingen en jeugdhulp in de eerste jaren juist laten stijgen.'),
     'aanbieder': (3, 'Registratie van de aanbieder',
         'Trajecten per type per 100 leerlingen, het aandeel verwezen naar de tweede lijn, de uitstroom, de tevredenheid bij afsluiting en terugval tijdens een monitortraject (de tabel per school staat in de bijlage). De registratie van de aanbieder bestaat al van vóór JOS en is met JOS veranderd: een breuk in de reeks hoeft geen effect te zijn.'),
@@ -109,12 +113,16 @@ class BudgetReport(ReportObject):
     output_dir: str = ""
 
     def written_text(self) -> str:
-        """One Dutch sentence on what was written (empty when nothing was)."""
+        """One Dutch sentence on what was written (empty when nothing was).
+
+        It names no folder: in a batch ``output_dir`` is a temporary folder that is moved into place
+        after the notebook ran, so its path means nothing to a reader (it once reached the report
+        through this sentence)."""
         if not self.output_dir:
             return ""
         n_figures = sum(1 for p in self.written if p.suffix == ".png")
-        return (f"{len(self.written) - n_figures} bestanden en {n_figures} figuren geschreven naar "
-                f"{self.output_dir}")
+        return (f"{len(self.written) - n_figures} bestanden en {n_figures} figuren geschreven naar de map van dit "
+                "rapport")
 
 
 def table_item(table: pd.DataFrame, decimals: int = 1, **column_decimals: int) -> Table:
@@ -142,6 +150,7 @@ class _Context:
     summary: dict[str, str] = field(default_factory=dict)
     appendix: list[Any] = field(default_factory=list)
     hidden_elsewhere: dict[str, set[tuple[str, str]]] = field(default_factory=dict)
+    verdicts: list[CareWeightVerdict] = field(default_factory=list)
 
 
 def _hidden_in_school_reports(region: Region, prepared: str, params_dir: str | Path) -> dict[str, set[tuple[str, str]]]:
@@ -184,9 +193,13 @@ def build_budget_report(region_id: str, prepared: str = "", output_dir: str = ""
     ctx = _Context(region=region, data=load_budget_report_data(region, prepared),
                    names={s.school_id: s.name for s in region.schools},
                    jos_ids=[s.school_id for s in region.jos_schools], output_dir=output_dir,
-                   hidden_elsewhere=_hidden_in_school_reports(region, prepared, params_dir))
-    parts = (_capacity_section(ctx), _budget_section(ctx), _out_of_region_section(ctx), _catchment_section(ctx),
-             _rendement_section(ctx), _provider_section(ctx), _notes_section(ctx))
+                   hidden_elsewhere=_hidden_in_school_reports(region, prepared, params_dir),
+                   verdicts=_care_verdicts(region, prepared, params_dir))
+    parts = (_capacity_section(ctx), _budget_section(ctx),
+             _part(ctx, "kosten", cost_part(region, ctx.data, ctx.budget, ctx.names)),
+             _part(ctx, "zorgzwaarte", care_weight_part(region, ctx.data, ctx.names, ctx.verdicts)),
+             _out_of_region_section(ctx), _catchment_section(ctx), _rendement_section(ctx), _provider_section(ctx),
+             _notes_section(ctx))
     appendix = _section("bijlage", "Bijlage: tabellen per school", items=tuple(ctx.appendix))
     summary = _section("samenvatting", "Samenvatting")
     sections = (_region_section(ctx), summary) + parts + (appendix,)
@@ -196,6 +209,22 @@ def build_budget_report(region_id: str, prepared: str = "", output_dir: str = ""
         written += tuple(Path(output_dir) / "figures" / f"{name}.png" for name in ctx.figures)
     return BudgetReport(region=region, data=ctx.data, document=Document(sections), tables=dict(ctx.tables),
                         figures=dict(ctx.figures), written=written, output_dir=str(output_dir or ""))
+
+
+def _care_verdicts(region: Region, prepared: str, params_dir: str | Path) -> list[CareWeightVerdict]:
+    """The region's verdicts on light and heavy indications per pupil (none without data)."""
+    if not prepared and not region.data_dir.is_dir():
+        return []
+    return care_weight_verdicts(load_context(region.region_id, prepared, params_dir))
+
+
+def _part(ctx: _Context, key: str, part: Part) -> Section:
+    """Collect a part's tables, Samenvatting line and Bijlage tables; return its section."""
+    ctx.tables.update(part.tables)
+    if part.summary:
+        ctx.summary[key] = part.summary
+    ctx.appendix += list(part.appendix)
+    return part.section
 
 
 def _figure(ctx: _Context, name: str, fig: matplotlib.figure.Figure, alt: str) -> Figure:
@@ -219,7 +248,8 @@ def _shown(table: pd.DataFrame, drop: tuple[str, ...] = (), *, empty_years: bool
 def _summary_section(ctx: _Context, document: Document) -> Section:
     """The Samenvatting: back link, table of contents and one line per part (key numbers only;
     counts of pupils appear only as shares of totals that passed the privacy threshold)."""
-    order = (("capaciteit", "Capaciteit"), ("budget", "Budget"), ("herkomst", "Herkomst"), ("rendement", "Rendement"))
+    order = (("capaciteit", "Capaciteit"), ("budget", "Budget"), ("kosten", "Kosten"), ("zorgzwaarte", "Zorgzwaarte"),
+             ("herkomst", "Herkomst"), ("rendement", "Rendement"))
     lines = [f"- **{title}:** {ctx.summary.get(key, 'geen gegevens; zie het hoofdstuk hieronder.')}"
              for key, title in order]
     items: list[Any] = [back_link("../index.html")] if ctx.output_dir else []
@@ -312,11 +342,17 @@ def _budget_section(ctx: _Context) -> Section:
     if data.pupils is None:
         return _section("budget", title, items=(
             data.missing.get("leerlingen", "Zonder leerlingaantallen is geen herijking mogelijk."),))
-    section = ctx.budget = budget_section(ctx.region, data.budget, data.pupils)
+    section = ctx.budget = budget_section(ctx.region, data.budget, data.pupils,
+                                          group_characteristics=_measured_characteristics(ctx))
     recal_shown, path_shown, small = protected_budget_tables(section, names, rules)
     last = section.path[section.path["year"] == section.path["year"].max()].set_index("school_id")
     ctx.tables.update(budget_herijking=recal_shown, budget_overgangspad=path_shown)
     items: list[Any] = []
+    if section.comparison:
+        items.append("Vergelijkingsscholen hebben geen JOS-budget en doen niet mee in de herijking; het budgetbestand "
+                     "noemt " + ", ".join(str(names.get(s, s)) for s in section.comparison) + ", die hier als "
+                     "vergelijkingsschool buiten beschouwing blijven.")
+    items.append(_groups_text(section))
     if section.left_out:
         items.append("Zonder leerlingaantal, dus niet herijkt: "
                      + ", ".join(str(names.get(s, s)) for s in section.left_out) + ".")
@@ -326,7 +362,8 @@ def _budget_section(ctx: _Context) -> Section:
     items += [
         "**Huidig en herijkt budget per school** (per leerling; het verschil in euro per jaar)",
         table_item(_shown(rename_protected(recal_shown, BUDGET_HEADERS), drop), 0, **{
-            "huidig per leerling (€)": 2, "zorgindex": 2, "herijkt per leerling (€)": 2, "verschil (%)": 1}),
+            "huidig per leerling (€)": 2, "zorgindex": 2, "herijkt per leerling (€)": 2, "verschil (%)": 1,
+            "herijkt naar doelgroepen per leerling (€)": 2, "verschil doelgroepen (%)": 1}),
         "**Overgangspad per jaar** (het eerste jaar is het huidige budget)",
         table_item(_shown(path_shown, ("vestiging",)), 0),
     ]
@@ -343,6 +380,32 @@ def _budget_section(ctx: _Context) -> Section:
                          alt_text_budget(drawn, path, names, per_pupil=True)))
     intro = f"Huidig budget: jaar {section.year}. {section.assumptions_text()}"
     return _section("budget", title, intro, tuple(items))
+
+
+def _measured_characteristics(ctx: _Context) -> pd.DataFrame | None:
+    """The estimated youth-care share of each JOS school's pupils from their home municipalities
+    (relative to the schools' mean), when DUO pupils by home municipality and CBS 85098NED are there."""
+    data = ctx.data
+    if data.home_municipality is None or data.cbs is None or CATCHMENT_MEASURE not in set(data.cbs["measure"]):
+        return None
+    try:
+        est = estimate_youthcare(data.home_municipality, data.cbs, schools=ctx.jos_ids)
+    except DataError:
+        return None          # the catchment section says why
+    return relative_youthcare_share(est.per_school)
+
+
+def _groups_text(section: BudgetSection) -> str:
+    """What the pupil-characteristics variant weighed, and what it could not."""
+    used = ", ".join(f"{CHARACTERISTIC_LABELS.get(k, k)} {nl.number(v, 2)}"
+                     for k, v in section.groups_weights.items()) or "geen"
+    lacking = (" Niet meegewogen, want niet voor elke school bekend: "
+               + ", ".join(CHARACTERISTIC_LABELS.get(k, k) for k in section.groups_missing) + "."
+               if section.groups_missing else "")
+    return ("**Variant naar doelgroepen** (in de geest van het landelijke doelgroepenmodel): leerlingen gewogen naar "
+            f"kenmerken van de leerlingpopulatie; gewichten (aannames, zie de handleiding): {used}.{lacking} Ook deze "
+            "variant is budgetneutraal met hetzelfde begrensde overgangspad; de kolommen 'herijkt naar doelgroepen' "
+            "staan in de tabel.")
 
 
 def _budget_summary(ctx: _Context, section: BudgetSection, last: pd.DataFrame) -> None:
@@ -365,7 +428,8 @@ def _budget_summary(ctx: _Context, section: BudgetSection, last: pd.DataFrame) -
 #: budget per pupil, weighted pupils ÷ need index, and the target budget (weighted pupils times
 #: the total over all weighted pupils, which any shown school gives away) with what follows from it.
 PUPIL_DERIVED_BUDGET_COLUMNS = ("budget_per_pupil_current", "need_index", "weighted_pupils", "budget_target",
-                                "budget_per_pupil_target", "change_eur", "change_pct")
+                                "budget_per_pupil_target", "change_eur", "change_pct", "budget_per_pupil_groups",
+                                "change_pct_groups")
 
 
 def protected_budget_tables(section: BudgetSection, names: Mapping[str, str],
@@ -380,6 +444,10 @@ def protected_budget_tables(section: BudgetSection, names: Mapping[str, str],
     """
     recal = section.recalibrated.copy()
     recal.insert(1, "school", recal["school_id"].map(names))
+    if section.groups is not None:
+        groups = section.groups.set_index("school_id")
+        recal["budget_per_pupil_groups"] = recal["school_id"].map(groups["budget_per_pupil_target"])
+        recal["change_pct_groups"] = recal["school_id"].map(groups["change_pct"])
     recal_shown = hide_dependent(apply_privacy(recal.rename(columns={"pupils": "leerlingen"}), rules,
                                                count_columns=["leerlingen"], secondary=False),
                                  {c: ["leerlingen"] for c in PUPIL_DERIVED_BUDGET_COLUMNS})

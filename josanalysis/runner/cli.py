@@ -8,6 +8,7 @@ Subcommands::
     josanalysis synth [--out data/demo] [--seed 20220801] [--schools N]
     josanalysis templates [--out data/templates]
     josanalysis fetch-cbs 85099NED (--region regio-alkmaar | --out DIR) [--filter "..."]
+    josanalysis compare --regions demoregio regio-alkmaar [...] --out DIR [--results-root outputs]
 
 Exit codes: 0 success; 1 a report failed or a data file did not pass its check; 2 bad input
 (a :class:`~josanalysis.core.errors.JosError`: printed as one sentence on stderr, never a
@@ -34,6 +35,7 @@ from josanalysis.core.config import load_region
 from josanalysis.core.errors import ConfigError, JosError
 from josanalysis.demo.synth import write_demo
 from josanalysis.runner.batch import run_region
+from josanalysis.runner.compare import compare_regions
 from josanalysis.sources import check_data_folder, source_coverage
 from josanalysis.sources.cbs_fetch import fetch_cbs_table
 from josanalysis.sources.templates import write_templates
@@ -115,7 +117,42 @@ def build_parser() -> argparse.ArgumentParser:
     fetch.add_argument("--region", default=None, help="save into this region's data folder, under cbs/")
     fetch.add_argument("--out", default=None, metavar="DIR", help="save into this folder instead")
     fetch.add_argument("--filter", default=None, help="OData filter, e.g. \"substringof('GM', RegioS)\"")
+    compare = sub.add_parser(
+        "compare", help="put regions (or subregions) side by side in one HTML report",
+        description="Measure each region with one base approach (capacity, costs, weight of care, pooled "
+                    "estimates, data coverage) and write vergelijking.html. A region's estimates are read from "
+                    "the results a run wrote under --results-root, else computed once.")
+    compare.add_argument("--regions", nargs="+", required=True, metavar="REGION",
+                         help="two or more region ids (params/regions/<id>.yaml), or <id>/<subregion> for "
+                              "the JOS schools of one subregion")
+    compare.add_argument("--out", required=True, metavar="DIR", help="folder for vergelijking.html and its tables")
+    compare.add_argument("--results-root", default="outputs", metavar="DIR",
+                         help="where run wrote <region>/region/results.csv (default: outputs)")
+    compare.add_argument("--params-dir", default=None, metavar="DIR",
+                         help="parameter folder (default: the project's params/)")
+    compare.add_argument("--no-compute", action="store_true",
+                         help="do not compute estimates missing from --results-root (show them as missing)")
     return parser
+
+
+_ESTIMATES_FROM = {"resultaten van de regio-run": "read from the results of its run", "berekend": "computed",
+                   "niet berekend": "not computed (--no-compute)",
+                   "geen gegevens": "none (the region has no data folder)"}
+
+
+def _cmd_compare(args: argparse.Namespace) -> int:
+    result = compare_regions(args.regions, args.out, results_root=args.results_root,
+                             params_dir=args.params_dir or "", compute=not args.no_compute)
+    for p in result.report.profiles:
+        print(f"{p.region.name}: estimates {_ESTIMATES_FROM.get(p.estimates_from, p.estimates_from)}.")
+    print(f"Comparison: {result.html}")
+    if result.privacy_violations:
+        print(f"NOT SAFE TO SHARE: the output scan found {len(result.privacy_violations)} problem(s) in "
+              f"{args.out}:", file=sys.stderr)
+        for v in result.privacy_violations[:20]:
+            print(f"  {v.kind}: {v}", file=sys.stderr)
+        return 1
+    return 0
 
 
 def _cmd_templates(args: argparse.Namespace) -> int:
@@ -200,7 +237,7 @@ def _cmd_synth(args: argparse.Namespace) -> int:
 
 
 _COMMANDS = {"run": _cmd_run, "check-data": _cmd_check_data, "synth": _cmd_synth, "fetch-cbs": _cmd_fetch_cbs,
-             "templates": _cmd_templates}
+             "templates": _cmd_templates, "compare": _cmd_compare}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -27,7 +27,8 @@ loader                                 canonical frame (columns)
                                        absent_hours, absence_rate, unauthorised_rate
 ``load_municipality_youthcare``        school_id, school_year, youthcare_ambulant,
                                        youthcare_residential, cost_ambulant, cost_residential,
-                                       indications_light/medium/heavy, duration_months, *_suppressed
+                                       indications_light/medium/heavy, duration_months (and per kind:
+                                       duration_ambulant_months, duration_residential_months), *_suppressed
 ``load_swv_referrals``                 school_id, school_year, tlv_vso_cluster4,
                                        placements_facility, *_suppressed
 ``load_provider_trajectories``         trajectory_id, pupil_key, school_id, function, type, start,

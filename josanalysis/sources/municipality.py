@@ -29,8 +29,9 @@ __all__ = ["load_municipality_youthcare", "MUNICIPALITY_COLUMNS"]
 _COUNTS = ["youthcare_ambulant", "youthcare_residential", "indications_light", "indications_medium",
            "indications_heavy"]
 _MONEY = ["cost_ambulant", "cost_residential"]
+_DURATIONS = ["duration_months", "duration_ambulant_months", "duration_residential_months"]
 _VALUES = ["youthcare_ambulant", "youthcare_residential", "cost_ambulant", "cost_residential",
-           "indications_light", "indications_medium", "indications_heavy", "duration_months"]
+           "indications_light", "indications_medium", "indications_heavy", *_DURATIONS]
 MUNICIPALITY_COLUMNS = ["school_id", "school_year", *_VALUES, *[f"{c}_suppressed" for c in _VALUES]]
 
 
@@ -44,7 +45,8 @@ def load_municipality_youthcare(
     path
         CSV with ``vestigingscode;schooljaar;leerlingen_jeugdhulp_ambulant;
         leerlingen_jeugdhulp_verblijf;kosten_ambulant;kosten_verblijf;indicaties_licht;
-        indicaties_middel;indicaties_zwaar;duur_maanden_gemiddeld`` (English names accepted;
+        indicaties_middel;indicaties_zwaar;duur_maanden_gemiddeld`` and optionally the mean
+        duration per kind ``duur_maanden_ambulant;duur_maanden_verblijf`` (English names accepted;
         only the key and at least one value column are required).
     school_ids
         When given, codes outside this set are refused.
@@ -54,7 +56,8 @@ def load_municipality_youthcare(
     pandas.DataFrame
         ``school_id, school_year, youthcare_ambulant, youthcare_residential, cost_ambulant,
         cost_residential, indications_light, indications_medium, indications_heavy,
-        duration_months`` and a ``<column>_suppressed`` flag per value column. Counts are
+        duration_months, duration_ambulant_months, duration_residential_months`` and a
+        ``<column>_suppressed`` flag per value column. Counts are
         Int64, costs and duration float; columns absent from the file are all missing (and not
         flagged as suppressed).
 
@@ -80,6 +83,10 @@ def load_municipality_youthcare(
             spec("indications_heavy", "indicaties_zwaar", "zware_indicaties", required=False),
             spec("duration_months", "duur_maanden_gemiddeld", "duur_maanden", "gemiddelde_duur_maanden",
                  "duration", required=False),
+            spec("duration_ambulant_months", "duur_maanden_ambulant", "duur_ambulant_maanden",
+                 "duration_ambulant", required=False),
+            spec("duration_residential_months", "duur_maanden_verblijf", "duur_verblijf_maanden",
+                 "duration_residential", required=False),
         ],
         what="municipality youth care", school_ids=school_ids, period="school_year",
     )
@@ -100,8 +107,8 @@ def load_municipality_youthcare(
         {
             **{c: pa.Column("Int64", nonneg("a count"), nullable=True) for c in _COUNTS},
             **{c: pa.Column(float, nonneg("an amount"), nullable=True) for c in _MONEY},
-            "duration_months": pa.Column(float, pa.Check.in_range(0, 240, error="a duration of 0-240 months"),
-                                         nullable=True),
+            **{c: pa.Column(float, pa.Check.in_range(0, 240, error="a duration of 0-240 months"), nullable=True)
+               for c in _DURATIONS},
         },
         unique=["school_id", "school_year"],
     )

@@ -88,7 +88,9 @@ TEMPLATES: dict[str, Template] = {
         ("leerlingen_jeugdhulp_verblijf", "aantal leerlingen met jeugdhulp met verblijf (<5 mag)"),
         ("kosten_ambulant", "euro"), ("kosten_verblijf", "euro"),
         ("indicaties_licht", "aantal"), ("indicaties_middel", "aantal"), ("indicaties_zwaar", "aantal"),
-        ("duur_maanden_gemiddeld", "gemiddelde duur in maanden"))),
+        ("duur_maanden_gemiddeld", "gemiddelde duur in maanden"),
+        ("duur_maanden_ambulant", "gemiddelde duur van jeugdhulp zonder verblijf in maanden (mag leeg)"),
+        ("duur_maanden_verblijf", "gemiddelde duur van jeugdhulp met verblijf in maanden (mag leeg)"))),
     "swv": Template("swv-verwijzingen.csv", "swv", "Verwijzingen van het samenwerkingsverband", (
         ("vestigingscode", "DUO-vestigingscode"), ("schooljaar", "bijv. 2022-2023"),
         ("tlv_vso_cluster4", "aantal toelaatbaarheidsverklaringen vso cluster 4"),
