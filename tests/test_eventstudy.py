@@ -144,3 +144,24 @@ def test_event_study_refusals():
                     start="jos_start")
     with pytest.raises(ConfigError, match="no entry"):
         event_study(panel, "absence_rate", unit="school", time="month", start={"S00": "2019-08-01"})
+
+
+def test_max_lag_pools_later_years_and_leaves_never_treated_schools_untreated():
+    """``max_lag`` bins the later years after the start into the last one; the never-treated
+    schools stay in the comparison (a bug once coded their months as event year ``max_lag``)."""
+    rng = np.random.default_rng(12)
+    panel = staggered_panel(rng)
+    full = event_study(panel, "absence_rate", unit="school", time="month", start="jos_start")
+    binned = event_study(panel, "absence_rate", unit="school", time="month", start="jos_start", max_lag=2)
+    assert list(binned.event.index) == [-3, -2, -1, 0, 1, 2]
+    # only the treated school-months of years 2 on are in the last bin: the never-treated months are not
+    late = full.event.loc[full.event.index >= 2]
+    assert binned.event.loc[2, "n_obs"] == late.n_obs.sum()
+    assert binned.event.loc[[0, 1, 2], "n_obs"].sum() == binned.att.loc["att", "n_obs"]
+    # the first stage does not depend on the binning: the last bin is the n-weighted mean of the
+    # later years, and the pooled effect is unchanged
+    assert binned.event.loc[2, "estimate"] == pytest.approx(np.average(late.estimate, weights=late.n_obs), rel=1e-6)
+    pd.testing.assert_series_equal(binned.event.loc[[-3, -2, -1, 0, 1], "estimate"],
+                                   full.event.loc[[-3, -2, -1, 0, 1], "estimate"], rtol=1e-9)
+    assert binned.att.loc["att", "estimate"] == pytest.approx(full.att.loc["att", "estimate"], rel=1e-9)
+    assert binned.n_never == 2
