@@ -14,8 +14,13 @@ Sections:
    so the three analyses differ only by the effect); coverage of the primary interval;
 2. counts (thuiszitters-like stock, quasi-Poisson) at about 1, 3 and 10 events a month, the
    same three analyses;
-3. the region's pooled estimate (event study, wild cluster bootstrap) with 8 and 15 JOS schools
-   plus 2 comparison schools: coverage of the pooled interval and its verdict shares.
+3. the region's pooled estimate (event study, wild cluster bootstrap-t) with 8 and 15 JOS
+   schools plus 2 comparison schools: coverage of the pooled interval and of every event year,
+   the verdict shares under no effect, with an effect equal to the interval's MDE and twice it;
+   every share with its Monte-Carlo standard error. The region runs in chunks:
+
+    .venv/bin/python benchmarks/verdicts.py --only region --schools 15 --panels 100 --seed 1 --save r.csv
+    .venv/bin/python benchmarks/verdicts.py --summarise r.csv
 """
 
 from __future__ import annotations
@@ -186,36 +191,90 @@ def region_panel(rng: np.random.Generator, n_jos: int, effect: float) -> pd.Data
     return pd.concat(frames, ignore_index=True)
 
 
-def region(reps: int, n_jos: int) -> None:
-    """Coverage and verdicts of the pooled estimate; the effect runs use a quarter of the panels
-    (the wild-bootstrap interval by test inversion shifts with a constant effect, so coverage
-    under no effect is the coverage under any constant effect)."""
-    rng = np.random.default_rng(8 + n_jos)
-    for effect, n in ((0.0, reps), (-0.008, max(10, reps // 4))):
-        hits, keys, times = 0, [], []
-        for _ in range(n):
-            p = region_panel(rng, n_jos, effect)
-            t0 = time.perf_counter()
-            r = event_study(p, "absence_rate", unit="school", time="month", start="jos_start", n_boot=1999)
-            times.append(time.perf_counter() - t0)
-            a = r.att.iloc[0]
-            hits += a.ci_low <= effect <= a.ci_high
-            ev = Evidence("absence_rate", direction="down", percent_points=True, n_pre=40, n_post=30,
-                          plausible_effect=0.01, has_comparison=True,
-                          level=Effect(float(a.estimate), float(a.ci_low), float(a.ci_high), float(a.p_value)))
-            keys.append(assess(ev).verdict_key)
-        claim = np.mean([k in EFFECT_CLAIMS for k in keys])
-        print(f"  region, {n_jos} JOS + 2 comparison schools, effect {effect:+.3f}: pooled interval coverage "
-              f"{100 * hits / n:.1f}% ({n} panels); effect claims {100 * claim:.1f}%; verdicts: {_share(keys)}; "
-              f"median time {np.median(times):.1f} s")
+#: z-values of a two-sided 5% test and of 80% power: the MDE of an interval is
+#: (1.960 + 0.842) / 1.960 times its half-width.
+Z_ALPHA, Z_POWER = 1.959964, 0.841621
+
+
+def _pooled(p: pd.DataFrame) -> pd.Series:
+    r = event_study(p, "absence_rate", unit="school", time="month", start="jos_start", n_boot=1999)
+    return pd.concat([r.att.iloc[0], pd.Series({f"ey{int(e)}": (r.event.ci_low[e] <= 0 <= r.event.ci_high[e])
+                                                for e in r.event.dropna(subset=["ci_low"]).index})])
+
+
+def _region_claims(a: pd.Series) -> str:
+    ev = Evidence("absence_rate", direction="down", percent_points=True, n_pre=40, n_post=30,
+                  plausible_effect=0.01, has_comparison=True,
+                  level=Effect(float(a.estimate), float(a.ci_low), float(a.ci_high), float(a.p_value)))
+    return assess(ev).verdict_key
+
+
+def region_rows(reps: int, n_jos: int, seed: int, effect_every: int = 3) -> list[dict]:
+    """Per simulated region (``n_jos`` JOS schools in three start cohorts, 2 comparison schools):
+    the pooled estimate under no effect, whether its interval and each event year's cover 0,
+    the verdict; on every ``effect_every``-th panel also the verdicts with an effect equal to
+    the interval's MDE and twice it, added to the same noise."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for i in range(reps):
+        p = region_panel(rng, n_jos, 0.0)
+        t0 = time.perf_counter()
+        a = _pooled(p)
+        mde = -(1 + Z_POWER / Z_ALPHA) * (a.ci_high - a.ci_low) / 2
+        row = {"schools": n_jos, "seconds": time.perf_counter() - t0, "estimate": a.estimate,
+               "covered": a.ci_low <= 0 <= a.ci_high, "null": _region_claims(a), "mde": mde,
+               **{k: v for k, v in a.items() if str(k).startswith("ey")}}
+        if i % effect_every == 0:
+            post = np.asarray(p.month >= p.jos_start, dtype=float)
+            for k, mult in (("mde1", 1.0), ("mde2", 2.0)):
+                row[k] = _region_claims(_pooled(p.assign(absence_rate=p.absence_rate + mult * mde * post)))
+        rows.append(row)
+    return rows
+
+
+def _pct(x: pd.Series) -> str:
+    """A share in percent with its Monte-Carlo standard error."""
+    x = x.dropna().astype(float)
+    m = x.mean()
+    return f"{100 * m:.1f}% (MC se {100 * np.sqrt(m * (1 - m) / len(x)):.1f}, n={len(x)})"
+
+
+def region_summary(df: pd.DataFrame) -> None:
+    """Coverage and verdict shares of the pooled estimate, per number of JOS schools (the
+    test-inversion interval shifts with a constant effect, so coverage under no effect is the
+    coverage under any constant effect)."""
+    for n_jos, d in df.groupby("schools"):
+        claims = {k: d[k].dropna().isin(EFFECT_CLAIMS) for k in ("null", "mde1", "mde2")}
+        years = sorted((c for c in d.columns if c.startswith("ey")), key=lambda c: int(c[2:]))
+        print(f"  region, {n_jos} JOS + 2 comparison schools: pooled interval coverage {_pct(d.covered)}; "
+              f"effect claims, no effect {_pct(claims['null'])}; at the interval's MDE (median "
+              f"{100 * d.mde.abs().median():.2f} pp) {_pct(claims['mde1'])}; at 2 x MDE {_pct(claims['mde2'])}; "
+              f"verdicts (no effect): {_share(d.null.tolist())}; median time {d.seconds.median():.1f} s")
+        print("    event-year interval coverage (no effect): "
+              + ", ".join(f"{c[2:]}: {100 * d[c].dropna().astype(float).mean():.1f}%" for c in years))
+
+
+def region(reps: int, n_jos: int, seed: int | None = None, save: Path | None = None) -> None:
+    rows = pd.DataFrame(region_rows(reps, n_jos, 8 + n_jos if seed is None else seed))
+    if save is not None:
+        rows.to_csv(save, mode="a", header=not save.exists(), index=False)
+    region_summary(rows)
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--only", choices=["rates", "counts", "region"])
+    ap.add_argument("--schools", type=int, nargs="+", default=[8, 15], help="region: numbers of JOS schools")
+    ap.add_argument("--panels", type=int, help="region: simulated regions per number of schools")
+    ap.add_argument("--seed", type=int, help="region: random seed (to run the region in chunks)")
+    ap.add_argument("--save", type=Path, help="region: append the per-panel rows to this CSV")
+    ap.add_argument("--summarise", type=Path, nargs="+", help="region: print the figures of saved chunks")
     args = ap.parse_args()
-    reps, n_sims, reg = (30, 60, 20) if args.quick else (300, 100, 120)
+    if args.summarise:
+        region_summary(pd.concat([pd.read_csv(f) for f in args.summarise], ignore_index=True))
+        return
+    reps, n_sims, reg = (30, 60, 20) if args.quick else (300, 100, 300)
     t0 = time.perf_counter()
     if args.only in (None, "rates"):
         print("1. rates (absence; gaussian, AR(1), month seasonality; 3-5 school years before, 2-3 after)")
@@ -225,9 +284,9 @@ def main() -> None:
         for mean in (1.0, 3.0, 10.0):
             counts(reps // 2, n_sims, mean)
     if args.only in (None, "region"):
-        print("3. region pooled estimate (event study, wild cluster bootstrap)")
-        for n in (8, 15):
-            region(reg, n)
+        print("3. region pooled estimate (event study, wild cluster bootstrap-t)")
+        for n in args.schools:
+            region(args.panels or reg, n, seed=None if args.seed is None else args.seed + n, save=args.save)
     print(f"total time {time.perf_counter() - t0:.0f} s")
 
 

@@ -18,6 +18,7 @@ from josanalysis.assessment import (
     region_assessment,
     region_event_study,
     region_yearly,
+    results_frame,
 )
 from josanalysis.assessment.verdicts import EFFECT_CLAIMS
 from josanalysis.reporting.report_parts import summary_row
@@ -63,7 +64,7 @@ def test_no_unexpected_direction_where_the_truth_is_a_decrease(school_verdicts, 
     assert wrong == []
 
 
-def test_dm0400_thuiszitters_are_too_few_to_judge(school_verdicts):
+def test_dm0400_thuiszitters_are_too_few_to_judge(ctx, school_verdicts):
     analysis = school_verdicts[("DM0400", "thuiszitters")]
     a = analysis.assessment
     assert a.verdict == "te kleine aantallen om te beoordelen"
@@ -73,6 +74,13 @@ def test_dm0400_thuiszitters_are_too_few_to_judge(school_verdicts):
     assert not table["Schatting"].str.contains("%").any()
     row = summary_row("Thuiszitters", a)
     assert "%" not in row["Wat veranderde"] + row["Hoe zeker"]
+    # nor in results.csv: the rows keep the verdict and the numbers of points, not the ratio
+    # estimate, its interval, p-value or MDE (a ratio of 5.4 is the "+541%" the report withholds)
+    assert analysis.mde is not None and np.isfinite(analysis.result.effects["estimate"]).all()
+    rows = results_frame(ctx, [analysis])
+    assert set(rows["verdict_key"]) == {"small_counts"} and set(rows["term"]) >= {"level", "slope"}
+    assert rows[["estimate", "ci_low", "ci_high", "p_value", "mde"]].isna().all().all()
+    assert (rows["n_pre"] > 0).all()
 
 
 def test_dm1300_says_its_placebo_dates_cannot_reach_the_rank_p(school_verdicts):

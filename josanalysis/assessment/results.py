@@ -27,12 +27,32 @@ from josanalysis.assessment.verdicts import Assessment
 from josanalysis.core.config import Region
 from josanalysis.methods import EventStudyResult, ItsSpec
 
-__all__ = ["RESULT_COLUMNS", "method_label", "results_rows", "results_frame", "region_results", "region_yearly_results"]
+__all__ = ["RESULT_COLUMNS", "method_label", "withholds_estimate", "results_rows", "results_frame", "region_results", "region_yearly_results"]
 
 #: Columns of a report's ``results.csv`` (and the region summary table).
 RESULT_COLUMNS = ["region_id", "school_id", "school_name", "indicator", "term", "estimate", "ci_low",
                   "ci_high", "p_value", "scale", "n_pre", "n_post", "mde", "verdict_key", "verdict",
                   "n_caveats", "method"]
+
+
+#: The numbers of an effect row that has no estimate to show.
+_NO_ESTIMATE = {"estimate": np.nan, "ci_low": np.nan, "ci_high": np.nan, "p_value": np.nan, "scale": "", "mde": np.nan}
+
+
+def withholds_estimate(assessment: Assessment) -> bool:
+    """Whether the verdict withholds the estimate (small counts: no percentage from a handful of
+    events), so that the results files carry no estimate, interval, p-value or MDE either.
+
+    Examples
+    --------
+    >>> from josanalysis.assessment.evidence import Effect, Evidence
+    >>> from josanalysis.assessment.verdicts import assess
+    >>> ev = Evidence("thuiszitters", scale="ratio", n_pre=40, n_post=20, level=Effect(5.4, 1.2, 24.0),
+    ...               events_per_point=(0.8, 0.6))
+    >>> withholds_estimate(assess(ev))
+    True
+    """
+    return assessment.verdict_key == "small_counts"
 
 
 def method_label(spec: ItsSpec) -> str:
@@ -54,6 +74,10 @@ def results_rows(analysis: IndicatorAnalysis, region: Region) -> pd.DataFrame:
             "n_caveats": len(a.caveats), "method": method_label(analysis.spec)}
     mde = analysis.mde.mde_decrease if analysis.mde is not None else np.nan
     result = analysis.result
+    if result is not None and withholds_estimate(a):
+        # too few events: the report prints no estimate, so neither do the results files
+        return pd.DataFrame([{**base, "term": str(term), **_NO_ESTIMATE, "n_pre": result.n_pre,
+                              "n_post": result.n_post} for term in result.effects.index])[RESULT_COLUMNS]
     if result is None:
         return pd.DataFrame([{**base, "term": "level", "estimate": np.nan, "ci_low": np.nan,
                               "ci_high": np.nan, "p_value": np.nan, "scale": "", "n_pre": a.evidence.n_pre,

@@ -16,12 +16,13 @@ Calendar-month fixed effects absorb seasonality and shocks common to the region 
 closures, national trends); school fixed effects absorb level differences between schools.
 
 Inference: with 8-15 schools, cluster-robust (large-sample) standard errors are unreliable.
-We use a wild cluster bootstrap at school level (Rademacher weights; all 2^G sign patterns
-when G <= 14, else ``n_boot`` random draws), with the small-sample factor sqrt(G/(G-1)) on
-the bootstrap deviations, and symmetric percentile intervals. Because the estimator is linear
-in the outcome, the bootstrap is computed exactly from the per-school contributions of the
-residuals; the point estimate is cross-checked against pyfixest. Optionally, a randomization
-inference p-value for the pooled ATT permutes the start dates among schools.
+We use a wild cluster bootstrap-t at school level with the null imposed (WCR; Rademacher
+weights, all 2^G sign patterns when G <= 14, else ``n_boot`` random draws): the statistic is
+the distance from the null over the cluster-robust standard error, recomputed in every draw,
+and intervals come from inverting the test. Because the estimator is linear in the outcome,
+every draw is computed exactly from the per-school contributions of the residuals; the point
+estimates are cross-checked against pyfixest. Optionally, a randomization inference p-value
+for the pooled ATT permutes the start dates among schools.
 See ``docs/methods.md`` for the reasons and the simulation check.
 
 Modules: ``data`` (the checked panel and event time), ``firststage`` (the fixed-effects first

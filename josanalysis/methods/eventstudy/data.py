@@ -152,9 +152,11 @@ def _code_event_time(df: pd.DataFrame, time: str, max_lead: int, max_lag: int | 
     mi = _month_index(df[time])
     si = _month_index(df["_start"])
     df["_treat"] = (df[time] >= df["_start"]).fillna(False).astype(int)
-    rel = np.floor((mi - si) / 12.0)
+    rel = np.floor((mi - si) / 12.0)  # NaN for never-treated schools
     if max_lag is not None:
-        rel = rel.where(rel <= max_lag, max_lag)
+        # later years into the last bin; clip keeps the NaN of never-treated rows (a ``where``
+        # on ``rel <= max_lag`` put them into the last bin, as if they had been treated)
+        rel = rel.clip(upper=max_lag)
     rel = rel.where(~(rel < -max_lead), NEVER)  # early leads: part of the reference
     df["_rel"] = rel.fillna(NEVER).astype(int)
     df["_period"] = mi.astype(int)

@@ -4,10 +4,12 @@ cluster bootstrap with the null imposed (inverted for intervals) and randomizati
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import scipy.linalg
 
 from josanalysis.methods.eventstudy.data import EventPanel
 from josanalysis.methods.eventstudy.firststage import FirstStage, fe_design, first_stage_predict, residuals
@@ -52,15 +54,46 @@ class LinearEstimator:
         ytil = self.y - self.first_stage.predict(self.y[:, None])[:, 0]
         return self.second_stage(ytil[:, None])[:, 0]
 
-    def per_school(self, r: np.ndarray, w: np.ndarray) -> np.ndarray:
-        """w' A (r[:, j] * 1[school g]) for every column j of r and school g: shape (ncol, G)."""
-        n, m = r.shape
-        G = self.n_units
-        R = np.zeros((n, m * G))
-        for j in range(m):
-            R[np.arange(n), j * G + self.u_code] = r[:, j]
-        Rt = R - self.first_stage.predict(R)
-        return (w @ self.second_stage(Rt)[:-1]).reshape(m, G)
+    @property
+    def school_dummies(self) -> np.ndarray:
+        """One column per school: 1 on its rows (n x G)."""
+        D = np.zeros((len(self.y), self.n_units))
+        D[np.arange(len(self.y)), self.u_code] = 1.0
+        return D
+
+    def outcome_weights(self, w: np.ndarray) -> np.ndarray:
+        """The weight ``a_i`` of every row's outcome in the estimate ``w' theta`` (so that
+        ``w' theta_hat = a @ y``); ``w`` weighs the event years."""
+        s = np.zeros(len(self.y))
+        for wi, e in zip(w, self.years):
+            if wi:
+                m = self.rel == e
+                s[m] += wi / m.sum()
+        fs = self.first_stage
+        a = s.copy()
+        a[fs.untreated] -= fs.Z0 @ scipy.linalg.cho_solve(fs.cf, fs.Z.T @ s)
+        return a
+
+    def unrestricted_residuals(self, Y: np.ndarray) -> np.ndarray:
+        """Residuals of the imputation model, columnwise: the first-stage residual, and on a
+        treated row its difference from the mean of its event year (Borusyak, Jaravel & Spiess
+        2024, section 4.3)."""
+        R = Y - self.first_stage.predict(Y)
+        for e in self.years:
+            if e >= 0:
+                m = self.rel == e
+                R[m] -= R[m].mean(axis=0)
+        return R
+
+    def school_scores(self, a: np.ndarray, R: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+        """For each column ``r`` of ``R`` (residuals): the schools' contributions to the estimate,
+        ``c_g = sum_{i in g} a_i r_i``, and ``K`` with ``K[g, h]`` school g's score after school
+        h's residuals alone are taken as the outcome: a wild-bootstrap draw ``v`` has the estimate
+        ``v @ c`` and the cluster-robust standard error ``||K v||``."""
+        D = self.school_dummies
+        G, m = self.n_units, R.shape[1]
+        E = self.unrestricted_residuals(np.hstack([D * R[:, [j]] for j in range(m)]))
+        return [(D.T @ (a * R[:, j]), D.T @ (a[:, None] * E[:, j * G:(j + 1) * G])) for j in range(m)]
 
 
 @dataclass(frozen=True)
@@ -113,12 +146,42 @@ def _restricted_problem(est: LinearEstimator, j: int, w: np.ndarray, F: np.ndarr
     return Xr, bins[:, kk] / w[kk]
 
 
+def _studentized_pvalue(V: np.ndarray, scores: list[tuple[np.ndarray, np.ndarray]], theta: float,
+                        se: float) -> Callable[[float], float]:
+    """The bootstrap-t p-value of H0: estimate = tau0, as a function of tau0.
+
+    With restricted residuals ``r(tau0) = r_y - tau0 r_z`` both the bootstrap estimate
+    ``v @ c(tau0)`` and its squared standard error ``||K(tau0) v||^2`` are polynomials in tau0,
+    so each evaluation costs one pass over the draws.
+    """
+    (cy, Ky), (cz, Kz) = scores
+    ny, nz = V @ cy, V @ cz
+    P, Q = V @ Ky.T, V @ Kz.T
+    pp, pq, qq = (P * P).sum(axis=1), (P * Q).sum(axis=1), (Q * Q).sum(axis=1)
+    se = max(se, 1e-300)
+
+    def pval(tau0: float) -> float:
+        num = np.abs(ny - tau0 * nz)
+        den = np.sqrt(np.maximum(pp - 2 * tau0 * pq + tau0 * tau0 * qq, 0.0))
+        t_star = np.divide(num, den, out=np.where(num > 0, np.inf, 0.0), where=den > 0)
+        t_hat = abs(theta - tau0) / se
+        return float((1 + np.sum(t_star >= t_hat * (1 - 1e-12))) / (1 + len(V)))
+
+    return pval
+
+
 def wild_cluster_bootstrap(est: LinearEstimator, theta_hat: np.ndarray, w_att: np.ndarray, alpha: float,
                            n_boot: int, rng: np.random.Generator) -> BootstrapIntervals:
-    """Wild cluster bootstrap by school with the null imposed (WCR), intervals by test inversion.
+    """Wild cluster bootstrap-t by school with the null imposed (WCR), intervals by test inversion.
 
-    Because the estimator is linear in the outcome, each bootstrap statistic is a sign pattern
-    times the per-school contributions of the restricted residuals: exact and fast.
+    The statistic is studentized: the estimate's distance from the null over its cluster-robust
+    standard error, recomputed in every draw from the imputation model's residuals (MacKinnon,
+    Nielsen & Webb 2023; Roodman et al. 2019). The unstudentized distance, used before, is not
+    pivotal when the schools' contributions differ (two comparison schools carry the late
+    comparisons): it rejected a true null in 11.8% of 15-school panels at the 10% level.
+    Because the estimator is linear in the outcome, every draw is exact and cheap. (For a lead,
+    a pre-start year, the first stage absorbs part of an imposed shift, so there the bootstrap
+    under a null other than 0 is an approximation; its p-value at 0 is exact.)
     """
     V, kind = _sign_patterns(est.n_units, n_boot, rng)
     years = est.years
@@ -126,21 +189,21 @@ def wild_cluster_bootstrap(est: LinearEstimator, theta_hat: np.ndarray, w_att: n
     bins = np.column_stack([(est.rel == e).astype(float) for e in years])
     post_idx = [i for i, e in enumerate(years) if e >= 0]
     targets = [np.eye(len(years))[i] for i in range(len(years))] + [w_att]
+    e_hat = est.unrestricted_residuals(est.y[:, None])[:, 0]
+    D = est.school_dummies
     q_lo, q_hi, pvals = [], [], []
     for j, w in enumerate(targets):
+        a = est.outcome_weights(w)
         theta_j = float(w @ theta_hat[:-1])
+        se = float(np.linalg.norm(D.T @ (a * e_hat)))
         Xr, z = _restricted_problem(est, j, w, F, bins, post_idx)
-        c, d = est.per_school(residuals(Xr, np.column_stack([est.y, z])), w)
-
-        def pval(tau0: float, c=c, d=d, theta_j=theta_j) -> float:
-            dev = np.abs(V @ (c - tau0 * d))
-            return float((1 + np.sum(dev >= abs(theta_j - tau0) - 1e-15)) / (1 + len(V)))
-
-        scale = float(np.abs(V @ c).max()) or 1e-12
+        scores = est.school_scores(a, residuals(Xr, np.column_stack([est.y, z])))
+        pval = _studentized_pvalue(V, scores, theta_j, se)
+        scale = float(np.abs(V @ scores[0][0]).max()) or 1e-12
         pvals.append(pval(0.0))
         q_lo.append(invert(pval, theta_j, -scale, alpha))
         q_hi.append(invert(pval, theta_j, scale, alpha))
-    return BootstrapIntervals(np.array(pvals), np.array(q_lo), np.array(q_hi), kind)
+    return BootstrapIntervals(np.array(pvals), np.array(q_lo), np.array(q_hi), kind + ", bootstrap-t")
 
 
 def ri_pvalue(ep: EventPanel, est: LinearEstimator, att_hat: float, n_permutations: int,
