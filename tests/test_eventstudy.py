@@ -180,3 +180,16 @@ def test_max_lag_pools_later_years_and_leaves_never_treated_schools_untreated():
                                    full.event.loc[[-3, -2, -1, 0, 1], "estimate"], rtol=1e-9)
     assert binned.att.loc["att", "estimate"] == pytest.approx(full.att.loc["att", "estimate"], rel=1e-9)
     assert binned.n_never == 2
+
+
+def test_a_school_with_one_point_is_left_out_with_a_note():
+    """A school with a single month carries no information beside its own fixed effect; it is
+    left out (pyfixest's first stage would drop it and then fail on mismatched arrays) and the
+    notes say so. The estimates equal those without that school."""
+    panel = staggered_panel(np.random.default_rng(7))
+    lone = panel[panel.school == "S12"].iloc[:1].assign(school="S99")
+    kw = dict(unit="school", time="month", start="jos_start")
+    with_lone = event_study(pd.concat([panel, lone], ignore_index=True), "absence_rate", **kw)
+    without = event_study(panel, "absence_rate", **kw)
+    assert any(n.startswith("S99: maar één meetpunt") for n in with_lone.notes)
+    assert with_lone.att.loc["att", "estimate"] == pytest.approx(without.att.loc["att", "estimate"])

@@ -33,6 +33,9 @@ class EventPanel:
         Start per school (NaT: never treated within the data).
     units
         The schools, in order of appearance.
+    single
+        Schools left out because they have one point only: their own fixed effect absorbs it, so
+        they carry no information (and pyfixest's first stage would drop them unannounced).
     """
 
     df: pd.DataFrame
@@ -40,6 +43,7 @@ class EventPanel:
     time: str
     starts: pd.Series
     units: np.ndarray
+    single: tuple[str, ...] = ()
 
     @property
     def n_units(self) -> int:
@@ -117,12 +121,15 @@ def prepare_panel(panel: pd.DataFrame, outcome: str, *, unit: str, time: str, st
         raise DataError(f"time column '{time}' must hold month dates.", column=time)
     starts = school_starts(panel, unit, start)
     df = _checked_rows(panel, outcome, unit, time, exclude)
+    counts = df[unit].value_counts()
+    single = tuple(str(u) for u in counts.index[counts < 2])
+    df = df[~df[unit].isin(counts.index[counts < 2])].reset_index(drop=True)
     last = df[time].max()
     st = starts.reindex(df[unit].unique())
     st = st.where(st <= last)  # starts after the data: never treated within the data
     df["_start"] = df[unit].map(st)
     _code_event_time(df, time, max_lead, max_lag)
-    ep = EventPanel(df=df, unit=unit, time=time, starts=st, units=df[unit].unique())
+    ep = EventPanel(df=df, unit=unit, time=time, starts=st, units=df[unit].unique(), single=single)
     _check_support(ep)
     return ep
 

@@ -241,6 +241,11 @@ def _notes(ep: EventPanel, est: LinearEstimator) -> list[str]:
             f"Schooljaar/-jaren {', '.join(map(str, thin))} na de start berusten op minder dan 3 scholen: "
             "lees ze met voorzichtigheid (geen interval waar maar één school is waargenomen)."
         )
+    if ep.single:
+        notes.append(
+            f"{', '.join(ep.single)}: maar één meetpunt, dus niet in de schatting (het eigen schoolniveau "
+            "neemt dat ene punt volledig op; het draagt niets bij aan de vergelijking)."
+        )
     if ep.n_never < 2:
         notes.append(
             "Minder dan 2 scholen zonder JOS: de later startende scholen dragen de vergelijking; de "
