@@ -52,7 +52,7 @@ def test_tests_need_nothing_beside_the_project():
         text = path.read_text(encoding="utf-8")
         assert not any(b in text for b in beside), f"{path.name} reads beside the project"
     readme = (PROJECT / "tests" / "data" / "README.md").read_text(encoding="utf-8")
-    own = ("demo_reference", "malformed")  # the project's own files, each folder described once
+    own = ("demo_reference", "malformed", "attendance")  # the project's own files, each folder described once
     for folder in own:
         assert f"`{folder}/`" in readme, f"tests/data/{folder}/ is not described in tests/data/README.md"
     vendored = [p for p in (PROJECT / "tests" / "data").rglob("*")
