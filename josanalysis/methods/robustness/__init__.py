@@ -5,10 +5,10 @@
   among them.
 * :func:`sensitivity_table` (``sensitivity``) refits across phase-in lag, family and
   autocorrelation method and marks the pre-specified model.
-* :func:`minimum_detectable_effect` (``power``) simulates series like the observed one (its
-  length, gaps, seasonality, noise and autocorrelation) without an effect, and finds the
-  smallest level (or slope) change the pre-specified analysis would detect with the requested
-  power.
+* :func:`minimum_detectable_effect` (``power``) gives the smallest level (or slope) change the
+  whole verdict rule (interval and placebo threshold) detects with the requested power:
+  analytically from the fitted model's standard error (default), or by simulating series like
+  the observed one.
 
 All three take the same arguments as :func:`josanalysis.methods.its.fit_its` (an
 :class:`~josanalysis.methods.its.ItsSpec` and/or model options as keywords), so the model they
@@ -32,7 +32,7 @@ from josanalysis.methods.robustness.placebo import (
     reachable,
     unreachable_nl,
 )
-from josanalysis.methods.robustness.power import MDE_METHODS, MdeResult, mde_with_threshold, minimum_detectable_effect
+from josanalysis.methods.robustness.power import MDE_METHODS, MdeResult, minimum_detectable_effect
 from josanalysis.methods.robustness.sensitivity import SENSITIVITY_COLUMNS, sensitivity_table
 
 __all__ = [
@@ -42,7 +42,6 @@ __all__ = [
     "placebo_test",
     "sensitivity_table",
     "minimum_detectable_effect",
-    "mde_with_threshold",
     "MDE_METHODS",
     "reachable",
     "unreachable_nl",

@@ -32,7 +32,7 @@ from josanalysis.core import formatting as nl
 from josanalysis.core.errors import ConfigError
 from josanalysis.methods.its import ItsFit, ItsSpec, fit_count, fit_gaussian, fit_its, unbounded_log_ratio
 
-__all__ = ["MdeResult", "minimum_detectable_effect", "mde_with_threshold", "MDE_METHODS"]
+__all__ = ["MdeResult", "minimum_detectable_effect", "MDE_METHODS"]
 
 #: The ways :func:`minimum_detectable_effect` can compute the MDE.
 MDE_METHODS = ("analytic", "simulation")
@@ -240,34 +240,6 @@ def _shift_mde(null: pd.DataFrame, power: float, threshold: float = 0.0) -> tupl
     d_inc = optimize.brentq(lambda d: pw(d) - power, 0.0, hi, xtol=1e-10 * max(hi, 1e-12))
     d_dec = -optimize.brentq(lambda d: pw(-d) - power, 0.0, hi, xtol=1e-10 * max(hi, 1e-12))
     return d_dec, d_inc
-
-
-def mde_with_threshold(mde: MdeResult, threshold: float | None) -> MdeResult:
-    """The MDE of the whole verdict rule: the interval excludes 0 *and* the change is larger
-    than ``threshold`` (e.g. :meth:`PlaceboResult.threshold`, on the link scale: a difference
-    or ``|log ratio|``).
-
-    Computed from the same null simulations by the shift argument, so the printed MDE is the
-    effect that the full rule (not only the interval) detects with the requested power.
-    ``threshold=None`` (no placebo rule applies) returns ``mde`` unchanged.
-
-    Examples
-    --------
-    >>> m2 = mde_with_threshold(m, placebo.threshold())       # doctest: +SKIP
-    >>> abs(m2.mde_decrease) >= abs(m.mde_decrease)            # doctest: +SKIP
-    True
-    """
-    if threshold is None or not np.isfinite(threshold) or threshold <= 0 or not len(mde.simulation):
-        return mde
-    d_dec, d_inc = _shift_mde(mde.simulation, mde.power, float(threshold))
-    if mde.scale == "ratio":
-        d_dec, d_inc = math.exp(d_dec), math.exp(d_inc)
-    if abs(math.log(d_dec) if mde.scale == "ratio" else d_dec) <= abs(
-            math.log(mde.mde_decrease) if mde.scale == "ratio" else mde.mde_decrease):
-        return mde
-    note = "The MDE includes the placebo rule: the change must also exceed the placebo threshold."
-    return dataclasses.replace(mde, mde_decrease=d_dec, mde_increase=d_inc, notes=(*mde.notes, note),
-                               threshold=float(threshold))
 
 
 def _link_se(fit: ItsFit, col: str) -> Callable[[float], float]:
