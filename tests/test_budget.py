@@ -224,11 +224,11 @@ def test_budget_report_object_has_its_sections_and_writes_protected_tables(tmp_p
                                                          "zorgzwaarte", "herkomst", "jeugdhulp_schatting", "rendement",
                                                          "aanbieder", "toelichting", "bijlage"]
     assert all(isinstance(s, Section) for s in report.document.sections)
-    assert (tmp_path / "figures" / "budget.png").is_file()
+    assert (tmp_path / "figures" / "budget.svg").is_file()
     assert "privacy_suppressed" in report.tables["budget_herijking"].attrs
     assert set(report.figures) == {"capaciteit", "budget"}
     names = {p.name for p in report.written}
-    assert {"results.json", "budget_herijking.csv", "capaciteit.png", "budget.png"} <= names
+    assert {"results.json", "budget_herijking.csv", "capaciteit.svg", "budget.svg"} <= names
     assert report.written_text().startswith(f"{len(report.tables) + 1} bestanden en 2 figuren")
     with pytest.raises(ConfigError, match="capaciteit"):
         report.section("capacity")
@@ -254,7 +254,7 @@ def _report_text(report) -> str:
                 parts.append(i.markdown)
             elif hasattr(i, "frame"):
                 parts += [str(c) for c in i.frame.columns] + i.frame.astype(str).to_numpy().ravel().tolist()
-            elif hasattr(i, "png"):
+            elif hasattr(i, "svg"):
                 parts.append(i.alt)
             else:
                 parts.append(i.html)

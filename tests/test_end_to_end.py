@@ -52,7 +52,7 @@ def test_run_writes_every_report_and_the_index(run):
         d = out / "schools" / sid
         for name in ("report.html", "report.ipynb", "results.csv", "results.json", "manifest.json"):
             assert (d / name).is_file(), f"{sid}/{name}"
-        assert (d / "figures" / "absence_rate_its.png").is_file()
+        assert (d / "figures" / "absence_rate_its.svg").is_file()
     assert (out / "region" / "report.html").is_file()
     index = _html(run, "index.html")
     assert all(sid in index for sid in SCHOOLS)

@@ -5,6 +5,7 @@ import re
 
 import matplotlib
 import matplotlib.dates as mdates
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
@@ -13,6 +14,7 @@ matplotlib.use("Agg")
 from josanalysis.methods.its import fit_its  # noqa: E402
 from josanalysis.reporting.document import render_figure  # noqa: E402
 from josanalysis.privacy import apply_privacy  # noqa: E402
+from josanalysis.privacy.active_content import active_content_in_svg  # noqa: E402
 from josanalysis.reporting.figures import (  # noqa: E402
     HIDDEN_LABEL, alt_text_event_study, alt_text_its, alt_text_placebo, alt_text_yearly, axis_label,
     plot_event_study, plot_its, plot_placebo, plot_yearly)
@@ -38,7 +40,20 @@ def test_its_figure_hides_small_counts_but_draws_the_model(tmp_path):
     texts = " ".join(t.get_text() for t in fig.texts + ax.texts)
     assert "niet getoond" in texts and "SYNTHETISCHE DEMODATA" in texts
     rendered = render_figure(fig, "x", tmp_path)
-    assert (tmp_path / "figures" / "x.png").read_bytes() == rendered.png and rendered.png[:4] == b"\x89PNG"
+    assert (tmp_path / "figures" / "x.svg").read_bytes() == rendered.svg and rendered.svg.startswith(b"<?xml")
+    assert b"niet getoond" in rendered.svg, "the figure's text stays text (searchable, scanned)"
+    assert active_content_in_svg(rendered.svg.decode()) == []
+
+
+def test_a_figure_renders_to_the_same_bytes_every_time():
+    def draw():
+        fig, ax = plt.subplots(figsize=(4, 3))
+        ax.plot([1, 2, 3], [2, 1, 3], marker="o")
+        ax.set_title("Verzuim <school> & co")
+        return render_figure(fig, "y")
+    first, second = draw(), draw()
+    assert first.svg == second.svg
+    assert b"Verzuim &lt;school&gt; &amp; co" in first.svg, "text from data is escaped in the SVG"
 
 
 def test_other_figures_render():

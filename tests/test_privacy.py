@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -594,6 +595,32 @@ def test_embedded_figures_and_escaped_markup_are_not_active_content():
 
     assert active_content('<img src="data:image/png;base64,iVBORw0K" alt="&lt;script&gt;">'
                           "<p>&lt;script&gt;alert(1)&lt;/script&gt; javascript:alert(1)</p>") == []
+
+
+def test_a_figure_that_carries_a_script_is_found_in_the_page_and_as_a_file(tmp_path):
+    import base64
+
+    from josanalysis.privacy.active_content import active_content
+
+    clean = b'<svg xmlns="http://www.w3.org/2000/svg"><text>Verzuim</text></svg>'
+    hostile = b'<svg xmlns="http://www.w3.org/2000/svg"><foreignObject><p>x</p></foreignObject>' \
+              b'<text onclick="alert(1)">Verzuim</text><script>alert(2)</script></svg>'
+
+    def page(svg: bytes) -> str:
+        return f'<img src="data:image/svg+xml;base64,{base64.b64encode(svg).decode()}" alt="x">'
+
+    assert active_content(page(clean)) == []
+    details = [d for _, d in active_content(page(hostile))]
+    assert details == ["<foreignobject> element", "event handler attribute onclick", "<script> element"]
+    assert [d for _, d in active_content('<img src="data:image/svg+xml;base64,@@@" alt="x">')] == [
+        "an SVG image address that is not base64 UTF-8"]
+    (tmp_path / "figures").mkdir()
+    (tmp_path / "figures" / "ok.svg").write_bytes(clean)
+    (tmp_path / "figures" / "bad.svg").write_bytes(hostile)
+    found = scan_outputs(tmp_path)
+    assert {(Path(v.file).name, v.detail) for v in found} == {
+        ("bad.svg", "<foreignobject> element"), ("bad.svg", "event handler attribute onclick"),
+        ("bad.svg", "<script> element")}
 
 
 # ---------------------------------------------------------------------------------------------

@@ -146,5 +146,5 @@ def test_budget_report_runs_on_the_real_configuration(tmp_path):
     per_school = pd.read_csv(out_dir / "capaciteit_per_school.csv", sep=";")
     focus = per_school[per_school["vestiging"] == "08UV00"].iloc[0]
     assert focus["fte tijdens"] == pytest.approx(1.325) and focus["leerlingen"] == 195
-    assert (out_dir / "results.json").is_file() and (out_dir / "figures" / "capaciteit.png").is_file()
+    assert (out_dir / "results.json").is_file() and (out_dir / "figures" / "capaciteit.svg").is_file()
     assert scan_outputs(out_dir) == []

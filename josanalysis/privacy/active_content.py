@@ -13,18 +13,36 @@ Examples
 [('line 1, <img>', 'event handler attribute onerror'), ('line 1, <a>', 'href to a javascript: address')]
 >>> active_content('<p>Hoi &lt;script&gt;</p><img src="data:image/png;base64,iVBO" alt="x">')
 []
+
+The report's figures are SVG documents embedded in ``<img>`` (a browser runs no script and loads
+nothing from an image); :func:`active_content_in_svg` checks them all the same, also inside the
+``data:image/svg+xml`` address of a page:
+
+>>> active_content_in_svg('<svg xmlns="http://www.w3.org/2000/svg"><text>12 leerlingen</text></svg>')
+[]
+>>> active_content_in_svg('<svg><script>alert(1)</script></svg>')
+[('line 1, <script>', '<script> element')]
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 from html.parser import HTMLParser
 
-__all__ = ["ACTIVE_TAGS", "active_content", "runs_no_script"]
+__all__ = ["ACTIVE_TAGS", "active_content", "active_content_in_svg", "runs_no_script"]
 
 #: Elements that run code or embed another document.
 ACTIVE_TAGS = frozenset({"script", "iframe", "frame", "frameset", "object", "embed", "applet", "base",
                          "form", "svg", "math", "link"})
+
+#: Inside an SVG document (a figure): the same, except its own ``<svg>`` elements, plus
+#: ``<foreignObject>`` (HTML inside the drawing) and the animation elements that can rewrite an
+#: attribute such as a link (the parser lowercases tag names).
+SVG_ACTIVE_TAGS = (ACTIVE_TAGS - {"svg"}) | {"foreignobject", "animate", "set"}
+
+_SVG_IMAGE = "data:image/svg+xml;base64,"
 
 _URL_ATTRIBUTES = frozenset({"href", "src", "action", "formaction", "xlink:href", "data", "poster",
                              "background", "srcset", "cite", "longdesc", "ping"})
@@ -34,8 +52,9 @@ _CONTROL = re.compile(r"[\x00-\x20]")
 
 
 class _ActiveContent(HTMLParser):
-    def __init__(self) -> None:
+    def __init__(self, active_tags: frozenset[str] = ACTIVE_TAGS) -> None:
         super().__init__(convert_charrefs=True)
+        self.active_tags = active_tags
         self.found: list[tuple[str, str]] = []
         self.policies: list[str] = []
 
@@ -43,7 +62,7 @@ class _ActiveContent(HTMLParser):
         return f"line {self.getpos()[0]}, <{tag}>"
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in ACTIVE_TAGS:
+        if tag in self.active_tags:
             self.found.append((self._where(tag), f"<{tag}> element"))
         if tag == "meta":
             self._meta(dict(attrs))
@@ -70,10 +89,24 @@ class _ActiveContent(HTMLParser):
         if not m or m.group(1).lower() not in _DANGEROUS_SCHEMES:
             return
         scheme = m.group(1).lower()
-        if scheme == "data" and tag == "img" and name == "src" and value.lstrip().lower().startswith(
-                ("data:image/png", "data:image/jpeg", "data:image/gif", "data:image/webp")):
-            return  # the report's own embedded figures
+        start = value.lstrip()
+        if scheme == "data" and tag == "img" and name == "src":
+            if start.lower().startswith(("data:image/png", "data:image/jpeg", "data:image/gif", "data:image/webp")):
+                return  # embedded raster images
+            if start.lower().startswith(_SVG_IMAGE):  # the report's own figures: checked inside
+                self.found += [(f"{self._where(tag)} figure, {where}", detail)
+                               for where, detail in _svg_in_address(start[len(_SVG_IMAGE):])]
+                return
         self.found.append((self._where(tag), f"{name} to a {scheme}: address"))
+
+
+def _svg_in_address(data: str) -> list[tuple[str, str]]:
+    """Active content of a base64 SVG image address (undecodable data counts as found)."""
+    try:
+        svg = base64.b64decode(data.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return [("data", "an SVG image address that is not base64 UTF-8")]
+    return active_content_in_svg(svg)
 
 
 def active_content(html: str) -> list[tuple[str, str]]:
@@ -89,13 +122,23 @@ def active_content(html: str) -> list[tuple[str, str]]:
     list of (location, detail)
         Empty when the HTML runs nothing: no :data:`ACTIVE_TAGS` element, no ``on…`` attribute,
         no ``javascript:``, ``vbscript:``, ``file:`` or ``data:`` address (embedded raster images
-        excepted), no ``srcdoc`` and no meta refresh.
+        excepted, and SVG images whose own content passes :func:`active_content_in_svg`), no
+        ``srcdoc`` and no meta refresh.
     """
     return _parsed(html).found
 
 
-def _parsed(html: str) -> _ActiveContent:
-    parser = _ActiveContent()
+def active_content_in_svg(svg: str) -> list[tuple[str, str]]:
+    """Every piece of active content in an SVG document (a report's figure).
+
+    As :func:`active_content`, with the document's own ``<svg>`` elements allowed and
+    ``<foreignObject>`` and the animation elements found (they embed HTML or rewrite attributes).
+    """
+    return _parsed(svg, SVG_ACTIVE_TAGS).found
+
+
+def _parsed(html: str, active_tags: frozenset[str] = ACTIVE_TAGS) -> _ActiveContent:
+    parser = _ActiveContent(active_tags)
     parser.feed(html)
     parser.close()
     return parser

@@ -28,7 +28,7 @@ from typing import Any, Literal
 import pandas as pd
 
 from josanalysis.core.errors import ConfigError, DataError
-from josanalysis.privacy.active_content import active_content, runs_no_script
+from josanalysis.privacy.active_content import active_content, active_content_in_svg, runs_no_script
 from josanalysis.privacy.protected import PrivacyError
 from josanalysis.privacy.suppression import check_threshold
 from josanalysis.sources.reading.files import decode_text, read_bytes, sniff_delimiter
@@ -410,7 +410,7 @@ def _small_counts_in(path: Path, text: str, min_count: int, is_count: IsCount) -
             for loc, v in small]
 
 
-SCANNED_SUFFIXES = (".ipynb", ".html", ".htm", ".csv", ".json", ".txt", ".md", ".tsv")
+SCANNED_SUFFIXES = (".ipynb", ".html", ".htm", ".csv", ".json", ".txt", ".md", ".tsv", ".svg")
 
 
 def scan_outputs(
@@ -426,8 +426,8 @@ def scan_outputs(
 
     What is checked:
 
-    * every ``.ipynb``, ``.html``, ``.csv``, ``.tsv``, ``.json``, ``.txt`` and ``.md`` file under
-      ``folder`` (recursively) for any of ``pseudonyms`` (and, with
+    * every ``.ipynb``, ``.html``, ``.csv``, ``.tsv``, ``.json``, ``.txt``, ``.md`` and ``.svg``
+      (figure) file under ``folder`` (recursively) for any of ``pseudonyms`` (and, with
       ``pseudonym_pattern=PSEUDONYM_PATTERN``, anything shaped like one);
     * results files (CSV/TSV: columns; JSON: keys, also ``{"columns", "data"}`` tables) whose
       column/field name is a pupil count by the naming convention (:func:`is_count_field`) for
@@ -436,7 +436,9 @@ def scan_outputs(
       file has no unit column and its name contains a count word (:data:`COUNT_FILE_WORDS`,
       e.g. ``rendement_thuiszitters.csv``);
     * HTML tables (also inside notebooks' HTML outputs) whose header is a pupil count name
-      (e.g. ``aantal thuiszitters``, ``leerlingen``) for such values.
+      (e.g. ``aantal thuiszitters``, ``leerlingen``) for such values;
+    * HTML pages, notebooks' HTML outputs and figures for active content
+      (:mod:`~josanalysis.privacy.active_content`).
 
     Parameters
     ----------
@@ -502,6 +504,8 @@ def _active_content_in(path: Path, text: str) -> list[Violation]:
     elif suffix == ".ipynb":
         for i, html in _notebook_html(text):
             found += [(f"cell {i}, {loc}", detail) for loc, detail in active_content(html)]
+    elif suffix == ".svg":
+        found = active_content_in_svg(text)
     return [Violation(path, "active_content", loc, detail) for loc, detail in found]
 
 

@@ -4,7 +4,7 @@
 (:func:`josanalysis.questions.budget_inputs.load_budget_report_data`), computes every table with
 :mod:`josanalysis.questions`, passes each table through :mod:`josanalysis.privacy` before anything
 shows it, draws the figures, and writes the results files (``<name>.csv`` per table and
-``results.json``) and the figures (``figures/<name>.png``) to ``output_dir``. The notebook
+``results.json``) and the figures (``figures/<name>.svg``) to ``output_dir``. The notebook
 ``notebooks/budget_report.py`` only displays the :class:`BudgetReport`'s sections.
 
 The sections are those of every report object (:mod:`josanalysis.reporting.document`): the banner,
@@ -120,7 +120,7 @@ class BudgetReport(ReportObject):
         through this sentence)."""
         if not self.output_dir:
             return ""
-        n_figures = sum(1 for p in self.written if p.suffix == ".png")
+        n_figures = sum(1 for p in self.written if p.suffix == ".svg")
         return (f"{len(self.written) - n_figures} bestanden en {n_figures} figuren geschreven naar de map van dit "
                 "rapport")
 
@@ -206,7 +206,7 @@ def build_budget_report(region_id: str, prepared: str = "", output_dir: str = ""
     sections = tuple(_summary_section(ctx, Document(sections)) if s.key == "samenvatting" else s for s in sections)
     written = tuple(write_tables(ctx.tables, output_dir))
     if output_dir:
-        written += tuple(Path(output_dir) / "figures" / f"{name}.png" for name in ctx.figures)
+        written += tuple(Path(output_dir) / "figures" / f"{name}.svg" for name in ctx.figures)
     return BudgetReport(region=region, data=ctx.data, document=Document(sections), tables=dict(ctx.tables),
                         figures=dict(ctx.figures), written=written, output_dir=str(output_dir or ""))
 

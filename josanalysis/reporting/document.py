@@ -2,7 +2,7 @@
 
 A report (:class:`~josanalysis.reporting.school_report.SchoolReport` and its siblings) is built by
 one library call into a tuple of :class:`Section` objects whose items are already final: Dutch
-Markdown text, privacy-checked tables formatted as Dutch text, and figures rendered to PNG. The
+Markdown text, privacy-checked tables formatted as Dutch text, and figures rendered to SVG. The
 notebook only displays them, so what a reader sees is decided in the library and tested there.
 
 Examples
@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Union
 
+import matplotlib
 import matplotlib.figure
 import matplotlib.pyplot as plt
 import pandas as pd
@@ -104,20 +105,22 @@ class Table:
 
 @dataclass(frozen=True)
 class Figure:
-    """A figure rendered to PNG (it was saved beside the report when the report has an output folder).
+    """A figure rendered to SVG (it was saved beside the report when the report has an output folder).
 
     ``alt`` is the Dutch text that says what the figure shows (for screen readers and when the image
-    does not load); the figure is shown as an ``<img>`` with that text."""
+    does not load); the figure is shown as an ``<img>`` with that text. An SVG inside ``<img>`` runs
+    no script and loads nothing, and the output scan checks its content all the same
+    (:func:`josanalysis.privacy.active_content.active_content_in_svg`)."""
 
     name: str
-    png: bytes
+    svg: bytes
     alt: str = ""
 
     def html(self) -> str:
-        """The figure as an HTML ``<img>`` with its (escaped) alt text and the PNG inline."""
-        data = base64.b64encode(self.png).decode("ascii")
+        """The figure as an HTML ``<img>`` with its (escaped) alt text and the SVG inline."""
+        data = base64.b64encode(self.svg).decode("ascii")
         kind = html.escape(self.name.rsplit("_", 1)[-1])
-        return (f'<figure class="jos-figure jos-figure-{kind}"><img src="data:image/png;base64,{data}" '
+        return (f'<figure class="jos-figure jos-figure-{kind}"><img src="data:image/svg+xml;base64,{data}" '
                 f'alt="{html.escape(self.alt or self.name)}" style="max-width:100%"></figure>')
 
     def _ipython_display_(self) -> None:
@@ -125,6 +128,9 @@ class Figure:
 
 
 Item = Union[Text, Notice, Table, Figure]
+
+#: How figures are written: text as SVG text, reproducible element ids.
+_SVG_STYLE = {"svg.fonttype": "none", "svg.hashsalt": "josanalysis"}
 
 
 @dataclass(frozen=True)
@@ -195,19 +201,32 @@ def back_link(href: str, text: str = "← Terug naar het overzicht van de regio"
 
 
 def render_figure(fig: matplotlib.figure.Figure, name: str, output_dir: str | Path = "", alt: str = "") -> Figure:
-    """Render a matplotlib figure to PNG, save it as ``<output_dir>/figures/<name>.png`` when an
+    """Render a matplotlib figure to SVG, save it as ``<output_dir>/figures/<name>.svg`` when an
     output folder is given, and close it (a batch run draws hundreds of figures).
 
-    The figure is drawn once: its layout engine (``"tight"`` unless the figure set its own) places
-    the axes, labels and legends while the PNG is drawn, instead of a ``tight_layout()`` draw plus
-    a ``bbox_inches="tight"`` draw before the real one. 110 dpi prints sharp at the A4 width."""
+    SVG with the text kept as text (``svg.fonttype: none``): sharp at any print size, about half
+    the bytes of a 110 dpi PNG and about a third faster to draw, because no glyph is rasterised
+    (measured on the demo school reports, docs/batch.md). The output is reproducible: no date in
+    the metadata, element ids salted with a constant. The figure is drawn once: its layout engine
+    (``"tight"`` unless the figure set its own) places the axes, labels and legends while the SVG
+    is written, instead of a ``tight_layout()`` draw plus a ``bbox_inches="tight"`` draw.
+
+    Examples
+    --------
+    >>> fig, ax = plt.subplots(figsize=(3, 2))
+    >>> _ = ax.plot([1, 2], [3, 4])
+    >>> rendered = render_figure(fig, "voorbeeld", alt="Een lijn")
+    >>> rendered.svg[:5], b"<text" in rendered.svg
+    (b'<?xml', True)
+    """
     if fig.get_layout_engine() is None:
         fig.set_layout_engine("tight")
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=110)
+    with matplotlib.rc_context(_SVG_STYLE):
+        fig.savefig(buffer, format="svg", metadata={"Date": None})
     if output_dir:
         folder = Path(output_dir) / "figures"
         folder.mkdir(parents=True, exist_ok=True)
-        (folder / f"{name}.png").write_bytes(buffer.getvalue())
+        (folder / f"{name}.svg").write_bytes(buffer.getvalue())
     plt.close(fig)
-    return Figure(name=name, png=buffer.getvalue(), alt=alt)
+    return Figure(name=name, svg=buffer.getvalue(), alt=alt)
