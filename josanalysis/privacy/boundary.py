@@ -219,7 +219,8 @@ def apply_privacy_across(df: pd.DataFrame, rules: Any, *, count_columns: Sequenc
             wide.columns = [str(c) for c in wide.columns]
             st = suppress_counts(wide.apply(pd.to_numeric, errors="coerce"), list(wide.columns),
                                  min_count=min_count, secondary=True, totals="both", total_row=None, total_column=None)
-            cells |= {(r, c) for c in st.count_columns for r in wide.index[list(st.hidden_positions()[c])]}
+            positions = st.hidden_positions()
+            cells |= {(r, c) for c, hidden_rows in positions.items() for r in wide.index[sorted(hidden_rows)]}
         hide = np.array([(r, str(c)) in cells for r, c in zip(frame[rows], frame[columns])])
         out[col] = pd.to_numeric(out[col], errors="coerce").astype("Float64").mask(hide)
         hidden[str(col)] = sorted(set(hidden.get(str(col), [])) | {int(i) for i in np.flatnonzero(hide)})

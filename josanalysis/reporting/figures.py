@@ -304,8 +304,9 @@ def plot_placebo(placebo_estimates: Sequence[float], actual: float, *, label: st
     fig, ax = plt.subplots(figsize=(7, 3.2))
     vals = _finite(placebo_estimates)
     if len(vals):
-        sns.histplot(vals, ax=ax, color="#999999", bins=min(15, max(5, len(vals) // 2)),
-                     label="Nep-startdata (placebo)")
+        # matplotlib's own histogram: seaborn's histplot draws the same bars five times slower
+        ax.hist(vals, bins=min(15, max(5, len(vals) // 2)), color="#999999", edgecolor="white",
+                label="Nep-startdata (placebo)")
     ax.axvline(actual, color=_COLORS["counterfactual"], lw=2, label="Werkelijke start")
     if percent:
         _points_axis(ax, "x")

@@ -170,8 +170,12 @@ def yearly_table(ctx: Context, school_id: str | None = None, indicators: list[st
     never together reveal a hidden count.
 
     With ``label_schools`` the ``school_year`` column reads ``"DM0100 2022-2023"`` (a table of
-    several schools), set before the privacy boundary so that the table stays protected."""
-    protected = protected_yearly(ctx.panel, ctx.region, indicators, label_schools=label_schools)
+    several schools), set before the privacy boundary so that the table stays protected.
+
+    The region-wide table is the same for every report of a run: it is kept in ``ctx.cache``."""
+    protected = ctx.cache.get_or_compute(
+        "protected_yearly", (tuple(indicators) if indicators is not None else None, label_schools),
+        lambda: protected_yearly(ctx.panel, ctx.region, indicators, label_schools=label_schools))
     if school_id is None:
         return protected
     return select_rows_protected(protected, (protected["school_id"] == school_id).to_numpy())

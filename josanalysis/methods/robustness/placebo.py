@@ -12,7 +12,7 @@ import pandas as pd
 
 from josanalysis.core import formatting as nl
 from josanalysis.core.errors import ConfigError, DataError, JosError
-from josanalysis.methods.its import ItsFit, ItsSpec, exclusion_mask, fit_its
+from josanalysis.methods.its import ItsFit, ItsSpec, estimate_effects, exclusion_mask, fit_its
 
 __all__ = ["PlaceboResult", "placebo_test", "reachable", "unreachable_nl", "allowed_as_large"]
 
@@ -234,7 +234,7 @@ def _placebo_fits(pre: pd.DataFrame, outcome: str, time: str, starts: list[Any],
     rows = []
     for pstart in starts:
         try:
-            r = fit_its(pre, outcome, time, pstart, spec, comparison=comparison)
+            r = estimate_effects(pre, outcome, time, pstart, spec, comparison=comparison)
         except JosError as exc:
             notes.append(f"placebo start {pstart}: not estimable ({exc}).")
             continue

@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 
 from josanalysis.core.errors import ConfigError, JosError
-from josanalysis.methods.its import COUNT_FAMILIES, ItsFit, ItsSpec, fit_its
+from josanalysis.methods.its import COUNT_FAMILIES, ItsFit, ItsSpec, estimate_effects
 
 __all__ = ["SENSITIVITY_COLUMNS", "sensitivity_table"]
 
@@ -105,7 +105,7 @@ def _variant_rows(data: pd.DataFrame, outcome: str, time: str, start: Any, spec:
     common = {**variant, "prespecified": varied == "", "varied": varied}
     try:
         offset = None if variant["family"] == "gaussian" else spec.offset
-        r = fit if fit is not None else fit_its(
+        r = fit if fit is not None else estimate_effects(
             data, outcome, time, start, dataclasses.replace(spec, offset=offset, **variant), comparison=comparison)
     except JosError as exc:
         return [{**common, "term": None, "error": str(exc)}]
