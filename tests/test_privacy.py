@@ -614,6 +614,9 @@ def test_a_figure_that_carries_a_script_is_found_in_the_page_and_as_a_file(tmp_p
     assert details == ["<foreignobject> element", "event handler attribute onclick", "<script> element"]
     assert [d for _, d in active_content('<img src="data:image/svg+xml;base64,@@@" alt="x">')] == [
         "an SVG image address that is not base64 UTF-8"]
+    bomb = b'<!DOCTYPE svg [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;&a;">]><svg>&b;</svg>'
+    assert [d for _, d in active_content(page(bomb))] == ["entity declaration a", "entity declaration b"]
+    assert [d for _, d in active_content(page(b"<svg><text>x</svg>"))][0].startswith("not well-formed SVG")
     (tmp_path / "figures").mkdir()
     (tmp_path / "figures" / "ok.svg").write_bytes(clean)
     (tmp_path / "figures" / "bad.svg").write_bytes(hostile)
@@ -664,3 +667,18 @@ def test_a_school_report_and_the_region_report_hide_the_same_yearly_counts():
         theirs = region[region["school_id"] == sid].reset_index(drop=True)
         counts = [c for c in own.columns if c not in ("school_id", "school_year", "year_start")]
         assert own[counts].isna().equals(theirs[counts].isna()), sid
+
+
+def test_a_pseudonym_in_an_embedded_figure_is_found_and_image_data_never_reads_as_one(tmp_path):
+    import base64
+
+    from josanalysis.privacy import PSEUDONYM_PATTERN
+
+    figure = b'<svg xmlns="http://www.w3.org/2000/svg"><text>Leerling 4a83854cf6f0112b</text></svg>'
+    svg_page = f'<p>x</p>\n<img src="data:image/svg+xml;base64,{base64.b64encode(figure).decode()}" alt="x">'
+    (tmp_path / "a.html").write_text(svg_page, encoding="utf-8")
+    # raster data whose base64 holds a pseudonym-shaped run: no reader sees it as text
+    (tmp_path / "b.html").write_text('<img src="data:image/png;base64,AAAA/4a83854cf6f0112b/AAAA" alt="y">',
+                                     encoding="utf-8")
+    found = scan_outputs(tmp_path, pseudonyms=["4a83854cf6f0112b"], pseudonym_pattern=PSEUDONYM_PATTERN)
+    assert [(Path(v.file).name, v.kind, v.location) for v in found] == [("a.html", "pseudonym", "line 2")]

@@ -14,8 +14,11 @@ Examples
 
 from __future__ import annotations
 
+import base64
+import binascii
 import csv
 import fnmatch
+import functools
 import io
 import json
 import re
@@ -28,7 +31,7 @@ from typing import Any, Literal
 import pandas as pd
 
 from josanalysis.core.errors import ConfigError, DataError
-from josanalysis.privacy.active_content import active_content, active_content_in_svg, runs_no_script
+from josanalysis.privacy.active_content import active_content, active_content_in_svg, active_content_of_page
 from josanalysis.privacy.protected import PrivacyError
 from josanalysis.privacy.suppression import check_threshold
 from josanalysis.sources.reading.files import decode_text, read_bytes, sniff_delimiter
@@ -160,6 +163,13 @@ def is_count_field(
     """
     if not isinstance(name, str):
         return False
+    return _matches_count(name, tuple(count_fields), tuple(ignore_fields))
+
+
+@functools.lru_cache(maxsize=4096)
+def _matches_count(name: str, count_fields: tuple[str, ...], ignore_fields: tuple[str, ...]) -> bool:
+    """:func:`is_count_field` on a text, remembered: a scan asks about the same headers thousands
+    of times."""
     n = re.sub(r"[\s\-]+", "_", name.strip().lower())
     if any(fnmatch.fnmatchcase(n, p.lower()) for p in ignore_fields):
         return False
@@ -179,6 +189,31 @@ def _small(value: Any, min_count: int) -> bool:
             return False
         return 1 <= f < min_count and f.is_integer()
     return False
+
+
+_IMAGE_DATA = re.compile(r"data:image/(svg\+xml|png|jpeg|gif|webp);base64,([A-Za-z0-9+/=]*)")
+
+
+def _readable(text: str) -> str:
+    """The text in which a pseudonym could be read: embedded SVG figures decoded (their labels
+    are text), raster image data left out (random base64 can look like a pseudonym, and no
+    reader sees it as text); line breaks kept where they were, so locations stay true.
+
+    >>> _readable('<img src="data:image/svg+xml;base64,PHRleHQ+QUJDPC90ZXh0Pg==">')
+    '<img src=" <text>ABC</text> ">'
+    """
+    if "data:image/" not in text:
+        return text
+
+    def decoded(m: re.Match[str]) -> str:
+        if m.group(1) != "svg+xml":
+            return " "
+        try:
+            return " " + base64.b64decode(m.group(2)).decode("utf-8", "replace").replace("\n", " ") + " "
+        except binascii.Error:
+            return " "
+
+    return _IMAGE_DATA.sub(decoded, text)
 
 
 def _short(p: str) -> str:
@@ -481,15 +516,12 @@ def scan_outputs(
             text = path.read_text(encoding="utf-8")
         except UnicodeDecodeError:
             text = path.read_text(encoding="cp1252", errors="replace")
-        for pos, p in finder.find(text):
+        for pos, p in finder.find(_readable(text)):
             violations.append(Violation(path, "pseudonym", f"line {_line_of(text, pos)}",
                                         f"pupil pseudonym {_short(p)} found"))
         violations.extend(_small_counts_in(path, text, min_count, is_count))
         violations.extend(_active_content_in(path, text))
     return violations
-
-
-_PAGE = re.compile(r"<(?:html|head)[\s>]", re.IGNORECASE)
 
 
 def _active_content_in(path: Path, text: str) -> list[Violation]:
@@ -498,9 +530,7 @@ def _active_content_in(path: Path, text: str) -> list[Violation]:
     suffix = path.suffix.lower()
     found: list[tuple[str, str]] = []
     if suffix in (".html", ".htm"):
-        found = active_content(text)
-        if _PAGE.search(text) and not runs_no_script(text):
-            found.append(("<head>", "no Content-Security-Policy that runs no script"))
+        found = active_content_of_page(text)
     elif suffix == ".ipynb":
         for i, html in _notebook_html(text):
             found += [(f"cell {i}, {loc}", detail) for loc, detail in active_content(html)]
