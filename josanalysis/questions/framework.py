@@ -30,7 +30,7 @@ import pandas as pd
 
 from josanalysis.core import formatting as nl
 from josanalysis.core.framework import FRAMEWORK, PUPIL_SURVEY_MEASURES, QUALITATIVE_SOURCES, FrameworkElement
-from josanalysis.questions.qualitative import MIN_RESPONDENTS, Story, stories_of
+from josanalysis.questions.qualitative import MIN_RESPONDENTS, Story, rows_of, stories_of
 
 __all__ = ["Measured", "ElementStatus", "STATUSES", "element_statuses", "qualitative_evidence"]
 
@@ -76,14 +76,6 @@ class ElementStatus:
     def missing_source(self) -> str:
         """Dutch: the source that would measure the element (shown when not measured)."""
         return self.element.would_measure
-
-
-def _rows(tables: Mapping[str, pd.DataFrame], name: str, school_ids: Sequence[str]) -> pd.DataFrame | None:
-    t = tables.get(name)
-    if t is None or not len(t):
-        return None
-    t = t[t["school_id"].isin(list(school_ids))]
-    return t if len(t) else None
 
 
 def _team_line(team: pd.DataFrame, key: str, min_count: int) -> str | None:
@@ -138,17 +130,34 @@ def qualitative_evidence(element: FrameworkElement, tables: Mapping[str, pd.Data
 
     Means appear only with at least :data:`~josanalysis.questions.qualitative.MIN_RESPONDENTS`
     respondents (and ``min_count``, the region's threshold for counts of people, when higher)."""
+    return _evidence_lines(element, _EvidenceRows.of(tables, school_ids), min_count)
+
+
+@dataclass(frozen=True)
+class _EvidenceRows:
+    """The rows of the qualitative sources for some schools (None: the source has none)."""
+
+    team: pd.DataFrame | None
+    survey: pd.DataFrame | None
+    exit_: pd.DataFrame | None
+    follow: pd.DataFrame | None
+
+    @classmethod
+    def of(cls, tables: Mapping[str, pd.DataFrame], school_ids: Sequence[str]) -> _EvidenceRows:
+        return cls(*(rows_of(tables, name, school_ids)
+                     for name in ("team_survey", "pupil_survey", "exit_survey", "trajectory_follow")))
+
+
+def _evidence_lines(element: FrameworkElement, rows: _EvidenceRows, min_count: int) -> tuple[str, ...]:
     lines: list[str] = []
-    team, survey = _rows(tables, "team_survey", school_ids), _rows(tables, "pupil_survey", school_ids)
-    exit_, follow = _rows(tables, "exit_survey", school_ids), _rows(tables, "trajectory_follow", school_ids)
-    if "teamvragenlijst" in element.sources and team is not None:
-        line = _team_line(team, element.key, min_count)
+    if "teamvragenlijst" in element.sources and rows.team is not None:
+        line = _team_line(rows.team, element.key, min_count)
         lines += [line] if line else []
-    if "leerlingpeiling" in element.sources and survey is not None:
-        lines += _pupil_lines(survey, element.key, min_count)
-    if "exitvragenlijst" in element.sources and exit_ is not None:
-        lines.append(_exit_line(exit_))
-    if "trajecten" in element.sources and follow is not None and element.measurement != "quantitative":
+    if "leerlingpeiling" in element.sources and rows.survey is not None:
+        lines += _pupil_lines(rows.survey, element.key, min_count)
+    if "exitvragenlijst" in element.sources and rows.exit_ is not None:
+        lines.append(_exit_line(rows.exit_))
+    if "trajecten" in element.sources and rows.follow is not None and element.measurement != "quantitative":
         lines.append(_follow_line())
     return tuple(lines)
 
@@ -174,16 +183,16 @@ def element_statuses(measured: Mapping[str, Measured], tables: Mapping[str, pd.D
         In the order of Bijlage 1.
     """
     ids = [school_ids] if isinstance(school_ids, str) else list(school_ids)
-    # the schools' own rows once, not once per element and table
-    own = {name: (t[t["school_id"].isin(ids)] if t is not None and "school_id" in t.columns else t)
-           for name, t in tables.items()}
+    # the schools' own rows and stories once, not once per element and table
+    rows = _EvidenceRows.of(tables, ids)
+    stories = stories_of(tables, ids)
     out = []
     for element in FRAMEWORK:
         results = tuple(measured[k] for k in element.indicators if k in measured)
-        evidence = qualitative_evidence(element, own, ids, min_count)
-        stories = tuple(stories_of(own, ids, element.key))
-        status = "gemeten" if results else ("kwalitatief" if evidence or stories else "niet gemeten")
-        out.append(ElementStatus(element, status, results, evidence, stories))
+        evidence = _evidence_lines(element, rows, min_count)
+        own_stories = tuple(st for st in stories if st.element == element.key)
+        status = "gemeten" if results else ("kwalitatief" if evidence or own_stories else "niet gemeten")
+        out.append(ElementStatus(element, status, results, evidence, own_stories))
     return out
 
 

@@ -32,7 +32,7 @@ from josanalysis.privacy import apply_privacy, concat_protected, drop_protected,
 from josanalysis.sources.exitsurvey import REASONS
 
 __all__ = ["MIN_RESPONDENTS", "survey_rules", "team_survey_nl", "pupil_survey_nl", "exit_response_nl",
-           "exit_distribution_nl", "trajectory_follow_nl", "stories_of", "Story", "EXIT_QUESTIONS_NL"]
+           "exit_distribution_nl", "trajectory_follow_nl", "stories_of", "rows_of", "Story", "EXIT_QUESTIONS_NL"]
 
 #: Means, shares and response rates of fewer respondents than this are not shown.
 MIN_RESPONDENTS = 10
@@ -61,7 +61,8 @@ def survey_rules(rules: PrivacyRules) -> PrivacyRules:
     return dataclasses.replace(rules, min_denominator=max(MIN_RESPONDENTS, rules.min_denominator))
 
 
-def _of(tables: Tables, name: str, school_ids: Sequence[str]) -> pd.DataFrame | None:
+def rows_of(tables: Tables, name: str, school_ids: Sequence[str]) -> pd.DataFrame | None:
+    """The rows of table ``name`` for these schools; None when it has none (or does not exist)."""
     t = tables.get(name)
     if t is None or not len(t):
         return None
@@ -103,7 +104,7 @@ def team_survey_nl(tables: Tables, school_ids: Sequence[str], rules: PrivacyRule
     Columns: ``Onderdeel``, then per school year ``Aantal respondenten <jaar>`` and ``Gemiddelde
     <jaar>`` (1-5); a mean of fewer than :data:`MIN_RESPONDENTS` respondents is hidden.
     """
-    t = _of(tables, "team_survey", school_ids)
+    t = rows_of(tables, "team_survey", school_ids)
     if t is None:
         return None
     t = _last_years(t, last_years)
@@ -123,7 +124,7 @@ def pupil_survey_nl(tables: Tables, school_ids: Sequence[str], rules: PrivacyRul
 
     Columns: ``Maat``, ``Schaal``, then per school year ``Aantal respondenten <jaar>`` and
     ``Score <jaar>``; a score of fewer than :data:`MIN_RESPONDENTS` respondents is hidden."""
-    t = _of(tables, "pupil_survey", school_ids)
+    t = rows_of(tables, "pupil_survey", school_ids)
     if t is None:
         return None
     t = _last_years(t, last_years)
@@ -140,7 +141,7 @@ def pupil_survey_nl(tables: Tables, school_ids: Sequence[str], rules: PrivacyRul
 def _completed(tables: Tables, school_ids: Sequence[str], first_years: Mapping[str, str] | None) -> pd.Series:
     """Completed trajecten (cliënt- and monitortrajecten) per school year, from each school's first
     JOS school year on when ``first_years`` is given (the exit questionnaire belongs to JOS)."""
-    f = _of(tables, "trajectory_follow", school_ids)
+    f = rows_of(tables, "trajectory_follow", school_ids)
     if f is None:
         return pd.Series(dtype="int64")
     if first_years is not None:
@@ -158,7 +159,7 @@ def exit_response_nl(tables: Tables, school_ids: Sequence[str], rules: PrivacyRu
     and means of fewer than :data:`MIN_RESPONDENTS` answers are hidden. ``first_years`` (school ->
     first JOS school year, ``"2022-2023"``) limits the completed trajecten to JOS years.
     """
-    e = _of(tables, "exit_survey", school_ids)
+    e = rows_of(tables, "exit_survey", school_ids)
     if e is None:
         return None
     p = e.groupby(["school_year", "respondent", "question"])["n"].sum().unstack("question").fillna(0)
@@ -206,7 +207,7 @@ def exit_distribution_nl(tables: Tables, school_ids: Sequence[str], rules: Priva
     block, and shares of fewer than :data:`MIN_RESPONDENTS` answers are hidden. Reasons are shown
     in Dutch words (``reason_labels``, default :data:`josanalysis.sources.exitsurvey.REASONS`).
     """
-    e = _of(tables, "exit_survey", school_ids)
+    e = rows_of(tables, "exit_survey", school_ids)
     if e is None:
         return None
     labels = dict(REASONS if reason_labels is None else reason_labels)
@@ -244,7 +245,7 @@ def trajectory_follow_nl(tables: Tables, school_ids: Sequence[str], rules: Priva
     :func:`~josanalysis.privacy.apply_privacy` with secondary suppression. ``first_years`` (school
     -> first JOS school year) keeps only the school years with JOS.
     """
-    f = _of(tables, "trajectory_follow", school_ids)
+    f = rows_of(tables, "trajectory_follow", school_ids)
     if f is not None and first_years is not None:
         f = f[f["school_year"] >= f["school_id"].map(dict(first_years)).fillna("9999")]
     if f is None or not len(f):
@@ -266,7 +267,7 @@ def trajectory_follow_nl(tables: Tables, school_ids: Sequence[str], rules: Priva
 
 def stories_of(tables: Tables, school_ids: Sequence[str], element: str | None = None) -> list[Story]:
     """The stories of these schools (of one element when given), newest first."""
-    s = _of(tables, "stories", school_ids)
+    s = rows_of(tables, "stories", school_ids)
     if s is None:
         return []
     if element is not None:
