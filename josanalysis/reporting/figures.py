@@ -235,7 +235,8 @@ def plot_yearly(yearly: pd.DataFrame, indicators: Sequence[str], labels: dict[st
     n = len(indicators)
     cols = min(n, 3) or 1
     rows = int(np.ceil(n / cols)) if n else 1
-    fig, axes = plt.subplots(rows, cols, figsize=(4.4 * cols, 3.4 * rows), squeeze=False)
+    # one school-year axis for all panels, labelled under the bottom row only (half the text to lay out)
+    fig, axes = plt.subplots(rows, cols, figsize=(4.4 * cols, 3.4 * rows), squeeze=False, sharex=True)
     frame = yearly.sort_values("year_start") if "year_start" in yearly.columns else yearly
     order = list(frame.index)
     x = pd.to_datetime(frame["year_start"]).reset_index(drop=True)
@@ -255,9 +256,14 @@ def plot_yearly(yearly: pd.DataFrame, indicators: Sequence[str], labels: dict[st
             ax.set_xlim(x.min() - pd.Timedelta(days=182), x.max() + pd.Timedelta(days=182))
         ax.set_title(labels.get(ind, ind), fontsize=9)
         ax.set_ylabel(axis_label(ind), fontsize=8)
-        ax.set_xlabel("Schooljaar", fontsize=8)
         ax.tick_params(axis="x", labelrotation=45, labelsize=7)
         ax.tick_params(axis="y", labelsize=8)
+    for i, ax in enumerate(axes.flat):
+        # the school years under every panel that has no panel below it
+        below = i + cols < n
+        ax.tick_params(axis="x", labelbottom=not below)
+        if i < n and not below:
+            ax.set_xlabel("Schooljaar", fontsize=8)
     for ax in list(axes.flat)[n:]:
         ax.set_visible(False)
     handles, names = _legend_entries(axes.flat)
