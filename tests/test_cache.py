@@ -32,6 +32,29 @@ def test_cache_keeps_results_in_memory_and_on_disk(tmp_path):
     assert AnalysisCache(tmp_path, run_key="run-2").get_or_compute("f", ("x", 1), compute) == {"value": 3}
 
 
+def _slow_entry(folder: str, log: str) -> int:
+    """Compute one entry slowly in a separate process, logging every real computation."""
+    import time
+
+    def compute():
+        with open(log, "a") as fh:
+            fh.write("computed\n")
+        time.sleep(3.0)
+        return 42
+
+    return AnalysisCache(folder, run_key="r").get_or_compute("pooled", ("tlv",), compute)
+
+
+def test_two_processes_that_need_one_entry_compute_it_once(tmp_path):
+    import multiprocessing
+
+    log = tmp_path / "log.txt"
+    with multiprocessing.get_context("spawn").Pool(2) as pool:
+        values = pool.starmap(_slow_entry, [(str(tmp_path / "cache"), str(log))] * 2)
+    assert values == [42, 42]
+    assert log.read_text().splitlines() == ["computed"], "the second process waited for the first"
+
+
 def test_a_damaged_cache_file_is_computed_again(tmp_path):
     a = AnalysisCache(tmp_path, run_key="r")
     a.get_or_compute("f", (), lambda: 1)

@@ -10,8 +10,9 @@ computed from: the run's fingerprint (prepared data, region and plan parameters,
 version) and the call's own arguments. The prepared folder is made afresh for every run, so a
 cache never outlives the data it was computed from.
 
-Files are written atomically (a temporary file, then :func:`os.replace`), so two workers that
-compute the same entry at once both leave a complete file. They are Python pickles: the folder
+Files are written atomically (a temporary file, then :func:`os.replace`), and an entry is
+computed by one process at a time (a :class:`filelock.FileLock` beside it): a worker that needs
+an entry another worker is computing waits for it instead of computing it again. They are Python pickles: the folder
 belongs to the user running the batch, like the prepared data, and is read by nobody else.
 
 Examples
@@ -33,9 +34,16 @@ from collections.abc import Callable, Hashable
 from pathlib import Path
 from typing import Any, TypeVar
 
-__all__ = ["AnalysisCache", "fingerprint"]
+from filelock import FileLock, Timeout
+
+__all__ = ["AnalysisCache", "fingerprint", "LOCK_WAIT_SECONDS"]
 
 T = TypeVar("T")
+
+#: How long a process waits for another that computes the same entry before computing it too.
+LOCK_WAIT_SECONDS = 600.0
+
+_MISSING = object()
 
 
 def fingerprint(*parts: Any) -> str:
@@ -79,17 +87,37 @@ class AnalysisCache:
         if key in self._memory:
             self.hits += 1
             return self._memory[key]
-        path = self.folder / f"{key}.pkl" if self.folder else None
-        if path is not None and path.is_file():
-            try:
-                with path.open("rb") as fh:
-                    value = pickle.load(fh)
-            except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
-                value = None
-            else:
-                self.hits += 1
-                self._memory[key] = value
-                return value
+        if self.folder is None:
+            return self._computed(key, None, compute)
+        path = self.folder / f"{key}.pkl"
+        found = self._read(key, path)
+        if found is not _MISSING:
+            return found
+        # one process computes an entry while the others of the run wait for it (two workers
+        # that start at once would otherwise both fit the region's pooled models); the entries
+        # depend on each other without cycles, so nested waits cannot deadlock
+        self.folder.mkdir(parents=True, exist_ok=True)
+        try:
+            with FileLock(str(path.with_suffix(".lock")), timeout=LOCK_WAIT_SECONDS):
+                found = self._read(key, path)
+                return found if found is not _MISSING else self._computed(key, path, compute)
+        except Timeout:  # a stuck holder: compute it here as well rather than wait forever
+            return self._computed(key, path, compute)
+
+    def _read(self, key: str, path: Path) -> Any:
+        """The entry from its file (kept in memory too), or ``_MISSING``."""
+        if not path.is_file():
+            return _MISSING
+        try:
+            with path.open("rb") as fh:
+                value = pickle.load(fh)
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+            return _MISSING
+        self.hits += 1
+        self._memory[key] = value
+        return value
+
+    def _computed(self, key: str, path: Path | None, compute: Callable[[], T]) -> T:
         self.misses += 1
         value = compute()
         self._memory[key] = value
