@@ -587,3 +587,16 @@ def test_stderr_goes_to_the_manifest_not_the_report(tmp_path):
     nb = _executed_notebook(tmp_path / "report.ipynb")
     found = execution._notebook_stderr(nb)
     assert found == [{"cell": 0, "text": "/tmp/x.py:3: SingularMatrixWarning: oops\n"}]
+
+
+def test_reports_start_longest_first_and_the_region_report_last(tmp_path):
+    from josanalysis.core.config import load_region
+
+    region = load_region("demoregio")
+    run_plan = plan.plan_run(region, plan.plan_reports(region), tmp_path / "demoregio", force=True)
+    tasks = batch._tasks(run_plan, None, batch._kernel_options(run_plan, False, 1))
+    kinds = [t.kind if t.kind != "school" else ("comparison" if region.school(t.school_id).jos_start is None
+                                                else "jos") for t in tasks]
+    assert kinds[0] == "budget" and kinds[-1] == "region"
+    # every JOS school before every comparison school (which has no analysis of its own)
+    assert kinds[1:-1] == sorted(kinds[1:-1], key=lambda k: k == "comparison") and "comparison" in kinds

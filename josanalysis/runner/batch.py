@@ -230,9 +230,17 @@ def _tasks(plan: RunPlan, prepared: Path | None, kernel: KernelOptions) -> list[
         for r in plan.to_run
         if not (r.kind == "school" and plan.region.invalid_school(str(r.school_id)))
     ]
-    # the region report shows every JOS school's fit again: it goes last, so that it finds them in
-    # the run's analysis cache (josanalysis.core.cache) instead of refitting
-    return sorted(tasks, key=lambda t: t.kind == "region")
+    # longest first, so that the last reports to start are short ones: the budget report and the
+    # JOS schools, then the comparison schools (no analysis of their own); the region report
+    # shows every JOS school's fit again: it goes last, so that it finds them in the run's
+    # analysis cache (josanalysis.core.cache) instead of refitting
+    return sorted(tasks, key=lambda t: (t.kind == "region", _is_comparison(plan.region, t)))
+
+
+def _is_comparison(region: Region, task: ReportTask) -> bool:
+    """A comparison school's report (no JOS start): the cheapest kind."""
+    return task.kind == "school" and any(
+        s.school_id == task.school_id and s.jos_start is None for s in region.schools)
 
 
 def _kernel_options(plan: RunPlan, warm: bool | None, start_attempts: int) -> KernelOptions:
