@@ -31,6 +31,7 @@ from statsmodels.tsa.arima_process import arma_acovf
 from josanalysis.core import formatting as nl
 from josanalysis.core.errors import ConfigError
 from josanalysis.methods.its import ItsFit, ItsSpec, fit_count, fit_gaussian, fit_its, unbounded_log_ratio
+from josanalysis.methods.its.estimator import marginal_dispersion
 
 __all__ = ["MdeResult", "minimum_detectable_effect", "MDE_METHODS"]
 
@@ -178,7 +179,7 @@ def _simulator(res: ItsFit, term: str, rng: np.random.Generator) -> _Simulator:
     offset = des.offset
     mu0 = np.exp(eta0 + (offset if offset is not None else 0.0))
     nb = float(des.negbin_alpha or 0.0) if family == "negbin" else 0.0
-    phi = _marginal_dispersion(family, des)
+    phi = marginal_dispersion(family, des)
 
     def draw(g: np.random.Generator, delta: float) -> np.ndarray:
         mu = mu0 * np.exp(delta * x_term)
@@ -195,20 +196,6 @@ def _simulator(res: ItsFit, term: str, rng: np.random.Generator) -> _Simulator:
         return est_, se_, crit_
 
     return _Simulator(draw, refit_count, rng)
-
-
-def _marginal_dispersion(family: str, des: Any) -> float:
-    """The fitted variance of a count relative to the family's variance function ``V(mu)``.
-
-    Quasi-Poisson with AR(1) errors: the innovation variance of the whitened working errors over
-    ``1 - rho^2``; quasi-Poisson otherwise: the fitted scale; Poisson and negative binomial: 1.
-    """
-    if family != "quasipoisson":
-        return 1.0
-    rho = np.asarray(des.rho, dtype=float)
-    if des.df is not None and len(rho) == 1:       # REML-GLS AR(1) fit: scale is the innovation variance
-        return max(float(des.scale) / max(1.0 - float(rho[0]) ** 2, 1e-6), 1e-6)
-    return max(float(des.scale), 1e-6)
 
 
 def _null_simulations(sim: _Simulator, n_simulations: int) -> pd.DataFrame:
