@@ -29,9 +29,10 @@ from scipy.signal import lfilter
 from statsmodels.tsa.arima_process import arma_acovf
 
 from josanalysis.core import formatting as nl
-from josanalysis.core.errors import ConfigError
+from josanalysis.core.errors import ConfigError, DataError
 from josanalysis.methods.its import ItsFit, ItsSpec, fit_count, fit_gaussian, fit_its, unbounded_log_ratio
 from josanalysis.methods.its.estimator import marginal_dispersion
+from josanalysis.methods.its.sparse import OBSERVED_EXPECTED
 
 __all__ = ["MdeResult", "minimum_detectable_effect", "MDE_METHODS"]
 
@@ -427,6 +428,9 @@ def minimum_detectable_effect(
         raise ConfigError("minimum_detectable_effect does not support a comparison series yet.")
     spec = ItsSpec.from_options(spec, caller="minimum_detectable_effect", **options)
     res = fit if fit is not None else fit_its(data, outcome, time, start, spec)
+    if res.spec["interval"] == OBSERVED_EXPECTED:
+        raise DataError("the count model has no finite estimate of the change at the start (no events after "
+                        "it), so its standard error, and with it the minimum detectable effect, is not defined.")
     if term not in res.design.effect_names:
         raise ConfigError(f"term {term!r} is not in the model.")
     if method == "analytic":
