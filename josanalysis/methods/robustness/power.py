@@ -100,8 +100,8 @@ class MdeResult:
         if self.scale == "ratio" and self.mde_decrease < UNDETECTABLE_RATIO:
             return (f"Met deze reeks (lengte, ruis, samenhang in de tijd en aantallen) wordt zelfs een daling "
                     f"van {nl.number(100 * (1 - UNDETECTABLE_RATIO), 0)}% in minder dan "
-                    f"{nl.number(100 * self.power, 0)}% van de gevallen opgemerkt: een daling is hier niet "
-                    "aantoonbaar.")
+                    f"{nl.number(100 * self.power, 0)}% van de gevallen opgemerkt: een daling is hier alleen "
+                    "aantoonbaar als de aantallen na de start tot (bijna) nul dalen.")
         if self.scale == "ratio":
             dec = nl.number(100 * (1 - self.mde_decrease))
             inc = nl.number(100 * (self.mde_increase - 1))
@@ -236,10 +236,13 @@ def _link_se(fit: ItsFit, col: str) -> Callable[[float], float]:
     Gaussian models: the fitted standard error, whatever ``delta`` (the shift leaves it unchanged).
     Count models (log link): the fitted standard error scaled by how the model's information
     changes at the alternative, ``sqrt(v(delta) / v_fit)`` with ``v = [(X' W X)^-1]_jj`` and the
-    IRLS weights ``W = mu^2 / V(mu) = mu / (1 + alpha mu)`` (alpha: the negative binomial's, else
-    0) of the counterfactual means moved by ``delta`` on the rows where the term applies
-    (``v_fit`` at the fitted means). The fitted error structure (AR coefficient, dispersion)
-    stays in the fitted standard error.
+    IRLS weights ``W = mu^2 / V(mu) = mu / (1 + alpha mu)`` of the counterfactual means moved by
+    ``delta`` on the rows where the term applies (``v_fit`` at the fitted means). ``alpha`` is the
+    negative binomial's; for quasi-Poisson the fitted marginal dispersion read as NB2
+    over-dispersion at the mean count, ``alpha = (phi - 1) / mean(mu)``: the extra-Poisson
+    variance of a stock of pupils grows with the square of the mean, so after a decrease the
+    counts are relatively less over-dispersed and the fitted dispersion falls (Poisson: 0). The
+    fitted error structure (AR coefficient, dispersion) stays in the fitted standard error.
     """
     des = fit.design
     se_fit = float(math.sqrt(des.cov.at[col, col]))
@@ -252,6 +255,9 @@ def _link_se(fit: ItsFit, col: str) -> Callable[[float], float]:
     b0[list(des.effect_names.values())] = 0.0
     eta0 = Xa @ b0.to_numpy() + off
     nb = float(des.negbin_alpha or 0.0) if fit.spec["family"] == "negbin" else 0.0
+    if fit.spec["family"] == "quasipoisson":
+        # the fitted dispersion read as NB2 over-dispersion at the mean count: phi = 1 + alpha mean(mu)
+        nb = max(marginal_dispersion("quasipoisson", des) - 1.0, 0.0) / float(np.mean(np.exp(eta0)))
 
     def v(eta: np.ndarray) -> float:
         mu = np.exp(np.clip(eta, -700, 700))
