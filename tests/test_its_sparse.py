@@ -55,6 +55,9 @@ def test_refuses_what_cannot_be_compared():
         observed_expected_interval(0, 0.0)
     with pytest.raises(DataError, match="count of 0 or more"):
         observed_expected_interval(-1, 5.0)
+    # an expected count known only to within a factor of e^30 gives no finite interval
+    with pytest.raises(DataError, match="no finite interval"):
+        observed_expected_interval(1, 1.0, log_se=30.0)
 
 
 def test_covers_at_least_the_nominal_share_when_the_expected_count_is_known():

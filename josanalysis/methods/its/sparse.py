@@ -36,6 +36,7 @@ from scipy import optimize, special
 from josanalysis.core.errors import DataError
 from josanalysis.methods.its.counts import fit_count
 from josanalysis.methods.its.design import ModelData, Segments
+from josanalysis.methods.its.effects import MAX_LOG_RATIO
 from josanalysis.methods.its.estimator import RegressionFit, marginal_dispersion
 from josanalysis.methods.its.spec import ItsSpec
 from josanalysis.methods.its.validation import ValidatedSeries
@@ -73,10 +74,21 @@ def _tails(ratio: float, k: float, e: float, s: float) -> tuple[float, float]:
 
 
 def _solve(f, target: float) -> float:
-    """The log ratio where the monotone ``f(log ratio)`` crosses ``target`` (bracket widened)."""
+    """The log ratio where the monotone ``f(log ratio)`` crosses ``target`` (bracket widened up to
+    +-:data:`~josanalysis.methods.its.effects.MAX_LOG_RATIO`).
+
+    Raises
+    ------
+    DataError
+        When it does not cross there: the interval has no finite end (the expected count is too
+        uncertain, e.g. a steep trend extrapolated far beyond a short pre-period).
+    """
     lo, hi = -5.0, 5.0
-    while (f(lo) - target) * (f(hi) - target) > 0 and hi < 200:
-        lo, hi = lo - 10.0, hi + 10.0
+    while (f(lo) - target) * (f(hi) - target) > 0:
+        if hi >= MAX_LOG_RATIO:
+            raise DataError("the observed/expected ratio has no finite interval: the expected count after the "
+                            "start is too uncertain (the pre-period model's trend cannot be extrapolated that far).")
+        lo, hi = max(lo - 15.0, -MAX_LOG_RATIO), min(hi + 15.0, MAX_LOG_RATIO)
     return optimize.brentq(lambda x: f(x) - target, lo, hi, xtol=1e-10)
 
 
