@@ -67,7 +67,8 @@ def _tails(ratio: float, k: float, e: float, s: float) -> tuple[float, float]:
     ``k`` may be fractional (a count on the dispersion scale): the regularised incomplete gamma
     functions continue the Poisson distribution function.
     """
-    lam = ratio * e * np.exp(s * _NODES)
+    with np.errstate(over="ignore", invalid="ignore"):
+        lam = np.minimum(ratio * e * np.exp(np.minimum(s * _NODES, 700.0)), np.finfo(float).max)
     below = float(_WEIGHTS @ special.gammaincc(k + 1.0, lam))
     above = 1.0 if k <= 0 else float(_WEIGHTS @ special.gammainc(k, lam))
     return below, above
@@ -215,8 +216,12 @@ def observed_expected_fit(X: pd.DataFrame, md: ModelData, s: ValidatedSeries, se
                      rho=spec.ar_coefficient)
     Xpost = md.X.loc[post, list(Xpre.columns)].to_numpy(dtype=float)
     b, V = core.params.to_numpy(), core.cov.to_numpy()
-    mu = np.exp(Xpost @ b + (0.0 if off is None else off[post]))
+    with np.errstate(over="ignore"):   # an exploding extrapolated trend is refused just below
+        mu = np.exp(Xpost @ b + (0.0 if off is None else off[post]))
     expected = float(np.sum(mu))
+    if not (np.isfinite(expected) and expected > 0):
+        raise DataError(f"the pre-period model expects {expected!r} events after the start: its trend cannot be "
+                        "extrapolated over the period after the start.")
     grad = Xpost.T @ mu / expected
     log_se = float(math.sqrt(max(grad @ V @ grad, 0.0)))
     phi = marginal_dispersion(spec.family, core)
