@@ -10,11 +10,15 @@ import pandas as pd
 import pytest
 from scipy import integrate, stats
 
+from josanalysis.assessment import IndicatorAnalysis, results_rows
 from josanalysis.assessment.evidence import evidence_from_its
 from josanalysis.assessment.verdicts import assess
+from josanalysis.core.config import load_region
 from josanalysis.core.errors import DataError
+from josanalysis.core.indicators import get_indicator
 from josanalysis.methods import ItsSpec, fit_its
 from josanalysis.methods.its.sparse import observed_expected_interval
+from josanalysis.reporting.tables import effects_nl
 
 SPEC = ItsSpec(family="quasipoisson", offset="pupils", seasonality=None, autocorrelation="ar1")
 
@@ -108,3 +112,21 @@ def test_zero_events_everywhere_is_still_not_estimable():
     # a controlled (stacked) count fit has no observed/expected fallback: still refused
     with pytest.raises(DataError):
         fit_its(d, "thuiszitters", "month", start, SPEC, comparison=d.assign(thuiszitters=3.0))
+
+
+def test_report_table_and_results_file_show_the_same_exact_ratio():
+    d, start = _school(after=0.0)
+    res = fit_its(d, "thuiszitters", "month", start, SPEC)
+    ev = evidence_from_its(res, "thuiszitters", None, events_per_point=(float(d.thuiszitters[:55].mean()), 0.0))
+    region = load_region("demoregio")
+    school = region.jos_schools[0].school_id
+    analysis = IndicatorAnalysis(school, get_indicator("thuiszitters"), d, SPEC, res, None, None, None, None,
+                                 assess(ev), "")
+    rows = results_rows(analysis, region)
+    assert rows["term"].tolist() == ["level"] and rows["verdict_key"].tolist() == ["consistent_effect"]
+    level = res.effects.loc["level"]
+    assert rows.loc[0, "estimate"] == 0.0 and rows.loc[0, "ci_high"] == level.ci_high
+    assert rows.loc[0, "method"].endswith("niveau=waargenomen/verwacht (exact)")
+    table = effects_nl(analysis)
+    assert table.loc[0, "Effect"].startswith("De exact berekende verhouding waargenomen/verwacht")
+    assert table.loc[0, "Schatting"].startswith("-100% (verhouding 0,000; 95%-BI -100% tot -9")
