@@ -58,7 +58,12 @@ def rows(region: str, n_simulations: int) -> list[dict]:
                 thr = None
             common = dict(fit=fit, threshold=thr, term=ind_plan.primary)
             t0 = time.perf_counter()
-            ana = minimum_detectable_effect(series, key, "month", start, spec, method="analytic", **common)
+            try:
+                ana = minimum_detectable_effect(series, key, "month", start, spec, method="analytic", **common)
+            except JosError:
+                # no MDE: the fit is the exact observed/expected ratio (no finite level change)
+                print(f"{school.school_id} {key}: no MDE ({fit.spec['interval']} fit)")
+                continue
             t1 = time.perf_counter()
             sim = minimum_detectable_effect(series, key, "month", start, spec, method="simulation",
                                             n_simulations=n_simulations, **common)

@@ -13,7 +13,9 @@ Sections:
    the series' own printed MDE and with twice that MDE (the effect is added to the same noise,
    so the three analyses differ only by the effect); coverage of the primary interval;
 2. counts (thuiszitters-like stock, quasi-Poisson) at about 1, 3 and 10 events a month, the
-   same three analyses;
+   same three analyses; the shares of effect claims among the series whose report prints an MDE
+   (pre-period mean of at least 3 events a month) and among all series, with the size of each group
+   and Monte-Carlo standard errors;
 3. the region's pooled estimate (event study, wild cluster bootstrap-t) with 8 and 15 JOS
    schools plus 2 comparison schools: coverage of the pooled interval and of every event year,
    the verdict shares under no effect, with an effect equal to the interval's MDE and twice it;
@@ -40,9 +42,10 @@ sys.path.insert(0, str(ROOT))
 warnings.simplefilter("ignore")
 
 from josanalysis.assessment.evidence import Effect, Evidence, evidence_from_its  # noqa: E402
-from josanalysis.assessment.verdicts import EFFECT_CLAIMS, assess  # noqa: E402
+from josanalysis.assessment.verdicts import EFFECT_CLAIMS, MIN_EVENTS_PER_POINT, assess  # noqa: E402
 from josanalysis.core.errors import JosError  # noqa: E402
 from josanalysis.methods import ItsSpec, event_study, fit_its  # noqa: E402
+from josanalysis.methods.its.sparse import OBSERVED_EXPECTED  # noqa: E402
 from josanalysis.methods.robustness import minimum_detectable_effect, placebo_test  # noqa: E402
 from josanalysis.methods.robustness.power import ar_noise  # noqa: E402
 
@@ -100,8 +103,9 @@ def robustness(d, outcome, start, spec, n_sims, seed):
     return pl, mde
 
 
-def verdict(d, outcome, start, spec, pl, mde, truth) -> tuple[str, bool | None]:
-    """The verdict of the whole rule and whether the primary interval covers ``truth``."""
+def verdict(d, outcome, start, spec, pl, mde, truth) -> tuple[str, bool | None, str]:
+    """The verdict of the whole rule, whether the primary interval covers ``truth`` and the fit's
+    kind of interval (``"observed_expected"`` when the count model had no finite level change)."""
     extra = {}
     if spec.family != "gaussian":
         pre, post = d.loc[d.month < start, outcome], d.loc[d.month >= start, outcome]
@@ -109,14 +113,14 @@ def verdict(d, outcome, start, spec, pl, mde, truth) -> tuple[str, bool | None]:
     try:
         fit = fit_its(d, outcome, "month", start, spec)
     except JosError:
-        return "not_assessable", None
+        return "not_assessable", None, ""
     if pl is not None:
         extra["placebo_estimates"] = tuple(pl.estimates())
     if mde is not None:
         extra["mde"] = float(mde.mde_decrease)
     a = assess(evidence_from_its(fit, outcome, None, **extra))
     lv = fit.effects.loc["level"]
-    return a.verdict_key, bool(lv.ci_low <= truth <= lv.ci_high)
+    return a.verdict_key, bool(lv.ci_low <= truth <= lv.ci_high), fit.spec["interval"]
 
 
 def _share(keys: list[str]) -> str:
@@ -154,27 +158,55 @@ def rate_rows(reps: int, n_sims: int, seed: int = 15) -> list[dict]:
         row = {"mde": mde.mde_decrease, "placebo_applies": pl is not None and pl.can_reach}
         for k, mult in (("null", 0.0), ("mde1", 1.0), ("mde2", 2.0)):
             eff = mult * mde.mde_decrease
-            row[k], row[f"{k}_cov"] = verdict(d.assign(absence_rate=d.absence_rate + eff * post), "absence_rate",
-                                              start, RATE_SPEC, pl, mde, eff)
+            row[k], row[f"{k}_cov"], _ = verdict(d.assign(absence_rate=d.absence_rate + eff * post), "absence_rate",
+                                                 start, RATE_SPEC, pl, mde, eff)
         rows.append(row)
     return rows
 
 
-def counts(reps: int, n_sims: int, mean: float) -> None:
+def count_rows(reps: int, n_sims: int, mean: float) -> list[dict]:
+    """Per simulated count series: the verdicts (and coverage) under no effect, 1 and 2 x MDE, and
+    whether the report prints an MDE (an MDE could be computed and the pre-period mean is at least
+    ``MIN_EVENTS_PER_POINT``; below it the small-count rule prints none). Series without a
+    computable MDE get no effect (rate ratio 1) in all three analyses."""
     rng = np.random.default_rng(int(150 + mean))
     rows = []
     for i in range(reps):
         m, start, lam, post = count_base(rng, mean)
         d0 = count_frame(m, lam, post, 1.0, i)
         pl, mde = robustness(d0, "thuiszitters", start, COUNT_SPEC, n_sims, i)
+        pre_mean = float(d0.loc[d0.month < start, "thuiszitters"].mean())
         row = {"mde": mde.mde_decrease if mde is not None else np.nan,
+               "printed": mde is not None and pre_mean >= MIN_EVENTS_PER_POINT,
                "placebo_applies": pl is not None and pl.can_reach}
         for k, mult in (("null", 0.0), ("mde1", 1.0), ("mde2", 2.0)):
             rr = float(mde.mde_decrease) ** mult if mde is not None else 1.0
-            row[k], row[f"{k}_cov"] = verdict(count_frame(m, lam, post, rr, i), "thuiszitters", start,
-                                              COUNT_SPEC, pl, mde, rr)
+            row[k], row[f"{k}_cov"], interval = verdict(count_frame(m, lam, post, rr, i), "thuiszitters", start,
+                                                        COUNT_SPEC, pl, mde, rr)
+            row[f"{k}_oe"] = interval == OBSERVED_EXPECTED
         rows.append(row)
-    _report(f"counts ~{mean:g}/month", rows)
+    return rows
+
+
+def _claims(keys: pd.Series) -> str:
+    """The share of effect claims with its Monte-Carlo standard error and the number of series."""
+    return _pct(keys.isin(EFFECT_CLAIMS)) if len(keys) else "no series"
+
+
+def counts(reps: int, n_sims: int, mean: float) -> None:
+    df = pd.DataFrame(count_rows(reps, n_sims, mean))
+    name = f"counts ~{mean:g}/month"
+    printed = df[df.printed]
+    print(f"  {name}: {len(df)} series, {len(printed)} with a printed MDE (median {printed.mde.median():.3g}), "
+          f"{len(df) - len(printed)} without (small-count rule or no MDE); rank p can reach alpha in "
+          f"{100 * df['placebo_applies'].mean():.0f}% of series")
+    for k, label in (("null", "no effect"), ("mde1", "effect = printed MDE"), ("mde2", "effect = 2 x MDE")):
+        cov = df[f"{k}_cov"].dropna()
+        print(f"  {name}, {label}: effect claims among series with a printed MDE {_claims(printed[k])}; "
+              f"among all series {_claims(df[k])}; level row observed/expected in {int(df[f'{k}_oe'].sum())}; "
+              f"primary interval coverage {100 * cov.mean():.1f}% (n={len(cov)})")
+        print(f"    verdicts, printed MDE: {_share(printed[k].tolist()) if len(printed) else '-'}; "
+              f"all: {_share(df[k].tolist())}")
 
 
 def region_panel(rng: np.random.Generator, n_jos: int, effect: float) -> pd.DataFrame:

@@ -372,23 +372,36 @@ def test_count_series_separated_by_zeros_is_not_estimable_without_lapack_noise(c
     pupils = sum(([p] * n for p, n in [(240, 11), (242, 11), (245, 11), (247, 7), (250, 8), (252, 11),
                                        (255, 11), (257, 11), (260, 11)]), [])
     d = pd.DataFrame({"t": t, "thuiszitters": y, "pupils": pupils})
-    # refused before fitting: the post-period step only covers zero counts (check_identified)
-    with pytest.raises(DataError, match="counts where term 'level' applies are 0"), warnings.catch_warnings():
+    # the full model is refused before fitting (check_identified: the post-period step only
+    # covers zero counts); the level row is then the exact observed/expected ratio, 0 events
+    # against the pre-period model's expectation
+    with warnings.catch_warnings():
         warnings.simplefilter("ignore")   # as in a report kernel, not the test suite's "error"
-        fit_its(d, "thuiszitters", "t", 72, family="quasipoisson", offset="pupils")
+        res = fit_its(d, "thuiszitters", "t", 72, family="quasipoisson", offset="pupils")
+    assert res.spec["interval"] == "observed_expected" and list(res.effects.index) == ["level"]
+    assert res.effects.loc["level", "estimate"] == 0.0 and res.effects.loc["level", "ci_high"] < 1
     assert "DLASCL" not in capfd.readouterr().err
+    # every count zero: nothing to compare with, still a sentence
+    with pytest.raises(DataError, match="no events before the start"):
+        fit_its(d.assign(thuiszitters=0), "thuiszitters", "t", 72, family="quasipoisson", offset="pupils")
 
 
-def test_rate_ratio_without_finite_interval_is_refused_not_overflowed():
+def test_rate_ratio_without_finite_interval_is_not_overflowed():
     """Six zero months after the start (a small school's thuiszitters): the slope's interval has
-    no upper end. A sentence, never an OverflowError that would fail the whole report."""
+    no upper end. Never an OverflowError that would fail the whole report: the level row is the
+    observed/expected ratio, whose interval is finite."""
     y = [3, 3, 3, 3, 3, 2, 2, 2, 2, 1, 1, 1, 0, 0, 1, 2, 2, 2, 1, 1, 2, 3, 3, 3, 3, 2, 4, 3, 3, 3, 2,
          3, 2, 2, 1, 1, 1, 0, 1, 1, 1, 0, 0, 1, 1, 1, 1, 1, 0, 2, 2, 2, 3, 3, 3, 4, 4, 4, 5, 4, 4, 3,
          2, 2, 2, 2, 2, 1, 1, 2, 1, 1, 1, 2, 2, 3, 2, 1, 1, 2, 2, 2, 4, 6, 4, 2, 2, 2, 2, 0, 0, 0, 0,
          0, 0]
     d = pd.DataFrame({"t": np.arange(len(y)), "thuiszitters": y, "pupils": 212.0})
-    with pytest.raises(DataError, match="applies are 0: a count model cannot estimate"):
-        fit_its(d, "thuiszitters", "t", 83, lag=6, family="quasipoisson", offset="pupils")
+    res = fit_its(d, "thuiszitters", "t", 83, lag=6, family="quasipoisson", offset="pupils")
+    level = res.effects.loc["level"]
+    assert res.spec["interval"] == "observed_expected" and res.n_post == 6
+    # six empty months after a pre-period of about two events a month with a rising end are not
+    # yet a clear decrease once dispersion, AR(1) and the expected count's uncertainty count
+    assert level.estimate == 0.0 and level.ci_low == 0.0 and 1.0 < level.ci_high < 2.0
+    assert np.isfinite(res.fitted["fitted"]).all()
 
 
 # ---------------------------------------------------------------- the typed specification and result

@@ -31,12 +31,15 @@ from josanalysis.core.fte import fte_per_100_pupils
 from josanalysis.core.errors import ConfigError
 from josanalysis.core.indicators import INDICATORS
 from josanalysis.core.schoolcalendar import school_year_start
+from josanalysis.methods.its.sparse import OBSERVED_EXPECTED
 
 __all__ = ["FREQUENCIES", "SUBJECTS", "Effect", "CoIntervention", "PlaceboRank", "Evidence", "evidence_from_its",
            "evidence_from_yearly", "first_year_change", "capacity_per_100"]
 
 #: Frequencies of a series: lesson months or school years.
 FREQUENCIES = ("month", "schoolyear")
+#: The primary estimate of a count fit without a finite level change (``interval == "observed_expected"``).
+OBSERVED_EXPECTED_NL = "de exact berekende verhouding waargenomen/verwacht na de start"
 
 #: Dutch subjects for sentences ("het verzuim ligt ..."), per indicator key.
 SUBJECTS: dict[str, str] = {
@@ -589,6 +592,7 @@ def evidence_from_its(
         family=spec.get("family"),
         diagnostics=dict(result.diagnostics or {}),
         national_context=indicator == "thuiszitters",
+        estimate_name=OBSERVED_EXPECTED_NL if spec.get("interval") == OBSERVED_EXPECTED else None,
         percent_points=spec.get("family") == "gaussian" and len(obs) > 0 and bool(obs.between(-1, 1).all()),
         **_plan_fields(plan),
         **_segment_dates(fitted, tcol),

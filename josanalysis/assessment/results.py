@@ -26,6 +26,7 @@ from josanalysis.assessment.school import IndicatorAnalysis
 from josanalysis.assessment.verdicts import Assessment
 from josanalysis.core.config import Region
 from josanalysis.methods import EventStudyResult, ItsSpec
+from josanalysis.methods.its.sparse import OBSERVED_EXPECTED
 
 __all__ = ["RESULT_COLUMNS", "method_label", "withholds_estimate", "results_rows", "results_frame", "region_results", "region_yearly_results"]
 
@@ -72,6 +73,8 @@ def results_rows(analysis: IndicatorAnalysis, region: Region) -> pd.DataFrame:
     base = {"region_id": region.region_id, "school_id": analysis.school_id, "school_name": school.name,
             "indicator": analysis.indicator.key, "verdict_key": a.verdict_key, "verdict": a.verdict,
             "n_caveats": len(a.caveats), "method": method_label(analysis.spec)}
+    if analysis.result is not None and analysis.result.spec["interval"] == OBSERVED_EXPECTED:
+        base["method"] += ", niveau=waargenomen/verwacht (exact)"
     mde = analysis.mde.mde_decrease if analysis.mde is not None else np.nan
     result = analysis.result
     if result is not None and withholds_estimate(a):

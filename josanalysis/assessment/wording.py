@@ -70,9 +70,11 @@ def effect_text(ev: Evidence, x: float, *, signed: bool = True) -> str:
 def mde_text(ev: Evidence, mde: float) -> str:
     """The minimum detectable effect in Dutch, unsigned; a rate ratio below
     :data:`~josanalysis.methods.robustness.power.UNDETECTABLE_RATIO` reads as "meer dan 90%"
-    (with few events left after such a decrease no size is detectable)."""
+    (with few events left after such a decrease the interval widens faster than the effect grows;
+    only events that vanish after the start show a decrease, by the exact observed/expected interval)."""
     if ev.scale == "ratio" and mde < UNDETECTABLE_RATIO:
-        return f"meer dan {nl.number(100 * (1 - UNDETECTABLE_RATIO), 0)}% (een daling is hier niet aantoonbaar)"
+        return (f"meer dan {nl.number(100 * (1 - UNDETECTABLE_RATIO), 0)}% (een daling is hier alleen aantoonbaar "
+                "als de aantallen na de start tot (bijna) nul dalen)")
     return effect_text(ev, mde, signed=False).lstrip("-+")
 
 

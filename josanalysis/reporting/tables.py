@@ -65,8 +65,11 @@ def effects_nl(analysis: IndicatorAnalysis) -> pd.DataFrame:
                                                     "Oordeel": [a.assessment.verdict]}), "the effects table")
     alpha = a.spec.alpha
     primary = a.assessment.evidence.primary
-    rows = [_effect_row(_TERMS_NL.get(str(term), str(term)), r, percent=a.percent, alpha=alpha,
-                        digits=2 if term == "slope" else 1)
+    # a named primary estimate (the exact observed/expected ratio of a count series whose events
+    # vanished after the start) keeps its name in the table, as in the verdict's reason
+    name = a.assessment.evidence.estimate_name
+    rows = [_effect_row(name[:1].upper() + name[1:] if name and term == primary else _TERMS_NL.get(str(term), str(term)),
+                        r, percent=a.percent, alpha=alpha, digits=2 if term == "slope" else 1)
             | {"Oordeel": a.assessment.verdict if term == primary else "secundair (telt niet mee in het oordeel)"}
             for term, r in a.result.effects.iterrows()]
     if a.controlled is not None and "level" in a.controlled.effects.index:

@@ -12,7 +12,7 @@ import pandas as pd
 
 from josanalysis.core.errors import DataError
 
-__all__ = ["RegressionFit", "estimable", "lag1", "hac_lags", "ar_order"]
+__all__ = ["RegressionFit", "estimable", "lag1", "hac_lags", "ar_order", "marginal_dispersion"]
 
 
 @dataclass(frozen=True)
@@ -92,3 +92,25 @@ def lag1(r: np.ndarray) -> float:
     r = np.asarray(r, dtype=float) - np.mean(r)
     den = float(np.sum(r * r))
     return float(np.sum(r[1:] * r[:-1]) / den) if den > 0 else 0.0
+
+
+def marginal_dispersion(family: str, fit: Any) -> float:
+    """The fitted variance of a count relative to the family's variance function ``V(mu)``.
+
+    Quasi-Poisson with AR(1) errors: the innovation variance of the whitened working errors over
+    ``1 - rho^2``; quasi-Poisson otherwise: the fitted scale; Poisson and negative binomial: 1.
+    ``fit`` is anything with ``rho``, ``df`` and ``scale`` (a :class:`RegressionFit` or a
+    fitted design).
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> marginal_dispersion("quasipoisson", SimpleNamespace(rho=[0.6], df=40.0, scale=1.28))
+    2.0
+    """
+    if family != "quasipoisson":
+        return 1.0
+    rho = np.asarray(fit.rho, dtype=float)
+    if fit.df is not None and len(rho) == 1:       # REML-GLS AR(1) fit: scale is the innovation variance
+        return max(float(fit.scale) / max(1.0 - float(rho[0]) ** 2, 1e-6), 1e-6)
+    return max(float(fit.scale), 1e-6)

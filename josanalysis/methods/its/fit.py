@@ -11,22 +11,30 @@ import pandas as pd
 from statsmodels.stats.diagnostic import acorr_ljungbox
 from statsmodels.stats.stattools import durbin_watson
 
-from josanalysis.core.errors import ConfigError
+from josanalysis.core.errors import ConfigError, DataError
 from josanalysis.methods.its.counts import fit_count
-from josanalysis.methods.its.design import ModelData, design_matrix, model_rows, segments
+from josanalysis.methods.its.design import ModelData, Segments, design_matrix, model_rows, segments
 from josanalysis.methods.its.effects import critical_value, effects_table, fitted_frame
 from josanalysis.methods.its.estimator import RegressionFit
 from josanalysis.methods.its.gaussian import fit_gaussian
 from josanalysis.methods.its.result import FitSpec, FittedDesign, ItsDiagnostics, ItsFit
+from josanalysis.methods.its.sparse import OBSERVED_EXPECTED, observed_expected_fit
 from josanalysis.methods.its.spec import ItsSpec
 from josanalysis.methods.its.validation import ValidatedSeries, align_comparison, validate_series
 
-__all__ = ["HAC_NOTE", "ItsEffects", "estimate_effects", "fit_its", "fit_regression"]
+__all__ = ["HAC_NOTE", "OBSERVED_EXPECTED_NOTE", "ItsEffects", "estimate_effects", "fit_its", "fit_regression"]
 
 HAC_NOTE = (
     "Newey-West (HAC) intervals under-cover on short monthly series: in simulations with "
     "~110 months and AR(1) errors (rho 0.2-0.5) the 95% interval held the truth in only about "
     "77-88% of runs (docs/methods.md). Prefer autocorrelation='ar1' (the pre-specified default)."
+)
+
+OBSERVED_EXPECTED_NOTE = (
+    "The count model has no finite estimate of the change at the start (the counts after the start "
+    "are zero or nearly so): the level row is the observed/expected ratio over the post-period, "
+    "with an exact Poisson interval on the fitted dispersion and AR(1) scale that includes the "
+    "uncertainty of the expected count (josanalysis.methods.its.sparse); slope and end are not estimated."
 )
 
 
@@ -98,13 +106,18 @@ def fit_its(
     >>> fit_its(d, "aces", "time", 37, spec, lag=3)     # the spec with a 3-month phase-in  # doctest: +SKIP
     """
     spec = ItsSpec.from_options(spec, also_valid=("comparison",), **options)
-    s, seg, X, comp, md, core, q, effects = _fit_core(data, outcome, time, start, spec, comparison)
-    fitted = fitted_frame(s, X, core, q, seg, md.y_model, comp, time, md.effect_names)
+    _check_month_period(data, time, spec)
+    s = validate_series(data, outcome, time, start, spec, exclude=spec.exclude)
+    seg = segments(s, spec.lag)
+    X = design_matrix(s, spec, seg)
+    comp = None if comparison is None else align_comparison(comparison, s, outcome, time, start, spec)
+    md = model_rows(X, s, comp, spec, seg.used)
+    core, effects, fitted, interval = _estimate(X, md, s, seg, spec, comp, time)
     diagnostics = _diagnostics(core)
     fit_spec = FitSpec(
         outcome=outcome, time=time, start=str(start), model=spec, comparison=comparison is not None,
         comparison_model=None if comparison is None else ("difference" if spec.family == "gaussian" else "stacked"),
-        n_excluded=int(s.exclude.sum()), interval="t" if core.df is not None else "normal",
+        n_excluded=int(s.exclude.sum()), interval=interval,
     )
     return ItsFit(
         effects=effects,
@@ -113,19 +126,21 @@ def fit_its(
         n_post=seg.n_post,
         diagnostics=diagnostics,
         spec=fit_spec,
-        notes=tuple(_notes(spec, core, diagnostics, s)),
+        notes=tuple(_notes(spec, core, diagnostics, s, interval)),
         model=core.model,
-        design=_fitted_design(md, core),
+        design=_fitted_design(md, core) if interval != OBSERVED_EXPECTED else _pre_design(md, core, seg, s),
     )
 
 
 @dataclass(frozen=True)
 class ItsEffects:
-    """The effects of an ITS fit without its fitted series or diagnostics (:func:`estimate_effects`)."""
+    """The effects of an ITS fit without its fitted series or diagnostics (:func:`estimate_effects`);
+    ``interval`` as ``ItsFit.spec["interval"]``."""
 
     effects: pd.DataFrame
     n_pre: int
     n_post: int
+    interval: str
 
 
 def estimate_effects(data: pd.DataFrame, outcome: str, time: str, start: Any, spec: ItsSpec, *,
@@ -133,7 +148,8 @@ def estimate_effects(data: pd.DataFrame, outcome: str, time: str, start: Any, sp
     """Only the effects of :func:`fit_its` (same model, same numbers): for the many refits of the
     robustness checks (placebo dates, sensitivity variants), which rank or tabulate the effects
     and never show the fitted series, its bands or the residual diagnostics (about a quarter of
-    a fit's time).
+    a fit's time). A count model without a finite estimate goes the whole way of
+    :func:`fit_its` (its observed/expected ratio).
 
     Examples
     --------
@@ -144,23 +160,21 @@ def estimate_effects(data: pd.DataFrame, outcome: str, time: str, start: Any, sp
     >>> bool(np.isclose(lean.effects.loc["level", "estimate"], fit_its(d, "y", "t", 20, spec).effects.loc["level", "estimate"]))
     True
     """
-    _, seg, *_, effects = _fit_core(data, outcome, time, start, spec, comparison)
-    return ItsEffects(effects=effects, n_pre=seg.n_pre, n_post=seg.n_post)
-
-
-def _fit_core(data: pd.DataFrame, outcome: str, time: str, start: Any, spec: ItsSpec,
-              comparison: pd.DataFrame | None):
-    """The steps every fit takes: checks, design, regression and the effects table."""
     _check_month_period(data, time, spec)
     s = validate_series(data, outcome, time, start, spec, exclude=spec.exclude)
     seg = segments(s, spec.lag)
     X = design_matrix(s, spec, seg)
     comp = None if comparison is None else align_comparison(comparison, s, outcome, time, start, spec)
     md = model_rows(X, s, comp, spec, seg.used)
-    core = fit_regression(md, spec)
-    q = critical_value(core, spec.alpha)
-    effects = effects_table(core, spec, s, seg, md.effect_names, q)
-    return s, seg, X, comp, md, core, q, effects
+    try:
+        core = fit_regression(md, spec)
+        effects = effects_table(core, spec, s, seg, md.effect_names, critical_value(core, spec.alpha))
+    except DataError:
+        if not (spec.is_count and comp is None):
+            raise
+        whole = fit_its(data, outcome, time, start, spec, comparison=comparison)
+        return ItsEffects(whole.effects, whole.n_pre, whole.n_post, whole.spec["interval"])
+    return ItsEffects(effects, seg.n_pre, seg.n_post, "t" if core.df is not None else "normal")
 
 
 def _check_month_period(data: Any, time: str, spec: ItsSpec) -> None:
@@ -207,9 +221,12 @@ def _diagnostics(core: RegressionFit) -> ItsDiagnostics:
     )
 
 
-def _notes(spec: ItsSpec, core: RegressionFit, diagnostics: ItsDiagnostics, s: ValidatedSeries) -> list[str]:
+def _notes(spec: ItsSpec, core: RegressionFit, diagnostics: ItsDiagnostics, s: ValidatedSeries,
+           interval: str = "normal") -> list[str]:
     """Warnings a reader should see next to the estimate."""
     notes: list[str] = []
+    if interval == OBSERVED_EXPECTED:
+        notes.append(OBSERVED_EXPECTED_NOTE)
     if spec.autocorrelation == "hac":
         notes.append(HAC_NOTE)
     if spec.family == "poisson" and core.overdispersion is not None and core.overdispersion > 1.5:
@@ -236,6 +253,60 @@ def _notes(spec: ItsSpec, core: RegressionFit, diagnostics: ItsDiagnostics, s: V
     if int(s.exclude.sum()):
         notes.append(f"{int(s.exclude.sum())} month(s) excluded from the fit (e.g. COVID closures).")
     return notes
+
+
+def _estimate(X: pd.DataFrame, md: ModelData, s: ValidatedSeries, seg: Segments, spec: ItsSpec,
+              comp: ValidatedSeries | None, time: str) -> tuple[RegressionFit, pd.DataFrame, pd.DataFrame, str]:
+    """The fit, its effects, the fitted series and the kind of interval (``"t"``, ``"normal"``, or
+    :data:`~josanalysis.methods.its.sparse.OBSERVED_EXPECTED` when an uncontrolled count model has
+    no finite estimate of its impact terms)."""
+    try:
+        core = fit_regression(md, spec)
+        q = critical_value(core, spec.alpha)
+        effects = effects_table(core, spec, s, seg, md.effect_names, q)
+        fitted = fitted_frame(s, X, core, q, seg, md.y_model, comp, time, md.effect_names)
+        return core, effects, fitted, "t" if core.df is not None else "normal"
+    except DataError as exc:
+        if not (spec.is_count and comp is None):
+            raise
+        return (*_observed_expected(exc, X, md, s, seg, spec, time), OBSERVED_EXPECTED)
+
+
+def _observed_expected(exc: DataError, X: pd.DataFrame, md: ModelData, s: ValidatedSeries, seg: Segments,
+                       spec: ItsSpec, time: str) -> tuple[RegressionFit, pd.DataFrame, pd.DataFrame]:
+    """The fit, effects and fitted series when the count model has no finite estimate of its
+    impact terms (quasi-separation): the observed/expected ratio of
+    :mod:`~josanalysis.methods.its.sparse` as the ``level`` row (a constant ratio over the
+    post-period); the slope and end have no estimate and are left out. ``exc`` is raised again
+    when the pre-period itself cannot be fitted (e.g. no events at all)."""
+    try:
+        oe = observed_expected_fit(X, md, s, seg, spec)
+    except DataError as pre_exc:
+        raise DataError(f"{exc} Comparing the period after the start with the expected count is not "
+                        f"possible either: {pre_exc}") from None
+    r = oe.ratio
+    effects = pd.DataFrame({"estimate": [r.estimate], "ci_low": [r.ci_low], "ci_high": [r.ci_high],
+                            "p_value": [r.p_value], "scale": ["ratio"], "se": [np.nan]},
+                           index=pd.Index(["level"], name="term"))
+    q = critical_value(oe.core, spec.alpha)
+    fitted = fitted_frame(s, oe.X, oe.core, q, seg, md.y_model, None, time, {})
+    after = (fitted["time"] >= seg.effect_t).to_numpy()
+    cf, cf_low, cf_high = (fitted[c].to_numpy() for c in ("counterfactual", "cf_low", "cf_high"))
+    fitted.loc[after, "fitted"] = cf[after] * r.estimate
+    fitted.loc[after, "fit_low"] = cf_low[after] * r.ci_low
+    fitted.loc[after, "fit_high"] = cf_high[after] * r.ci_high
+    return oe.core, effects, fitted
+
+
+def _pre_design(md: ModelData, core: RegressionFit, seg: Segments, s: ValidatedSeries) -> FittedDesign:
+    """The fitted design of an observed/expected fit: the pre-period model, no impact terms."""
+    pre = s.t[seg.used] < s.start_t
+    return FittedDesign(
+        X=md.X.loc[pre, list(core.params.index)].reset_index(drop=True), y=md.y[pre],
+        offset=None if md.offset is None else md.offset[pre], groups=None, effect_names={},
+        params=core.params, cov=core.cov, rho=core.rho, scale=core.scale, df=core.df,
+        overdispersion=core.overdispersion, negbin_alpha=core.extra.get("negbin_alpha"),
+    )
 
 
 def _fitted_design(md: ModelData, core: RegressionFit) -> FittedDesign:

@@ -110,7 +110,9 @@ class FitSpec(Mapping):
     Read as a mapping it gives the flat record reports and assessment use: ``outcome``,
     ``time``, ``start``, the model options (``offset`` as its column name or ``"given"``,
     ``harmonics``/``period`` with their defaults filled in, ``covariates`` as a list),
-    ``comparison``, ``comparison_model``, ``n_excluded`` and ``interval`` (``"t"`` or ``"normal"``).
+    ``comparison``, ``comparison_model``, ``n_excluded`` and ``interval`` (``"t"``, ``"normal"``, or
+    ``"observed_expected"`` when a count model had no finite level change and the ``level`` row is
+    the exact observed/expected ratio of :mod:`josanalysis.methods.its.sparse`).
     """
 
     outcome: str

@@ -13,6 +13,7 @@ import pandas as pd
 from josanalysis.core import formatting as nl
 from josanalysis.core.errors import ConfigError, DataError, JosError
 from josanalysis.methods.its import ItsFit, ItsSpec, estimate_effects, exclusion_mask, fit_its
+from josanalysis.methods.its.sparse import OBSERVED_EXPECTED
 
 __all__ = ["PlaceboResult", "placebo_test", "reachable", "unreachable_nl", "allowed_as_large"]
 
@@ -237,6 +238,11 @@ def _placebo_fits(pre: pd.DataFrame, outcome: str, time: str, starts: list[Any],
             r = estimate_effects(pre, outcome, time, pstart, spec, comparison=comparison)
         except JosError as exc:
             notes.append(f"placebo start {pstart}: not estimable ({exc}).")
+            continue
+        if r.interval == OBSERVED_EXPECTED:
+            # no finite change at this date (no events after it): skipped as before the
+            # observed/expected ratio existed, so that the placebo threshold stays finite
+            notes.append(f"placebo start {pstart}: not estimable (no events after it in the pre-period).")
             continue
         for name, row in r.effects.iterrows():
             if name == "end":

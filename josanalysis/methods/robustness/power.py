@@ -29,8 +29,10 @@ from scipy.signal import lfilter
 from statsmodels.tsa.arima_process import arma_acovf
 
 from josanalysis.core import formatting as nl
-from josanalysis.core.errors import ConfigError
+from josanalysis.core.errors import ConfigError, DataError
 from josanalysis.methods.its import ItsFit, ItsSpec, fit_count, fit_gaussian, fit_its, unbounded_log_ratio
+from josanalysis.methods.its.estimator import marginal_dispersion
+from josanalysis.methods.its.sparse import OBSERVED_EXPECTED
 
 __all__ = ["MdeResult", "minimum_detectable_effect", "MDE_METHODS"]
 
@@ -98,8 +100,8 @@ class MdeResult:
         if self.scale == "ratio" and self.mde_decrease < UNDETECTABLE_RATIO:
             return (f"Met deze reeks (lengte, ruis, samenhang in de tijd en aantallen) wordt zelfs een daling "
                     f"van {nl.number(100 * (1 - UNDETECTABLE_RATIO), 0)}% in minder dan "
-                    f"{nl.number(100 * self.power, 0)}% van de gevallen opgemerkt: een daling is hier niet "
-                    "aantoonbaar.")
+                    f"{nl.number(100 * self.power, 0)}% van de gevallen opgemerkt: een daling is hier alleen "
+                    "aantoonbaar als de aantallen na de start tot (bijna) nul dalen.")
         if self.scale == "ratio":
             dec = nl.number(100 * (1 - self.mde_decrease))
             inc = nl.number(100 * (self.mde_increase - 1))
@@ -178,7 +180,7 @@ def _simulator(res: ItsFit, term: str, rng: np.random.Generator) -> _Simulator:
     offset = des.offset
     mu0 = np.exp(eta0 + (offset if offset is not None else 0.0))
     nb = float(des.negbin_alpha or 0.0) if family == "negbin" else 0.0
-    phi = _marginal_dispersion(family, des)
+    phi = marginal_dispersion(family, des)
 
     def draw(g: np.random.Generator, delta: float) -> np.ndarray:
         mu = mu0 * np.exp(delta * x_term)
@@ -195,20 +197,6 @@ def _simulator(res: ItsFit, term: str, rng: np.random.Generator) -> _Simulator:
         return est_, se_, crit_
 
     return _Simulator(draw, refit_count, rng)
-
-
-def _marginal_dispersion(family: str, des: Any) -> float:
-    """The fitted variance of a count relative to the family's variance function ``V(mu)``.
-
-    Quasi-Poisson with AR(1) errors: the innovation variance of the whitened working errors over
-    ``1 - rho^2``; quasi-Poisson otherwise: the fitted scale; Poisson and negative binomial: 1.
-    """
-    if family != "quasipoisson":
-        return 1.0
-    rho = np.asarray(des.rho, dtype=float)
-    if des.df is not None and len(rho) == 1:       # REML-GLS AR(1) fit: scale is the innovation variance
-        return max(float(des.scale) / max(1.0 - float(rho[0]) ** 2, 1e-6), 1e-6)
-    return max(float(des.scale), 1e-6)
 
 
 def _null_simulations(sim: _Simulator, n_simulations: int) -> pd.DataFrame:
@@ -248,10 +236,13 @@ def _link_se(fit: ItsFit, col: str) -> Callable[[float], float]:
     Gaussian models: the fitted standard error, whatever ``delta`` (the shift leaves it unchanged).
     Count models (log link): the fitted standard error scaled by how the model's information
     changes at the alternative, ``sqrt(v(delta) / v_fit)`` with ``v = [(X' W X)^-1]_jj`` and the
-    IRLS weights ``W = mu^2 / V(mu) = mu / (1 + alpha mu)`` (alpha: the negative binomial's, else
-    0) of the counterfactual means moved by ``delta`` on the rows where the term applies
-    (``v_fit`` at the fitted means). The fitted error structure (AR coefficient, dispersion)
-    stays in the fitted standard error.
+    IRLS weights ``W = mu^2 / V(mu) = mu / (1 + alpha mu)`` of the counterfactual means moved by
+    ``delta`` on the rows where the term applies (``v_fit`` at the fitted means). ``alpha`` is the
+    negative binomial's; for quasi-Poisson the fitted marginal dispersion read as NB2
+    over-dispersion at the mean count, ``alpha = (phi - 1) / mean(mu)``: the extra-Poisson
+    variance of a stock of pupils grows with the square of the mean, so after a decrease the
+    counts are relatively less over-dispersed and the fitted dispersion falls (Poisson: 0). The
+    fitted error structure (AR coefficient, dispersion) stays in the fitted standard error.
     """
     des = fit.design
     se_fit = float(math.sqrt(des.cov.at[col, col]))
@@ -264,6 +255,9 @@ def _link_se(fit: ItsFit, col: str) -> Callable[[float], float]:
     b0[list(des.effect_names.values())] = 0.0
     eta0 = Xa @ b0.to_numpy() + off
     nb = float(des.negbin_alpha or 0.0) if fit.spec["family"] == "negbin" else 0.0
+    if fit.spec["family"] == "quasipoisson":
+        # the fitted dispersion read as NB2 over-dispersion at the mean count: phi = 1 + alpha mean(mu)
+        nb = max(marginal_dispersion("quasipoisson", des) - 1.0, 0.0) / float(np.mean(np.exp(eta0)))
 
     def v(eta: np.ndarray) -> float:
         mu = np.exp(np.clip(eta, -700, 700))
@@ -440,6 +434,9 @@ def minimum_detectable_effect(
         raise ConfigError("minimum_detectable_effect does not support a comparison series yet.")
     spec = ItsSpec.from_options(spec, caller="minimum_detectable_effect", **options)
     res = fit if fit is not None else fit_its(data, outcome, time, start, spec)
+    if res.spec["interval"] == OBSERVED_EXPECTED:
+        raise DataError("the count model has no finite estimate of the change at the start (no events after "
+                        "it), so its standard error, and with it the minimum detectable effect, is not defined.")
     if term not in res.design.effect_names:
         raise ConfigError(f"term {term!r} is not in the model.")
     if method == "analytic":
