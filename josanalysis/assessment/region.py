@@ -142,7 +142,7 @@ def pooled_mde(effect: pd.Series, alpha: float, power: float = 0.8, direction: s
     threshold = float(effect.get("ri_threshold", np.nan))
     size = max(half, threshold) if np.isfinite(threshold) else half
     mde = size + stats.norm.ppf(power) * half / stats.norm.ppf(1 - alpha / 2)
-    return mde if direction == "up" else -mde
+    return float(mde if direction == "up" else -mde)
 
 
 def _randomization_fields(ctx: Context, effect: pd.Series, direction: str | None) -> dict:
