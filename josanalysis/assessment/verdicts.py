@@ -223,7 +223,7 @@ def _permutation_check(ev: Evidence) -> tuple[bool, str]:
         return True, (f" Bij {k} {what} was het geschatte verschil minstens zo groot (randomisatietoets: p = "
                       f"{nl.number(p, 3)}): zo'n verschil tussen de scholen hangt niet aantoonbaar samen met "
                       "wanneer ze met JOS begonnen." + rule)
-    return False, (f" Bij {'geen' if k == 0 else k} {what} was het verschil even groot "
+    return False, (f" Bij {'geen' if k == 0 else k} {what} was het verschil minstens zo groot "
                    f"(randomisatietoets: p = {nl.number(p, 3)}).{rule}")
 
 
