@@ -29,6 +29,7 @@ from josanalysis.assessment import (
 )
 from josanalysis.core.config import load_analysis_plan
 from josanalysis.core.errors import ConfigError
+from josanalysis.runner.index import VERDICT_STYLE
 
 D = dt.date
 COVID = ((D(2020, 3, 16), D(2020, 6, 1)), (D(2020, 12, 16), D(2021, 2, 28)))
@@ -654,3 +655,7 @@ def test_the_sensitivity_caveat_calls_the_model_pre_registered_only_when_the_pla
     change, _ = CASES["sensitivity"]
     text = " ".join(c.text_nl for c in assess(clean(**change, plan_registered=registered)).caveats)
     assert words in text and ("vooraf vastgelegd" in text) == bool(registered)
+
+
+def test_every_verdict_has_a_colour_and_a_word_in_the_run_index():
+    assert set(VERDICT_STYLE) == set(VERDICTS)
