@@ -16,10 +16,12 @@ Sections:
    same three analyses; the shares of effect claims among the series whose report prints an MDE
    (pre-period mean of at least 3 events a month) and among all series, with the size of each group
    and Monte-Carlo standard errors;
-3. the region's pooled estimate (event study, wild cluster bootstrap-t) with 8 and 15 JOS
-   schools plus 2 comparison schools: coverage of the pooled interval and of every event year,
-   the verdict shares under no effect, with an effect equal to the interval's MDE and twice it;
-   every share with its Monte-Carlo standard error. The region runs in chunks:
+3. the region's pooled estimate (event study, wild cluster bootstrap-t, and the randomization
+   test of the start dates that can downgrade a clear change) with 8 and 15 JOS schools plus 2
+   comparison schools: coverage of the pooled interval and of every event year, the verdict
+   shares under no effect (with the whole rule, and with the interval alone), with an effect
+   equal to the interval's MDE, twice it, and the whole rule's printed MDE; every share with its
+   Monte-Carlo standard error; the extra time of the randomization test. The region runs in chunks:
 
     .venv/bin/python benchmarks/verdicts.py --only region --schools 15 --panels 100 --seed 1 --save r.csv
     .venv/bin/python benchmarks/verdicts.py --summarise r.csv
@@ -42,6 +44,7 @@ sys.path.insert(0, str(ROOT))
 warnings.simplefilter("ignore")
 
 from josanalysis.assessment.evidence import Effect, Evidence, evidence_from_its  # noqa: E402
+from josanalysis.assessment.region import REGION_PERMUTATIONS, pooled_mde  # noqa: E402
 from josanalysis.assessment.verdicts import EFFECT_CLAIMS, MIN_EVENTS_PER_POINT, assess  # noqa: E402
 from josanalysis.core.errors import JosError  # noqa: E402
 from josanalysis.methods import ItsSpec, event_study, fit_its  # noqa: E402
@@ -228,38 +231,51 @@ def region_panel(rng: np.random.Generator, n_jos: int, effect: float) -> pd.Data
 Z_ALPHA, Z_POWER = 1.959964, 0.841621
 
 
-def _pooled(p: pd.DataFrame) -> pd.Series:
-    r = event_study(p, "absence_rate", unit="school", time="month", start="jos_start", n_boot=1999)
+def _pooled(p: pd.DataFrame, n_permutations: int = REGION_PERMUTATIONS) -> pd.Series:
+    r = event_study(p, "absence_rate", unit="school", time="month", start="jos_start", n_boot=1999,
+                    n_permutations=n_permutations)
     return pd.concat([r.att.iloc[0], pd.Series({f"ey{int(e)}": (r.event.ci_low[e] <= 0 <= r.event.ci_high[e])
                                                 for e in r.event.dropna(subset=["ci_low"]).index})])
 
 
-def _region_claims(a: pd.Series) -> str:
+def _region_claims(a: pd.Series, randomization: bool = True) -> str:
+    """The region's verdict on a pooled estimate: the whole rule (interval, randomization test,
+    the rule's MDE), or with ``randomization=False`` the interval alone."""
+    ri = dict(randomization_p=float(a.ri_p_value), n_permutations=int(a.ri_n_permutations)) if randomization else {}
     ev = Evidence("absence_rate", direction="down", percent_points=True, n_pre=40, n_post=30,
-                  plausible_effect=0.01, has_comparison=True,
-                  level=Effect(float(a.estimate), float(a.ci_low), float(a.ci_high), float(a.p_value)))
+                  plausible_effect=0.01, has_comparison=True, mde=pooled_mde(a, 0.05),
+                  level=Effect(float(a.estimate), float(a.ci_low), float(a.ci_high), float(a.p_value)), **ri)
     return assess(ev).verdict_key
 
 
-def region_rows(reps: int, n_jos: int, seed: int, effect_every: int = 3) -> list[dict]:
+def region_rows(reps: int, n_jos: int, seed: int, effect_every: int = 3, time_every: int = 10) -> list[dict]:
     """Per simulated region (``n_jos`` JOS schools in three start cohorts, 2 comparison schools):
     the pooled estimate under no effect, whether its interval and each event year's cover 0,
-    the verdict; on every ``effect_every``-th panel also the verdicts with an effect equal to
-    the interval's MDE and twice it, added to the same noise."""
+    the verdict with the whole rule and with the interval alone; on every ``effect_every``-th
+    panel also the verdicts with an effect equal to the interval's MDE, twice it and the whole
+    rule's MDE, added to the same noise; on every ``time_every``-th panel the time of the event
+    study without the randomization test."""
     rng = np.random.default_rng(seed)
     rows = []
     for i in range(reps):
         p = region_panel(rng, n_jos, 0.0)
         t0 = time.perf_counter()
         a = _pooled(p)
+        seconds = time.perf_counter() - t0
         mde = -(1 + Z_POWER / Z_ALPHA) * (a.ci_high - a.ci_low) / 2
-        row = {"schools": n_jos, "seconds": time.perf_counter() - t0, "estimate": a.estimate,
-               "covered": a.ci_low <= 0 <= a.ci_high, "null": _region_claims(a), "mde": mde,
-               **{k: v for k, v in a.items() if str(k).startswith("ey")}}
+        row = {"schools": n_jos, "seconds": seconds, "estimate": a.estimate,
+               "covered": a.ci_low <= 0 <= a.ci_high, "null": _region_claims(a),
+               "null_interval": _region_claims(a, randomization=False), "ri_p": a.ri_p_value, "mde": mde,
+               "mde_rule": pooled_mde(a, 0.05), **{k: v for k, v in a.items() if str(k).startswith("ey")}}
+        if i % time_every == 1:  # not the first panel, which imports pyfixest
+            t0 = time.perf_counter()
+            _pooled(p, n_permutations=0)
+            row["seconds_without_ri"] = time.perf_counter() - t0
         if i % effect_every == 0:
             post = np.asarray(p.month >= p.jos_start, dtype=float)
-            for k, mult in (("mde1", 1.0), ("mde2", 2.0)):
-                row[k] = _region_claims(_pooled(p.assign(absence_rate=p.absence_rate + mult * mde * post)))
+            for k, size in (("mde1", mde), ("mde2", 2 * mde), ("mde_rule1", row["mde_rule"])):
+                b = _pooled(p.assign(absence_rate=p.absence_rate + size * post))
+                row[k], row[f"{k}_interval"] = _region_claims(b), _region_claims(b, randomization=False)
         rows.append(row)
     return rows
 
@@ -274,14 +290,22 @@ def _pct(x: pd.Series) -> str:
 def region_summary(df: pd.DataFrame) -> None:
     """Coverage and verdict shares of the pooled estimate, per number of JOS schools (the
     test-inversion interval shifts with a constant effect, so coverage under no effect is the
-    coverage under any constant effect)."""
+    coverage under any constant effect); claims with the whole rule and [with the interval alone]."""
     for n_jos, d in df.groupby("schools"):
-        claims = {k: d[k].dropna().isin(EFFECT_CLAIMS) for k in ("null", "mde1", "mde2")}
+        def claims(k: str) -> str:
+            return (f"{_pct(d[k].dropna().isin(EFFECT_CLAIMS))} [interval alone "
+                    f"{_pct(d[f'{k}_interval'].dropna().isin(EFFECT_CLAIMS))}]")
         years = sorted((c for c in d.columns if c.startswith("ey")), key=lambda c: int(c[2:]))
-        print(f"  region, {n_jos} JOS + 2 comparison schools: pooled interval coverage {_pct(d.covered)}; "
-              f"effect claims, no effect {_pct(claims['null'])}; at the interval's MDE (median "
-              f"{100 * d.mde.abs().median():.2f} pp) {_pct(claims['mde1'])}; at 2 x MDE {_pct(claims['mde2'])}; "
-              f"verdicts (no effect): {_share(d.null.tolist())}; median time {d.seconds.median():.1f} s")
+        extra = d.seconds[d.seconds_without_ri.notna()] - d.seconds_without_ri.dropna()
+        print(f"  region, {n_jos} JOS + 2 comparison schools: pooled interval coverage {_pct(d.covered)}\n"
+              f"    effect claims, no effect {claims('null')}; randomization p <= 0.05 alone "
+              f"{_pct(d.ri_p.dropna() <= 0.05 + 1e-12)}\n"
+              f"    at the interval's MDE (median {100 * d.mde.abs().median():.2f} pp) {claims('mde1')}\n"
+              f"    at 2 x that MDE {claims('mde2')}\n"
+              f"    at the whole rule's printed MDE (median {100 * d.mde_rule.abs().median():.2f} pp) "
+              f"{claims('mde_rule1')}\n"
+              f"    verdicts (no effect): {_share(d.null.tolist())}; median time {d.seconds.median():.2f} s, "
+              f"of which the randomization test {extra.median():.2f} s (n={len(extra)})")
         print("    event-year interval coverage (no effect): "
               + ", ".join(f"{c[2:]}: {100 * d[c].dropna().astype(float).mean():.1f}%" for c in years))
 

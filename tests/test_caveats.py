@@ -29,6 +29,7 @@ from josanalysis.assessment import (
 )
 from josanalysis.core.config import load_analysis_plan
 from josanalysis.core.errors import ConfigError
+from josanalysis.runner.index import VERDICT_STYLE
 
 D = dt.date
 COVID = ((D(2020, 3, 16), D(2020, 6, 1)), (D(2020, 12, 16), D(2021, 2, 28)))
@@ -216,6 +217,19 @@ def test_caveats_are_ordered_most_severe_first():
     # a clear rise against the expected direction survives the placebo dates too
     (dict(level=Effect(0.012, 0.006, 0.018, 0.001), placebo_estimates=[0.02] + [0.001] * 19),
      "change_within_placebo"),
+    # the region: the start dates reassigned among the schools; a clear pooled change whose
+    # randomization p exceeds alpha is downgraded, in either direction, never to "geen verandering"
+    (dict(placebo_estimates=None, randomization_p=0.2, n_permutations=199), "change_within_permutation"),
+    (dict(placebo_estimates=None, randomization_p=0.04, n_permutations=199), "consistent_effect"),
+    (dict(level=Effect(0.012, 0.006, 0.018, 0.001), placebo_estimates=None, randomization_p=0.3,
+          n_permutations=199), "change_within_permutation"),
+    # few schools or cohorts: 11 other reassignments cannot reach p = 0.05; the rule that can is
+    # "larger than under every reassignment" (p = 1/12)
+    (dict(placebo_estimates=None, randomization_p=1 / 12, n_permutations=11), "consistent_effect"),
+    (dict(placebo_estimates=None, randomization_p=2 / 12, n_permutations=11), "change_within_permutation"),
+    # a null result is never downgraded or upgraded by the randomization test
+    (dict(level=Effect(0.001, -0.004, 0.006, 0.7), mde=0.006, placebo_estimates=None, randomization_p=0.01,
+          n_permutations=199), "no_change"),
     # ratio scale (counts): RR 0.8 is a fall
     (dict(scale="ratio", level=Effect(0.8, 0.7, 0.9, 0.001), slope=None, mde=None,
           plausible_effect=0.8, placebo_estimates=None, sensitivity=None), "consistent_effect"),
@@ -412,9 +426,11 @@ def test_no_verdict_contradicts_its_own_interval():
         est = rng.normal(0, 0.01)
         half = abs(rng.normal(0.008, 0.004))
         n_pl = int(rng.integers(0, 30))
+        n_perm = int(rng.choice([0, 5, 11, 199]))
         ev = clean(level=Effect(est, est - half, est + half, None), mde=float(abs(rng.normal(0.01, 0.005))),
                    placebo_estimates=list(rng.normal(0, 0.01, n_pl)) if n_pl else None,
-                   direction=[None, "down", "up"][int(rng.integers(3))])
+                   randomization_p=int(rng.integers(1, n_perm + 2)) / (n_perm + 1) if n_perm else None,
+                   n_permutations=n_perm or None, direction=[None, "down", "up"][int(rng.integers(3))])
         a = assess(ev)
         if ev.excludes_null(ev.level):
             assert "geen verandering" not in a.verdict, a.reason_nl
@@ -431,6 +447,20 @@ def test_placebo_dates_that_cannot_reach_the_rank_p_say_so():
     b = assess(clean(placebo_estimates=[0.02, -0.015, 0.013] + [0.001] * 17))
     assert "Bij 3 van de 20 nepstartdatums" in b.reason_nl
     assert "niet groter dan wat nepstartdatums opleveren" not in b.reason_nl
+
+
+def test_region_randomization_test_says_what_was_permuted():
+    a = assess(clean(placebo_estimates=None, randomization_p=0.2, n_permutations=199))
+    assert a.verdict == VERDICTS["change_within_permutation"]
+    assert "Bij 39 van de 199 herverdelingen van de werkelijke startdatums over de scholen" in a.reason_nl
+    assert "p = 0,200" in a.reason_nl and "nepstartdatums" not in a.reason_nl + a.verdict
+    # few distinct reassignments: the smallest reachable p is named, and the rule that can be met
+    b = assess(clean(placebo_estimates=None, randomization_p=1 / 6, n_permutations=5))
+    assert b.verdict_key == "consistent_effect"
+    assert "Met 5 mogelijke herverdelingen is de kleinste haalbare p 1/6 = 0,17" in b.reason_nl
+    assert "groter is dan bij alle 5 herverdelingen" in b.reason_nl
+    assert assess(clean(placebo_estimates=None, randomization_p=2 / 6, n_permutations=5)).verdict_key == \
+        "change_within_permutation"
 
 
 def test_small_counts_show_counts_per_year_and_no_percentage():
@@ -625,3 +655,7 @@ def test_the_sensitivity_caveat_calls_the_model_pre_registered_only_when_the_pla
     change, _ = CASES["sensitivity"]
     text = " ".join(c.text_nl for c in assess(clean(**change, plan_registered=registered)).caveats)
     assert words in text and ("vooraf vastgelegd" in text) == bool(registered)
+
+
+def test_every_verdict_has_a_colour_and_a_word_in_the_run_index():
+    assert set(VERDICT_STYLE) == set(VERDICTS)

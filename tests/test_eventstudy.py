@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -120,6 +122,52 @@ def test_randomization_inference_p_value():
     res0 = event_study(null, "absence_rate", unit="school", time="month", start="jos_start",
                        n_permutations=39, seed=1)
     assert res0.att.loc["att", "ri_p_value"] > 0.02
+
+
+@pytest.mark.parametrize("pooled_from", [0, 1])
+def test_randomization_with_few_schools_enumerates_every_reassignment(pooled_from):
+    # 5 schools (two from 2022, one from 2024, two never): 5!/(2! 1! 2!) = 30 distinct reassignments, fewer than
+    # 199 + 1, so all are enumerated; the p-value is the share of them (the observed one
+    # included) whose pooled estimate is at least as large as the real one -- checked here by
+    # running the event study on every reassignment
+    rng = np.random.default_rng(11)
+    panel = staggered_panel(rng)
+    keep = ["S01", "S02", "S09", "S11", "S12"]
+    panel = panel[panel.school.isin(keep)]
+    res = event_study(panel, "absence_rate", unit="school", time="month", start="jos_start",
+                      n_permutations=199, pooled_from=pooled_from)
+    assert res.spec["randomization_exact"] is True
+    att = res.att.loc["att"]
+    starts = panel.groupby("school").jos_start.first()
+    others = []
+    for order in sorted(set(itertools.permutations(starts.tolist())), key=str):
+        mapping = dict(zip(starts.index, order))
+        if all((a is b) or a == b for a, b in zip(order, starts.tolist())):
+            continue
+        try:
+            r = event_study(panel.drop(columns="jos_start"), "absence_rate", unit="school", time="month",
+                            start=mapping, n_boot=9, pooled_from=pooled_from)
+        except (DataError, ConfigError):
+            continue  # a reassignment without untreated months for some school cannot be estimated
+        others.append(r.att.loc["att", "estimate"])
+    k = sum(abs(x) >= abs(att.estimate) * (1 - 1e-9) for x in others)
+    assert att.ri_n_permutations == len(others) <= 29
+    assert att.ri_p_value == pytest.approx((1 + k) / (1 + len(others)))
+
+
+def test_randomization_threshold_does_not_grow_with_a_constant_effect():
+    # the threshold (the size at which the randomization p reaches alpha) is computed with the
+    # estimated effects removed: a true constant effect moves the estimate, not the threshold
+    rng = np.random.default_rng(12)
+    null = staggered_panel(rng, effect=lambda k: np.zeros_like(k, dtype=float))
+    shifted = null.assign(absence_rate=null.absence_rate - 0.01 * (null.month >= null.jos_start))
+    kw = dict(unit="school", time="month", start="jos_start", n_permutations=99, seed=3)
+    a = event_study(null, "absence_rate", **kw).att.loc["att"]
+    b = event_study(shifted, "absence_rate", **kw).att.loc["att"]
+    assert b.ri_threshold == pytest.approx(a.ri_threshold, rel=1e-6)
+    assert 0 < a.ri_threshold < 0.01 and b.ri_p_value == pytest.approx(1 / 100)
+    ev = event_study(shifted, "absence_rate", **kw).event
+    assert ev.loc[ev.index < 0, "ri_p_value"].isna().all() and ev.loc[0:, "ri_p_value"].notna().all()
 
 
 def test_start_mapping_and_covid_exclusion():

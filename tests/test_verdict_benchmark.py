@@ -37,3 +37,17 @@ def test_an_effect_twice_the_printed_mde_is_claimed_and_none_is_not_claimed_wron
     for r in rows:
         if r["null_cov"]:
             assert r["null"] not in EFFECT_CLAIMS
+
+
+def test_the_region_benchmark_runs_and_the_randomization_test_only_downgrades():
+    rows = _benchmark().region_rows(3, 8, seed=5, effect_every=2, time_every=2)
+    assert len(rows) == 3
+    for r in rows:
+        # the randomization test can take a claim away, never add one
+        for k in ("null", "mde1", "mde2", "mde_rule1"):
+            if k in r and r[k] in EFFECT_CLAIMS:
+                assert r[f"{k}_interval" if k != "null" else "null_interval"] in EFFECT_CLAIMS
+        # the whole rule's MDE is at least the interval's
+        assert r["mde_rule"] <= r["mde"] + 1e-12 < 0
+        if r["covered"]:
+            assert r["null"] not in EFFECT_CLAIMS

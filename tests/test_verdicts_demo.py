@@ -15,6 +15,7 @@ from josanalysis.assessment import (
     REGION_POOLED_YEARLY,
     analyse_indicator,
     load_context,
+    REGION_PERMUTATIONS,
     region_assessment,
     region_event_study,
     region_yearly,
@@ -98,6 +99,20 @@ def test_the_region_pools_every_monthly_indicator_with_interval_and_verdict(ctx)
         assert region_assessment(ctx, es, key).verdict_key != "not_assessable", key
         # no event year without its interval
         assert es.event[["ci_low", "ci_high"]].notna().all().all(), key
+
+
+def test_the_regions_pooled_evidence_carries_the_randomization_test_and_the_rules_mde(ctx):
+    es = region_event_study(ctx, "absence_rate")
+    ev = region_assessment(ctx, es, "absence_rate").evidence
+    assert ev.n_permutations == REGION_PERMUTATIONS == 199
+    assert ev.randomization_p == es.att.iloc[0].ri_p_value and 0 < ev.randomization_p <= 1
+    # the printed MDE is that of the whole rule: at least the interval's, a decrease
+    att = es.att.iloc[0]
+    assert ev.mde <= -(att.ci_high - att.ci_low) / 2 * (1 + 0.8416 / 1.96) + 1e-12
+    # the first JOS year and the later years of a yearly indicator are tested the same way
+    r = region_yearly(ctx, "tlv_vso_cluster4")
+    for a in (r.first_year, r.later_years):
+        assert a.evidence.n_permutations and a.evidence.randomization_p is not None and a.evidence.mde < 0
 
 
 def test_the_region_pools_the_yearly_indicators_of_the_truth(ctx, truth):

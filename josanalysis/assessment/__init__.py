@@ -39,8 +39,10 @@ from josanalysis.assessment.evidence import (
     first_year_change,
 )
 from josanalysis.assessment.region import (
+    REGION_PERMUTATIONS,
     REGION_POOLED_YEARLY,
     RegionYearly,
+    pooled_mde,
     region_assessment,
     region_event_study,
     region_panel,
@@ -72,7 +74,7 @@ __all__ = [
     "notes_for", "Context", "load_context", "model_spec", "SUBJECTS", "CoIntervention", "Effect",
     "Evidence", "capacity_per_100", "evidence_from_its", "evidence_from_yearly", "first_year_change",
     "region_assessment", "region_event_study", "region_panel", "region_yearly", "region_yearly_panel",
-    "RegionYearly", "REGION_POOLED_YEARLY", "RESULT_COLUMNS", "region_results", "region_yearly_results",
+    "RegionYearly", "REGION_POOLED_YEARLY", "REGION_PERMUTATIONS", "pooled_mde", "RESULT_COLUMNS", "region_results", "region_yearly_results",
     "results_frame", "results_rows", "YEARLY_ASSESSED", "IndicatorAnalysis", "analyse_indicator",
     "analyse_school", "comparison_series", "pooled_yearly", "pretrend_divergence_p", "school_estimates",
     "yearly_assessments", "VERDICTS", "Assessment", "assess", "assess_many", "verdict_for",

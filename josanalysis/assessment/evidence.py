@@ -155,6 +155,9 @@ class Evidence:
         A plausible JOS effect on the same scale (the indicator registry's value).
     placebo_estimates
         Estimates of the same term at placebo start dates before the real start.
+    randomization_p, n_permutations
+        The region's estimates: the randomization p-value of the primary estimate (the observed
+        start dates reassigned among the schools) and the number of reassignments it rests on.
     early_rise
         Indicator where a first-year rise is expected from earlier detection.
     first_year_change
@@ -220,6 +223,8 @@ class Evidence:
     mde: float | None = None
     plausible_effect: float | None = None
     placebo_estimates: Sequence[float] | None = None
+    randomization_p: float | None = None
+    n_permutations: int | None = None
     early_rise: bool = False
     first_year_change: float | None = None
     registration_break: bool = False
@@ -358,14 +363,8 @@ def capacity_per_100(
     return out
 
 
-def first_year_change(
-    values: pd.Series,
-    start: Any,
-    *,
-    scale: str = "ratio",
-    denominator: pd.Series | None = None,
-    n_before: int = 3,
-) -> float | None:
+def first_year_change(values: pd.Series, start: Any, *, scale: str = "ratio",
+                      denominator: pd.Series | None = None, n_before: int = 3) -> float | None:
     """How far the first period from ``start`` on lies above the periods just before it.
 
     Used for the ``early_rise`` caveat on school-year indicators (referrals, youth care), whose

@@ -11,7 +11,11 @@ schools as controls, and judged by the same verdict rules and caveats as a schoo
   JOS year and the later years separated (earlier detection can first raise referrals).
 
 Event years seen in one school only have no bootstrap interval; they are left out (a note says
-so), so that no estimate is shown without its interval.
+so), so that no estimate is shown without its interval. A clear pooled change also has to pass a
+randomization test (the observed start dates reassigned among the schools,
+:data:`REGION_PERMUTATIONS` times): otherwise its verdict is downgraded to
+``change_within_permutation``. The printed minimum detectable effect is that of the whole rule
+(:func:`pooled_mde`).
 
 Examples
 --------
@@ -27,7 +31,9 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
+from scipy import stats
 
 from josanalysis.assessment.context import Context
 from josanalysis.assessment.evidence import Effect, Evidence, capacity_per_100
@@ -36,10 +42,14 @@ from josanalysis.core.indicators import get_indicator
 from josanalysis.methods import EventStudyResult, event_study
 
 __all__ = ["region_panel", "region_event_study", "region_assessment", "region_yearly_panel", "region_yearly",
-           "RegionYearly", "REGION_POOLED_YEARLY"]
+           "RegionYearly", "REGION_POOLED_YEARLY", "REGION_PERMUTATIONS", "pooled_mde"]
 
 #: School-year indicators the region pools (an expected direction and pupils as denominator).
 REGION_POOLED_YEARLY = ("youthcare_ambulant", "tlv_vso_cluster4", "placements_facility", "early_leavers")
+
+
+#: Reassignments of the start dates among the schools for the randomization test of a pooled estimate.
+REGION_PERMUTATIONS = 199
 
 
 def region_panel(ctx: Context, indicator: str) -> pd.DataFrame:
@@ -79,13 +89,13 @@ def _with_intervals_only(es: EventStudyResult) -> EventStudyResult:
     return dataclasses.replace(es, event=es.event[keep], notes=(*es.notes, note))
 
 
-def region_event_study(ctx: Context, indicator: str = "absence_rate", *, n_permutations: int = 0,
-                       seed: int = 0) -> EventStudyResult:
+def region_event_study(ctx: Context, indicator: str = "absence_rate", *,
+                       n_permutations: int = REGION_PERMUTATIONS, seed: int = 0) -> EventStudyResult:
     """Staggered roll-out across the region: effect by year since start and the pooled effect.
 
     Uses :func:`josanalysis.methods.eventstudy.event_study` with not-yet-treated and never-treated
-    schools as controls and wild-cluster-bootstrap inference (few schools). Event years without
-    an interval are left out.
+    schools as controls, wild-cluster-bootstrap inference (few schools) and the randomization
+    test of the verdict rule. Event years without an interval are left out.
     """
     p = region_panel(ctx, indicator)
     exclude = list(ctx.plan.covid_windows) if ctx.plan.covid_handling == "exclude" else None
@@ -112,6 +122,37 @@ def _plausible_difference(ind, panel: pd.DataFrame | None, time: str) -> float |
     return float((ind.plausible_effect - 1.0) * pre.mean()) if len(pre) and pre.mean() > 0 else None
 
 
+def pooled_mde(effect: pd.Series, alpha: float, power: float = 0.8, direction: str | None = "down") -> float | None:
+    """The minimum detectable effect of the region's whole rule for one pooled estimate.
+
+    The interval's MDE is ``(z_{1-alpha/2} + z_power) SE`` with ``SE`` = half-width / z_{1-alpha/2};
+    the randomization test also requires the estimate to exceed ``ri_threshold`` (the size at which
+    its p reaches alpha), so the rule's MDE is ``max(half-width, ri_threshold) + z_power SE``,
+    signed in the expected direction (a decrease when none is expected).
+
+    Examples
+    --------
+    >>> row = pd.Series({"ci_low": -0.02, "ci_high": 0.0, "ri_threshold": 0.015})
+    >>> round(pooled_mde(row, 0.05), 4)
+    -0.0193
+    """
+    half = (float(effect["ci_high"]) - float(effect["ci_low"])) / 2
+    if not np.isfinite(half):
+        return None
+    threshold = float(effect.get("ri_threshold", np.nan))
+    size = max(half, threshold) if np.isfinite(threshold) else half
+    mde = size + stats.norm.ppf(power) * half / stats.norm.ppf(1 - alpha / 2)
+    return float(mde if direction == "up" else -mde)
+
+
+def _randomization_fields(ctx: Context, effect: pd.Series, direction: str | None) -> dict:
+    """The randomization p, its number of reassignments and the whole rule's MDE of one estimate."""
+    n = effect.get("ri_n_permutations", np.nan)
+    return dict(randomization_p=float(effect["ri_p_value"]) if np.isfinite(n) and n > 0 else None,
+                n_permutations=int(n) if np.isfinite(n) and n > 0 else None,
+                mde=pooled_mde(effect, ctx.plan.alpha, float((ctx.plan.power or {}).get("power", 0.8)), direction))
+
+
 def _region_evidence(ctx: Context, es: EventStudyResult, indicator: str, effect: pd.Series, *,
                      frequency: str, points: tuple[pd.Series, pd.Series], plausible: float | None,
                      **fields) -> Evidence:
@@ -132,7 +173,8 @@ def _region_evidence(ctx: Context, es: EventStudyResult, indicator: str, effect:
         capacity_per_100=capacity_per_100(ctx.region.jos_schools, ctx.latest_pupils()) or None,
         basis="de scholen die (nog) niet met JOS werkten", unit="de JOS-scholen",
     )
-    return Evidence(indicator, **(values | fields))
+    values |= fields
+    return Evidence(indicator, **(values | _randomization_fields(ctx, effect, values["direction"])))
 
 
 def _segment_sizes(p: pd.DataFrame, time: str) -> tuple[pd.Series, pd.Series]:
@@ -194,7 +236,8 @@ def region_yearly(ctx: Context, indicator: str, *, seed: int = 0) -> RegionYearl
     """
     ind = get_indicator(indicator)
     p = region_yearly_panel(ctx, indicator)
-    kw = dict(unit="school_id", time="year_start", start="jos_start", alpha=ctx.plan.alpha, seed=seed)
+    kw = dict(unit="school_id", time="year_start", start="jos_start", alpha=ctx.plan.alpha, seed=seed,
+              n_permutations=REGION_PERMUTATIONS)
     study = _with_intervals_only(event_study(p, indicator, **kw))
     points = _segment_sizes(p, "year_start")
     plausible = _plausible_difference(ind, p, "year_start")

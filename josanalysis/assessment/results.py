@@ -120,14 +120,15 @@ def region_results(ctx: Context, indicator: str, es: EventStudyResult, assessmen
     rows = []
     base = {"region_id": ctx.region.region_id, "school_id": "", "school_name": f"regio {ctx.region.name}",
             "indicator": indicator, "scale": "difference", "n_pre": assessment.evidence.n_pre,
-            "n_post": assessment.evidence.n_post, "mde": np.nan, "verdict_key": assessment.verdict_key,
+            "n_post": assessment.evidence.n_post, "verdict_key": assessment.verdict_key,
             "verdict": assessment.verdict, "n_caveats": len(assessment.caveats),
             "method": method}
     att = es.att.iloc[0] if pooled is None else pooled
+    mde = assessment.evidence.mde
     rows.append({**base, "term": pooled_term, "estimate": att["estimate"], "ci_low": att["ci_low"],
-                 "ci_high": att["ci_high"], "p_value": att["p_value"]})
+                 "ci_high": att["ci_high"], "p_value": att["p_value"], "mde": np.nan if mde is None else mde})
     for year, r in (es.event.iterrows() if event_rows else ()):
         rows.append({**base, "term": f"event_year_{year}", "estimate": r["estimate"], "ci_low": r["ci_low"],
-                     "ci_high": r["ci_high"], "p_value": r["p_value"], "verdict_key": "", "verdict": "",
+                     "ci_high": r["ci_high"], "p_value": r["p_value"], "mde": np.nan, "verdict_key": "", "verdict": "",
                      "n_caveats": 0})
     return pd.DataFrame(rows)[RESULT_COLUMNS]

@@ -2,8 +2,8 @@
 
 Every estimate gets one verdict (``docs/verdicts.md``) that agrees with the interval of its
 pre-registered primary estimate: a change counts when that interval excludes 'no effect'
-(placebo start dates can downgrade it, but only when there are enough of them to reach the
-rank p the rule needs); a null result is qualified by the minimum detectable effect of the
+(placebo start dates, and in the region the reassignment of the start dates among the
+schools, can downgrade it, never make it unreachable); a null result is qualified by the minimum detectable effect of the
 whole rule; count series with too few events get no verdict. No verdict says that JOS caused a
 change; the strongest is "consistent met een effect; toeschrijving aan JOS niet vastgesteld". :func:`assess` joins the verdict with
 the caveats of :mod:`josanalysis.assessment.caveats`.
@@ -49,6 +49,8 @@ VERDICTS: dict[str, str] = {
     "unexpected_direction": "verandering in de onverwachte richting",
     "change_no_direction": "verandering zichtbaar; voor deze indicator is geen richting verwacht",
     "change_within_placebo": "verandering zichtbaar, maar niet groter dan bij nepstartdatums vóór de start",
+    "change_within_permutation": ("verandering zichtbaar, maar niet groter dan bij een andere verdeling "
+                                  "van de startdatums over de scholen"),
     "small_counts": "te kleine aantallen om te beoordelen",
     "not_assessable": "niet te beoordelen (te weinig gegevens)",
 }
@@ -201,14 +203,43 @@ def _placebo_check(ev: Evidence) -> tuple[bool, str]:
                    f"(rangwaarde p = {p}).{rule}")
 
 
+def _permutation_check(ev: Evidence) -> tuple[bool, str]:
+    """Whether the region's randomization test downgrades a clear change, and what to say about it.
+
+    The same principle as the placebo dates: with ``n`` reassignments of the start dates the
+    smallest reachable p is ``1/(n + 1)``; when that exceeds alpha (few schools or cohorts), a
+    change counts when it is larger than under every reassignment.
+    """
+    if ev.randomization_p is None or not ev.n_permutations or not np.isfinite(ev.randomization_p):
+        return False, ""
+    n, p = int(ev.n_permutations), float(ev.randomization_p)
+    k = int(round(p * (n + 1))) - 1
+    what = f"van de {n} herverdelingen van de werkelijke startdatums over de scholen"
+    rule = "" if reachable(n, ev.alpha) else (
+        f" Met {n} mogelijke herverdelingen is de kleinste haalbare p 1/{n + 1} = {nl.number(1 / (n + 1), 2)}, "
+        f"groter dan {nl.number(ev.alpha, 2)} (te weinig scholen of startjaren). Daarom telt een verschil hier als "
+        f"het groter is dan bij alle {n} herverdelingen; het minimaal aantoonbare effect houdt daar rekening mee.")
+    if k > allowed_as_large(n, ev.alpha):
+        return True, (f" Bij {k} {what} was het geschatte verschil minstens zo groot (randomisatietoets: p = "
+                      f"{nl.number(p, 3)}): zo'n verschil tussen de scholen hangt niet aantoonbaar samen met "
+                      "wanneer ze met JOS begonnen." + rule)
+    return False, (f" Bij {'geen' if k == 0 else k} {what} was het verschil minstens zo groot "
+                   f"(randomisatietoets: p = {nl.number(p, 3)}).{rule}")
+
+
 def _change_verdict(ev: Evidence, primary: Effect) -> tuple[str, str]:
     """The primary estimate's interval excludes 'no change': which way, and does it survive the
-    placebo dates (only when they can reach the rank p the rule needs)."""
+    placebo dates (only when they can reach the rank p the rule needs) and, in the region, the
+    reassignment of the start dates among the schools."""
     conf = int(round(100 * (1 - ev.alpha)))
     desc = f"{_primary_subject(ev)} is {interval_text(ev, primary)}; het {conf}%-interval sluit 'geen verandering' uit."
     downgrade, placebo_nl = _placebo_check(ev)
     if downgrade:
         return "change_within_placebo", desc + placebo_nl
+    downgrade, permutation_nl = _permutation_check(ev)
+    if downgrade:
+        return "change_within_permutation", desc + permutation_nl
+    placebo_nl += permutation_nl
     sign = ev.sign(primary.estimate)
     word = "daling" if sign < 0 else "stijging"
     if ev.direction is None:

@@ -17,7 +17,9 @@ from pathlib import Path
 import pandas as pd
 
 from josanalysis.assessment import (
+    REGION_PERMUTATIONS,
     REGION_POOLED_YEARLY,
+    VERDICTS,
     Context,
     load_context,
     region_assessment,
@@ -88,7 +90,10 @@ _METHOD = (
     "een klein aantal scholen is, zijn de betrouwbaarheidsintervallen niet met een standaardformule bepaald "
     "maar door herhaald trekken: de analyse is vele keren overgedaan met per school willekeurig "
     "omgedraaide afwijkingen, en het interval volgt uit hoe vaak zulke herhalingen een even groot verschil "
-    "geven.")
+    "geven. Een verschil waarvan het interval 'geen verschil' uitsluit, telt bovendien pas als het zelden zo groot "
+    f"is wanneer de werkelijke startdatums willekeurig over de scholen worden verdeeld ({REGION_PERMUTATIONS} keer; "
+    "een randomisatietoets). Anders luidt het oordeel "
+    f"'{VERDICTS['change_within_permutation']}'.")
 _PER_SCHOOL_INTRO = (
     "Dezelfde analyse volgens het analyseplan als in de schoolrapporten, naast elkaar. Vergelijk scholen niet op de "
     "hoogte van het effect: de formatie verschilt om historische redenen en de reeksen zijn kort.")

@@ -43,6 +43,7 @@ VERDICT_STYLE: dict[str, tuple[str, str]] = {
     "unexpected_direction": ("onverwachte richting", "#f6b8bd"),
     "change_no_direction": ("verandering, geen richting verwacht", "#c5dcf5"),
     "change_within_placebo": ("verandering, niet groter dan placebo's", "#f3e3c3"),
+    "change_within_permutation": ("verandering, niet groter dan bij herverdeelde startdatums", "#f3e3c3"),
     "small_counts": ("te kleine aantallen", "#ffffff"),
     "not_assessable": ("niet te beoordelen", "#ffffff"),
 }

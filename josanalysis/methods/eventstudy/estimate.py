@@ -17,9 +17,9 @@ from josanalysis.methods.eventstudy.data import NEVER, EventPanel, prepare_panel
 from josanalysis.methods.eventstudy.inference import (
     BootstrapIntervals,
     LinearEstimator,
-    ri_pvalue,
     wild_cluster_bootstrap,
 )
+from josanalysis.methods.eventstudy.randomization import RandomizationTest, randomization_tests
 from josanalysis.methods.eventstudy.result import EventStudyResult
 
 __all__ = ["event_study"]
@@ -61,23 +61,24 @@ def event_study(
         Rows to leave out (e.g. COVID closures): a boolean column name or a list of
         ``(start, end)`` windows. Usually not needed: month fixed effects absorb common shocks.
     max_lead
-        Pre-start years reported as pre-trend checks (-max_lead .. -1). Earlier years remain in
-        the untreated model but are not reported.
+        Pre-start years reported as pre-trend checks (-max_lead .. -1); earlier ones stay in the
+        untreated model, unreported.
     max_lag
-        Years since start reported separately; later years are pooled into the last one.
+        Years since start reported separately; later years go into the last one.
     alpha
         1 - confidence level.
     n_boot
-        Bootstrap draws when there are more than 14 schools (otherwise all 2^G sign patterns).
+        Bootstrap draws above 14 schools (otherwise all 2^G sign patterns).
     n_permutations
-        If > 0, also compute a randomization-inference p-value for the pooled ATT by
-        reassigning the observed start dates among the schools this many times.
+        If > 0, a randomization test of the pooled effect and the post-start years (columns
+        ``ri_*``): the start dates reassigned among the schools this many times, or all distinct
+        reassignments when there are at most ``n_permutations + 1``.
     seed
         Random seed.
     pooled_from
         The pooled effect averages the event years from this one on (0: every treated
-        school-month; 1: the later years without the first year after the start, whose effect
-        can differ, e.g. a first-year rise in referrals from earlier detection).
+        school-month; 1: without the first year, whose effect can differ, e.g. a first-year rise
+        in referrals from earlier detection).
 
     Returns
     -------
@@ -112,16 +113,16 @@ def event_study(
     ref.check(theta_hat, _att_weights(est), est.y)
     w_att = _att_weights(est, pooled_from)
     att_se_pf = float(math.sqrt(max(w_att @ ref.vcov @ w_att, 0.0)))
-    # the pooled effect as the weighted mean of the event years (equal to the internal ATT when
-    # pooled_from is 0, which ref.check asserts)
+    # the pooled effect as the weighted mean of the event years (= the ATT at pooled_from 0, checked)
     theta_hat = np.r_[theta_hat[:-1], w_att @ theta_hat[:-1]]
     rng = np.random.default_rng(seed)
     boot = wild_cluster_bootstrap(est, theta_hat, w_att, alpha, n_boot, rng)
     event, att = _tables(ep, est, theta_hat, boot, ref, att_se_pf)
-    if n_permutations > 0:
-        att["ri_p_value"] = ri_pvalue(ep, est, theta_hat[-1], n_permutations, rng)
+    exact = _add_randomization(event, att, est, randomization_tests(
+        ep, est, theta_hat, pooled_from=pooled_from, max_lag=max_lag, n_permutations=n_permutations,
+        alpha=alpha, rng=rng)) if n_permutations > 0 else None
     spec = _settings(boot, alpha=alpha, max_lead=max_lead, max_lag=max_lag, n_permutations=n_permutations,
-                     outcome=outcome, pooled_from=pooled_from)
+                     randomization_exact=exact, outcome=outcome, pooled_from=pooled_from)
     return EventStudyResult(event=event, att=att, n_units=ep.n_units, n_treated=ep.n_treated,
                             n_never=ep.n_never, spec=spec, notes=tuple(_notes(ep, est)))
 
@@ -230,6 +231,17 @@ def _tables(ep: EventPanel, est: LinearEstimator, theta_hat: np.ndarray, boot: B
         index=pd.Index(["att"], name="term"),
     )
     return event, att
+
+
+def _add_randomization(event: pd.DataFrame, att: pd.DataFrame, est: LinearEstimator, rt: RandomizationTest) -> bool:
+    """Add the randomization columns (post-start event years and the pooled effect; NaN for
+    leads); return whether every distinct reassignment was enumerated."""
+    post = [e for e in est.years if e >= 0]
+    for col, values in (("ri_p_value", rt.p_value), ("ri_n_permutations", rt.n_permutations),
+                        ("ri_threshold", rt.threshold)):
+        event[col] = pd.Series(values[:-1], index=post, dtype=float).reindex(event.index)
+        att[col] = [float(values[-1])]
+    return rt.exact
 
 
 def _notes(ep: EventPanel, est: LinearEstimator) -> list[str]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.linalg
 
-__all__ = ["fe_design", "FirstStage", "residuals", "first_stage_predict"]
+__all__ = ["fe_design", "FirstStage", "residuals"]
 
 
 def fe_design(u_code: np.ndarray, p_code: np.ndarray) -> np.ndarray:
@@ -41,16 +41,3 @@ class FirstStage:
     def predict(self, Y: np.ndarray) -> np.ndarray:
         """The predicted untreated outcome of every row, for each column of ``Y``."""
         return self.Z @ scipy.linalg.cho_solve(self.cf, self.Z0.T @ Y[self.untreated])
-
-
-def first_stage_predict(Y: np.ndarray, u_code: np.ndarray, p_code: np.ndarray, untreated: np.ndarray) -> np.ndarray:
-    """Predicted untreated outcome (school FE + period FE fitted on untreated rows), columnwise."""
-    Z = fe_design(u_code, p_code)
-    Z0 = Z[untreated]
-    # normal equations (the design is small and of full rank once one period is dropped);
-    # much faster than an SVD-based lstsq when BLAS threads compete
-    try:
-        theta = np.linalg.solve(Z0.T @ Z0, Z0.T @ Y[untreated])
-    except np.linalg.LinAlgError:
-        theta, *_ = np.linalg.lstsq(Z0, Y[untreated], rcond=None)
-    return Z @ theta

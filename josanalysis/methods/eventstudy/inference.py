@@ -1,5 +1,5 @@
 """Inference for the event study: the estimator as a linear map of the outcome, the wild
-cluster bootstrap with the null imposed (inverted for intervals) and randomization inference."""
+cluster bootstrap with the null imposed (inverted for intervals)."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ import pandas as pd
 import scipy.linalg
 
 from josanalysis.methods.eventstudy.data import EventPanel
-from josanalysis.methods.eventstudy.firststage import FirstStage, fe_design, first_stage_predict, residuals
+from josanalysis.methods.eventstudy.firststage import FirstStage, fe_design, residuals
 
-__all__ = ["LinearEstimator", "BootstrapIntervals", "wild_cluster_bootstrap", "ri_pvalue"]
+__all__ = ["LinearEstimator", "BootstrapIntervals", "wild_cluster_bootstrap"]
 
 
 @dataclass(frozen=True)
@@ -204,27 +204,3 @@ def wild_cluster_bootstrap(est: LinearEstimator, theta_hat: np.ndarray, w_att: n
         q_lo.append(invert(pval, theta_j, -scale, alpha))
         q_hi.append(invert(pval, theta_j, scale, alpha))
     return BootstrapIntervals(np.array(pvals), np.array(q_lo), np.array(q_hi), kind + ", bootstrap-t")
-
-
-def ri_pvalue(ep: EventPanel, est: LinearEstimator, att_hat: float, n_permutations: int,
-              rng: np.random.Generator) -> float:
-    """Randomization inference: reassign the start dates among schools, recompute the ATT."""
-    u_code, p_code, yv = est.u_code, est.p_code, est.y
-    units = ep.df[ep.unit].unique()
-    starts = ep.starts.reindex(units).to_numpy()
-    months = pd.Series(ep.df[ep.time].to_numpy())
-    stats_ = []
-    for _ in range(n_permutations):
-        perm = rng.permutation(starts)
-        s_row = pd.Series(pd.to_datetime(perm[u_code]))
-        treat = (months >= s_row).to_numpy()  # NaT (never) compares False
-        untreated = ~treat
-        if not treat.any():
-            continue
-        # every unit needs untreated months; every period an untreated school
-        if len(np.unique(u_code[untreated])) < len(units) or len(np.unique(p_code[untreated])) < p_code.max() + 1:
-            continue
-        ytil = yv - first_stage_predict(yv[:, None], u_code, p_code, untreated)[:, 0]
-        stats_.append(ytil[treat].mean())
-    stats_ = np.asarray(stats_)
-    return float((1 + np.sum(np.abs(stats_) >= abs(att_hat))) / (1 + len(stats_)))

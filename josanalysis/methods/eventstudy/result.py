@@ -24,9 +24,14 @@ class EventStudyResult:
         bootstrap), ``se_cluster`` (pyfixest's large-sample GMM cluster SE, for reference
         only), ``n_obs`` (school-months) and ``n_units`` (schools). Negative years are
         pre-trend checks: near zero if the untreated model fits the schools before their start.
+        With randomization inference (``n_permutations`` > 0), the post-start years also have
+        ``ri_p_value`` (the share of reassignments of the start dates among the schools with an
+        estimate at least as far from zero, the real one counted), ``ri_n_permutations`` (the
+        reassignments used) and ``ri_threshold`` (the size an estimate must exceed for
+        ``ri_p_value <= alpha``, or for the smallest reachable p when alpha is out of reach).
     att
-        The pooled average effect over all treated school-months (one-row DataFrame indexed
-        ``"att"``), same columns plus ``ri_p_value`` when randomization inference was run.
+        The pooled average effect over the treated school-months from event year
+        ``pooled_from`` on (one-row DataFrame indexed ``"att"``), same columns.
     n_units, n_treated, n_never
         Schools used; schools that start within the data; schools that never start.
     spec
