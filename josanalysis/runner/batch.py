@@ -17,7 +17,8 @@ machine by default, or an existing cluster given by its scheduler address). It w
 
 A run has four phases, each in its own module: **plan** (:mod:`~josanalysis.runner.plan`: the
 reports, their inputs, which are out of date), **prepare** (the region's data loaded and
-validated once, here), **execute** (:mod:`~josanalysis.runner.cluster` sends each report to a
+validated once, here; with a local cluster while the cluster starts and its workers' kernel
+templates import, with a remote scheduler before it is contacted), **execute** (:mod:`~josanalysis.runner.cluster` sends each report to a
 worker, :mod:`~josanalysis.runner.execution` runs it in a kernel of
 :mod:`~josanalysis.runner.kernels`) and **index** (:mod:`~josanalysis.runner.index`).
 
@@ -62,7 +63,7 @@ from josanalysis.core.config import PARAMS_DIR, Region, load_region
 from josanalysis.core.errors import ConfigError
 from josanalysis.panel.build import prepare_region
 from josanalysis.privacy import PSEUDONYM_PATTERN, Violation, pupil_identifiers, scan_outputs
-from josanalysis.runner.cluster import ClusterOptions, run_on_cluster
+from josanalysis.runner.cluster import ClusterOptions, ReportCluster
 from josanalysis.runner.execution import KernelOptions, ReportOutcome, ReportTask
 from josanalysis.runner.folders import RunLock, recover, swap_into_place
 from josanalysis.runner.index import write_index, write_summary
@@ -101,7 +102,8 @@ class BatchResult:
         Wall time of the run.
     phases
         Wall seconds of its phases: ``plan`` (params, input hashes), ``prepare`` (data loaded
-        and validated once), ``execute`` (cluster start and all notebooks), ``pdf`` (with
+        and validated once; with a local cluster also its start, while the kernel templates
+        import), ``execute`` (all notebooks; with a remote scheduler also connecting to it), ``pdf`` (with
         ``pdf``), ``index`` and ``scan``.
     privacy_violations
         What the output scan (:func:`~josanalysis.privacy.scan_outputs`) found in the region's
@@ -376,14 +378,21 @@ def run_region(
         clock.lap("plan")
         outcomes = {**_skipped(plan), **_invalid_params(plan)}
         prepared = None
-        if any(r.key not in outcomes for r in plan.to_run):
+        to_run = [r for r in plan.to_run if r.key not in outcomes]
+        if to_run:
             if not scheduler:
                 check_kernel(KERNEL_NAME)
-            prepared = _prepare_data(plan, prepare)
-            clock.lap("prepare")
-            tasks = _tasks(plan, prepared, _kernel_options(plan, warm, kernel_start_attempts))
-            outcomes.update(run_on_cluster(
-                tasks, ClusterOptions(scheduler, workers, retries, progress), region.region_id))
+            kernel = _kernel_options(plan, warm, kernel_start_attempts)
+            if scheduler:  # another machine's scheduler is contacted only once the data are valid
+                prepared = _prepare_data(plan, prepare)
+                clock.lap("prepare")
+            with ReportCluster(ClusterOptions(scheduler, workers, retries, progress), len(to_run)) as cluster:
+                if not scheduler:  # a local cluster starts, and its kernel templates import, meanwhile
+                    cluster.warm_up(kernel, plan.expected[to_run[0].key]["code_sha256"],
+                                    str(to_run[0].notebook.parent))
+                    prepared = _prepare_data(plan, prepare)
+                    clock.lap("prepare")
+                outcomes.update(cluster.run(_tasks(plan, prepared, kernel), region.region_id))
             clock.lap("execute")
         index, summary = _write_pages(plan, notebook_dir, reports if pdf else None, clock)
         clock.lap("index")

@@ -1,9 +1,11 @@
 """The dask.distributed side of a run: connect to a cluster and keep its workers busy.
 
-:func:`run_on_cluster` sends each :class:`~josanalysis.runner.execution.ReportTask` to a worker
-(an existing scheduler given by address, or a local cluster of processes sized to the machine)
-and collects the :class:`~josanalysis.runner.execution.ReportOutcome` of each. A worker that
-dies loses only its task, which dask retries.
+:class:`ReportCluster` connects to a cluster (an existing scheduler given by address, or a local
+cluster of processes sized to the machine), can start every worker's warm kernel template ahead of
+the reports (:meth:`ReportCluster.warm_up`, while the batch prepares the region's data), and
+sends each :class:`~josanalysis.runner.execution.ReportTask` to a worker, collecting the
+:class:`~josanalysis.runner.execution.ReportOutcome` of each (:meth:`ReportCluster.run`). A
+worker that dies loses only its task, which dask retries.
 
 dask and tqdm are imported where they are used: this module is imported by the CLI, which must
 start quickly.
@@ -18,9 +20,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from josanalysis.core.errors import ConfigError
-from josanalysis.runner.execution import ReportOutcome, ReportTask, error_text, run_task
+from josanalysis.runner.execution import (
+    KernelOptions,
+    ReportOutcome,
+    ReportTask,
+    error_text,
+    run_task,
+    warm_template,
+)
 
-__all__ = ["ClusterOptions", "available_cpus", "run_on_cluster"]
+__all__ = ["ClusterOptions", "ReportCluster", "available_cpus"]
 
 
 @dataclass(frozen=True)
@@ -90,44 +99,85 @@ def _connect(scheduler: str | None, workers: int | None, n_tasks: int):
     return Client(cluster), cluster
 
 
-def run_on_cluster(tasks: Sequence[ReportTask], options: ClusterOptions,
-                   region_id: str) -> dict[str, ReportOutcome]:
-    """Submit the reports to dask and collect the outcomes as they complete.
+class ReportCluster:
+    """The cluster of one run: opened before the data are prepared, closed after the reports.
 
-    At most as many reports are in flight as the cluster has worker threads: the scheduler
-    then always sends a report to an idle worker. (Submitting everything at once lets dask
-    assign a second report to a busy single-threaded worker, where it waits behind a long
-    notebook while another worker idles; work stealing does not reliably fix that for tasks
-    of unknown duration.)
+    Parameters
+    ----------
+    options
+        Where and how to run (:class:`ClusterOptions`).
+    n_tasks
+        How many reports the run has (a local cluster starts no more workers than that).
 
-    Returns
-    -------
-    dict
-        The outcome per report key; a task whose worker died too often is a failed outcome.
+    Examples
+    --------
+    >>> with ReportCluster(ClusterOptions(workers=2), n_tasks=15) as cluster:   # doctest: +SKIP
+    ...     cluster.warm_up(kernel, code_key, cwd)      # templates import while the data load
+    ...     outcomes = cluster.run(tasks, "demoregio")
     """
-    from dask.distributed import as_completed
-    from tqdm.auto import tqdm
 
-    client, cluster = _connect(options.scheduler, options.workers, len(tasks))
-    results: dict[str, ReportOutcome] = {}
-    pending = list(tasks)
-    futures: dict[Any, ReportTask] = {}
-    done = as_completed()
+    def __init__(self, options: ClusterOptions, n_tasks: int) -> None:
+        self.options = options
+        self.client, self._cluster = _connect(options.scheduler, options.workers, n_tasks)
+        self._warming: list[Any] = []
 
-    def slots() -> int:
-        return max(1, sum(client.nthreads().values()))
+    def __enter__(self) -> ReportCluster:
+        return self
 
-    def submit_more() -> None:
-        while pending and len(futures) - len(results) < slots():
-            task = pending.pop(0)
-            fut = client.submit(run_task, task, key=f"josanalysis-{region_id}-{task.key}-"
-                                f"{uuid.uuid4().hex[:8]}", retries=options.retries, pure=False)
-            futures[fut] = task
-            done.add(fut)
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
-    try:
-        bar = tqdm(total=len(tasks), desc=f"{region_id}", unit="rapport",
-                   disable=not options.progress)
+    def close(self) -> None:
+        """Close the client and, for a local cluster, the cluster."""
+        self.client.close()
+        if self._cluster is not None:
+            self._cluster.close()
+
+    def warm_up(self, kernel: KernelOptions, code_key: str, cwd: str) -> None:
+        """Start the warm kernel template of every worker now (no wait): its imports then run
+        while the batch prepares the data, instead of before each worker's first report."""
+        if not kernel.warm:
+            return
+        for address in self.client.scheduler_info().get("workers", {}):
+            self._warming.append(self.client.submit(
+                warm_template, kernel, code_key, cwd, workers=[address], allow_other_workers=False,
+                pure=False, key=f"josanalysis-warm-{uuid.uuid4().hex[:8]}"))
+
+    def run(self, tasks: Sequence[ReportTask], region_id: str) -> dict[str, ReportOutcome]:
+        """Submit the reports to dask and collect the outcomes as they complete.
+
+        At most as many reports are in flight as the cluster has worker threads: the scheduler
+        then always sends a report to an idle worker. (Submitting everything at once lets dask
+        assign a second report to a busy single-threaded worker, where it waits behind a long
+        notebook while another worker idles; work stealing does not reliably fix that for tasks
+        of unknown duration.)
+
+        Returns
+        -------
+        dict
+            The outcome per report key; a task whose worker died too often is a failed outcome.
+        """
+        from dask.distributed import as_completed
+        from tqdm.auto import tqdm
+
+        client, options = self.client, self.options
+        results: dict[str, ReportOutcome] = {}
+        pending = list(tasks)
+        futures: dict[Any, ReportTask] = {}
+        done = as_completed()
+
+        def slots() -> int:
+            return max(1, sum(client.nthreads().values()))
+
+        def submit_more() -> None:
+            while pending and len(futures) - len(results) < slots():
+                task = pending.pop(0)
+                fut = client.submit(run_task, task, key=f"josanalysis-{region_id}-{task.key}-"
+                                    f"{uuid.uuid4().hex[:8]}", retries=options.retries, pure=False)
+                futures[fut] = task
+                done.add(fut)
+
+        bar = tqdm(total=len(tasks), desc=f"{region_id}", unit="rapport", disable=not options.progress)
         try:
             submit_more()
             for fut in done:
@@ -144,8 +194,4 @@ def run_on_cluster(tasks: Sequence[ReportTask], options: ClusterOptions,
                 submit_more()
         finally:
             bar.close()
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
-    return results
+        return results

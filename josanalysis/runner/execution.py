@@ -42,7 +42,7 @@ from josanalysis.runner.kernels import (
 from josanalysis.runner.manifest import runtime_info, utc_timestamp, write_manifest
 
 __all__ = ["KernelOptions", "ReportOutcome", "ReportTask", "error_text", "export_html",
-           "notebook_timings", "run_task"]
+           "notebook_timings", "run_task", "warm_template"]
 
 
 @dataclass(frozen=True)
@@ -291,6 +291,23 @@ def _keep_failure(task: ReportTask, run: _Execution, manifest: dict[str, Any]) -
         "failed", error=manifest["error"], attempts=run.attempts, seconds=manifest["seconds"],
         failed_notebook=task.failed_dir / "report.failed.ipynb" if failed_nb else None,
     )
+
+
+def warm_template(kernel: KernelOptions, code_key: str, cwd: str) -> bool:
+    """Start this worker's warm kernel template (the imports and the library code) before its
+    first report arrives, so that the batch can prepare the region's data meanwhile.
+
+    Runs on a dask worker. The template is the one :func:`run_task` then uses (same imports, code
+    key and folder). Returns False when kernels are not forked or the template cannot start: the
+    report then starts its own kernel, as it would have anyway.
+    """
+    if not kernel.warm:
+        return False
+    try:
+        forked_kernel_specs(kernel.name, list(kernel.warm_imports), code_key, cwd)
+    except Exception:  # noqa: BLE001 - the report retries and falls back to a fresh kernel
+        return False
+    return True
 
 
 def run_task(task: ReportTask) -> ReportOutcome:
