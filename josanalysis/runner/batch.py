@@ -245,6 +245,29 @@ def _is_comparison(region: Region, task: ReportTask) -> bool:
         s.school_id == task.school_id and s.jos_start is None for s in region.schools)
 
 
+def _prepare_and_execute(plan: RunPlan, to_run: Sequence[Report], options: ClusterOptions, kernel: KernelOptions,
+                         prepare: Callable[[Region, Path], Path | None] | None,
+                         clock: _PhaseClock) -> tuple[Path | None, dict[str, ReportOutcome]]:
+    """The prepare and execute phases: the prepared data and the outcome of every report run.
+
+    A local cluster starts, and its workers' kernel templates import, while the data are
+    prepared; another machine's scheduler is contacted only once the data are valid."""
+    if not options.scheduler:
+        check_kernel(KERNEL_NAME)
+    prepared = None
+    if options.scheduler:
+        prepared = _prepare_data(plan, prepare)
+        clock.lap("prepare")
+    with ReportCluster(options, len(to_run)) as cluster:
+        if not options.scheduler:
+            cluster.warm_up(kernel, plan.expected[to_run[0].key]["code_sha256"], str(to_run[0].notebook.parent))
+            prepared = _prepare_data(plan, prepare)
+            clock.lap("prepare")
+        outcomes = cluster.run(_tasks(plan, prepared, kernel), plan.region.region_id)
+    clock.lap("execute")
+    return prepared, outcomes
+
+
 def _kernel_options(plan: RunPlan, warm: bool | None, start_attempts: int) -> KernelOptions:
     """How the run's kernels start; a warm template imports what the notebooks import."""
     warm = WARM_DEFAULT if warm is None else bool(warm)
@@ -380,20 +403,10 @@ def run_region(
         prepared = None
         to_run = [r for r in plan.to_run if r.key not in outcomes]
         if to_run:
-            if not scheduler:
-                check_kernel(KERNEL_NAME)
-            kernel = _kernel_options(plan, warm, kernel_start_attempts)
-            if scheduler:  # another machine's scheduler is contacted only once the data are valid
-                prepared = _prepare_data(plan, prepare)
-                clock.lap("prepare")
-            with ReportCluster(ClusterOptions(scheduler, workers, retries, progress), len(to_run)) as cluster:
-                if not scheduler:  # a local cluster starts, and its kernel templates import, meanwhile
-                    cluster.warm_up(kernel, plan.expected[to_run[0].key]["code_sha256"],
-                                    str(to_run[0].notebook.parent))
-                    prepared = _prepare_data(plan, prepare)
-                    clock.lap("prepare")
-                outcomes.update(cluster.run(_tasks(plan, prepared, kernel), region.region_id))
-            clock.lap("execute")
+            prepared, executed = _prepare_and_execute(
+                plan, to_run, ClusterOptions(scheduler, workers, retries, progress),
+                _kernel_options(plan, warm, kernel_start_attempts), prepare, clock)
+            outcomes.update(executed)
         index, summary = _write_pages(plan, notebook_dir, reports if pdf else None, clock)
         clock.lap("index")
         violations = scan_region_outputs(region, out_dir)

@@ -50,6 +50,10 @@ PRINT_CSS = """
   th, td { word-break: normal !important; overflow-wrap: break-word !important; white-space: normal !important;
     padding: 1pt 3pt !important; }
   tr, img, svg, figure { break-inside: avoid; page-break-inside: avoid; }
+  /* JupyterLab keeps every output on one page (break-inside: avoid-page): a table longer than
+     the rest of a page then jumps to the next and leaves half a page blank. Tables may
+     break between rows (their header repeats); rows and figures stay whole. */
+  .jp-OutputArea-child { break-inside: auto !important; page-break-inside: auto !important; }
   img, svg { max-width: 100% !important; height: auto !important; }
   a { color: inherit; text-decoration: none; }
   .jp-RenderedHTMLCommon { font-size: 8pt !important; line-height: 1.2 !important; }
