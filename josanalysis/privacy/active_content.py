@@ -33,7 +33,8 @@ import re
 from html.parser import HTMLParser
 from xml.parsers import expat
 
-__all__ = ["ACTIVE_TAGS", "active_content", "active_content_in_svg", "active_content_of_page", "runs_no_script"]
+__all__ = ["ACTIVE_TAGS", "active_content", "active_content_in_svg", "active_content_of_page", "runs_no_script",
+           "svg_of_address"]
 
 #: Elements that run code or embed another document.
 ACTIVE_TAGS = frozenset({"script", "iframe", "frame", "frameset", "object", "embed", "applet", "base",
@@ -102,11 +103,23 @@ class _ActiveContent(HTMLParser):
         self.found.append((self._where(tag), f"{name} to a {scheme}: address"))
 
 
+def svg_of_address(data: str) -> str | None:
+    """The SVG document of the base64 part of a ``data:image/svg+xml;base64,`` address (None when
+    it is not base64 UTF-8): what the output scan reads of a report's embedded figures.
+
+    >>> svg_of_address("PHN2Zz48L3N2Zz4=")
+    '<svg></svg>'
+    """
+    try:
+        return base64.b64decode(data.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+
+
 def _svg_in_address(data: str) -> list[tuple[str, str]]:
     """Active content of a base64 SVG image address (undecodable data counts as found)."""
-    try:
-        svg = base64.b64decode(data.strip(), validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError):
+    svg = svg_of_address(data)
+    if svg is None:
         return [("data", "an SVG image address that is not base64 UTF-8")]
     return active_content_in_svg(svg)
 

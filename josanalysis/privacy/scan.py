@@ -14,8 +14,6 @@ Examples
 
 from __future__ import annotations
 
-import base64
-import binascii
 import csv
 import fnmatch
 import functools
@@ -31,7 +29,12 @@ from typing import Any, Literal
 import pandas as pd
 
 from josanalysis.core.errors import ConfigError, DataError
-from josanalysis.privacy.active_content import active_content, active_content_in_svg, active_content_of_page
+from josanalysis.privacy.active_content import (
+    active_content,
+    active_content_in_svg,
+    active_content_of_page,
+    svg_of_address,
+)
 from josanalysis.privacy.protected import PrivacyError
 from josanalysis.privacy.suppression import check_threshold
 from josanalysis.sources.reading.files import decode_text, read_bytes, sniff_delimiter
@@ -206,12 +209,8 @@ def _readable(text: str) -> str:
         return text
 
     def decoded(m: re.Match[str]) -> str:
-        if m.group(1) != "svg+xml":
-            return " "
-        try:
-            return " " + base64.b64decode(m.group(2)).decode("utf-8", "replace").replace("\n", " ") + " "
-        except binascii.Error:
-            return " "
+        svg = svg_of_address(m.group(2)) if m.group(1) == "svg+xml" else None
+        return " " if svg is None else " " + svg.replace("\n", " ") + " "
 
     return _IMAGE_DATA.sub(decoded, text)
 

@@ -106,12 +106,7 @@ def fit_its(
     >>> fit_its(d, "aces", "time", 37, spec, lag=3)     # the spec with a 3-month phase-in  # doctest: +SKIP
     """
     spec = ItsSpec.from_options(spec, also_valid=("comparison",), **options)
-    _check_month_period(data, time, spec)
-    s = validate_series(data, outcome, time, start, spec, exclude=spec.exclude)
-    seg = segments(s, spec.lag)
-    X = design_matrix(s, spec, seg)
-    comp = None if comparison is None else align_comparison(comparison, s, outcome, time, start, spec)
-    md = model_rows(X, s, comp, spec, seg.used)
+    s, seg, X, comp, md = _model_data(data, outcome, time, start, spec, comparison)
     core, effects, fitted, interval = _estimate(X, md, s, seg, spec, comp, time)
     diagnostics = _diagnostics(core)
     fit_spec = FitSpec(
@@ -148,8 +143,8 @@ def estimate_effects(data: pd.DataFrame, outcome: str, time: str, start: Any, sp
     """Only the effects of :func:`fit_its` (same model, same numbers): for the many refits of the
     robustness checks (placebo dates, sensitivity variants), which rank or tabulate the effects
     and never show the fitted series, its bands or the residual diagnostics (about a quarter of
-    a fit's time). A count model without a finite estimate goes the whole way of
-    :func:`fit_its` (its observed/expected ratio).
+    a fit's time). A count model without a finite estimate gets the observed/expected ratio of
+    :func:`fit_its`.
 
     Examples
     --------
@@ -160,21 +155,29 @@ def estimate_effects(data: pd.DataFrame, outcome: str, time: str, start: Any, sp
     >>> bool(np.isclose(lean.effects.loc["level", "estimate"], fit_its(d, "y", "t", 20, spec).effects.loc["level", "estimate"]))
     True
     """
+    s, seg, X, comp, md = _model_data(data, outcome, time, start, spec, comparison)
+    try:
+        core = fit_regression(md, spec)
+        effects = effects_table(core, spec, s, seg, md.effect_names, critical_value(core, spec.alpha))
+    except DataError as exc:
+        if not (spec.is_count and comp is None):
+            raise
+        _, effects, _ = _observed_expected(exc, X, md, s, seg, spec, time)
+        return ItsEffects(effects, seg.n_pre, seg.n_post, OBSERVED_EXPECTED)
+    return ItsEffects(effects, seg.n_pre, seg.n_post, "t" if core.df is not None else "normal")
+
+
+def _model_data(data: pd.DataFrame, outcome: str, time: str, start: Any, spec: ItsSpec,
+                comparison: pd.DataFrame | None) -> tuple[ValidatedSeries, Segments, pd.DataFrame,
+                                                         ValidatedSeries | None, ModelData]:
+    """The steps before every fit: the checked series, its segments, the design and the model rows."""
     _check_month_period(data, time, spec)
     s = validate_series(data, outcome, time, start, spec, exclude=spec.exclude)
     seg = segments(s, spec.lag)
     X = design_matrix(s, spec, seg)
     comp = None if comparison is None else align_comparison(comparison, s, outcome, time, start, spec)
     md = model_rows(X, s, comp, spec, seg.used)
-    try:
-        core = fit_regression(md, spec)
-        effects = effects_table(core, spec, s, seg, md.effect_names, critical_value(core, spec.alpha))
-    except DataError:
-        if not (spec.is_count and comp is None):
-            raise
-        whole = fit_its(data, outcome, time, start, spec, comparison=comparison)
-        return ItsEffects(whole.effects, whole.n_pre, whole.n_post, whole.spec["interval"])
-    return ItsEffects(effects, seg.n_pre, seg.n_post, "t" if core.df is not None else "normal")
+    return s, seg, X, comp, md
 
 
 def _check_month_period(data: Any, time: str, spec: ItsSpec) -> None:
