@@ -74,7 +74,9 @@ def _fingerprint(frame: pd.DataFrame) -> str:
     digest = hashlib.sha256()
     digest.update(repr((list(frame.columns), [str(t) for t in frame.dtypes], frame.shape,
                         frame.index.tolist())).encode("utf-8", "surrogatepass"))
-    for _, col in frame.items():
+    # a view without ``attrs``: pandas deep-copies a frame's attrs into every column it hands out
+    plain = pd.DataFrame(frame, copy=False)
+    for _, col in plain.items():
         values = col.to_numpy()
         if values.dtype.kind in "biufcmM":
             digest.update(np.ascontiguousarray(values).tobytes())

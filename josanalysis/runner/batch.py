@@ -232,11 +232,12 @@ def _tasks(plan: RunPlan, prepared: Path | None, kernel: KernelOptions) -> list[
         for r in plan.to_run
         if not (r.kind == "school" and plan.region.invalid_school(str(r.school_id)))
     ]
-    # longest first, so that the last reports to start are short ones: the budget report and the
-    # JOS schools, then the comparison schools (no analysis of their own); the region report
-    # shows every JOS school's fit again: it goes last, so that it finds them in the run's
-    # analysis cache (josanalysis.core.cache) instead of refitting
-    return sorted(tasks, key=lambda t: (t.kind == "region", _is_comparison(plan.region, t)))
+    # longest first: the budget report and the JOS schools, then the region report, then the
+    # comparison schools (no analysis of their own, the shortest), which fill the other workers
+    # while the region report runs. The region report shows every JOS school's fit again: it
+    # starts only when every JOS school has started, so it finds their fits in the run's analysis
+    # cache (josanalysis.core.cache; a fit still being computed is waited for, not redone)
+    return sorted(tasks, key=lambda t: (_is_comparison(plan.region, t), t.kind == "region"))
 
 
 def _is_comparison(region: Region, task: ReportTask) -> bool:

@@ -26,7 +26,7 @@ from josanalysis.runner.execution import (
     ReportTask,
     error_text,
     run_task,
-    warm_template,
+    warm_worker,
 )
 
 __all__ = ["ClusterOptions", "ReportCluster", "available_cpus"]
@@ -134,13 +134,12 @@ class ReportCluster:
             self._cluster.close()
 
     def warm_up(self, kernel: KernelOptions, code_key: str, cwd: str) -> None:
-        """Start the warm kernel template of every worker now (no wait): its imports then run
-        while the batch prepares the data, instead of before each worker's first report."""
-        if not kernel.warm:
-            return
+        """Prepare every worker now (no wait; :func:`~josanalysis.runner.execution.warm_worker`):
+        its HTML exporter and its warm kernel template's imports are then made while the batch
+        prepares the data, instead of before each worker's first report."""
         for address in self.client.scheduler_info().get("workers", {}):
             self._warming.append(self.client.submit(
-                warm_template, kernel, code_key, cwd, workers=[address], allow_other_workers=False,
+                warm_worker, kernel, code_key, cwd, workers=[address], allow_other_workers=False,
                 pure=False, key=f"josanalysis-warm-{uuid.uuid4().hex[:8]}"))
 
     def run(self, tasks: Sequence[ReportTask], region_id: str) -> dict[str, ReportOutcome]:

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from josanalysis.runner.export import export_html, stderr_outputs
+from josanalysis.runner.export import export_html, html_exporter, stderr_outputs
 from josanalysis.runner.folders import swap_into_place
 from josanalysis.runner.kernels import (
     KERNEL_TRANSPORT,
@@ -42,7 +42,7 @@ from josanalysis.runner.kernels import (
 from josanalysis.runner.manifest import runtime_info, utc_timestamp, write_manifest
 
 __all__ = ["KernelOptions", "ReportOutcome", "ReportTask", "error_text", "export_html",
-           "notebook_timings", "run_task", "warm_template"]
+           "notebook_timings", "run_task", "warm_worker"]
 
 
 @dataclass(frozen=True)
@@ -293,14 +293,16 @@ def _keep_failure(task: ReportTask, run: _Execution, manifest: dict[str, Any]) -
     )
 
 
-def warm_template(kernel: KernelOptions, code_key: str, cwd: str) -> bool:
-    """Start this worker's warm kernel template (the imports and the library code) before its
-    first report arrives, so that the batch can prepare the region's data meanwhile.
+def warm_worker(kernel: KernelOptions, code_key: str, cwd: str) -> bool:
+    """Prepare this worker for its reports before the first one arrives, so that the batch can
+    prepare the region's data meanwhile: build the HTML exporter (:func:`html_exporter`) and start
+    the warm kernel template (the imports and the library code).
 
     Runs on a dask worker. The template is the one :func:`run_task` then uses (same imports, code
     key and folder). Returns False when kernels are not forked or the template cannot start: the
     report then starts its own kernel, as it would have anyway.
     """
+    html_exporter()
     if not kernel.warm:
         return False
     try:
