@@ -602,3 +602,32 @@ def test_reports_start_longest_first_and_the_region_report_after_every_jos_schoo
     # every JOS school before the region report (it reads their fits from the run's cache), the
     # comparison schools (no analysis of their own, the shortest) after it
     assert set(kinds[1:at]) == {"jos"} and set(kinds[at + 1:]) == {"comparison"}
+
+
+def test_the_run_scans_each_report_when_it_is_in_place_and_the_rest_at_the_end(tmp_path):
+    """Issue 18: a report's folder is scanned as soon as the report is in place (while the other
+    reports run); the end of the run scans the pages and the reports not executed now, and
+    nothing is scanned, or reported, twice."""
+    from josanalysis.core.config import load_region
+    from josanalysis.runner.batch import RegionOutputScan, scan_region_outputs
+    from josanalysis.runner.execution import ReportOutcome
+
+    region = load_region("demoregio")
+    out = tmp_path / "demoregio"
+    planted = "leerling ll-0123456789abcdef"
+    for folder in ("schools/DM0100", "schools/DM0200", "budget"):
+        (out / folder).mkdir(parents=True)
+        (out / folder / "report.html").write_text(f"<p>{planted}</p>", encoding="utf-8")
+    (out / "index.html").write_text(f"<p>{planted}</p>", encoding="utf-8")
+    scan = RegionOutputScan(region, out)
+    scan.report_in_place(ReportOutcome("schools/DM0100", "school", "DM0100", "ok", out / "schools" / "DM0100"))
+    scan.report_in_place(ReportOutcome("budget", "budget", None, "failed", out / "failed" / "budget"))
+    # a folder changed after its scan is not scanned again: it was scanned when it was in place
+    (out / "schools" / "DM0100" / "report.html").write_text("<p>schoon</p>", encoding="utf-8")
+    found = scan.finish()
+    where = sorted(str(v.file.relative_to(out)) for v in found)
+    assert where == ["budget/report.html", "index.html", "schools/DM0100/report.html",
+                     "schools/DM0200/report.html"], where
+    assert {v.kind for v in found} == {"pseudonym"}
+    (out / "schools" / "DM0100" / "report.html").write_text(f"<p>{planted}</p>", encoding="utf-8")
+    assert [str(v) for v in scan_region_outputs(region, out)] == [str(v) for v in found]

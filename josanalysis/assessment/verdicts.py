@@ -199,8 +199,8 @@ def _placebo_check(ev: Evidence) -> tuple[bool, str]:
                       f"minstens zo groot (rangwaarde p = {p}): zulke veranderingen komen in deze reeks ook "
                       "zonder JOS voor." + rule)
     larger = "geen" if k == 0 else f"{k}"
-    return False, (f" Bij {larger} van de {n} nepstartdatums vóór de start was de verandering even groot "
-                   f"(rangwaarde p = {p}).{rule}")
+    return False, (f" Bij {larger} van de {n} nepstartdatums vóór de start was de geschatte verandering "
+                   f"minstens zo groot (rangwaarde p = {p}).{rule}")
 
 
 def _permutation_check(ev: Evidence) -> tuple[bool, str]:

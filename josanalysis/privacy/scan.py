@@ -43,6 +43,7 @@ from josanalysis.sources.reading.pseudonyms import PUPIL_ID_HEADERS, pseudonymis
 __all__ = [
     "COUNT_FIELD_PATTERNS",
     "NON_COUNT_FIELD_PATTERNS",
+    "OutputScanner",
     "PSEUDONYM_PATTERN",
     "PUPIL_ID_COLUMNS",
     "SCANNED_SUFFIXES",
@@ -447,6 +448,61 @@ def _small_counts_in(path: Path, text: str, min_count: int, is_count: IsCount) -
 SCANNED_SUFFIXES = (".ipynb", ".html", ".htm", ".csv", ".json", ".txt", ".md", ".tsv", ".svg")
 
 
+class OutputScanner:
+    """The output scan's settings, ready to scan files and folders (:func:`scan_outputs` is the
+    one-call form).
+
+    Built once per run: the pupil identifiers are indexed once, and a batch scans each report
+    folder as soon as the report is written (:meth:`scan_folder`), then what is left.
+
+    Parameters are those of :func:`scan_outputs`.
+
+    Examples
+    --------
+    >>> scanner = OutputScanner(pseudonyms=["4a83854cf6f0112b"], min_count=5)
+    >>> scanner.scan_folder("outputs/demoregio/schools/DM0100")  # doctest: +SKIP
+    []
+    """
+
+    def __init__(self, *, pseudonyms: Iterable[str] = (), min_count: int = 5,
+                 count_fields: Sequence[str] = COUNT_FIELD_PATTERNS,
+                 ignore_fields: Sequence[str] = NON_COUNT_FIELD_PATTERNS,
+                 pseudonym_pattern: re.Pattern[str] | None = None) -> None:
+        self.min_count = check_threshold(min_count, "min_count", 1)
+        self._finder = _Pseudonyms(pseudonyms, pseudonym_pattern)
+        self._count_fields, self._ignore_fields = tuple(count_fields), tuple(ignore_fields)
+
+    def _is_count(self, name: Any) -> bool:
+        return is_count_field(name, self._count_fields, self._ignore_fields)
+
+    def scan_file(self, path: Path) -> list[Violation]:
+        """The violations in one file (any suffix of :data:`SCANNED_SUFFIXES`)."""
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            text = path.read_text(encoding="cp1252", errors="replace")
+        violations = [Violation(path, "pseudonym", f"line {_line_of(text, pos)}", f"pupil pseudonym {_short(p)} found")
+                      for pos, p in self._finder.find(_readable(text))]
+        violations.extend(_small_counts_in(path, text, self.min_count, self._is_count))
+        violations.extend(_active_content_in(path, text))
+        return violations
+
+    def scan_folder(self, folder: str | Path, *, skip: Iterable[str | Path] = ()) -> list[Violation]:
+        """The violations in every scanned file under ``folder`` (recursively), except under the
+        folders ``skip`` (already scanned); a sentence if ``folder`` does not exist."""
+        folder = Path(folder)
+        if not folder.is_dir():
+            raise ConfigError(f"Output folder {folder} does not exist; run the batch first.")
+        skipped = tuple(Path(f) for f in skip)
+        violations: list[Violation] = []
+        for path in sorted(folder.rglob("*")):
+            if (not path.is_file() or path.suffix.lower() not in SCANNED_SUFFIXES
+                    or any(path.is_relative_to(f) for f in skipped)):
+                continue
+            violations.extend(self.scan_file(path))
+        return violations
+
+
 def scan_outputs(
     folder: str | Path,
     *,
@@ -498,29 +554,8 @@ def scan_outputs(
     >>> scan_outputs("outputs/demoregio", pseudonyms=["4a83854cf6f0112b"])  # doctest: +SKIP
     []
     """
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise ConfigError(f"Output folder {folder} does not exist; run the batch first.")
-    min_count = check_threshold(min_count, "min_count", 1)
-    finder = _Pseudonyms(pseudonyms, pseudonym_pattern)
-
-    def is_count(name: Any) -> bool:
-        return is_count_field(name, count_fields, ignore_fields)
-
-    violations: list[Violation] = []
-    for path in sorted(folder.rglob("*")):
-        if not path.is_file() or path.suffix.lower() not in SCANNED_SUFFIXES:
-            continue
-        try:
-            text = path.read_text(encoding="utf-8")
-        except UnicodeDecodeError:
-            text = path.read_text(encoding="cp1252", errors="replace")
-        for pos, p in finder.find(_readable(text)):
-            violations.append(Violation(path, "pseudonym", f"line {_line_of(text, pos)}",
-                                        f"pupil pseudonym {_short(p)} found"))
-        violations.extend(_small_counts_in(path, text, min_count, is_count))
-        violations.extend(_active_content_in(path, text))
-    return violations
+    return OutputScanner(pseudonyms=pseudonyms, min_count=min_count, count_fields=count_fields,
+                         ignore_fields=ignore_fields, pseudonym_pattern=pseudonym_pattern).scan_folder(folder)
 
 
 def _active_content_in(path: Path, text: str) -> list[Violation]:

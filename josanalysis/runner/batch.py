@@ -62,7 +62,8 @@ from pathlib import Path
 from josanalysis.core.config import PARAMS_DIR, Region, load_region
 from josanalysis.core.errors import ConfigError
 from josanalysis.panel.build import prepare_region
-from josanalysis.privacy import PSEUDONYM_PATTERN, Violation, pupil_identifiers, scan_outputs
+from josanalysis.core.errors import JosError
+from josanalysis.privacy import PSEUDONYM_PATTERN, OutputScanner, Violation, pupil_identifiers
 from josanalysis.runner.cluster import ClusterOptions, ReportCluster
 from josanalysis.runner.execution import KernelOptions, ReportOutcome, ReportTask
 from josanalysis.runner.folders import RunLock, recover, swap_into_place
@@ -248,11 +249,12 @@ def _is_comparison(region: Region, task: ReportTask) -> bool:
 
 def _prepare_and_execute(plan: RunPlan, to_run: Sequence[Report], options: ClusterOptions, kernel: KernelOptions,
                          prepare: Callable[[Region, Path], Path | None] | None,
-                         clock: _PhaseClock) -> tuple[Path | None, dict[str, ReportOutcome]]:
+                         clock: _PhaseClock, scan: RegionOutputScan) -> tuple[Path | None, dict[str, ReportOutcome]]:
     """The prepare and execute phases: the prepared data and the outcome of every report run.
 
     A local cluster starts, and its workers' kernel templates import, while the data are
-    prepared; another machine's scheduler is contacted only once the data are valid."""
+    prepared; another machine's scheduler is contacted only once the data are valid. Each
+    report's folder is scanned as soon as it is in place (``scan``), while the workers go on."""
     if not options.scheduler:
         check_kernel(KERNEL_NAME)
     prepared = None
@@ -264,7 +266,7 @@ def _prepare_and_execute(plan: RunPlan, to_run: Sequence[Report], options: Clust
             cluster.warm_up(kernel, plan.expected[to_run[0].key]["code_sha256"], str(to_run[0].notebook.parent))
             prepared = _prepare_data(plan, prepare)
             clock.lap("prepare")
-        outcomes = cluster.run(_tasks(plan, prepared, kernel), plan.region.region_id)
+        outcomes = cluster.run(_tasks(plan, prepared, kernel), plan.region.region_id, scan.report_in_place)
     clock.lap("execute")
     return prepared, outcomes
 
@@ -403,20 +405,61 @@ def run_region(
         outcomes = {**_skipped(plan), **_invalid_params(plan)}
         prepared = None
         to_run = [r for r in plan.to_run if r.key not in outcomes]
+        scan = RegionOutputScan(region, out_dir)
         if to_run:
             prepared, executed = _prepare_and_execute(
                 plan, to_run, ClusterOptions(scheduler, workers, retries, progress),
-                _kernel_options(plan, warm, kernel_start_attempts), prepare, clock)
+                _kernel_options(plan, warm, kernel_start_attempts), prepare, clock, scan)
             outcomes.update(executed)
         index, summary = _write_pages(plan, notebook_dir, reports if pdf else None, clock)
         clock.lap("index")
-        violations = scan_region_outputs(region, out_dir)
+        violations = scan.finish()
     clock.lap("scan")
     return BatchResult(
         region_id=region.region_id, output_dir=out_dir, index=index, summary=summary,
         outcomes=tuple(outcomes[r.key] for r in reports), prepared=prepared,
         seconds=clock.total, phases=clock.phases, privacy_violations=tuple(violations),
     )
+
+
+class RegionOutputScan:
+    """The output scan of one run of a region: each report's folder as soon as the report is in
+    place (on the client, while the workers run the next reports), the rest at the end: the
+    index and summary pages, failed reports and the reports this run did not execute.
+
+    Checks what :func:`scan_region_outputs` checks; the region's pupil identifiers are read once,
+    when the first folder is scanned.
+    """
+
+    def __init__(self, region: Region, out_dir: Path) -> None:
+        self.region, self.out_dir = region, out_dir
+        self._scanner: OutputScanner | None = None
+        self._found: list[Violation] = []
+        self._scanned: list[Path] = []
+
+    def _ready(self) -> OutputScanner:
+        if self._scanner is None:
+            ids = (pupil_identifiers(self.region.data_dir, key=os.environ.get(PSEUDONYM_KEY_ENV))
+                   if self.region.data_dir.is_dir() else set())
+            self._scanner = OutputScanner(pseudonyms=ids, min_count=self.region.privacy.min_count,
+                                          pseudonym_pattern=PSEUDONYM_PATTERN)
+        return self._scanner
+
+    def report_in_place(self, outcome: ReportOutcome) -> None:
+        """Scan the folder of a report that has just been put in place. A scan that cannot be
+        made now (say, an unreadable input file) is left to :meth:`finish`, which reports it."""
+        if outcome.status != "ok":
+            return
+        try:
+            self._found.extend(self._ready().scan_folder(outcome.folder))
+        except (JosError, OSError):
+            return
+        self._scanned.append(outcome.folder)
+
+    def finish(self) -> list[Violation]:
+        """Everything found: in the folders scanned so far and in the rest of the region's folder."""
+        found = self._found + self._ready().scan_folder(self.out_dir, skip=self._scanned)
+        return sorted(found, key=lambda v: str(v.file))
 
 
 def scan_region_outputs(region: Region, out_dir: Path) -> list[Violation]:
@@ -437,7 +480,4 @@ def scan_region_outputs(region: Region, out_dir: Path) -> list[Violation]:
     list of Violation
         Empty when the folder is safe to share.
     """
-    ids = (pupil_identifiers(region.data_dir, key=os.environ.get(PSEUDONYM_KEY_ENV))
-           if region.data_dir.is_dir() else set())
-    return scan_outputs(out_dir, pseudonyms=ids, min_count=region.privacy.min_count,
-                        pseudonym_pattern=PSEUDONYM_PATTERN)
+    return RegionOutputScan(region, out_dir).finish()

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -142,8 +142,12 @@ class ReportCluster:
                 warm_worker, kernel, code_key, cwd, workers=[address], allow_other_workers=False,
                 pure=False, key=f"josanalysis-warm-{uuid.uuid4().hex[:8]}"))
 
-    def run(self, tasks: Sequence[ReportTask], region_id: str) -> dict[str, ReportOutcome]:
+    def run(self, tasks: Sequence[ReportTask], region_id: str,
+            on_outcome: Callable[[ReportOutcome], None] | None = None) -> dict[str, ReportOutcome]:
         """Submit the reports to dask and collect the outcomes as they complete.
+
+        ``on_outcome`` is called with each outcome once the next report has been submitted (the
+        batch scans the finished report's folder there, while the workers go on).
 
         At most as many reports are in flight as the cluster has worker threads: the scheduler
         then always sends a report to an idle worker. (Submitting everything at once lets dask
@@ -191,6 +195,8 @@ class ReportCluster:
                 bar.update(1)
                 fut.release()
                 submit_more()
+                if on_outcome is not None:
+                    on_outcome(outcome)
         finally:
             bar.close()
         return results
