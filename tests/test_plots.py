@@ -4,6 +4,7 @@ import datetime as dt
 import re
 
 import matplotlib
+import matplotlib.text
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import numpy as np
@@ -11,6 +12,7 @@ import pandas as pd
 
 matplotlib.use("Agg")
 
+from josanalysis.core.indicators import INDICATORS  # noqa: E402
 from josanalysis.methods.its import fit_its  # noqa: E402
 from josanalysis.reporting.document import render_figure  # noqa: E402
 from josanalysis.privacy import apply_privacy  # noqa: E402
@@ -157,3 +159,61 @@ def test_alt_texts_are_dutch_sentences():
     english = re.compile(r"\b(the|with|and|figure|shows|shown|estimate|description|rate|event study)\b", re.I)
     for t in texts:
         assert t.endswith(".") and len(t) > 40 and not english.search(t), t
+
+
+def _texts_outside_or_overlapping(fig) -> list[str]:
+    """What a drawn figure shows outside itself (a panel with its tick labels, axis labels and
+    title; a legend; a figure text), and panels whose texts run into another panel's plot area."""
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    page = fig.bbox
+
+    def outside(box) -> bool:
+        return box.x0 < page.x0 - 1 or box.y0 < page.y0 - 1 or box.x1 > page.x1 + 1 or box.y1 > page.y1 + 1
+
+    found = []
+    panels = [ax for ax in fig.axes if ax.get_visible()]
+    for i, ax in enumerate(panels):
+        box = ax.get_tightbbox(renderer)
+        if outside(box):
+            found.append(f"panel {i} ({ax.get_title()!r}) leaves the figure: {box} (figure {page})")
+        found += [f"panel {i} runs into panel {j}" for j, other in enumerate(panels)
+                  if j != i and box.overlaps(other.bbox)]
+    for artist in [*fig.legends, *fig.texts, *(leg for ax in panels for leg in [ax.get_legend()] if leg)]:
+        if outside(artist.get_window_extent(renderer)):
+            found.append(f"{artist!r} leaves the figure")
+    return found
+
+
+def test_figures_placed_without_a_layout_pass_keep_every_text_on_the_figure():
+    """Issue 18: the school-year, ITS and placebo figures are placed with fixed margins (one draw instead
+    of a layout pass); with six panels, a title, long labels and large numbers no text leaves the
+    figure or runs into a neighbouring panel."""
+    years = range(2016, 2025)
+    big = pd.DataFrame({"school_year": [f"{y}-{y + 1}" for y in years],
+                        "year_start": pd.to_datetime([f"{y}-08-01" for y in years])})
+    keys = ["youthcare_ambulant", "tlv_vso_cluster4", "opdc_referrals", "early_leavers",
+            "jos_trajectories", "duration_months"]
+    rng = np.random.default_rng(1)
+    for k in keys:
+        big[k] = rng.integers(9000, 99999, len(big)).astype(float)
+    labels = {k: "Verwijzingen naar voorzieningen (zoals OPDC) en meer" for k in keys}
+    fig = plot_yearly(big, keys, labels, start=dt.date(2021, 8, 1), synthetic=True,
+                      title="Een heel lange schoolnaam met een toevoeging: indicatoren per schooljaar")
+    assert fig.get_layout_engine() is None
+    assert _texts_outside_or_overlapping(fig) == []
+    fig = plot_placebo(rng.normal(0, 0.0004, 30), 0.0012, label=INDICATORS["unauthorised_absence_rate"].label,
+                       percent=True, synthetic=True)
+    assert fig.get_layout_engine() is None
+    assert _texts_outside_or_overlapping(fig) == []
+    ax = fig.axes[0]
+    lo, hi = ax.get_xlim()
+    shown = [t.get_text() for t, v in zip(ax.get_xticklabels(), ax.get_xticks()) if lo <= v <= hi]
+    assert len(shown) >= 3 and len(set(shown)) == len(shown), f"every tick of procentpunten differs: {shown}"
+    d = _counts()
+    d["n"] = d["n"] * 2500
+    res = fit_its(d, "n", "month", dt.date(2021, 8, 1), family="poisson", offset="pupils")
+    fig = plot_its(res, label=INDICATORS["thuiszitters"].label, start=dt.date(2021, 8, 1),
+                   covid_windows=[(dt.date(2020, 3, 16), dt.date(2020, 6, 1))], suppress_below=5, synthetic=True)
+    assert fig.get_layout_engine() is None
+    assert _texts_outside_or_overlapping(fig) == []

@@ -207,9 +207,10 @@ def render_figure(fig: matplotlib.figure.Figure, name: str, output_dir: str | Pa
     SVG with the text kept as text (``svg.fonttype: none``): sharp at any print size, about half
     the bytes of a 110 dpi PNG and about a third faster to draw, because no glyph is rasterised
     (measured on the demo school reports, docs/batch.md). The output is reproducible: no date in
-    the metadata, element ids salted with a constant. The figure is drawn once: its layout engine
-    (``"tight"`` unless the figure set its own) places the axes, labels and legends while the SVG
-    is written, instead of a ``tight_layout()`` draw plus a ``bbox_inches="tight"`` draw.
+    the metadata, element ids salted with a constant. The figure keeps the layout it was made
+    with: a layout engine (``layout="tight"``) measures the texts in a first draw and places the
+    axes, labels and legends before the SVG is drawn; a figure placed with fixed margins
+    (:func:`josanalysis.reporting.figures.fixed_margins`) is drawn once.
 
     Examples
     --------
@@ -219,8 +220,6 @@ def render_figure(fig: matplotlib.figure.Figure, name: str, output_dir: str | Pa
     >>> rendered.svg[:5], b"<text" in rendered.svg
     (b'<?xml', True)
     """
-    if fig.get_layout_engine() is None:
-        fig.set_layout_engine("tight")
     buffer = io.BytesIO()
     with matplotlib.rc_context(_SVG_STYLE):
         fig.savefig(buffer, format="svg", metadata={"Date": None})

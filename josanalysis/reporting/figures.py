@@ -26,7 +26,8 @@ from josanalysis.core import formatting as nl
 from josanalysis.core.indicators import INDICATORS
 
 __all__ = ["plot_series", "plot_its", "plot_yearly", "plot_placebo", "plot_event_study", "axis_label", "alt_text_its",
-           "alt_text_yearly", "alt_text_placebo", "alt_text_event_study", "SYNTHETIC_MARK", "HIDDEN_LABEL"]
+           "alt_text_yearly", "alt_text_placebo", "alt_text_event_study", "fixed_margins", "SYNTHETIC_MARK",
+           "HIDDEN_LABEL"]
 
 SYNTHETIC_MARK = "SYNTHETISCHE DEMODATA"
 #: Legend entry of the marker drawn where a period is not shown (a small count of pupils).
@@ -79,10 +80,24 @@ def _percent_axis(ax: plt.Axes, percent: bool, axis: str = "y") -> None:
     (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(fmt)
 
 
+class _PointsFormatter(mticker.Formatter):
+    """Differences of rates in procentpunten (0.012 shows as 1,2), with as many decimals as the
+    ticks need to differ (0,05 steps are not all printed as 0,0)."""
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        return nl.number(100 * x, 1)
+
+    def format_ticks(self, values: Sequence[float]) -> list[str]:
+        for digits in (0, 1, 2, 3):
+            labels = [nl.number(100 * v, digits) for v in values]
+            if len(set(labels)) == len(labels):
+                return labels
+        return labels
+
+
 def _points_axis(ax: plt.Axes, axis: str = "y") -> None:
     """Differences of rates in procentpunten (0.012 shows as 1,2)."""
-    fmt = mticker.FuncFormatter(lambda v, _: nl.number(100 * v, 1))
-    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(fmt)
+    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(_PointsFormatter())
 
 
 def _mark_synthetic(fig: plt.Figure, synthetic: bool) -> None:
@@ -191,6 +206,9 @@ def plot_its(result, *, label: str, start: dt.date, percent: bool = False,
     ax.set_title(title or label)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), fontsize=8, ncol=3, frameon=False)
     _mark_synthetic(fig, synthetic)
+    # room for the value axis, the title, and below the axis the months, the axis label and a
+    # legend of up to three rows
+    fixed_margins(fig, left=0.85, right=0.2, top=0.45, bottom=1.3)
     return fig
 
 
@@ -272,8 +290,36 @@ def plot_yearly(yearly: pd.DataFrame, indicators: Sequence[str], labels: dict[st
     if title:
         fig.suptitle(title)
     _mark_synthetic(fig, synthetic)
-    fig.set_layout_engine("tight", rect=(0, 0.05, 1, 1))
+    # room for the value axis left of every panel, a title above it, and below the bottom row
+    # the rotated school years, the axis label and the legend
+    fixed_margins(fig, left=0.8, right=0.15, top=0.65 if title else 0.3, bottom=1.1,
+                  rows=rows, cols=cols, wgap=0.85, hgap=0.45)
     return fig
+
+
+def fixed_margins(fig: plt.Figure, *, left: float, right: float, top: float, bottom: float,
+                  rows: int = 1, cols: int = 1, wgap: float = 0.0, hgap: float = 0.0) -> None:
+    """Place a figure's panels with margins and gaps given in inches, without a layout pass.
+
+    For figures whose texts have known sizes (8-9 pt labels, short tick numbers): matplotlib's
+    layout engines measure every text in an extra draw before the real one, about a third of a
+    figure's drawing time. The figure is left without a layout engine, so
+    :func:`~josanalysis.reporting.document.render_figure` draws it once.
+    ``tests/test_plots.py`` checks that no text leaves such a figure.
+
+    Examples
+    --------
+    >>> fig, ax = plt.subplots(figsize=(4, 3))
+    >>> fixed_margins(fig, left=0.6, right=0.1, top=0.3, bottom=0.5)
+    >>> round(fig.subplotpars.left * 4, 2), fig.get_layout_engine() is None
+    (0.6, True)
+    """
+    width, height = fig.get_size_inches()
+    panel_w = (width - left - right - (cols - 1) * wgap) / cols
+    panel_h = (height - top - bottom - (rows - 1) * hgap) / rows
+    fig.set_layout_engine(None)
+    fig.subplots_adjust(left=left / width, right=1 - right / width, bottom=bottom / height,
+                        top=1 - top / height, wspace=wgap / panel_w, hspace=hgap / panel_h)
 
 
 def _value_limits(ax: plt.Axes, values: pd.Series, *, is_count: bool) -> None:
@@ -323,6 +369,8 @@ def plot_placebo(placebo_estimates: Sequence[float], actual: float, *, label: st
     ax.yaxis.set_major_locator(mticker.MaxNLocator(integer=True))
     ax.legend(fontsize=8)
     _mark_synthetic(fig, synthetic)
+    # room for the counts' axis and, below the estimates' axis, its label above the synthetic mark
+    fixed_margins(fig, left=0.8, right=0.2, top=0.15, bottom=0.8)
     return fig
 
 
@@ -336,7 +384,7 @@ def plot_event_study(effects: pd.DataFrame, *, label: str, percent: bool = False
     """
     _style()
     e = effects.sort_values("event_time")
-    fig, ax = plt.subplots(figsize=(8, 3.8))
+    fig, ax = plt.subplots(figsize=(8, 3.8), layout="tight")
     ax.axhline(0, color="#666666", lw=1)
     ax.axvline(-0.5, color=_COLORS["start"], lw=1.2, ls=":", label="Start JOS")
     ax.errorbar(e["event_time"], e["estimate"],
@@ -447,7 +495,7 @@ def plot_series(series: pd.DataFrame, column: str, *, label: str, percent: bool 
     y = series[column].astype(float).copy()
     hidden = _small_counts(y, suppress_below)
     y[hidden] = np.nan
-    fig, ax = plt.subplots(figsize=(10, 3.6))
+    fig, ax = plt.subplots(figsize=(10, 3.6), layout="tight")
     for a, b in covid_windows:
         ax.axvspan(pd.Timestamp(a), pd.Timestamp(b), color="#cccccc", alpha=0.5, lw=0)
     ax.plot(x, y, color="#4d4d4d", lw=1, marker="o", ms=3)

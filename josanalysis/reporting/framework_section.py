@@ -130,7 +130,7 @@ def _element_markdown(s: ElementStatus) -> str:
 
 def plot_framework(statuses: Sequence[ElementStatus], *, title: str, synthetic: bool = False) -> plt.Figure:
     """The chain of Bijlage 1 as four columns of boxes, each coloured by its status."""
-    fig, ax = plt.subplots(figsize=(12, 6.4))
+    fig, ax = plt.subplots(figsize=(12, 6.4), layout="tight")
     ax.set_xlim(0, 4)
     ax.set_ylim(0, 7.1)
     ax.axis("off")
