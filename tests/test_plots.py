@@ -12,7 +12,10 @@ import pandas as pd
 
 matplotlib.use("Agg")
 
+from josanalysis.core.framework import FRAMEWORK  # noqa: E402
 from josanalysis.core.indicators import INDICATORS  # noqa: E402
+from josanalysis.questions.framework import ElementStatus  # noqa: E402
+from josanalysis.reporting.framework_section import plot_framework  # noqa: E402
 from josanalysis.methods.its import fit_its  # noqa: E402
 from josanalysis.reporting.document import render_figure  # noqa: E402
 from josanalysis.privacy import apply_privacy  # noqa: E402
@@ -186,7 +189,7 @@ def _texts_outside_or_overlapping(fig) -> list[str]:
 
 
 def test_figures_placed_without_a_layout_pass_keep_every_text_on_the_figure():
-    """Issue 18: the school-year, ITS and placebo figures are placed with fixed margins (one draw instead
+    """Issue 18: the school-year, ITS, placebo and framework figures are placed with fixed margins (one draw instead
     of a layout pass); with six panels, a title, long labels and large numbers no text leaves the
     figure or runs into a neighbouring panel."""
     years = range(2016, 2025)
@@ -215,5 +218,9 @@ def test_figures_placed_without_a_layout_pass_keep_every_text_on_the_figure():
     res = fit_its(d, "n", "month", dt.date(2021, 8, 1), family="poisson", offset="pupils")
     fig = plot_its(res, label=INDICATORS["thuiszitters"].label, start=dt.date(2021, 8, 1),
                    covid_windows=[(dt.date(2020, 3, 16), dt.date(2020, 6, 1))], suppress_below=5, synthetic=True)
+    assert fig.get_layout_engine() is None
+    assert _texts_outside_or_overlapping(fig) == []
+    statuses = [ElementStatus(e, "niet gemeten", (), (), ()) for e in FRAMEWORK]
+    fig = plot_framework(statuses, title="Een heel lange schoolnaam: theoretisch kader en bewijs", synthetic=True)
     assert fig.get_layout_engine() is None
     assert _texts_outside_or_overlapping(fig) == []

@@ -48,7 +48,7 @@ from josanalysis.questions.qualitative import (
     trajectory_follow_nl,
 )
 from josanalysis.reporting.document import Item, Section, Text, render_figure
-from josanalysis.reporting.figures import SYNTHETIC_MARK
+from josanalysis.reporting.figures import SYNTHETIC_MARK, fixed_margins
 from josanalysis.reporting.report_parts import change_nl, shown
 
 __all__ = ["FRAMEWORK_KEY", "QUALITATIVE_KEY", "STATUS_COLOURS", "STATUS_CODES", "school_measured", "framework_section",
@@ -130,7 +130,7 @@ def _element_markdown(s: ElementStatus) -> str:
 
 def plot_framework(statuses: Sequence[ElementStatus], *, title: str, synthetic: bool = False) -> plt.Figure:
     """The chain of Bijlage 1 as four columns of boxes, each coloured by its status."""
-    fig, ax = plt.subplots(figsize=(12, 6.4), layout="tight")
+    fig, ax = plt.subplots(figsize=(12, 6.4))
     ax.set_xlim(0, 4)
     ax.set_ylim(0, 7.1)
     ax.axis("off")
@@ -154,6 +154,8 @@ def plot_framework(statuses: Sequence[ElementStatus], *, title: str, synthetic: 
     ax.set_title(title, fontsize=11)
     if synthetic:
         fig.text(0.99, 0.01, SYNTHETIC_MARK, ha="right", va="bottom", fontsize=8, color="#b2182b")
+    # the boxes are in data coordinates: room for the title above and the legend below
+    fixed_margins(fig, left=0.1, right=0.1, top=0.4, bottom=0.6)
     return fig
 
 
