@@ -189,7 +189,7 @@ def _texts_outside_or_overlapping(fig) -> list[str]:
 
 
 def test_figures_placed_without_a_layout_pass_keep_every_text_on_the_figure():
-    """Issue 18: the school-year, ITS, placebo and framework figures are placed with fixed margins (one draw instead
+    """Issue 18: the school-year, ITS, placebo, event-study and framework figures are placed with fixed margins (one draw instead
     of a layout pass); with six panels, a title, long labels and large numbers no text leaves the
     figure or runs into a neighbouring panel."""
     years = range(2016, 2025)
@@ -218,6 +218,12 @@ def test_figures_placed_without_a_layout_pass_keep_every_text_on_the_figure():
     res = fit_its(d, "n", "month", dt.date(2021, 8, 1), family="poisson", offset="pupils")
     fig = plot_its(res, label=INDICATORS["thuiszitters"].label, start=dt.date(2021, 8, 1),
                    covid_windows=[(dt.date(2020, 3, 16), dt.date(2020, 6, 1))], suppress_below=5, synthetic=True)
+    assert fig.get_layout_engine() is None
+    assert _texts_outside_or_overlapping(fig) == []
+    study = pd.DataFrame({"event_time": [-3, -2, -1, 0, 1, 2], "estimate": [0.0011, -0.0001, 0.0, -0.001, -0.0013, -0.0017],
+                          "ci_low": [0.0001, -0.0003, 0.0, -0.0021, -0.0036, -0.0038],
+                          "ci_high": [0.0021, 0.0002, 0.0, 0.0001, 0.0003, -0.0001]})
+    fig = plot_event_study(study, label=INDICATORS["unauthorised_absence_rate"].label, percent=True, synthetic=True)
     assert fig.get_layout_engine() is None
     assert _texts_outside_or_overlapping(fig) == []
     statuses = [ElementStatus(e, "niet gemeten", (), (), ()) for e in FRAMEWORK]

@@ -13,6 +13,7 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
+import textwrap
 from collections.abc import Iterable, Sequence
 
 import matplotlib.dates as mdates
@@ -384,7 +385,7 @@ def plot_event_study(effects: pd.DataFrame, *, label: str, percent: bool = False
     """
     _style()
     e = effects.sort_values("event_time")
-    fig, ax = plt.subplots(figsize=(8, 3.8), layout="tight")
+    fig, ax = plt.subplots(figsize=(8, 3.8))
     ax.axhline(0, color="#666666", lw=1)
     ax.axvline(-0.5, color=_COLORS["start"], lw=1.2, ls=":", label="Start JOS")
     ax.errorbar(e["event_time"], e["estimate"],
@@ -393,14 +394,15 @@ def plot_event_study(effects: pd.DataFrame, *, label: str, percent: bool = False
     times = sorted({int(t) for t in e["event_time"]})
     ax.xaxis.set_major_locator(mticker.FixedLocator(times))
     ax.xaxis.set_major_formatter(mticker.FixedFormatter([nl.signed(t, 0) for t in times]))
+    unit = " (procentpunt)" if percent else ""
     if percent:
         _points_axis(ax)
-        ax.set_ylabel(f"Verschil {_lower_first(_short(label))} (procentpunt)")
-    else:
-        ax.set_ylabel(f"Verschil {_lower_first(_short(label))}")
+    # on two lines when long: one line ran off the figure for the longer indicator names
+    ax.set_ylabel(textwrap.fill(f"Verschil {_lower_first(_short(label))}{unit}", 30))
     ax.set_xlabel("Schooljaren sinds de start van JOS (-1 = referentiejaar)")
     ax.legend(fontsize=8)
     _mark_synthetic(fig, synthetic)
+    fixed_margins(fig, left=1.05, right=0.2, top=0.15, bottom=0.8)
     return fig
 
 
