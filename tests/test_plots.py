@@ -22,7 +22,7 @@ from josanalysis.privacy import apply_privacy  # noqa: E402
 from josanalysis.privacy.active_content import active_content_in_svg  # noqa: E402
 from josanalysis.reporting.figures import (  # noqa: E402
     HIDDEN_LABEL, alt_text_event_study, alt_text_its, alt_text_placebo, alt_text_yearly, axis_label,
-    plot_event_study, plot_its, plot_placebo, plot_yearly)
+    plot_event_study, plot_its, plot_placebo, plot_series, plot_yearly)
 
 
 def _counts():
@@ -189,7 +189,7 @@ def _texts_outside_or_overlapping(fig) -> list[str]:
 
 
 def test_figures_placed_without_a_layout_pass_keep_every_text_on_the_figure():
-    """Issue 18: the school-year, ITS, placebo, event-study and framework figures are placed with fixed margins (one draw instead
+    """Issue 18: the school-year, ITS, placebo, event-study, series and framework figures are placed with fixed margins (one draw instead
     of a layout pass); with six panels, a title, long labels and large numbers no text leaves the
     figure or runs into a neighbouring panel."""
     years = range(2016, 2025)
@@ -224,6 +224,11 @@ def test_figures_placed_without_a_layout_pass_keep_every_text_on_the_figure():
                           "ci_low": [0.0001, -0.0003, 0.0, -0.0021, -0.0036, -0.0038],
                           "ci_high": [0.0021, 0.0002, 0.0, 0.0001, 0.0003, -0.0001]})
     fig = plot_event_study(study, label=INDICATORS["unauthorised_absence_rate"].label, percent=True, synthetic=True)
+    assert fig.get_layout_engine() is None
+    assert _texts_outside_or_overlapping(fig) == []
+    series = _counts()
+    fig = plot_series(series.assign(n=series["n"] * 100), "n", label=INDICATORS["thuiszitters"].label,
+                      covid_windows=[(dt.date(2020, 3, 16), dt.date(2020, 6, 1))], suppress_below=5, synthetic=True)
     assert fig.get_layout_engine() is None
     assert _texts_outside_or_overlapping(fig) == []
     statuses = [ElementStatus(e, "niet gemeten", (), (), ()) for e in FRAMEWORK]

@@ -497,7 +497,7 @@ def plot_series(series: pd.DataFrame, column: str, *, label: str, percent: bool 
     y = series[column].astype(float).copy()
     hidden = _small_counts(y, suppress_below)
     y[hidden] = np.nan
-    fig, ax = plt.subplots(figsize=(10, 3.6), layout="tight")
+    fig, ax = plt.subplots(figsize=(10, 3.6))
     for a, b in covid_windows:
         ax.axvspan(pd.Timestamp(a), pd.Timestamp(b), color="#cccccc", alpha=0.5, lw=0)
     ax.plot(x, y, color="#4d4d4d", lw=1, marker="o", ms=3)
@@ -514,4 +514,5 @@ def plot_series(series: pd.DataFrame, column: str, *, label: str, percent: bool 
     if hidden.any():
         ax.legend(fontsize=8, loc="upper left")
     _mark_synthetic(fig, synthetic)
+    fixed_margins(fig, left=0.85, right=0.2, top=0.45, bottom=0.8)
     return fig
