@@ -41,7 +41,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import optimize, stats
+from scipy import optimize, special
 
 from josanalysis.core.errors import DataError
 from josanalysis.methods.its import ItsFit
@@ -51,8 +51,11 @@ from josanalysis.methods.its.sparse import observed_expected_interval
 
 __all__ = ["CountRulePower", "count_rule_power", "nb2_alpha"]
 
-#: Probability mass left out at each end of the distribution of the post-period count.
-_TAIL = 1e-10
+#: The post-period counts summed over: the mean +- this many standard deviations.
+_SPREAD = 12.0
+
+#: At most this many post-period counts per power (every step-th count beyond).
+_MAX_POINTS = 2000
 
 #: Points on each side of 0 of the grid of alternatives on which the standard errors are computed.
 _GRID = 161
@@ -129,11 +132,22 @@ class CountRulePower:
         return float(math.exp(0.5 * np.interp(delta, self.grid, self.log_se2)))
 
     def _count_distribution(self, delta: float) -> tuple[np.ndarray, np.ndarray]:
+        """The post-period counts worth summing over and their probabilities (at most
+        :data:`_MAX_POINTS` of them: far beyond a few hundred events the distribution is smooth
+        and every ``step``-th count stands for its neighbours)."""
         m = self.expected_count(delta)
-        d = m * math.exp(np.interp(delta, self.grid, self.log_var_m))   # variance / mean of M
-        dist = stats.nbinom(m / (d - 1.0), 1.0 / d) if d > 1.0 + 1e-9 else stats.poisson(m)
-        k = np.arange(int(dist.ppf(_TAIL)), int(dist.ppf(1.0 - _TAIL)) + 1)
-        return k, dist.pmf(k)
+        d = max(m * math.exp(np.interp(delta, self.grid, self.log_var_m)), 1.0)   # variance / mean of M
+        sd = math.sqrt(m * d)
+        lo, hi = max(0, int(m - _SPREAD * sd)), int(math.ceil(m + _SPREAD * sd + _SPREAD))
+        step = max(1, (hi - lo) // _MAX_POINTS)
+        k = np.arange(lo, hi + 1, step, dtype=float)
+        if d > 1.0 + 1e-9:                         # negative binomial: r = m / (d - 1), p = 1 / d
+            r = m / (d - 1.0)
+            logp = (special.gammaln(k + r) - special.gammaln(r) - special.gammaln(k + 1.0)
+                    - r * math.log(d) + k * math.log1p(-1.0 / d))
+        else:                                      # Poisson
+            logp = k * math.log(m) - m - special.gammaln(k + 1.0)
+        return k, step * np.exp(logp)
 
     def power(self, delta: float) -> float:
         """The probability that the rule claims a change in the direction of ``delta``.
@@ -162,7 +176,7 @@ class CountRulePower:
         se2 = np.exp(np.interp(d_k, self.grid, self.log_se2))
         rest = np.sqrt(np.maximum(se2 - np.exp(np.interp(d_k, self.grid, self.log_var_m)), 1e-12 * se2))
         z = (sign * d_k - np.maximum(self.crit * np.sqrt(se2), self.threshold)) / rest
-        claimed = stats.t.cdf(z, self.df) if self.df is not None else stats.norm.cdf(z)
+        claimed = special.stdtr(self.df, z) if self.df is not None else special.ndtr(z)
         return float(zero + pk @ claimed)
 
     def mde(self, sign: float, power: float) -> float:
@@ -173,7 +187,7 @@ class CountRulePower:
         """
         end = float(self.grid[0] if sign < 0 else self.grid[-1])
         prev = 0.0                                                # power(0) is 0 here: a valid bracket end
-        for d in end * np.linspace(0.0, 1.0, 201)[1:] ** 2:      # fine near 0, coarse far out
+        for d in end * np.linspace(0.0, 1.0, 121)[1:] ** 2:      # fine near 0, coarse far out
             if self.power(float(d)) >= power:
                 return float(optimize.brentq(lambda x: self.power(x) - power, prev, float(d), xtol=1e-10))
             prev = float(d)
@@ -181,15 +195,16 @@ class CountRulePower:
 
 
 def _moments(Xa: np.ndarray, j: int, eta0: np.ndarray, nb: float, post: np.ndarray,
-             delta: float) -> tuple[float, float, float]:
-    """``m(delta)``, ``[(X'WX)^-1]_jj`` and ``c'(X'WX)^-1 c`` (``c`` the gradient of ``log m``) at
-    the counterfactual means moved by ``delta`` where the term applies."""
-    mu = np.exp(np.clip(eta0 + delta * Xa[:, j], -700, 700))
+             deltas: np.ndarray) -> np.ndarray:
+    """Per alternative in ``deltas``: ``m(delta)``, ``[(X'WX)^-1]_jj`` and ``c'(X'WX)^-1 c``
+    (``c`` the gradient of ``log m``) at the counterfactual means moved by ``delta`` where the
+    term applies (one row each)."""
+    mu = np.exp(np.clip(eta0[None, :] + np.asarray(deltas, dtype=float)[:, None] * Xa[None, :, j], -700, 700))
     w = mu / (1.0 + nb * mu)                                  # mu^2 / V(mu), log link
-    inv = np.linalg.pinv(Xa.T @ (w[:, None] * Xa))
-    m = float(np.sum(mu[post]))
-    c = mu[post] @ Xa[post] / m
-    return m, float(inv[j, j]), float(c @ inv @ c)
+    inv = np.linalg.pinv(np.einsum("ni,gn,nj->gij", Xa, w, Xa))
+    m = mu[:, post].sum(axis=1)
+    c = mu[:, post] @ Xa[post] / m[:, None]
+    return np.column_stack([m, inv[:, j, j], np.einsum("gi,gij,gj->g", c, inv, c)])
 
 
 def _zero_claims(fit: ItsFit, Xa: np.ndarray, eta0: np.ndarray, post: np.ndarray, m0: float,
@@ -255,17 +270,19 @@ def count_rule_power(fit: ItsFit, col: str, crit: float, df: float | None, thres
     nb = nb2_alpha(fit)
     post = Xa[:, j] != 0
     # the fitted covariance (AR errors, dispersion) over the information at the fitted means
-    _, v_fit, cvc_fit = _moments(Xa, j, Xa @ des.params.to_numpy() + off, nb, post, 0.0)
+    _, v_fit, cvc_fit = _moments(Xa, j, Xa @ des.params.to_numpy() + off, nb, post, np.zeros(1))[0]
     mu_fit = np.exp(Xa @ des.params.to_numpy() + off)
     c_fit = mu_fit[post] @ Xa[post] / float(np.sum(mu_fit[post]))
     cov = des.cov.to_numpy()
     scale_se, scale_m = float(cov[j, j]) / v_fit, float(c_fit @ cov @ c_fit) / cvc_fit
-    m0, _, cvc0 = _moments(Xa, j, eta0, nb, post, 0.0)
+    if not (np.isfinite(scale_m) and scale_m > 0):     # a degenerate covariance: the term's own scale
+        scale_m = scale_se
+    m0, _, cvc0 = _moments(Xa, j, eta0, nb, post, np.zeros(1))[0]
     reach = float(np.mean(np.abs(Xa[post, j])))               # 1 for a level change
     lo = max((min(math.log(1e-3 / m0), math.log(1e-4)) - 1.0) / reach, -MAX_LOG_RATIO / reach)
     hi = min((max(math.log(1e4), math.log(1e3 * m0)) + 1.0) / reach, MAX_LOG_RATIO / reach)
     grid = np.unique(np.r_[np.linspace(lo, 0.0, _GRID), np.linspace(0.0, hi, _GRID)])
-    mom = np.array([_moments(Xa, j, eta0, nb, post, float(d)) for d in grid])
+    mom = _moments(Xa, j, eta0, nb, post, grid)
     zero = _zero_claims(fit, Xa, eta0, post, m0, m0 * scale_m * cvc0)
     return CountRulePower(grid=grid, log_m=np.log(mom[:, 0]), log_se2=np.log(scale_se * mom[:, 1]),
                           log_var_m=np.log(scale_m * mom[:, 2]), crit=crit, df=df, threshold=threshold,
