@@ -33,8 +33,8 @@ from josanalysis.core import formatting as nl
 from josanalysis.core.errors import ConfigError, DataError
 from josanalysis.methods.its import ItsFit, ItsSpec, fit_count, fit_gaussian, fit_its, unbounded_log_ratio
 from josanalysis.methods.its.estimator import marginal_dispersion
-from josanalysis.methods.robustness.count_power import count_rule_power
 from josanalysis.methods.its.sparse import OBSERVED_EXPECTED
+from josanalysis.methods.robustness.count_power import count_rule_power, nb2_alpha
 
 __all__ = ["MdeResult", "minimum_detectable_effect", "MDE_METHODS"]
 
@@ -181,12 +181,14 @@ def _simulator(res: ItsFit, term: str, rng: np.random.Generator) -> _Simulator:
         return _Simulator(lambda g, delta: eta0 + delta * x_term + ar_noise(g, n, rho, sd), refit, rng)
     offset = des.offset
     mu0 = np.exp(eta0 + (offset if offset is not None else 0.0))
-    nb = float(des.negbin_alpha or 0.0) if family == "negbin" else 0.0
-    phi = marginal_dispersion(family, des)
+    # the dispersion as the analytic MDE reads it (count_power.nb2_alpha): NB2 over-dispersion,
+    # for quasi-Poisson phi = 1 + alpha mean(mu) at the fitted means; phi V(mu) when phi <= 1
+    nb = nb2_alpha(res)
+    phi = marginal_dispersion(family, des) if nb == 0.0 else 1.0
 
     def draw(g: np.random.Generator, delta: float) -> np.ndarray:
         mu = mu0 * np.exp(delta * x_term)
-        scale = phi * (1.0 + nb * mu)          # gamma with mean mu and variance phi V(mu)
+        scale = phi * (1.0 + nb * mu)          # gamma with mean mu and variance phi mu (1 + alpha mu)
         u = stats.norm.cdf(ar_noise(g, n, rho, 1.0))
         return stats.gamma.ppf(u, a=mu / scale, scale=scale)
 
@@ -194,7 +196,7 @@ def _simulator(res: ItsFit, term: str, rng: np.random.Generator) -> _Simulator:
         core = fit_count(y, X, family, offset, ac)
         est_, se_ = float(core.params.iloc[j]), float(math.sqrt(core.cov.iat[j, j]))
         crit_ = stats.t.ppf(1 - alpha / 2, core.df) if core.df is not None else stats.norm.ppf(1 - alpha / 2)
-        if unbounded_log_ratio(est_, se_, crit_):   # as fit_its: no finite interval
+        if not se_ > 0 or unbounded_log_ratio(est_, se_, crit_):   # as fit_its: no finite interval
             raise ValueError("simulated series without a finite rate-ratio interval")
         return est_, se_, crit_
 
@@ -357,8 +359,9 @@ def minimum_detectable_effect(
     ``method="simulation"``: series like the fitted one are simulated without an effect and
     refitted with the same method. Noise: gaussian -- AR(p) errors with the fitted coefficients
     (the lag-1 residual autocorrelation for ``hac``/``none``) and the residual variance; counts
-    -- Poisson counts around a log-normal multiplier whose variance matches the fitted
-    over-dispersion and whose log follows the fitted AR process. The estimator is
+    -- gamma values with the fitted mean and the fitted dispersion read as the analytic MDE
+    reads it (NB2 over-dispersion, :func:`~josanalysis.methods.robustness.count_power.nb2_alpha`),
+    tied over time by the fitted AR process (a gaussian copula). The estimator is
     shift-equivariant, so power(delta) = share of simulations with ``|est + delta| / se >
     crit`` (and ``|est + delta| > threshold``), and the MDE solves power(delta) = ``power``.
     For counts the power at the MDE is re-measured by simulating with the decrease built in
