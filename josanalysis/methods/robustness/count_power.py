@@ -32,7 +32,7 @@ power of the rule as a sum over the possible counts:
 
 For a large expected count ``M`` concentrates at ``m(delta)`` and the sum becomes the normal
 rule. Standard errors come from the fitted model's information re-weighted at each
-alternative (``docs/methods.md`` §2), computed once on a grid of ``delta``: milliseconds.
+alternative (``docs/methods.md`` §2), computed once on a grid of ``delta``: tens of milliseconds.
 """
 
 from __future__ import annotations
