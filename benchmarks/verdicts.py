@@ -7,6 +7,7 @@ whole rule (the analytic MDE with the placebo threshold), the small-count rule a
 
     .venv/bin/python benchmarks/verdicts.py            # full version (tens of minutes)
     .venv/bin/python benchmarks/verdicts.py --quick    # fewer replications
+    .venv/bin/python benchmarks/verdicts.py --only counts --means 3 --series 600   # one count level
 
 Sections:
 1. rates (absence, gaussian): per series, the verdicts under no effect, with an effect equal to
@@ -321,6 +322,9 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--only", choices=["rates", "counts", "region"])
+    ap.add_argument("--series", type=int, help="counts: simulated series per level (default 150; quick 15)")
+    ap.add_argument("--means", type=float, nargs="+", default=[1.0, 3.0, 10.0],
+                    help="counts: events a month of the levels")
     ap.add_argument("--schools", type=int, nargs="+", default=[8, 15], help="region: numbers of JOS schools")
     ap.add_argument("--panels", type=int, help="region: simulated regions per number of schools")
     ap.add_argument("--seed", type=int, help="region: random seed (to run the region in chunks)")
@@ -337,8 +341,8 @@ def main() -> None:
         rates(reps, n_sims)
     if args.only in (None, "counts"):
         print("2. counts (thuiszitters-like stock; quasi-Poisson, AR(1))")
-        for mean in (1.0, 3.0, 10.0):
-            counts(reps // 2, n_sims, mean)
+        for mean in args.means:
+            counts(args.series or reps // 2, n_sims, mean)
     if args.only in (None, "region"):
         print("3. region pooled estimate (event study, wild cluster bootstrap-t)")
         for n in args.schools:

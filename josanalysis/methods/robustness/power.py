@@ -2,11 +2,12 @@
 
 Two methods, one entry point (:func:`minimum_detectable_effect`):
 
-* ``"analytic"`` (the default of the analysis plan): the standard rule
+* ``"analytic"`` (the default of the analysis plan): for gaussian models the standard rule
   ``MDE = (z_{1-alpha/2} + z_power) x SE`` with the standard error of the fitted model itself
-  (its AR error structure and dispersion), for counts with the standard error re-evaluated at the
-  alternative (fewer events after a decrease give a wider interval), and -- for the whole verdict
-  rule -- the placebo threshold the change must also exceed. No refit.
+  (its AR error structure) and -- for the whole verdict rule -- the placebo threshold the change
+  must also exceed; for counts the power of that rule summed over the possible post-period
+  counts (:mod:`~josanalysis.methods.robustness.count_power`: the estimate and its standard
+  error both follow the realised count). No refit.
 * ``"simulation"``: series like the observed one (its length, gaps, seasonality, noise and
   autocorrelation) are simulated without an effect and refitted with the same method; the
   smallest change detected with the requested power follows from the shift argument.
@@ -33,6 +34,7 @@ from josanalysis.core.errors import ConfigError, DataError
 from josanalysis.methods.its import ItsFit, ItsSpec, fit_count, fit_gaussian, fit_its, unbounded_log_ratio
 from josanalysis.methods.its.estimator import marginal_dispersion
 from josanalysis.methods.its.sparse import OBSERVED_EXPECTED
+from josanalysis.methods.robustness.count_power import count_rule_power, nb2_alpha
 
 __all__ = ["MdeResult", "minimum_detectable_effect", "MDE_METHODS"]
 
@@ -179,12 +181,14 @@ def _simulator(res: ItsFit, term: str, rng: np.random.Generator) -> _Simulator:
         return _Simulator(lambda g, delta: eta0 + delta * x_term + ar_noise(g, n, rho, sd), refit, rng)
     offset = des.offset
     mu0 = np.exp(eta0 + (offset if offset is not None else 0.0))
-    nb = float(des.negbin_alpha or 0.0) if family == "negbin" else 0.0
-    phi = marginal_dispersion(family, des)
+    # the dispersion as the analytic MDE reads it (count_power.nb2_alpha): NB2 over-dispersion,
+    # for quasi-Poisson phi = 1 + alpha mean(mu) at the fitted means; phi V(mu) when phi <= 1
+    nb = nb2_alpha(res)
+    phi = marginal_dispersion(family, des) if nb == 0.0 else 1.0
 
     def draw(g: np.random.Generator, delta: float) -> np.ndarray:
         mu = mu0 * np.exp(delta * x_term)
-        scale = phi * (1.0 + nb * mu)          # gamma with mean mu and variance phi V(mu)
+        scale = phi * (1.0 + nb * mu)          # gamma with mean mu and variance phi mu (1 + alpha mu)
         u = stats.norm.cdf(ar_noise(g, n, rho, 1.0))
         return stats.gamma.ppf(u, a=mu / scale, scale=scale)
 
@@ -192,7 +196,7 @@ def _simulator(res: ItsFit, term: str, rng: np.random.Generator) -> _Simulator:
         core = fit_count(y, X, family, offset, ac)
         est_, se_ = float(core.params.iloc[j]), float(math.sqrt(core.cov.iat[j, j]))
         crit_ = stats.t.ppf(1 - alpha / 2, core.df) if core.df is not None else stats.norm.ppf(1 - alpha / 2)
-        if unbounded_log_ratio(est_, se_, crit_):   # as fit_its: no finite interval
+        if not se_ > 0 or unbounded_log_ratio(est_, se_, crit_):   # as fit_its: no finite interval
             raise ValueError("simulated series without a finite rate-ratio interval")
         return est_, se_, crit_
 
@@ -230,45 +234,6 @@ def _shift_mde(null: pd.DataFrame, power: float, threshold: float = 0.0) -> tupl
     return d_dec, d_inc
 
 
-def _link_se(fit: ItsFit, col: str) -> Callable[[float], float]:
-    """The standard error of the term in ``col`` when the true effect is ``delta`` (link scale).
-
-    Gaussian models: the fitted standard error, whatever ``delta`` (the shift leaves it unchanged).
-    Count models (log link): the fitted standard error scaled by how the model's information
-    changes at the alternative, ``sqrt(v(delta) / v_fit)`` with ``v = [(X' W X)^-1]_jj`` and the
-    IRLS weights ``W = mu^2 / V(mu) = mu / (1 + alpha mu)`` of the counterfactual means moved by
-    ``delta`` on the rows where the term applies (``v_fit`` at the fitted means). ``alpha`` is the
-    negative binomial's; for quasi-Poisson the fitted marginal dispersion read as NB2
-    over-dispersion at the mean count, ``alpha = (phi - 1) / mean(mu)``: the extra-Poisson
-    variance of a stock of pupils grows with the square of the mean, so after a decrease the
-    counts are relatively less over-dispersed and the fitted dispersion falls (Poisson: 0). The
-    fitted error structure (AR coefficient, dispersion) stays in the fitted standard error.
-    """
-    des = fit.design
-    se_fit = float(math.sqrt(des.cov.at[col, col]))
-    if fit.spec["family"] == "gaussian":
-        return lambda delta: se_fit
-    Xa = des.X.to_numpy(dtype=float)
-    j = list(des.X.columns).index(col)
-    off = des.offset if des.offset is not None else 0.0
-    b0 = des.params.copy()
-    b0[list(des.effect_names.values())] = 0.0
-    eta0 = Xa @ b0.to_numpy() + off
-    nb = float(des.negbin_alpha or 0.0) if fit.spec["family"] == "negbin" else 0.0
-    if fit.spec["family"] == "quasipoisson":
-        # the fitted dispersion read as NB2 over-dispersion at the mean count: phi = 1 + alpha mean(mu)
-        nb = max(marginal_dispersion("quasipoisson", des) - 1.0, 0.0) / float(np.mean(np.exp(eta0)))
-
-    def v(eta: np.ndarray) -> float:
-        mu = np.exp(np.clip(eta, -700, 700))
-        w = mu / (1.0 + nb * mu)                      # mu^2 / V(mu), log link
-        info = Xa.T @ (w[:, None] * Xa)
-        return float(np.linalg.pinv(info)[j, j])
-
-    v_fit = v(Xa @ des.params.to_numpy() + off)
-    return lambda delta: se_fit * math.sqrt(v(eta0 + delta * Xa[:, j]) / v_fit)
-
-
 def _analytic_shift(se: Callable[[float], float], sign: float, crit: float, z_power: float,
                     threshold: float) -> float:
     """The effect (link scale, with ``sign``) detected with the requested power.
@@ -297,9 +262,18 @@ def _analytic_mde(fit: ItsFit, term: str, power: float, threshold: float | None)
     else:
         crit, z_power = float(stats.norm.ppf(1 - alpha / 2)), float(stats.norm.ppf(power))
     thr = float(threshold) if threshold is not None and np.isfinite(threshold) and threshold > 0 else 0.0
-    se = _link_se(fit, col)
-    d_dec = _analytic_shift(se, -1.0, crit, z_power, thr)
-    d_inc = _analytic_shift(se, 1.0, crit, z_power, thr)
+    if fit.spec["family"] == "gaussian":
+        se_fit = float(math.sqrt(des.cov.at[col, col]))
+
+        def se(delta: float) -> float:     # the shift leaves a gaussian model's SE unchanged
+            return se_fit
+
+        d_dec = _analytic_shift(se, -1.0, crit, z_power, thr)
+        d_inc = _analytic_shift(se, 1.0, crit, z_power, thr)
+    else:
+        rule = count_rule_power(fit, col, crit, des.df, thr)
+        se = rule.se
+        d_dec, d_inc = rule.mde(-1.0, power), rule.mde(1.0, power)
     notes: list[str] = []
     if thr > 0 and thr > crit * se(d_dec):
         notes.append("The MDE includes the placebo rule: the change must also exceed the placebo threshold.")
@@ -370,19 +344,24 @@ def minimum_detectable_effect(
 ) -> MdeResult:
     """The minimum detectable effect of the pre-specified model on this series.
 
-    ``method="analytic"`` (default): ``MDE = (z_{1-alpha/2} + z_power) x SE`` with the standard
-    error of the fitted model (its AR error structure and dispersion; t quantiles where the fit
-    uses t intervals). For counts the standard error is re-evaluated at the alternative: a
-    decrease leaves fewer events and a wider interval, so the MDE solves
-    ``delta = -(crit + z_power) SE(delta)`` (fixed point). With a placebo ``threshold`` the
-    change must also exceed it (the verdict's placebo rule), so the MDE is
-    ``max(crit SE, threshold) + z_power SE``: the effect the whole rule detects with ``power``.
+    ``method="analytic"`` (default): gaussian models ``MDE = (z_{1-alpha/2} + z_power) x SE``
+    with the standard error of the fitted model (its AR error structure; t quantiles where the
+    fit uses t intervals); with a placebo ``threshold`` the change must also exceed it (the
+    verdict's placebo rule), so the MDE is ``max(crit SE, threshold) + z_power SE``: the effect
+    the whole rule detects with ``power``. Counts: the smallest effect whose power, summed over
+    the distribution of the post-period count under it (negative binomial with the fitted
+    dispersion and AR(1) errors) with the rule -- interval and placebo threshold -- applied at
+    each count, reaches ``power``
+    (:func:`~josanalysis.methods.robustness.count_power.count_rule_power`): a decrease leaves
+    fewer events, and a count that falls short by chance gives a larger estimate *and* a wider
+    interval. For many events this is the normal rule with the SE at the alternative.
 
     ``method="simulation"``: series like the fitted one are simulated without an effect and
     refitted with the same method. Noise: gaussian -- AR(p) errors with the fitted coefficients
     (the lag-1 residual autocorrelation for ``hac``/``none``) and the residual variance; counts
-    -- Poisson counts around a log-normal multiplier whose variance matches the fitted
-    over-dispersion and whose log follows the fitted AR process. The estimator is
+    -- gamma values with the fitted mean and the fitted dispersion read as the analytic MDE
+    reads it (NB2 over-dispersion, :func:`~josanalysis.methods.robustness.count_power.nb2_alpha`),
+    tied over time by the fitted AR process (a gaussian copula). The estimator is
     shift-equivariant, so power(delta) = share of simulations with ``|est + delta| / se >
     crit`` (and ``|est + delta| > threshold``), and the MDE solves power(delta) = ``power``.
     For counts the power at the MDE is re-measured by simulating with the decrease built in
