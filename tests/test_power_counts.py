@@ -104,3 +104,22 @@ def test_nb2_alpha_reads_the_quasi_poisson_dispersion_at_the_mean_count():
                   autocorrelation="none")
     assert nb2_alpha(fit) > 0
     assert nb2_alpha(fit_its(d, "thuiszitters", "month", start, **POISSON)) == 0.0
+
+
+def test_the_simulated_mde_judges_an_emptied_post_period_as_the_report_does():
+    """A simulated series whose events all vanish after the start has no finite model interval;
+    the report then compares the post-period count with the expected one (exact interval), so the
+    simulated MDE counts such a series as detected instead of leaving it out (issue 18: the
+    simulation read large decreases on sparse series as undetectable)."""
+    from josanalysis.methods.robustness.count_power import ObservedExpectedRule, observed_expected_rule
+    from josanalysis.methods.robustness.power import _achieved_power, _simulator
+
+    _, _, fit, _ = _rule(size=4.0)
+    col = fit.design.effect_names["level"]
+    rule = observed_expected_rule(fit, col)
+    assert isinstance(rule, ObservedExpectedRule) and rule.expected > 20
+    assert rule.claims(0.0) and not rule.claims(rule.expected)
+    sim = _simulator(fit, "level", np.random.default_rng(0))
+    # every event gone after the start: the model has no finite estimate, the rule claims all
+    assert _achieved_power(sim, -40.0, 40, 0.0, seed=1) == 1.0
+    assert _achieved_power(sim, 0.0, 40, 0.0, seed=1) <= 0.2

@@ -49,7 +49,7 @@ from josanalysis.methods.its.effects import MAX_LOG_RATIO
 from josanalysis.methods.its.estimator import marginal_dispersion
 from josanalysis.methods.its.sparse import observed_expected_interval
 
-__all__ = ["CountRulePower", "count_rule_power", "nb2_alpha"]
+__all__ = ["CountRulePower", "ObservedExpectedRule", "count_rule_power", "nb2_alpha", "observed_expected_rule"]
 
 #: The post-period counts summed over: the mean +- this many standard deviations.
 _SPREAD = 12.0
@@ -207,22 +207,104 @@ def _moments(Xa: np.ndarray, j: int, eta0: np.ndarray, nb: float, post: np.ndarr
     return np.column_stack([m, inv[:, j, j], np.einsum("gi,gij,gj->g", c, inv, c)])
 
 
-def _zero_claims(fit: ItsFit, Xa: np.ndarray, eta0: np.ndarray, post: np.ndarray, m0: float,
-                 dispersion: float) -> bool:
-    """Whether a post-period without events gets a decrease: the exact observed/expected interval
-    of 0 events against ``m0`` (with the uncertainty of the extrapolated pre-period) lies below 1."""
+@dataclass(frozen=True)
+class ObservedExpectedRule:
+    """How a count series is judged when its model has no finite estimate after the start (no
+    events left): the exact observed/expected interval of the post-period count against the count
+    the pre-period model expects (:func:`~josanalysis.methods.its.sparse.observed_expected_interval`).
+
+    Attributes
+    ----------
+    expected
+        The post-period count the fitted model expects without a change (``m0``).
+    log_se
+        Standard error of ``log m0`` (the extrapolated pre-period).
+    dispersion
+        Variance over mean of the post-period count (at least 1).
+    alpha
+        The interval's level.
+    """
+
+    expected: float
+    log_se: float
+    dispersion: float
+    alpha: float
+
+    def claims(self, observed: float, threshold: float = 0.0) -> bool:
+        """Whether ``observed`` events after the start give a clear change (the exact interval
+        excludes 1) larger than ``threshold`` (link scale: ``|log ratio|``).
+
+        Examples
+        --------
+        >>> rule = ObservedExpectedRule(expected=40.0, log_se=0.1, dispersion=1.0, alpha=0.05)
+        >>> rule.claims(0.0), rule.claims(38.0)
+        (True, False)
+        """
+        try:
+            ratio = observed_expected_interval(observed, self.expected, log_se=self.log_se,
+                                               dispersion=max(self.dispersion, 1.0), alpha=self.alpha)
+        except DataError:
+            return False
+        size = math.inf if observed <= 0 else abs(math.log(observed / self.expected))
+        return (ratio.ci_high < 1.0 or ratio.ci_low > 1.0) and size > threshold
+
+
+def _observed_expected(fit: ItsFit, Xa: np.ndarray, eta0: np.ndarray, post: np.ndarray, m0: float,
+                       dispersion: float) -> ObservedExpectedRule:
+    """The observed/expected rule against ``m0``, with the uncertainty of the extrapolated pre-period."""
     des = fit.design
     impact = [list(des.X.columns).index(c) for c in des.effect_names.values()]
     mu = np.exp(eta0[post])
     c0 = mu @ Xa[post] / m0
     c0[impact] = 0.0
     log_se = math.sqrt(max(float(c0 @ des.cov.to_numpy() @ c0), 0.0))
-    try:
-        ratio = observed_expected_interval(0.0, m0, log_se=log_se, dispersion=max(dispersion, 1.0),
-                                           alpha=fit.spec["alpha"])
-    except DataError:
-        return False
-    return ratio.ci_high < 1.0
+    return ObservedExpectedRule(expected=m0, log_se=log_se, dispersion=max(dispersion, 1.0),
+                                alpha=fit.spec["alpha"])
+
+
+@dataclass(frozen=True)
+class _CountDesign:
+    """What both rules read from a count fit: the design, the term's column ``j``, the linear
+    predictor without the change terms, the NB2 over-dispersion, the post-period rows, and how the
+    fitted covariance scales the information at the fitted means (``scale_se``, ``scale_m``)."""
+
+    Xa: np.ndarray
+    j: int
+    eta0: np.ndarray
+    nb: float
+    post: np.ndarray
+    scale_se: float
+    scale_m: float
+
+
+def _count_design(fit: ItsFit, col: str) -> _CountDesign:
+    des = fit.design
+    Xa = des.X.to_numpy(dtype=float)
+    j = list(des.X.columns).index(col)
+    off = des.offset if des.offset is not None else 0.0
+    b0 = des.params.copy()
+    b0[list(des.effect_names.values())] = 0.0
+    eta0 = Xa @ b0.to_numpy() + off
+    nb = nb2_alpha(fit)
+    post = Xa[:, j] != 0
+    # the fitted covariance (AR errors, dispersion) over the information at the fitted means
+    _, v_fit, cvc_fit = _moments(Xa, j, Xa @ des.params.to_numpy() + off, nb, post, np.zeros(1))[0]
+    cov = des.cov.to_numpy()
+    mu_fit = np.exp(Xa @ des.params.to_numpy() + off)
+    c_fit = mu_fit[post] @ Xa[post] / float(np.sum(mu_fit[post]))
+    scale_se, scale_m = float(cov[j, j]) / v_fit, float(c_fit @ cov @ c_fit) / cvc_fit
+    if not (np.isfinite(scale_m) and scale_m > 0):     # a degenerate covariance: the term's own scale
+        scale_m = scale_se
+    return _CountDesign(Xa, j, eta0, nb, post, scale_se, scale_m)
+
+
+def observed_expected_rule(fit: ItsFit, col: str) -> ObservedExpectedRule:
+    """The rule that judges this count fit's series when a refit has no finite estimate after the
+    start (:class:`ObservedExpectedRule`; the simulated MDE applies it to such refits, as the report
+    does). ``col`` is the design column of the term (``fit.design.effect_names[term]``)."""
+    d = _count_design(fit, col)
+    m0, _, cvc0 = _moments(d.Xa, d.j, d.eta0, d.nb, d.post, np.zeros(1))[0]
+    return _observed_expected(fit, d.Xa, d.eta0, d.post, m0, m0 * d.scale_m * cvc0)
 
 
 def count_rule_power(fit: ItsFit, col: str, crit: float, df: float | None, threshold: float) -> CountRulePower:
@@ -260,30 +342,16 @@ def count_rule_power(fit: ItsFit, col: str, crit: float, df: float | None, thres
     >>> round(p.power(p.mde(-1.0, 0.8)), 3)
     0.8
     """
-    des = fit.design
-    Xa = des.X.to_numpy(dtype=float)
-    j = list(des.X.columns).index(col)
-    off = des.offset if des.offset is not None else 0.0
-    b0 = des.params.copy()
-    b0[list(des.effect_names.values())] = 0.0
-    eta0 = Xa @ b0.to_numpy() + off
-    nb = nb2_alpha(fit)
-    post = Xa[:, j] != 0
-    # the fitted covariance (AR errors, dispersion) over the information at the fitted means
-    _, v_fit, cvc_fit = _moments(Xa, j, Xa @ des.params.to_numpy() + off, nb, post, np.zeros(1))[0]
-    mu_fit = np.exp(Xa @ des.params.to_numpy() + off)
-    c_fit = mu_fit[post] @ Xa[post] / float(np.sum(mu_fit[post]))
-    cov = des.cov.to_numpy()
-    scale_se, scale_m = float(cov[j, j]) / v_fit, float(c_fit @ cov @ c_fit) / cvc_fit
-    if not (np.isfinite(scale_m) and scale_m > 0):     # a degenerate covariance: the term's own scale
-        scale_m = scale_se
+    d = _count_design(fit, col)
+    Xa, j, eta0, nb, post = d.Xa, d.j, d.eta0, d.nb, d.post
     m0, _, cvc0 = _moments(Xa, j, eta0, nb, post, np.zeros(1))[0]
     reach = float(np.mean(np.abs(Xa[post, j])))               # 1 for a level change
     lo = max((min(math.log(1e-3 / m0), math.log(1e-4)) - 1.0) / reach, -MAX_LOG_RATIO / reach)
     hi = min((max(math.log(1e4), math.log(1e3 * m0)) + 1.0) / reach, MAX_LOG_RATIO / reach)
     grid = np.unique(np.r_[np.linspace(lo, 0.0, _GRID), np.linspace(0.0, hi, _GRID)])
     mom = _moments(Xa, j, eta0, nb, post, grid)
-    zero = _zero_claims(fit, Xa, eta0, post, m0, m0 * scale_m * cvc0)
+    zero = _observed_expected(fit, Xa, eta0, post, m0, m0 * d.scale_m * cvc0).claims(0.0)
+    scale_se, scale_m = d.scale_se, d.scale_m
     return CountRulePower(grid=grid, log_m=np.log(mom[:, 0]), log_se2=np.log(scale_se * mom[:, 1]),
                           log_var_m=np.log(scale_m * mom[:, 2]), crit=crit, df=df, threshold=threshold,
-                          zero_claims=zero, min_events=max(len(des.effect_names), 1))
+                          zero_claims=zero, min_events=max(len(fit.design.effect_names), 1))

@@ -34,7 +34,7 @@ from josanalysis.core.errors import ConfigError, DataError
 from josanalysis.methods.its import ItsFit, ItsSpec, fit_count, fit_gaussian, fit_its, unbounded_log_ratio
 from josanalysis.methods.its.estimator import marginal_dispersion
 from josanalysis.methods.its.sparse import OBSERVED_EXPECTED
-from josanalysis.methods.robustness.count_power import count_rule_power, nb2_alpha
+from josanalysis.methods.robustness.count_power import count_rule_power, nb2_alpha, observed_expected_rule
 
 __all__ = ["MdeResult", "minimum_detectable_effect", "MDE_METHODS"]
 
@@ -44,6 +44,10 @@ MDE_METHODS = ("analytic", "simulation")
 #: A rate ratio below which a decrease is reported as not detectable at all (a 90% decrease):
 #: with few events left after such a decrease, the interval widens faster than the effect grows.
 UNDETECTABLE_RATIO = 0.1
+
+class _Unbounded(ValueError):
+    """A simulated count series whose refit has no finite interval for the term."""
+
 
 _SIMULATION_FAILURES = (np.linalg.LinAlgError, ValueError, FloatingPointError)
 
@@ -142,11 +146,26 @@ def _stationary(rho: np.ndarray) -> np.ndarray:
 @dataclass(frozen=True)
 class _Simulator:
     """Series like the fitted one with an effect ``delta`` on the link scale (``draw(rng,
-    delta)``), and their refit (``(estimate, se, critical value)`` of the term)."""
+    delta)``), their refit (``(estimate, se, critical value)`` of the term), and how the report
+    judges a count refit without a finite interval (``unbounded(y, threshold)``: the exact
+    observed/expected rule; None for gaussian series)."""
 
     draw: Callable[[np.random.Generator, float], np.ndarray]
     refit: Callable[[np.ndarray], tuple[float, float, float]]
     rng: np.random.Generator
+    unbounded: Callable[[np.ndarray, float], bool] | None = None
+
+    def detects(self, y: np.ndarray, threshold: float) -> bool:
+        """Whether the rule claims a change on the series ``y``: its interval excludes 0 and the
+        change exceeds ``threshold``; a count refit without a finite interval is judged as the
+        report judges it (observed against expected). ValueError when it cannot be judged."""
+        try:
+            est, se, crit = self.refit(y)
+        except _Unbounded:
+            if self.unbounded is None:
+                raise ValueError("simulated series without a finite interval") from None
+            return self.unbounded(y, threshold)
+        return abs(est) / se > crit and abs(est) > threshold
 
     def simulate(self, delta: float) -> np.ndarray:
         """One series with effect ``delta``, from this simulator's random numbers."""
@@ -193,14 +212,26 @@ def _simulator(res: ItsFit, term: str, rng: np.random.Generator) -> _Simulator:
         return stats.gamma.ppf(u, a=mu / scale, scale=scale)
 
     def refit_count(y: np.ndarray) -> tuple[float, float, float]:
-        core = fit_count(y, X, family, offset, ac)
+        try:
+            core = fit_count(y, X, family, offset, ac)
+        except DataError as exc:   # e.g. no events left where the term applies: as fit_its, observed/expected
+            raise _Unbounded(str(exc)) from None
         est_, se_ = float(core.params.iloc[j]), float(math.sqrt(core.cov.iat[j, j]))
         crit_ = stats.t.ppf(1 - alpha / 2, core.df) if core.df is not None else stats.norm.ppf(1 - alpha / 2)
         if not se_ > 0 or unbounded_log_ratio(est_, se_, crit_):   # as fit_its: no finite interval
-            raise ValueError("simulated series without a finite rate-ratio interval")
+            raise _Unbounded("simulated series without a finite rate-ratio interval")
         return est_, se_, crit_
 
-    return _Simulator(draw, refit_count, rng)
+    # such a refit is judged as the report judges it: the post-period count against the count the
+    # fitted model expects (before, these series were left out, and large decreases looked rarer
+    # to detect than they are)
+    oe = observed_expected_rule(res, col)
+    post = X[col].to_numpy() != 0
+
+    def observed_expected(y: np.ndarray, threshold: float) -> bool:
+        return oe.claims(float(np.sum(y[post])), threshold)
+
+    return _Simulator(draw, refit_count, rng, observed_expected)
 
 
 def _null_simulations(sim: _Simulator, n_simulations: int) -> pd.DataFrame:
@@ -296,10 +327,9 @@ def _achieved_power(sim: _Simulator, delta: float, n_checks: int, threshold: flo
     checks = []
     for _ in range(n_checks):
         try:
-            e_, s_, c_ = sim.refit(sim.simulate(delta))
+            checks.append(sim.detects(sim.simulate(delta), threshold))
         except _SIMULATION_FAILURES:
             continue
-        checks.append(abs(e_) / s_ > c_ and abs(e_) > threshold)
     return float(np.mean(checks)) if checks else None
 
 
