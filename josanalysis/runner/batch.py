@@ -5,8 +5,9 @@ One run (:func:`run_region`) executes, via papermill with the ``josanalysis`` Ju
 * ``notebooks/school_report.ipynb`` once per school of the region (or per ``only`` id),
 * ``notebooks/region_report.ipynb`` and ``notebooks/budget_report.ipynb`` once for the region,
 
-each task in its own worker process of a dask.distributed cluster (a local one sized to the
-machine by default, or an existing cluster given by its scheduler address). It writes::
+each task on a worker of a dask.distributed cluster (a local one of worker threads sized to the
+machine by default, or an existing cluster given by its scheduler address), its kernel a process
+of its own. It writes::
 
     outputs/<region>/index.html              links every report, names failures
     outputs/<region>/summary.csv, .html      all schools' results.csv rows + a row per failure
@@ -317,7 +318,7 @@ def _check_options(workers: int | None, kernel_start_attempts: int, pdf: bool) -
     if pdf:
         check_pdf_support()
     if workers is not None and int(workers) < 1:
-        raise ConfigError(f"--workers is {workers}; give a number of worker processes >= 1.")
+        raise ConfigError(f"--workers is {workers}; give a number of workers >= 1.")
     if kernel_start_attempts < 1:
         raise ConfigError("kernel_start_attempts must be at least 1.")
 

@@ -69,7 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--region", required=True, help="region id (params/regions/<id>.yaml)")
     run.add_argument("--workers", type=_positive_int, default=None,
-                     help="worker processes of the local cluster (default: number of CPUs)")
+                     help="workers of the local cluster, one report each at a time (default: number of CPUs)")
     run.add_argument("--only", nargs="+", metavar="SCHOOL_ID", default=None,
                      help="run only these schools (region and budget reports still run)")
     run.add_argument("--force", action="store_true", help="redo reports that are up to date")

@@ -25,6 +25,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -336,8 +337,18 @@ def warm_imports(notebooks: Iterable[str | Path]) -> list[str]:
     return [m for m in dict.fromkeys(mods) if not m.startswith("matplotlib_inline")]
 
 
+_ZYGOTE_LOCK = threading.Lock()
+
+
 def _zygote_socket(imports: list[str], code_key: str, cwd: str) -> str:
-    """Start (once per worker process, imports and library code) the warm template."""
+    """The socket of this process's warm template (imports and library code), started once: the
+    worker threads of a local cluster share it."""
+    with _ZYGOTE_LOCK:
+        return _start_zygote(imports, code_key, cwd)
+
+
+def _start_zygote(imports: list[str], code_key: str, cwd: str) -> str:
+    """Start the warm template unless it runs (once per process and library code)."""
     key = hashlib.sha256(json.dumps([imports, code_key, sys.executable, cwd]).encode()).hexdigest()
     got = _ZYGOTES.get(key)
     if got is not None and got[0].poll() is None:
