@@ -631,3 +631,27 @@ def test_the_run_scans_each_report_when_it_is_in_place_and_the_rest_at_the_end(t
     assert {v.kind for v in found} == {"pseudonym"}
     (out / "schools" / "DM0100" / "report.html").write_text(f"<p>{planted}</p>", encoding="utf-8")
     assert [str(v) for v in scan_region_outputs(region, out)] == [str(v) for v in found]
+
+
+def test_a_local_run_after_papermill_in_the_calling_thread(tmp_path):
+    """The local cluster's workers are threads of the run's process (issue 18). A process that
+    ran a notebook itself before (a script, a benchmark, a kernel) leaves jupyter_core's event
+    loop in its context; each report still gets a loop of its own ("This event loop is already
+    running" failed every report before)."""
+    import asyncio
+
+    import nbformat
+    import papermill as pm
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("x = 1")]
+    nb.metadata["kernelspec"] = {"name": kernels.KERNEL_NAME, "display_name": "x", "language": "python"}
+    nbformat.write(nb, tmp_path / "first.ipynb")
+    pm.execute_notebook(str(tmp_path / "first.ipynb"), str(tmp_path / "first.out.ipynb"),
+                        kernel_name=kernels.KERNEL_NAME, progress_bar=False)
+    params = make_region(tmp_path, ids=("A", "B"))
+    result = run(params, tmp_path / "out", None, workers=2, warm=False)
+    assert result.ok, [o.error for o in result.failed]
+    assert status(result) == {"region": "ok", "budget": "ok", "schools/A": "ok", "schools/B": "ok"}
+    # the caller's own loop is left as it was
+    assert not asyncio.get_event_loop_policy().get_event_loop().is_closed()
