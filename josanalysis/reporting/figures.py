@@ -302,7 +302,7 @@ def fixed_margins(fig: plt.Figure, *, left: float, right: float, top: float, bot
                   rows: int = 1, cols: int = 1, wgap: float = 0.0, hgap: float = 0.0) -> None:
     """Place a figure's panels with margins and gaps given in inches, without a layout pass.
 
-    For figures whose texts have known sizes (8-9 pt labels, short tick numbers): matplotlib's
+    For figures whose texts have known sizes (labels of a fixed font size, short tick numbers): matplotlib's
     layout engines measure every text in an extra draw before the real one, about a third of a
     figure's drawing time. The figure is left without a layout engine, so
     :func:`~josanalysis.reporting.document.render_figure` draws it once.
@@ -502,7 +502,7 @@ def plot_series(series: pd.DataFrame, column: str, *, label: str, percent: bool 
         ax.axvspan(pd.Timestamp(a), pd.Timestamp(b), color="#cccccc", alpha=0.5, lw=0)
     ax.plot(x, y, color="#4d4d4d", lw=1, marker="o", ms=3)
     if percent:
-        ax.yaxis.set_major_formatter(mticker.FuncFormatter(lambda v, _: nl.number(100 * v, 1) + "%"))
+        _percent_axis(ax, percent)
         ax.set_ylabel("percentage van de lesuren")
     else:
         ax.yaxis.set_major_locator(mticker.MaxNLocator(integer=True))

@@ -61,9 +61,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from josanalysis.core.config import PARAMS_DIR, Region, load_region
-from josanalysis.core.errors import ConfigError
+from josanalysis.core.errors import ConfigError, JosError
 from josanalysis.panel.build import prepare_region
-from josanalysis.core.errors import JosError
 from josanalysis.privacy import PSEUDONYM_PATTERN, OutputScanner, Violation, pupil_identifiers
 from josanalysis.runner.cluster import ClusterOptions, ReportCluster
 from josanalysis.runner.execution import KernelOptions, ReportOutcome, ReportTask

@@ -1,7 +1,7 @@
 """The dask.distributed side of a run: connect to a cluster and keep its workers busy.
 
 :class:`ReportCluster` connects to a cluster (an existing scheduler given by address, or a local
-cluster of processes sized to the machine), can start every worker's warm kernel template ahead of
+cluster of worker threads sized to the machine), can start every worker's warm kernel template ahead of
 the reports (:meth:`ReportCluster.warm_up`, while the batch prepares the region's data), and
 sends each :class:`~josanalysis.runner.execution.ReportTask` to a worker, collecting the
 :class:`~josanalysis.runner.execution.ReportOutcome` of each (:meth:`ReportCluster.run`). A
@@ -124,6 +124,7 @@ class ReportCluster:
     def __init__(self, options: ClusterOptions, n_tasks: int) -> None:
         self.options = options
         self.client, self._cluster = _connect(options.scheduler, options.workers, n_tasks)
+        # the warm-up futures: held until the cluster closes, as dask cancels a released future
         self._warming: list[Any] = []
 
     def __enter__(self) -> ReportCluster:

@@ -102,6 +102,14 @@ class FittedDesign(_Record):
     overdispersion: float | None
     negbin_alpha: float | None
 
+    def counterfactual_eta(self) -> np.ndarray:
+        """The linear predictor of the fitted rows without the change terms, offset included:
+        what the model expects had JOS not started (link scale)."""
+        b0 = self.params.copy()
+        b0[list(self.effect_names.values())] = 0.0
+        eta = self.X.to_numpy(dtype=float) @ b0.to_numpy()
+        return eta + self.offset if self.offset is not None else eta
+
 
 @dataclass(frozen=True)
 class FitSpec(Mapping):

@@ -81,10 +81,7 @@ def nb2_alpha(fit: ItsFit) -> float:
         return float(des.negbin_alpha or 0.0)
     if family != "quasipoisson":
         return 0.0
-    b0 = des.params.copy()
-    b0[list(des.effect_names.values())] = 0.0
-    off = des.offset if des.offset is not None else 0.0
-    mean_mu = float(np.mean(np.exp(des.X.to_numpy(dtype=float) @ b0.to_numpy() + off)))
+    mean_mu = float(np.mean(np.exp(des.counterfactual_eta())))
     return max(marginal_dispersion("quasipoisson", des) - 1.0, 0.0) / mean_mu
 
 
@@ -282,9 +279,7 @@ def _count_design(fit: ItsFit, col: str) -> _CountDesign:
     Xa = des.X.to_numpy(dtype=float)
     j = list(des.X.columns).index(col)
     off = des.offset if des.offset is not None else 0.0
-    b0 = des.params.copy()
-    b0[list(des.effect_names.values())] = 0.0
-    eta0 = Xa @ b0.to_numpy() + off
+    eta0 = des.counterfactual_eta()
     nb = nb2_alpha(fit)
     post = Xa[:, j] != 0
     # the fitted covariance (AR errors, dispersion) over the information at the fitted means

@@ -45,6 +45,7 @@ MDE_METHODS = ("analytic", "simulation")
 #: with few events left after such a decrease, the interval widens faster than the effect grows.
 UNDETECTABLE_RATIO = 0.1
 
+
 class _Unbounded(ValueError):
     """A simulated count series whose refit has no finite interval for the term."""
 
@@ -180,9 +181,7 @@ def _simulator(res: ItsFit, term: str, rng: np.random.Generator) -> _Simulator:
     des = res.design
     col = des.effect_names[term]
     X: pd.DataFrame = des.X
-    b0 = des.params.copy()
-    b0[list(des.effect_names.values())] = 0.0
-    eta0 = X.to_numpy() @ b0.to_numpy()
+    eta0 = des.counterfactual_eta()
     n, j = len(X), list(X.columns).index(col)
     rho = _stationary(np.asarray(des.rho, dtype=float))
     family, ac, alpha = res.spec["family"], res.spec["autocorrelation"], res.spec["alpha"]
@@ -199,7 +198,7 @@ def _simulator(res: ItsFit, term: str, rng: np.random.Generator) -> _Simulator:
 
         return _Simulator(lambda g, delta: eta0 + delta * x_term + ar_noise(g, n, rho, sd), refit, rng)
     offset = des.offset
-    mu0 = np.exp(eta0 + (offset if offset is not None else 0.0))
+    mu0 = np.exp(eta0)
     # the dispersion as the analytic MDE reads it (count_power.nb2_alpha): NB2 over-dispersion,
     # for quasi-Poisson phi = 1 + alpha mean(mu) at the fitted means; phi V(mu) when phi <= 1
     nb = nb2_alpha(res)
@@ -265,24 +264,6 @@ def _shift_mde(null: pd.DataFrame, power: float, threshold: float = 0.0) -> tupl
     return d_dec, d_inc
 
 
-def _analytic_shift(se: Callable[[float], float], sign: float, crit: float, z_power: float,
-                    threshold: float) -> float:
-    """The effect (link scale, with ``sign``) detected with the requested power.
-
-    Solves ``delta = sign (max(crit SE(delta), threshold) + z_power SE(delta))`` by fixed-point
-    iteration: a change counts when its interval excludes 0 and it exceeds the placebo threshold,
-    and an estimate ~ N(delta, SE(delta)^2) does so with probability ``power``.
-    """
-    delta = 0.0
-    for _ in range(50):
-        s_ = se(delta)
-        new = sign * (max(crit * s_, threshold) + z_power * s_)
-        if abs(new - delta) <= 1e-10 * max(1.0, abs(new)):
-            return new
-        delta = new
-    return delta
-
-
 def _analytic_mde(fit: ItsFit, term: str, power: float, threshold: float | None) -> MdeResult:
     """The analytic MDE of ``term`` from the fitted model (see :func:`minimum_detectable_effect`)."""
     des = fit.design
@@ -294,25 +275,23 @@ def _analytic_mde(fit: ItsFit, term: str, power: float, threshold: float | None)
         crit, z_power = float(stats.norm.ppf(1 - alpha / 2)), float(stats.norm.ppf(power))
     thr = float(threshold) if threshold is not None and np.isfinite(threshold) and threshold > 0 else 0.0
     if fit.spec["family"] == "gaussian":
+        # the shift leaves a gaussian model's SE unchanged: the estimate ~ N(delta, SE^2) clears
+        # max(crit SE, threshold) with probability ``power`` at this size
         se_fit = float(math.sqrt(des.cov.at[col, col]))
-
-        def se(delta: float) -> float:     # the shift leaves a gaussian model's SE unchanged
-            return se_fit
-
-        d_dec = _analytic_shift(se, -1.0, crit, z_power, thr)
-        d_inc = _analytic_shift(se, 1.0, crit, z_power, thr)
+        size = max(crit * se_fit, thr) + z_power * se_fit
+        d_dec, d_inc, se_dec, se_null = -size, size, se_fit, se_fit
     else:
         rule = count_rule_power(fit, col, crit, des.df, thr)
-        se = rule.se
         d_dec, d_inc = rule.mde(-1.0, power), rule.mde(1.0, power)
+        se_dec, se_null = rule.se(d_dec), rule.se(0.0)
     notes: list[str] = []
-    if thr > 0 and thr > crit * se(d_dec):
+    if thr > 0 and thr > crit * se_dec:
         notes.append("The MDE includes the placebo rule: the change must also exceed the placebo threshold.")
     scale = fit.effects.loc[term, "scale"]
     if scale == "ratio":
         d_dec, d_inc = math.exp(d_dec), math.exp(d_inc)
     return MdeResult(mde_decrease=d_dec, mde_increase=d_inc, scale=scale, term=term, power=power, alpha=alpha,
-                     n_simulations=0, median_se=se(0.0), achieved_power=None,
+                     n_simulations=0, median_se=se_null, achieved_power=None,
                      simulation=pd.DataFrame(columns=["estimate", "se", "crit"]), notes=tuple(notes),
                      method="analytic", threshold=thr or None)
 
