@@ -11,7 +11,7 @@ import pytest
 from scipy import stats
 
 from josanalysis.core.errors import ConfigError, DataError
-from josanalysis.methods.its import fit_its, window_indicator
+from josanalysis.methods.its import ItsSpec, effects_at_starts, estimate_effects, fit_its, window_indicator
 
 SICILY = Path(__file__).resolve().parent / "data" / "reference" / "sicily.csv"
 
@@ -257,6 +257,39 @@ def test_controlled_its_counts_stacked():
     assert res.spec["comparison_model"] == "stacked"
     lev = res.effects.loc["level"]
     assert lev["ci_low"] <= 0.7 <= lev["ci_high"] and lev["ci_high"] < 1
+
+
+@pytest.mark.parametrize("kind", ["rate", "count", "count_comparison", "rate_comparison"])
+def test_effects_at_starts_equal_a_fresh_estimate_at_every_start(kind):
+    """The placebo refits check the data once and move the start: each start's effects are the
+    numbers estimate_effects gives on its own, and a start without enough points is an error
+    for that start only."""
+    rng = np.random.default_rng(21)
+    if kind.startswith("rate"):
+        d, start = _rate_series(rng)
+        c = _rate_series(rng)[0] if kind == "rate_comparison" else None
+        outcome, spec = "absence_rate", ItsSpec(seasonality="month")
+    else:
+        d, start = _count_series(rng, "negbin")
+        c = _count_series(rng, "negbin", rr=1.0)[0] if kind == "count_comparison" else None
+        outcome, spec = "thuiszitters", ItsSpec(family="quasipoisson", offset="pupils", seasonality="month")
+    months = list(d["month"])
+    starts = [months[2], months[30], months[50], start, months[-2]]
+    got = effects_at_starts(d, outcome, "month", starts, spec, comparison=c)
+    assert len(got) == len(starts)
+    for s, g in zip(starts, got):
+        try:
+            want = estimate_effects(d, outcome, "month", s, spec, comparison=c)
+        except DataError as exc:
+            assert isinstance(g, DataError) and str(g) == str(exc)
+            continue
+        pd.testing.assert_frame_equal(g.effects, want.effects)
+        assert (g.n_pre, g.n_post, g.interval) == (want.n_pre, want.n_post, want.interval)
+    assert isinstance(got[0], DataError) and isinstance(got[-1], DataError)  # too few points on one side
+    outside = effects_at_starts(d, outcome, "month", [months[30], "2040-01-01"], spec)[1]
+    assert isinstance(outside, ConfigError) and "outside the series" in str(outside)
+    with pytest.raises(DataError, match="no outcome column"):  # the data themselves: for every start
+        effects_at_starts(d.rename(columns={outcome: "x"}), outcome, "month", starts, spec)
 
 
 # ---------------------------------------------------------------- coverage of the default method

@@ -49,7 +49,7 @@ from josanalysis.methods.its.counts import fit_count, negbin_alpha
 from josanalysis.methods.its.design import ModelData, Segments, design_matrix, model_rows, segments
 from josanalysis.methods.its.effects import MAX_LOG_RATIO, critical_value, effects_table, unbounded_log_ratio
 from josanalysis.methods.its.estimator import RegressionFit
-from josanalysis.methods.its.fit import HAC_NOTE, ItsEffects, estimate_effects, fit_its, fit_regression
+from josanalysis.methods.its.fit import HAC_NOTE, ItsEffects, effects_at_starts, estimate_effects, fit_its, fit_regression
 from josanalysis.methods.its.gaussian import fit_gaussian
 from josanalysis.methods.its.result import FitSpec, FittedDesign, ItsDiagnostics, ItsFit, ItsResult
 from josanalysis.methods.its.spec import (
@@ -87,6 +87,7 @@ __all__ = [
     "HAC_NOTE",
     "window_indicator",
     # the steps, for robustness checks and experts
+    "effects_at_starts",
     "estimate_effects",
     "ItsEffects",
     "exclusion_mask",

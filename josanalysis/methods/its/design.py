@@ -149,8 +149,9 @@ def model_rows(X: pd.DataFrame, s: ValidatedSeries, comp: ValidatedSeries | None
             f"too few points ({int(used.sum())}) for a model with {X.shape[1]} terms; use fewer "
             "terms (e.g. harmonic instead of month seasonality)."
         )
-    Xu = X.loc[used].reset_index(drop=True)
-    Xu = Xu.loc[:, (Xu != 0).any(axis=0) | (Xu.columns == "const")]
+    A = X.to_numpy(dtype=float)[used]
+    keep = (A != 0).any(axis=0) | (X.columns == "const")
+    Xu = pd.DataFrame(A[:, keep], columns=X.columns[keep])
     offs = s.offset[used] if s.offset is not None else None
     plain = {"level": "level", "slope": "slope"}
     if comp is None:

@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special, stats
 
 from josanalysis.core.errors import DataError
 from josanalysis.methods.its.design import Segments
@@ -78,7 +78,8 @@ def effects_table(core: RegressionFit, spec: ItsSpec, s: ValidatedSeries, seg: S
         est = float(c @ b_arr)
         se = float(np.sqrt(max(c @ V_arr @ c, 0.0)))
         zt = est / se if se > 0 else np.nan
-        p = 2 * (stats.norm.sf(abs(zt)) if core.df is None else stats.t.sf(abs(zt), core.df))
+        # the survival functions of scipy.stats.norm / t, without their per-call argument checks
+        p = 2 * (special.ndtr(-abs(zt)) if core.df is None else special.stdtr(core.df, -abs(zt)))
         lo, hi = est - q * se, est + q * se
         if core.link == "log":
             if unbounded_log_ratio(est, se, q):

@@ -3,6 +3,7 @@ effects, fitted series, diagnostics and the result."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,7 +12,7 @@ import pandas as pd
 from statsmodels.stats.diagnostic import acorr_ljungbox
 from statsmodels.stats.stattools import durbin_watson
 
-from josanalysis.core.errors import ConfigError, DataError
+from josanalysis.core.errors import ConfigError, DataError, JosError
 from josanalysis.methods.its.counts import fit_count
 from josanalysis.methods.its.design import ModelData, Segments, design_matrix, model_rows, segments
 from josanalysis.methods.its.effects import critical_value, effects_table, fitted_frame
@@ -20,9 +21,9 @@ from josanalysis.methods.its.gaussian import fit_gaussian
 from josanalysis.methods.its.result import FitSpec, FittedDesign, ItsDiagnostics, ItsFit
 from josanalysis.methods.its.sparse import OBSERVED_EXPECTED, observed_expected_fit
 from josanalysis.methods.its.spec import ItsSpec
-from josanalysis.methods.its.validation import ValidatedSeries, align_comparison, validate_series
+from josanalysis.methods.its.validation import ValidatedSeries, align_comparison, at_start, validate_series
 
-__all__ = ["HAC_NOTE", "OBSERVED_EXPECTED_NOTE", "ItsEffects", "estimate_effects", "fit_its", "fit_regression"]
+__all__ = ["HAC_NOTE", "OBSERVED_EXPECTED_NOTE", "ItsEffects", "effects_at_starts", "estimate_effects", "fit_its", "fit_regression"]
 
 HAC_NOTE = (
     "Newey-West (HAC) intervals under-cover on short monthly series: in simulations with "
@@ -106,7 +107,8 @@ def fit_its(
     >>> fit_its(d, "aces", "time", 37, spec, lag=3)     # the spec with a 3-month phase-in  # doctest: +SKIP
     """
     spec = ItsSpec.from_options(spec, also_valid=("comparison",), **options)
-    s, seg, X, comp, md = _model_data(data, outcome, time, start, spec, comparison)
+    s, comp = _validated(data, outcome, time, start, spec, comparison)
+    seg, X, md = _design(s, comp, spec)
     core, effects, fitted, interval = _estimate(X, md, s, seg, spec, comp, time)
     diagnostics = _diagnostics(core)
     fit_spec = FitSpec(
@@ -155,7 +157,55 @@ def estimate_effects(data: pd.DataFrame, outcome: str, time: str, start: Any, sp
     >>> bool(np.isclose(lean.effects.loc["level", "estimate"], fit_its(d, "y", "t", 20, spec).effects.loc["level", "estimate"]))
     True
     """
-    s, seg, X, comp, md = _model_data(data, outcome, time, start, spec, comparison)
+    s, comp = _validated(data, outcome, time, start, spec, comparison)
+    return _effects(s, comp, spec, time)
+
+
+def effects_at_starts(data: pd.DataFrame, outcome: str, time: str, starts: Sequence[Any], spec: ItsSpec, *,
+                      comparison: pd.DataFrame | None = None) -> list[ItsEffects | JosError]:
+    """:func:`estimate_effects` of one series at each of several starts (the placebo dates).
+
+    The data are checked once (:func:`~josanalysis.methods.its.validation.validate_series`)
+    and only the start moves (:func:`~josanalysis.methods.its.validation.at_start`): the same
+    numbers as ``estimate_effects`` at each start, without repeating the checks.
+
+    Returns
+    -------
+    list
+        Per start its :class:`ItsEffects`, or the :class:`~josanalysis.core.errors.JosError`
+        saying why the model could not be estimated there (too few points on one side, ...).
+
+    Raises
+    ------
+    DataError, ConfigError
+        When the data themselves fail the checks (as ``estimate_effects`` at every start would).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> d = pd.DataFrame({"t": np.arange(40.0), "y": np.r_[np.zeros(20), np.ones(20)] + np.sin(np.arange(40.0))})
+    >>> spec = ItsSpec(autocorrelation="none", slope_change=False)
+    >>> at_20, at_2 = effects_at_starts(d, "y", "t", [20, 2], spec)
+    >>> bool(np.isclose(at_20.effects.loc["level", "estimate"], estimate_effects(d, "y", "t", 20, spec).effects.loc["level", "estimate"]))
+    True
+    >>> type(at_2).__name__   # two points before the start: not estimable there
+    'DataError'
+    """
+    if not starts:
+        return []
+    s, comp = _validated(data, outcome, time, starts[0], spec, comparison)
+    out: list[ItsEffects | JosError] = []
+    for start in starts:
+        try:
+            out.append(_effects(at_start(s, start), None if comp is None else at_start(comp, start), spec, time))
+        except JosError as exc:
+            out.append(exc)
+    return out
+
+
+def _effects(s: ValidatedSeries, comp: ValidatedSeries | None, spec: ItsSpec, time: str) -> ItsEffects:
+    """The effects of the model on a validated series (and comparison): :func:`estimate_effects`."""
+    seg, X, md = _design(s, comp, spec)
     try:
         core = fit_regression(md, spec)
         effects = effects_table(core, spec, s, seg, md.effect_names, critical_value(core, spec.alpha))
@@ -167,17 +217,21 @@ def estimate_effects(data: pd.DataFrame, outcome: str, time: str, start: Any, sp
     return ItsEffects(effects, seg.n_pre, seg.n_post, "t" if core.df is not None else "normal")
 
 
-def _model_data(data: pd.DataFrame, outcome: str, time: str, start: Any, spec: ItsSpec,
-                comparison: pd.DataFrame | None) -> tuple[ValidatedSeries, Segments, pd.DataFrame,
-                                                         ValidatedSeries | None, ModelData]:
-    """The steps before every fit: the checked series, its segments, the design and the model rows."""
+def _validated(data: pd.DataFrame, outcome: str, time: str, start: Any, spec: ItsSpec,
+               comparison: pd.DataFrame | None) -> tuple[ValidatedSeries, ValidatedSeries | None]:
+    """The checked series and the checked comparison aligned on it (or None)."""
     _check_month_period(data, time, spec)
     s = validate_series(data, outcome, time, start, spec, exclude=spec.exclude)
+    comp = None if comparison is None else align_comparison(comparison, s, outcome, time, start, spec)
+    return s, comp
+
+
+def _design(s: ValidatedSeries, comp: ValidatedSeries | None,
+            spec: ItsSpec) -> tuple[Segments, pd.DataFrame, ModelData]:
+    """The segments, the design matrix and the model rows of a validated series."""
     seg = segments(s, spec.lag)
     X = design_matrix(s, spec, seg)
-    comp = None if comparison is None else align_comparison(comparison, s, outcome, time, start, spec)
-    md = model_rows(X, s, comp, spec, seg.used)
-    return s, seg, X, comp, md
+    return seg, X, model_rows(X, s, comp, spec, seg.used)
 
 
 def _check_month_period(data: Any, time: str, spec: ItsSpec) -> None:

@@ -7,6 +7,7 @@ names the rows and the column at fault (spreadsheet row numbers: the header is r
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ from josanalysis.core.errors import ConfigError, DataError
 from josanalysis.core.schoolcalendar import in_windows
 from josanalysis.methods.its.spec import ItsSpec
 
-__all__ = ["ValidatedSeries", "validate_series", "align_comparison", "exclusion_mask", "window_indicator"]
+__all__ = ["ValidatedSeries", "at_start", "validate_series", "align_comparison", "exclusion_mask", "window_indicator"]
 
 
 @dataclass(frozen=True)
@@ -156,8 +157,7 @@ def _time_axis(tcol: pd.Series, time: str, start: Any, is_datetime: bool) -> tup
             raise DataError("time has missing values.", rows=_rows(tcol.isna().to_numpy()), column=time)
         mi = month_index(tcol)
         t = mi - mi[0]
-        start_ts = to_timestamp(start, "start")
-        start_t = float(start_ts.year * 12 + start_ts.month - mi[0])
+        start_t = _start_on_axis(start, tcol, is_datetime)
     else:
         if not pd.api.types.is_numeric_dtype(tcol):
             raise DataError(
@@ -172,9 +172,43 @@ def _time_axis(tcol: pd.Series, time: str, start: Any, is_datetime: bool) -> tup
                 f"start {start!r} is a date but time column '{time}' is numeric: give start on "
                 "the same numeric scale."
             )
-        start_t = float(start)
+        start_t = _start_on_axis(start, tcol, is_datetime)
     _check_time_order(t, tcol, time, start, start_t)
     return t, start_t
+
+
+def _start_on_axis(start: Any, tcol: pd.Series, is_datetime: bool) -> float:
+    """The start on the model's time axis (months since the first point, or the numeric time)."""
+    if not is_datetime:
+        return float(start)
+    first = tcol.iloc[0]
+    start_ts = to_timestamp(start, "start")
+    return float(start_ts.year * 12 + start_ts.month - (first.year * 12 + first.month))
+
+
+def at_start(s: ValidatedSeries, start: Any) -> ValidatedSeries:
+    """The validated series ``s`` with another start: what :func:`validate_series` would return
+    for the same data at ``start``, without checking the data again (for the many refits of
+    the placebo dates).
+
+    Raises
+    ------
+    ConfigError
+        A start that is not a date (date axis), or lies outside the series.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"t": np.arange(10.0), "y": np.arange(10.0)})
+    >>> s = validate_series(d, "y", "t", 5, ItsSpec())
+    >>> at_start(s, 3).start_t
+    3.0
+    """
+    if not s.is_datetime and isinstance(start, (dt.date, pd.Timestamp, str)):
+        raise ConfigError(f"start {start!r} is a date but the time axis is numeric: give start on "
+                          "the same numeric scale.")
+    start_t = _start_on_axis(start, s.tvalue, s.is_datetime)
+    _check_start_within(s.t, s.tvalue, start, start_t)
+    return dataclasses.replace(s, start_t=start_t)
 
 
 def _check_time_order(t: np.ndarray, tcol: pd.Series, time: str, start: Any, start_t: float) -> None:
@@ -187,6 +221,10 @@ def _check_time_order(t: np.ndarray, tcol: pd.Series, time: str, start: Any, sta
             rows=[int(i) + 2 for i in bad],
             column=time,
         )
+    _check_start_within(t, tcol, start, start_t)
+
+
+def _check_start_within(t: np.ndarray, tcol: pd.Series, start: Any, start_t: float) -> None:
     if not (t[0] < start_t <= t[-1]):
         first, last = tcol.iloc[0], tcol.iloc[-1]
         raise ConfigError(

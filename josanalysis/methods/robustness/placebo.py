@@ -12,7 +12,7 @@ import pandas as pd
 
 from josanalysis.core import formatting as nl
 from josanalysis.core.errors import ConfigError, DataError, JosError
-from josanalysis.methods.its import ItsFit, ItsSpec, estimate_effects, exclusion_mask, fit_its
+from josanalysis.methods.its import ItsFit, ItsSpec, effects_at_starts, exclusion_mask, fit_its
 from josanalysis.methods.its.sparse import OBSERVED_EXPECTED
 
 __all__ = ["PlaceboResult", "placebo_test", "reachable", "unreachable_nl", "allowed_as_large"]
@@ -233,11 +233,9 @@ def _placebo_fits(pre: pd.DataFrame, outcome: str, time: str, starts: list[Any],
                   comparison: pd.DataFrame | None, notes: list[str]) -> pd.DataFrame:
     """The level and slope effects of a fit at each placebo start (a note for each failure)."""
     rows = []
-    for pstart in starts:
-        try:
-            r = estimate_effects(pre, outcome, time, pstart, spec, comparison=comparison)
-        except JosError as exc:
-            notes.append(f"placebo start {pstart}: not estimable ({exc}).")
+    for pstart, r in zip(starts, effects_at_starts(pre, outcome, time, starts, spec, comparison=comparison)):
+        if isinstance(r, JosError):
+            notes.append(f"placebo start {pstart}: not estimable ({r}).")
             continue
         if r.interval == OBSERVED_EXPECTED:
             # no finite change at this date (no events after it): skipped as before the
