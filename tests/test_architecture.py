@@ -103,6 +103,20 @@ def test_reporting_never_imports_sources():
     assert not problems, "\n".join(problems)
 
 
+def test_report_figures_are_made_in_one_place():
+    """Every report figure comes from reporting.figures.report_figure (the title placement that
+    lets matplotlib skip measuring tick labels above a panel), never from pyplot directly."""
+    problems = []
+    for path in _modules():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and node.func.attr in ("subplots", "figure", "subplot_mosaic")
+                    and isinstance(node.func.value, ast.Name) and node.func.value.id == "plt"):
+                problems.append(f"{path.relative_to(PROJECT)}:{node.lineno}: plt.{node.func.attr}")
+    inside = [p for p in problems if p.startswith("josanalysis/reporting/figures.py:") and p.endswith("plt.subplots")]
+    assert len(inside) == 1 and problems == inside, "figures made outside report_figure:\n" + "\n".join(problems)
+
+
 def _function_imports(path: Path) -> list[str]:
     tree = ast.parse(path.read_text(encoding="utf-8"))
     module = _module_name(path)

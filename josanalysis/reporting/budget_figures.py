@@ -20,6 +20,7 @@ from matplotlib.figure import Figure
 from josanalysis.core import formatting as nl
 from josanalysis.core.config import FUNCTIONS
 from josanalysis.questions.capacity import CapacityResult
+from josanalysis.reporting.figures import report_figure
 
 __all__ = ["plot_capacity", "plot_budget", "alt_text_capacity", "alt_text_budget"]
 
@@ -51,7 +52,7 @@ def plot_capacity(result: CapacityResult, names: Mapping[str, str] | None = None
     wide = result.table.pivot_table(index="school_id", columns="function", values=col, aggfunc="first",
                                     sort=False)
     wide = wide.reindex(columns=[f for f in FUNCTIONS if f in wide.columns]).dropna(how="all")
-    fig, ax = plt.subplots(figsize=(8, 0.32 * max(len(wide), 1) + 1.4), layout="tight")
+    fig, ax = report_figure(figsize=(8, 0.32 * max(len(wide), 1) + 1.4), layout="tight")
     left = np.zeros(len(wide))
     colors = {"GW": "#4c72b0", "JGC": "#55a868", "PAJ": "#dd8452"}
     for func in wide.columns:
@@ -91,7 +92,7 @@ def plot_budget(recalibrated: pd.DataFrame, path: pd.DataFrame, names: Mapping[s
     pupils = recalibrated.set_index("school_id")["pupils"]
     schools = list(recalibrated["school_id"])
     years = sorted(path["year"].unique())
-    fig, ax = plt.subplots(figsize=(8, 0.32 * len(schools) + 1.4), layout="tight")
+    fig, ax = report_figure(figsize=(8, 0.32 * len(schools) + 1.4), layout="tight")
     cmap = plt.get_cmap("Blues")
     for i, sid in enumerate(schools):
         p = path[path["school_id"] == sid].sort_values("year")

@@ -48,7 +48,7 @@ from josanalysis.questions.qualitative import (
     trajectory_follow_nl,
 )
 from josanalysis.reporting.document import Item, Section, Text, render_figure
-from josanalysis.reporting.figures import SYNTHETIC_MARK, fixed_margins
+from josanalysis.reporting.figures import SYNTHETIC_MARK, fixed_margins, report_figure
 from josanalysis.reporting.report_parts import change_nl, shown
 
 __all__ = ["FRAMEWORK_KEY", "QUALITATIVE_KEY", "STATUS_COLOURS", "STATUS_CODES", "school_measured", "framework_section",
@@ -130,7 +130,7 @@ def _element_markdown(s: ElementStatus) -> str:
 
 def plot_framework(statuses: Sequence[ElementStatus], *, title: str, synthetic: bool = False) -> plt.Figure:
     """The chain of Bijlage 1 as four columns of boxes, each coloured by its status."""
-    fig, ax = plt.subplots(figsize=(12, 6.4))
+    fig, ax = report_figure(figsize=(12, 6.4))
     ax.set_xlim(0, 4)
     ax.set_ylim(0, 7.1)
     ax.axis("off")
