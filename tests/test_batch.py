@@ -655,3 +655,52 @@ def test_a_local_run_after_papermill_in_the_calling_thread(tmp_path):
     assert status(result) == {"region": "ok", "budget": "ok", "schools/A": "ok", "schools/B": "ok"}
     # the caller's own loop is left as it was
     assert not asyncio.get_event_loop_policy().get_event_loop().is_closed()
+
+
+def _kernel_processes() -> list[str]:
+    """Report kernels still alive below this process: the stand-ins jupyter_client launched and
+    the kernels forked from a warm template (the templates themselves stay for the next run)."""
+    import psutil
+
+    out = []
+    for p in psutil.Process().children(recursive=True):
+        try:
+            cmd = " ".join(p.cmdline())
+            parent = p.parent()
+            if p.status() == psutil.STATUS_ZOMBIE:
+                continue
+            if "-f" in p.cmdline():  # a kernel or its stand-in: -f <connection file>
+                out.append(f"{p.pid} {cmd[:80]}")
+            elif parent is not None and "template.sock" in " ".join(parent.cmdline()):
+                out.append(f"{p.pid} forked from template {parent.pid}")
+        except psutil.NoSuchProcess:
+            continue
+    return out
+
+
+@pytest.mark.parametrize("warm", [True, False])
+def test_kernels_shut_down_in_the_background_are_gone_once_waited_for(tmp_path, warm):
+    """A worker hands its finished kernel to a background shutdown and goes on with its next
+    report; wait_for_shutdowns (which a run calls before it returns) waits until it has exited,
+    and a whole run leaves no kernel behind."""
+    import asyncio
+
+    from jupyter_core.utils import run_sync
+
+    ksm = (kernels.forked_kernel_specs(kernels.KERNEL_NAME, ["json"], "test-code", str(tmp_path))
+           if warm else None)
+    km = kernels.kernel_manager(kernels.KERNEL_NAME, ksm)
+    loop = asyncio.new_event_loop()
+    try:
+        loop.run_until_complete(km.start_kernel())
+        assert _kernel_processes(), "the test does not see the kernel it started"
+        kernels.shutdown_in_background(km)
+        kernels.wait_for_shutdowns()
+        assert _kernel_processes() == []
+        assert not run_sync(km.is_alive)()
+    finally:
+        loop.close()
+    params = make_region(tmp_path, ids=("A", "B"))
+    result = run(params, tmp_path / "out", None, workers=2, warm=warm)
+    assert result.ok, [o.error for o in result.failed]
+    assert _kernel_processes() == []

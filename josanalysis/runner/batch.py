@@ -73,6 +73,7 @@ from josanalysis.runner.kernels import (
     START_TIMEOUT,
     WARM_DEFAULT,
     check_kernel,
+    wait_for_shutdowns,
     warm_imports,
 )
 from josanalysis.runner.manifest import utc_timestamp, write_manifest
@@ -267,6 +268,7 @@ def _prepare_and_execute(plan: RunPlan, to_run: Sequence[Report], options: Clust
             prepared = _prepare_data(plan, prepare)
             clock.lap("prepare")
         outcomes = cluster.run(_tasks(plan, prepared, kernel), plan.region.region_id, scan.report_in_place)
+    wait_for_shutdowns()  # the last reports' kernels (local workers shut them down in the background)
     clock.lap("execute")
     return prepared, outcomes
 

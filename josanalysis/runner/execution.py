@@ -39,7 +39,7 @@ from josanalysis.runner.kernels import (
     forked_kernel_specs,
     is_kernel_start_failure,
     kernel_manager,
-    shutdown_quietly,
+    shutdown_in_background,
 )
 from josanalysis.runner.manifest import runtime_info, utc_timestamp, write_manifest
 
@@ -243,7 +243,7 @@ def _execute_notebook(task: ReportTask) -> _Execution:
             error = exc
         finally:
             if km is not None:
-                shutdown_quietly(km)
+                shutdown_in_background(km)
         return _Execution(tmp, nb_out, attempts, tuple(retried), kernel_mode, error)
 
 
