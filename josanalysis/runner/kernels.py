@@ -217,8 +217,12 @@ WARM_DEFAULT = sys.platform.startswith("linux")
 #: Modules every warm template imports, besides those the notebooks import. ``ipykernel.debugger``
 #: (and the debugpy it loads) is imported by every kernel when it starts: a third of a forked
 #: kernel's start when the kernel has to import it itself.
+#: ``pyfixest.did.estimation`` is what :mod:`josanalysis.methods.eventstudy` imports on its first
+#: event study (half a second): the budget, the region and the first school report of every
+#: region fit one.
 _WARM_BASE_MODULES = ("numpy", "pandas", "scipy", "IPython", "ipykernel.ipkernel",
-                      "ipykernel.kernelapp", "ipykernel.zmqshell", "ipykernel.debugger")
+                      "ipykernel.kernelapp", "ipykernel.zmqshell", "ipykernel.debugger",
+                      "pyfixest.did.estimation")
 
 _ZYGOTE_CODE = r"""
 import importlib, json, os, signal, socket, struct, sys, threading, time, traceback
