@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pandas as pd
 import pytest
 
@@ -46,6 +48,23 @@ def test_yearly_panel(panel):
     y = panel.yearly("DM0100")
     assert list(y["school_year"])[:2] == ["2016-2017", "2017-2018"]
     assert {"pupils", "youthcare_ambulant", "tlv_vso_cluster4", "jos_trajectories"} <= set(y.columns)
+
+
+def test_wide_views_are_built_once_and_each_caller_gets_its_own_copy():
+    """A report asks for its school's months once per indicator: the view is built once, and
+    changing one caller's frame never reaches the next caller."""
+    panel = load_panel("demoregio")
+    first = panel.monthly("DM0100")
+    first.loc[:, "absence_rate"] = -1.0
+    first.drop(columns=["thuiszitters"], inplace=True)
+    again = panel.monthly("DM0100")
+    assert "thuiszitters" in again.columns and again["absence_rate"].between(0, 1).all()
+    fresh = dataclasses.replace(panel)  # a new panel (e.g. a subset of schools) starts without views
+    pd.testing.assert_frame_equal(again, fresh.monthly("DM0100"))
+    y = panel.yearly()
+    y.loc[:, "pupils"] = 0.0
+    assert (panel.yearly()["pupils"].dropna() > 0).all()
+    assert set(panel._views) == {("month", "DM0100"), ("schoolyear", None)}
 
 
 def test_prepared_folder_round_trip(tmp_path):

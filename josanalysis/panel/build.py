@@ -82,6 +82,10 @@ class Panel:
     synthetic: bool
     inputs: dict[str, list[str]] = field(default_factory=dict)
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    #: The wide views already built (:meth:`monthly`, :meth:`yearly`), by frequency and school: a
+    #: report asks for its school's months once per indicator. Each call gets its own copy.
+    _views: dict[tuple[str, str | None], pd.DataFrame] = field(default_factory=dict, init=False, repr=False,
+                                                               compare=False)
 
     @property
     def present_sources(self) -> frozenset[str]:
@@ -110,15 +114,19 @@ class Panel:
         """Monthly indicators wide: ``school_id``, ``month``, one column per indicator and the
         denominators ``scheduled_hours``, ``n_pupils`` (pupils registered that month) and
         ``pupils`` (DUO count of the school year). Only lesson months appear."""
-        w = self._wide("month", school_id).rename(columns={"period": "month"})
-        return w.sort_values(["school_id", "month"]).reset_index(drop=True)
+        if ("month", school_id) not in self._views:
+            w = self._wide("month", school_id).rename(columns={"period": "month"})
+            self._views["month", school_id] = w.sort_values(["school_id", "month"]).reset_index(drop=True)
+        return self._views["month", school_id].copy()
 
     def yearly(self, school_id: str | None = None) -> pd.DataFrame:
         """School-year indicators wide: ``school_id``, ``school_year`` (``"2022-2023"``),
         ``year_start`` and one column per indicator."""
-        w = self._wide("schoolyear", school_id).rename(columns={"period": "year_start"})
-        w.insert(1, "school_year", [f"{d.year}-{d.year + 1}" for d in w["year_start"]])
-        return w.sort_values(["school_id", "year_start"]).reset_index(drop=True)
+        if ("schoolyear", school_id) not in self._views:
+            w = self._wide("schoolyear", school_id).rename(columns={"period": "year_start"})
+            w.insert(1, "school_year", [f"{d.year}-{d.year + 1}" for d in w["year_start"]])
+            self._views["schoolyear", school_id] = w.sort_values(["school_id", "year_start"]).reset_index(drop=True)
+        return self._views["schoolyear", school_id].copy()
 
     def series(self, school_id: str, indicator: str, *,
                covid_windows: tuple[tuple[dt.date, dt.date], ...] = ()) -> pd.DataFrame:
