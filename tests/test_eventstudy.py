@@ -11,6 +11,7 @@ import pyfixest as pf
 
 from josanalysis.core.errors import ConfigError, DataError
 from josanalysis.methods.eventstudy import event_study
+from josanalysis.methods.eventstudy.inference import INVERT_RTOL, invert
 
 # the demo region's design: 1 early pilot, 8 schools from 2022, 2 from 2024, 2 never
 STARTS = ["2019-08-01"] + ["2022-08-01"] * 8 + ["2024-08-01"] * 2 + [None, None]
@@ -241,3 +242,19 @@ def test_a_school_with_one_point_is_left_out_with_a_note():
     without = event_study(panel, "absence_rate", **kw)
     assert any(n.startswith("S99: maar één meetpunt") for n in with_lone.notes)
     assert with_lone.att.loc["att", "estimate"] == pytest.approx(without.att.loc["att", "estimate"])
+
+
+@pytest.mark.parametrize("crossing", [0.3, 1.0, 7.77, -2.5, 1e-9])
+def test_interval_end_is_found_to_a_fraction_of_the_bootstrap_scale(crossing):
+    """The interval end is where the bootstrap p-value drops to alpha; the bisection stops when
+    the bracket is INVERT_RTOL of the first step, so the end is that close to the true one."""
+    step = 0.8 if crossing > 0 else -0.8
+    calls = []
+
+    def pval(t):
+        calls.append(t)
+        return 0.5 if (t < crossing if step > 0 else t > crossing) else 0.01
+
+    end = invert(pval, 0.0, step, 0.05)
+    assert abs(end - crossing) <= INVERT_RTOL * abs(step)
+    assert len(calls) < 45  # far fewer evaluations than the 50 halvings it replaced, plus the expansion
