@@ -258,3 +258,19 @@ def test_interval_end_is_found_to_a_fraction_of_the_bootstrap_scale(crossing):
     end = invert(pval, 0.0, step, 0.05)
     assert abs(end - crossing) <= INVERT_RTOL * abs(step)
     assert len(calls) < 45  # far fewer evaluations than the 50 halvings it replaced, plus the expansion
+
+
+@pytest.mark.parametrize("n_schools", [6, 13])
+def test_event_years_do_not_depend_on_which_years_are_pooled(n_schools):
+    """The region's school-year analysis reads the first year from the event table of the fit
+    whose pooled effect covers the later years (one fit for both): the event years, their
+    bootstrap intervals and randomization tests must not depend on pooled_from (random
+    reassignments drawn from the same seed)."""
+    rng = np.random.default_rng(5)
+    panel = staggered_panel(rng)
+    panel = panel[panel.school.isin(sorted(panel.school.unique())[-n_schools:])]
+    kw = dict(unit="school", time="month", start="jos_start", n_permutations=19, seed=3)
+    all_years = event_study(panel, "absence_rate", **kw)
+    later = event_study(panel, "absence_rate", pooled_from=1, **kw)
+    pd.testing.assert_frame_equal(all_years.event, later.event)
+    assert later.att.loc["att", "estimate"] != pytest.approx(all_years.att.loc["att", "estimate"])

@@ -38,6 +38,7 @@ from scipy import stats
 from josanalysis.assessment.context import Context
 from josanalysis.assessment.evidence import Effect, Evidence, capacity_per_100
 from josanalysis.assessment.verdicts import Assessment, assess
+from josanalysis.core.errors import ConfigError
 from josanalysis.core.indicators import get_indicator
 from josanalysis.methods import EventStudyResult, event_study
 
@@ -207,9 +208,11 @@ class RegionYearly:
     indicator
         Indicator key.
     study
-        Event years (first JOS year = 0) with intervals; its pooled effect covers all JOS years.
+        Event years (first JOS year = 0) with intervals. Its pooled effect is that of ``later``
+        when some school is observed after its first JOS year (one fit gives both: the event
+        years do not depend on which years are pooled), else over all JOS years.
     later
-        The same panel with the pooled effect over the later years (event year 1 on).
+        The event study with the pooled effect over the later years (event year 1 on), or None.
     first_year, later_years
         Verdicts on the first JOS year (event year 0; for indicators where earlier detection
         can first raise the numbers no direction is expected) and on the later years.
@@ -238,7 +241,13 @@ def region_yearly(ctx: Context, indicator: str, *, seed: int = 0) -> RegionYearl
     p = region_yearly_panel(ctx, indicator)
     kw = dict(unit="school_id", time="year_start", start="jos_start", alpha=ctx.plan.alpha, seed=seed,
               n_permutations=REGION_PERMUTATIONS)
-    study = _with_intervals_only(event_study(p, indicator, **kw))
+    # one fit serves both estimates: its event table gives the first year, its pooled effect the
+    # later years (event year 1 on); only without any later year is the pooled effect over all years
+    try:
+        full = event_study(p, indicator, pooled_from=1, **kw)
+    except ConfigError:
+        full = event_study(p, indicator, **kw)
+    study = _with_intervals_only(full)
     points = _segment_sizes(p, "year_start")
     plausible = _plausible_difference(ind, p, "year_start")
     first = study.event.loc[0] if 0 in study.event.index else None
@@ -255,7 +264,7 @@ def region_yearly(ctx: Context, indicator: str, *, seed: int = 0) -> RegionYearl
                                     **early)
     later = later_a = None
     if (study.event.index >= 1).any():
-        later = event_study(p, indicator, pooled_from=1, **kw)
+        later = full
         later_a = assess(_region_evidence(ctx, study, indicator, later.att.iloc[0], frequency="schoolyear",
                                           points=(points[0], points[1] - 1), plausible=plausible,
                                           estimate_name="het gemiddelde verschil in de latere JOS-jaren"))
