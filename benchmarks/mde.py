@@ -114,7 +114,10 @@ def main() -> None:
     ratio = df["scale"] == "ratio"
     both = ratio & (df["analytic"] < UNDETECTABLE_RATIO) & (df["simulated"] < UNDETECTABLE_RATIO)
     one = ratio & ((df["analytic"] < UNDETECTABLE_RATIO) != (df["simulated"] < UNDETECTABLE_RATIO))
-    listed = lambda g: ", ".join(f"{r.school} {r.indicator} ({r.analytic:.2g} / {r.simulated:.2g})" for r in g.itertuples())
+
+    def listed(g: pd.DataFrame) -> str:
+        return ", ".join(f"{r.school} {r.indicator} ({r.analytic:.2g} / {r.simulated:.2g})" for r in g.itertuples())
+
     print(f"{int(both.sum())} of the {len(df)} printed MDEs are beyond a 90% decrease by both methods (printed alike: "
           f"even a decrease of 90% would be missed more often than 1 in 5): {listed(df[both])}")
     print(f"{int(one.sum())} are beyond a 90% decrease by one method only (a disagreement): {listed(df[one])}")

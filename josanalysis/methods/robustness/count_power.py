@@ -112,7 +112,7 @@ class CountRulePower:
     log_var_fit, fit_slope
         ``log Var(F)`` of the fit's own log post-period total ``F`` (a linear function of the
         estimates), and ``Cov(estimate, F) / Var(F)``. None: the estimate follows the count itself
-        (``F = log M``, slope 1), as for a fit with independent errors and a level change.
+        (``F = log M``, slope 1), as with independent errors and a level change.
     crit, df
         Critical value of the interval and the degrees of freedom of its t quantile (None: normal).
     threshold
@@ -188,21 +188,16 @@ class CountRulePower:
         log_m = float(np.interp(delta, self.grid, self.log_m))
         var_m = math.exp(np.interp(delta, self.grid, self.log_var_m))
         se2 = math.exp(np.interp(delta, self.grid, self.log_se2))
-        if self.log_var_fit is None or self.fit_slope is None:
-            var_f, slope = var_m, None
+        if self.log_var_fit is None or self.fit_slope is None:   # the estimate follows the count
+            var_f, slope = var_m, 1.0
         else:
             var_f = min(math.exp(np.interp(delta, self.grid, self.log_var_fit)), var_m)
             slope = float(np.interp(delta, self.grid, self.fit_slope))
         # the fit's log post-period total F given M = k (F - E F, normal; exactly log(k / m) when F = log M)
         f = (var_f / var_m) * (np.log(k) - log_m)[:, None] + math.sqrt(var_f * (1.0 - var_f / var_m)) * _NODES
         d_f = np.interp(log_m + f, self.log_m, self.grid)          # the alternative the fit then sees
-        if slope is None:                                          # the estimate is that alternative
-            mean, rest2 = d_f, np.exp(np.interp(d_f, self.grid, self.log_se2)) - np.exp(
-                np.interp(d_f, self.grid, self.log_var_m))
-            rest = np.sqrt(np.maximum(rest2, 1e-12 * se2))
-        else:                                                      # the estimate given F
-            mean = delta + slope * f
-            rest = math.sqrt(max(se2 - slope * slope * var_f, 1e-12 * se2))
+        mean = delta + slope * f                                   # the estimate given F, and its rest
+        rest = math.sqrt(max(se2 - slope * slope * var_f, 1e-12 * se2))
         # the fit reports the standard error at the means it fitted
         z = (sign * mean - np.maximum(self.crit * np.exp(0.5 * np.interp(d_f, self.grid, self.log_se2)),
                                       self.threshold)) / rest
@@ -226,10 +221,13 @@ class CountRulePower:
 
 def _moments(Xa: np.ndarray, j: int, eta0: np.ndarray, nb: float, post: np.ndarray,
              deltas: np.ndarray, rho: float = 0.0) -> np.ndarray:
-    """Per alternative in ``deltas``: ``m(delta)``, ``[I^-1]_jj`` and ``c'I^-1 c`` (``c`` the
-    gradient of ``log m``) at the counterfactual means moved by ``delta`` where the term applies
-    (one row each). ``I = X'W^1/2 R^-1 W^1/2 X`` is the information of the GLS fit with AR(1)
-    errors ``rho`` on the working scale (``X'WX`` for ``rho = 0``)."""
+    """Per alternative in ``deltas`` (one row each), at the counterfactual means moved by ``delta``
+    where the term applies: ``m(delta)``, ``[I^-1]_jj``, ``c'I^-1 c`` (``c`` the gradient of
+    ``log m``: the variance of the fit's log post-period total), ``h'R h / m^2`` (the variance of
+    the log post-period count, ``h = mu / sqrt(w)``, ``R`` the AR(1) correlation of the post-period
+    months) and ``[I^-1 c]_j`` (the covariance of the estimate with that total), all per unit
+    dispersion. ``I = X'W^1/2 R^-1 W^1/2 X`` is the information of the GLS fit with AR(1) errors
+    ``rho`` on the working scale (``X'WX`` for ``rho = 0``)."""
     mu = np.exp(np.clip(eta0[None, :] + np.asarray(deltas, dtype=float)[:, None] * Xa[None, :, j], -700, 700))
     w = mu / (1.0 + nb * mu)                                  # mu^2 / V(mu), log link
     z = np.sqrt(w)[:, :, None] * Xa[None, :, :]

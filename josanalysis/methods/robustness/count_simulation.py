@@ -139,6 +139,15 @@ class CountProcess:
     couplings
         The months where no thinning reaches the correlation (a steep step down), each drawn from
         its marginal through a calibrated gaussian copula with last month's count.
+
+    Examples
+    --------
+    Ten pupils a month, then two: at most two of ten can stay, so the step month is coupled.
+
+    >>> mu = np.r_[np.full(5, 10.0), np.full(5, 2.0)]
+    >>> p = CountProcess.build(mu, mu, 0.8)
+    >>> list(p.couplings), p.draw(np.random.default_rng(0), 3).shape
+    ([5], (3, 10))
     """
 
     survival: np.ndarray

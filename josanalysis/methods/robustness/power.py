@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 from scipy.signal import lfilter
-from statsmodels.tsa.arima_process import arma_acovf
+from statsmodels.tsa.arima_process import arma_acf, arma_acovf
 
 from josanalysis.core import formatting as nl
 from josanalysis.core.errors import ConfigError, DataError
@@ -207,12 +207,14 @@ def _simulator(res: ItsFit, term: str, rng: np.random.Generator) -> _Simulator:
     phi = marginal_dispersion(family, des) if nb == 0.0 else 1.0
 
     processes: dict[float, CountProcess] = {}
+    # the lag-1 correlation of the fitted AR process (for AR(1): its coefficient)
+    lag1 = float(rho[0]) if len(rho) == 1 else float(arma_acf(np.r_[1.0, -rho], [1.0], lags=2)[1]) if len(rho) else 0.0
 
     def draw(g: np.random.Generator, delta: float) -> np.ndarray:
         # whole counts with mean mu, variance phi mu (1 + alpha mu) and the fitted lag-1 correlation
         if delta not in processes:
             mu = mu0 * np.exp(delta * x_term)
-            processes[delta] = CountProcess.build(mu, phi * mu * (1.0 + nb * mu), float(rho[0]) if len(rho) else 0.0)
+            processes[delta] = CountProcess.build(mu, phi * mu * (1.0 + nb * mu), lag1)
         return processes[delta].draw(g)[0]
 
     def refit_count(y: np.ndarray) -> tuple[float, float, float]:
