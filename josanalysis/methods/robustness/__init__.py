@@ -8,7 +8,7 @@
 * :func:`minimum_detectable_effect` (``power``) gives the smallest level (or slope) change the
   whole verdict rule (interval and placebo threshold) detects with the requested power:
   analytically from the fitted model's standard error (default), or by simulating series like
-  the observed one.
+  the observed one; :func:`simulated_power` checks a printed MDE on series simulated with it.
 
 All three take the same arguments as :func:`josanalysis.methods.its.fit_its` (an
 :class:`~josanalysis.methods.its.ItsSpec` and/or model options as keywords), so the model they
@@ -32,7 +32,7 @@ from josanalysis.methods.robustness.placebo import (
     reachable,
     unreachable_nl,
 )
-from josanalysis.methods.robustness.power import MDE_METHODS, MdeResult, minimum_detectable_effect
+from josanalysis.methods.robustness.power import MDE_METHODS, MdeResult, minimum_detectable_effect, simulated_power
 from josanalysis.methods.robustness.sensitivity import SENSITIVITY_COLUMNS, sensitivity_table
 
 __all__ = [
@@ -42,6 +42,7 @@ __all__ = [
     "placebo_test",
     "sensitivity_table",
     "minimum_detectable_effect",
+    "simulated_power",
     "MDE_METHODS",
     "reachable",
     "unreachable_nl",

@@ -11,16 +11,19 @@ power of the rule as a sum over the possible counts:
 ``power(delta) = sum_k P(M = k | delta) x P(rule claims | M = k)``
 
 * ``M`` -- the events after the start -- is negative binomial with mean ``m(delta)`` (the
-  counterfactual means moved by ``delta`` where the term applies) and the variance the fitted
-  model gives the post-period sum (its dispersion read as NB2 over-dispersion at the
-  alternative, and its AR(1) errors), ``m(delta)^2 Var(log M)``; Poisson when that is no more
-  than ``m(delta)``;
-* given ``M = k``, the model's estimate is ``delta_k + xi`` with ``m(delta_k) = k`` (the
-  post-period's fitted total equals its observed total) and ``xi`` normal with the variance
-  the fitted model has beyond ``log M`` (the slope change estimated from the same events and the
-  extrapolated pre-period), ``SE(delta_k)^2 - Var(log M | delta_k)``; the fit reports
-  ``SE(delta_k)``, the standard error at the realised count, and the rule claims the change
-  when ``|estimate| > max(crit SE(delta_k), threshold)`` in the direction of ``delta``;
+  counterfactual means moved by ``delta`` where the term applies) and the variance of the
+  post-period sum under the fitted model (its dispersion read as NB2 over-dispersion at the
+  alternative, times the AR(1) inflation of a sum of correlated months); Poisson when that is no
+  more than ``m(delta)``;
+* the fit's own log post-period total ``F`` (a linear function of its estimates) is normal given
+  ``M = k`` (``Cov(F, log M) = Var(F)``), and the estimate given ``F`` is ``delta + beta (F - log
+  m) + xi`` with ``beta = Cov(estimate, F) / Var(F)`` and ``xi`` normal with the rest of the
+  variance ``SE(delta)^2 - beta^2 Var(F)``; the fit reports ``SE(delta_F)``, the standard error at
+  the means it fitted (``log m(delta_F) = F``), and the rule claims the change when ``|estimate| >
+  max(crit SE(delta_F), threshold)`` in the direction of ``delta``. With independent errors
+  ``F = log M`` and, for a level change, ``beta = 1``: the estimate follows the count. With strong
+  AR(1) errors the GLS estimate reads a level change mostly from the step at the start and follows
+  the count only a little (issue 18);
 * with fewer events than the post-period terms the model estimates from them (a level and a
   slope change: 2) the post-period line is not determined (one event fixes no slope): the
   estimate runs off and its interval with it, so such a count is counted as not detected (in
@@ -31,8 +34,9 @@ power of the rule as a sum over the possible counts:
   which claims a decrease when its exact interval excludes 1.
 
 For a large expected count ``M`` concentrates at ``m(delta)`` and the sum becomes the normal
-rule. Standard errors come from the fitted model's information re-weighted at each
-alternative (``docs/methods.md`` §2), computed once on a grid of ``delta``: tens of milliseconds.
+rule. Standard errors come from the information of the fit's own estimator (its AR(1) errors
+included) re-weighted at each alternative (``docs/methods.md`` §2), computed once on a grid of
+``delta``: tens of milliseconds.
 """
 
 from __future__ import annotations
@@ -47,6 +51,7 @@ from josanalysis.core.errors import DataError
 from josanalysis.methods.its import ItsFit
 from josanalysis.methods.its.effects import MAX_LOG_RATIO
 from josanalysis.methods.its.estimator import marginal_dispersion
+from josanalysis.methods.its.gaussian import prais_winsten
 from josanalysis.methods.its.sparse import observed_expected_interval
 
 __all__ = ["CountRulePower", "ObservedExpectedRule", "count_rule_power", "nb2_alpha", "observed_expected_rule"]
@@ -55,10 +60,14 @@ __all__ = ["CountRulePower", "ObservedExpectedRule", "count_rule_power", "nb2_al
 _SPREAD = 12.0
 
 #: At most this many post-period counts per power (every step-th count beyond).
-_MAX_POINTS = 2000
+_MAX_POINTS = 400
 
 #: Points on each side of 0 of the grid of alternatives on which the standard errors are computed.
 _GRID = 161
+
+#: Gauss-Hermite nodes and weights (probabilists') for the fit's post-period total given the count.
+_NODES, _WEIGHTS = np.polynomial.hermite_e.hermegauss(8)
+_WEIGHTS = _WEIGHTS / _WEIGHTS.sum()
 
 
 def nb2_alpha(fit: ItsFit) -> float:
@@ -98,7 +107,12 @@ class CountRulePower:
     log_se2
         ``log SE(delta)^2``: the variance of the term's estimate.
     log_var_m
-        ``log Var(log M)``: the variance of the log post-period count.
+        ``log Var(log M)``: the variance of the log post-period count ``M`` (the fitted dispersion
+        and AR(1) correlation of the counts).
+    log_var_fit, fit_slope
+        ``log Var(F)`` of the fit's own log post-period total ``F`` (a linear function of the
+        estimates), and ``Cov(estimate, F) / Var(F)``. None: the estimate follows the count itself
+        (``F = log M``, slope 1), as with independent errors and a level change.
     crit, df
         Critical value of the interval and the degrees of freedom of its t quantile (None: normal).
     threshold
@@ -119,6 +133,8 @@ class CountRulePower:
     threshold: float
     zero_claims: bool
     min_events: int = 1
+    log_var_fit: np.ndarray | None = None
+    fit_slope: np.ndarray | None = None
 
     def expected_count(self, delta: float) -> float:
         """``m(delta)``, the expected events after the start with a true effect ``delta``."""
@@ -169,12 +185,24 @@ class CountRulePower:
         k, pk = k[k >= self.min_events], pk[k >= self.min_events]
         if not len(k):
             return float(zero)
-        d_k = np.interp(np.log(k), self.log_m, self.grid)
-        se2 = np.exp(np.interp(d_k, self.grid, self.log_se2))
-        rest = np.sqrt(np.maximum(se2 - np.exp(np.interp(d_k, self.grid, self.log_var_m)), 1e-12 * se2))
-        z = (sign * d_k - np.maximum(self.crit * np.sqrt(se2), self.threshold)) / rest
+        log_m = float(np.interp(delta, self.grid, self.log_m))
+        var_m = math.exp(np.interp(delta, self.grid, self.log_var_m))
+        se2 = math.exp(np.interp(delta, self.grid, self.log_se2))
+        if self.log_var_fit is None or self.fit_slope is None:   # the estimate follows the count
+            var_f, slope = var_m, 1.0
+        else:
+            var_f = min(math.exp(np.interp(delta, self.grid, self.log_var_fit)), var_m)
+            slope = float(np.interp(delta, self.grid, self.fit_slope))
+        # the fit's log post-period total F given M = k (F - E F, normal; exactly log(k / m) when F = log M)
+        f = (var_f / var_m) * (np.log(k) - log_m)[:, None] + math.sqrt(var_f * (1.0 - var_f / var_m)) * _NODES
+        d_f = np.interp(log_m + f, self.log_m, self.grid)          # the alternative the fit then sees
+        mean = delta + slope * f                                   # the estimate given F, and its rest
+        rest = math.sqrt(max(se2 - slope * slope * var_f, 1e-12 * se2))
+        # the fit reports the standard error at the means it fitted
+        z = (sign * mean - np.maximum(self.crit * np.exp(0.5 * np.interp(d_f, self.grid, self.log_se2)),
+                                      self.threshold)) / rest
         claimed = special.stdtr(self.df, z) if self.df is not None else special.ndtr(z)
-        return float(zero + pk @ claimed)
+        return float(zero + pk @ (claimed @ _WEIGHTS))
 
     def mde(self, sign: float, power: float) -> float:
         """The smallest effect (link scale, with ``sign``) the rule claims with ``power``: the
@@ -192,16 +220,28 @@ class CountRulePower:
 
 
 def _moments(Xa: np.ndarray, j: int, eta0: np.ndarray, nb: float, post: np.ndarray,
-             deltas: np.ndarray) -> np.ndarray:
-    """Per alternative in ``deltas``: ``m(delta)``, ``[(X'WX)^-1]_jj`` and ``c'(X'WX)^-1 c``
-    (``c`` the gradient of ``log m``) at the counterfactual means moved by ``delta`` where the
-    term applies (one row each)."""
+             deltas: np.ndarray, rho: float = 0.0) -> np.ndarray:
+    """Per alternative in ``deltas`` (one row each), at the counterfactual means moved by ``delta``
+    where the term applies: ``m(delta)``, ``[I^-1]_jj``, ``c'I^-1 c`` (``c`` the gradient of
+    ``log m``: the variance of the fit's log post-period total), ``h'R h / m^2`` (the variance of
+    the log post-period count, ``h = mu / sqrt(w)``, ``R`` the AR(1) correlation of the post-period
+    months) and ``[I^-1 c]_j`` (the covariance of the estimate with that total), all per unit
+    dispersion. ``I = X'W^1/2 R^-1 W^1/2 X`` is the information of the GLS fit with AR(1) errors
+    ``rho`` on the working scale (``X'WX`` for ``rho = 0``)."""
     mu = np.exp(np.clip(eta0[None, :] + np.asarray(deltas, dtype=float)[:, None] * Xa[None, :, j], -700, 700))
     w = mu / (1.0 + nb * mu)                                  # mu^2 / V(mu), log link
-    inv = np.linalg.pinv(np.einsum("ni,gn,nj->gij", Xa, w, Xa))
+    z = np.sqrt(w)[:, :, None] * Xa[None, :, :]
+    z = np.moveaxis(prais_winsten(np.moveaxis(z, 1, 0), rho), 0, 1)   # whitened along the months
+    inv = np.linalg.pinv(np.einsum("gni,gnj->gij", z, z))
     m = mu[:, post].sum(axis=1)
     c = mu[:, post] @ Xa[post] / m[:, None]
-    return np.column_stack([m, inv[:, j, j], np.einsum("gi,gij,gj->g", c, inv, c)])
+    # the post-period count: sum of mu_t (1 + u_t / sqrt(w_t)) with u AR(1) on the observed sequence
+    at = np.flatnonzero(post)
+    corr = min(max(rho, 0.0), 0.99) ** np.abs(at[:, None] - at[None, :])
+    h = mu[:, post] / np.sqrt(w[:, post])
+    inv_c = np.einsum("gij,gj->gi", inv, c)
+    return np.column_stack([m, inv[:, j, j], np.einsum("gi,gi->g", c, inv_c),
+                            np.einsum("gp,pq,gq->g", h, corr, h) / m**2, inv_c[:, j]])
 
 
 @dataclass(frozen=True)
@@ -272,6 +312,16 @@ class _CountDesign:
     post: np.ndarray
     scale_se: float
     scale_m: float
+    rho: float = 0.0
+    dispersion: float = 1.0
+
+
+def _information_rho(fit: ItsFit) -> float:
+    """The AR(1) coefficient of the GLS information the count fit's covariance is: the fitted one for
+    the REML-GLS AR(1) fit, 0 for a fit whose covariance is the GLM's (or a sandwich around it)."""
+    rho = np.asarray(fit.design.rho, dtype=float)
+    gls = fit.spec["autocorrelation"] in ("ar1", "ar1_fgls") and fit.design.groups is None and len(rho) == 1
+    return float(rho[0]) if gls else 0.0
 
 
 def _count_design(fit: ItsFit, col: str) -> _CountDesign:
@@ -282,15 +332,18 @@ def _count_design(fit: ItsFit, col: str) -> _CountDesign:
     eta0 = des.counterfactual_eta()
     nb = nb2_alpha(fit)
     post = Xa[:, j] != 0
-    # the fitted covariance (AR errors, dispersion) over the information at the fitted means
-    _, v_fit, cvc_fit = _moments(Xa, j, Xa @ des.params.to_numpy() + off, nb, post, np.zeros(1))[0]
+    rho = _information_rho(fit)
+    # the fitted covariance (dispersion; AR errors) over the information at the fitted means
+    _, v_fit, cvc_fit, _, _ = _moments(Xa, j, Xa @ des.params.to_numpy() + off, nb, post, np.zeros(1), rho)[0]
     cov = des.cov.to_numpy()
     mu_fit = np.exp(Xa @ des.params.to_numpy() + off)
     c_fit = mu_fit[post] @ Xa[post] / float(np.sum(mu_fit[post]))
     scale_se, scale_m = float(cov[j, j]) / v_fit, float(c_fit @ cov @ c_fit) / cvc_fit
     if not (np.isfinite(scale_m) and scale_m > 0):     # a degenerate covariance: the term's own scale
         scale_m = scale_se
-    return _CountDesign(Xa, j, eta0, nb, post, scale_se, scale_m)
+    # the marginal dispersion of the weighted working errors: the innovation scale over 1 - rho^2
+    dispersion = scale_m / (1.0 - min(max(rho, 0.0), 0.99) ** 2)
+    return _CountDesign(Xa, j, eta0, nb, post, scale_se, scale_m, rho, dispersion)
 
 
 def observed_expected_rule(fit: ItsFit, col: str) -> ObservedExpectedRule:
@@ -298,8 +351,8 @@ def observed_expected_rule(fit: ItsFit, col: str) -> ObservedExpectedRule:
     start (:class:`ObservedExpectedRule`; the simulated MDE applies it to such refits, as the report
     does). ``col`` is the design column of the term (``fit.design.effect_names[term]``)."""
     d = _count_design(fit, col)
-    m0, _, cvc0 = _moments(d.Xa, d.j, d.eta0, d.nb, d.post, np.zeros(1))[0]
-    return _observed_expected(fit, d.Xa, d.eta0, d.post, m0, m0 * d.scale_m * cvc0)
+    m0, _, _, hrh0, _ = _moments(d.Xa, d.j, d.eta0, d.nb, d.post, np.zeros(1), d.rho)[0]
+    return _observed_expected(fit, d.Xa, d.eta0, d.post, m0, m0 * d.dispersion * hrh0)
 
 
 def count_rule_power(fit: ItsFit, col: str, crit: float, df: float | None, threshold: float) -> CountRulePower:
@@ -321,8 +374,9 @@ def count_rule_power(fit: ItsFit, col: str, crit: float, df: float | None, thres
     CountRulePower
         The fitted standard errors (AR errors and dispersion included) scaled by how the
         information changes at each alternative: ``SE(delta)^2 = SE_fit^2 v(delta) / v_fit`` with
-        ``v = [(X'WX)^-1]_jj`` and NB2 weights (:func:`nb2_alpha`), and ``Var(log M)`` likewise
-        from the fitted covariance of ``log m``.
+        ``v = [I^-1]_jj``, ``I`` the GLS information with the fitted AR(1) errors (``X'WX`` for a
+        fit without them) and NB2 weights (:func:`nb2_alpha`); ``Var(F)`` and ``Cov(estimate, F)``
+        likewise; ``Var(log M)`` from the fitted dispersion and AR(1) correlation.
 
     Examples
     --------
@@ -339,14 +393,17 @@ def count_rule_power(fit: ItsFit, col: str, crit: float, df: float | None, thres
     """
     d = _count_design(fit, col)
     Xa, j, eta0, nb, post = d.Xa, d.j, d.eta0, d.nb, d.post
-    m0, _, cvc0 = _moments(Xa, j, eta0, nb, post, np.zeros(1))[0]
+    m0, _, _, hrh0, _ = _moments(Xa, j, eta0, nb, post, np.zeros(1), d.rho)[0]
     reach = float(np.mean(np.abs(Xa[post, j])))               # 1 for a level change
     lo = max((min(math.log(1e-3 / m0), math.log(1e-4)) - 1.0) / reach, -MAX_LOG_RATIO / reach)
     hi = min((max(math.log(1e4), math.log(1e3 * m0)) + 1.0) / reach, MAX_LOG_RATIO / reach)
     grid = np.unique(np.r_[np.linspace(lo, 0.0, _GRID), np.linspace(0.0, hi, _GRID)])
-    mom = _moments(Xa, j, eta0, nb, post, grid)
-    zero = _observed_expected(fit, Xa, eta0, post, m0, m0 * d.scale_m * cvc0).claims(0.0)
+    mom = _moments(Xa, j, eta0, nb, post, grid, d.rho)
+    zero = _observed_expected(fit, Xa, eta0, post, m0, m0 * d.dispersion * hrh0).claims(0.0)
     scale_se, scale_m = d.scale_se, d.scale_m
+    var_m = d.dispersion * mom[:, 3]
+    var_fit = scale_m * mom[:, 2]
     return CountRulePower(grid=grid, log_m=np.log(mom[:, 0]), log_se2=np.log(scale_se * mom[:, 1]),
-                          log_var_m=np.log(scale_m * mom[:, 2]), crit=crit, df=df, threshold=threshold,
-                          zero_claims=zero, min_events=max(len(fit.design.effect_names), 1))
+                          log_var_m=np.log(var_m), crit=crit, df=df, threshold=threshold,
+                          zero_claims=zero, min_events=max(len(fit.design.effect_names), 1),
+                          log_var_fit=np.log(var_fit), fit_slope=math.sqrt(scale_se * scale_m) * mom[:, 4] / var_fit)
