@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
+from josanalysis.core.errors import ConfigError
 from josanalysis.methods.its import fit_count, fit_its
 from josanalysis.methods.robustness import minimum_detectable_effect, simulated_power
 from josanalysis.methods.robustness.count_power import count_rule_power
@@ -96,3 +97,12 @@ def test_the_printed_mde_of_a_persistent_stock_is_detected_in_about_80_percent()
     assert 0.1 < mde.mde_decrease < 0.8
     share = simulated_power(fit, mde.mde_decrease, n_simulations=300, seed=11)
     assert abs(share - 0.8) <= 3 * math.sqrt(0.8 * 0.2 / 300), (share, mde.mde_decrease)
+
+
+def test_simulated_power_refuses_an_unknown_term_and_a_rate_ratio_that_is_not_positive():
+    d, start = _stock_series()
+    fit = fit_its(d, "thuiszitters", "month", start, family="quasipoisson", slope_change=False)
+    with pytest.raises(ConfigError, match="rate ratio above 0"):
+        simulated_power(fit, -0.3, n_simulations=20)
+    with pytest.raises(ConfigError, match="not in the model"):
+        simulated_power(fit, 0.7, term="slope", n_simulations=20)

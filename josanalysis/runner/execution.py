@@ -17,8 +17,6 @@ module is imported by the CLI, which must start quickly.
 
 from __future__ import annotations
 
-import asyncio
-import contextvars
 import datetime as dt
 import json
 import os
@@ -37,6 +35,7 @@ from josanalysis.runner.kernels import (
     KERNEL_TRANSPORT,
     START_TIMEOUT,
     forked_kernel_specs,
+    in_own_event_loop,
     is_kernel_start_failure,
     kernel_manager,
     shutdown_in_background,
@@ -314,33 +313,6 @@ def warm_worker(kernel: KernelOptions, code_key: str, cwd: str) -> bool:
     return True
 
 
-def _in_own_event_loop(fn: Any, *args: Any) -> Any:
-    """``fn(*args)`` with an event loop of its own, closed afterwards.
-
-    papermill drives its kernel through jupyter_core's ``run_sync``, which keeps the event loop it
-    uses in a context variable. A local cluster's workers are threads, and a task can start in a
-    copy of the submitting thread's context: a loop found there may be running in another
-    thread ("This event loop is already running"). An empty context gives the report a loop
-    of its own; it is closed when the report is done, so a long run leaks none.
-    """
-    context = contextvars.Context()
-    try:
-        return context.run(fn, *args)
-    finally:
-        context.run(_close_thread_loop)
-
-
-def _close_thread_loop() -> None:
-    """Close this thread's event loop (the one the report's papermill call created), if idle."""
-    try:
-        loop = asyncio.get_event_loop_policy().get_event_loop()
-    except RuntimeError:
-        return
-    if not loop.is_running() and not loop.is_closed():
-        loop.close()
-    asyncio.set_event_loop(None)
-
-
 def run_task(task: ReportTask) -> ReportOutcome:
     """Execute one report (runs on a dask worker; the kernel is its own process).
 
@@ -350,7 +322,7 @@ def run_task(task: ReportTask) -> ReportOutcome:
     task.final_dir.parent.mkdir(parents=True, exist_ok=True)
     started = utc_timestamp()
     t0 = time.perf_counter()
-    run = _in_own_event_loop(_execute_notebook, task)
+    run = in_own_event_loop(_execute_notebook, task)
     execute_seconds = time.perf_counter() - t0
     timings = notebook_timings(run.notebook)
     timings["execute_seconds"] = round(execute_seconds, 3)

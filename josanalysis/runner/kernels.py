@@ -22,6 +22,7 @@ from __future__ import annotations
 import ast
 import asyncio
 import atexit
+import contextvars
 import hashlib
 import json
 import os
@@ -45,6 +46,7 @@ __all__ = [
     "WARM_DEFAULT",
     "check_kernel",
     "forked_kernel_specs",
+    "in_own_event_loop",
     "is_kernel_start_failure",
     "kernel_manager",
     "shutdown_in_background",
@@ -108,7 +110,7 @@ _PENDING_LOCK = threading.Lock()
 def shutdown_in_background(km: Any) -> None:
     """Shut a finished report's kernel down (:func:`shutdown_quietly`) without waiting for it;
     :func:`wait_for_shutdowns` waits for every kernel handed over so far."""
-    future = _SHUTDOWNS.submit(_shutdown_in_own_loop, km)
+    future = _SHUTDOWNS.submit(in_own_event_loop, shutdown_quietly, km)
     with _PENDING_LOCK:
         _PENDING.add(future)
     future.add_done_callback(_forget)
@@ -126,15 +128,33 @@ def wait_for_shutdowns(timeout: float = 30.0) -> None:
     wait(pending, timeout=timeout)
 
 
-def _shutdown_in_own_loop(km: Any) -> None:
-    """:func:`shutdown_quietly` with a fresh event loop of this thread, closed afterwards."""
-    loop = asyncio.new_event_loop()
-    asyncio.set_event_loop(loop)
+def in_own_event_loop(fn: Any, *args: Any) -> Any:
+    """``fn(*args)`` with an event loop of its own, closed afterwards.
+
+    Each report runs in one (:func:`josanalysis.runner.execution.run_task`), and so does each
+    background shutdown (:func:`shutdown_in_background`). papermill and jupyter_client drive a
+    kernel through jupyter_core's ``run_sync``, which keeps the event loop it uses in a context
+    variable. A local cluster's workers are threads, and a task can start in a copy of the
+    submitting thread's context: a loop found there may be running in another thread ("This
+    event loop is already running"). An empty context gives the call a loop of its own; it is
+    closed when the call is done, so a long run leaks none.
+    """
+    context = contextvars.Context()
     try:
-        shutdown_quietly(km)
+        return context.run(fn, *args)
     finally:
-        asyncio.set_event_loop(None)
+        context.run(_close_thread_loop)
+
+
+def _close_thread_loop() -> None:
+    """Close this thread's event loop (the one the report's papermill call created), if idle."""
+    try:
+        loop = asyncio.get_event_loop_policy().get_event_loop()
+    except RuntimeError:
+        return
+    if not loop.is_running() and not loop.is_closed():
         loop.close()
+    asyncio.set_event_loop(None)
 
 
 def shutdown_quietly(km: Any) -> None:

@@ -271,6 +271,11 @@ def _shift_mde(null: pd.DataFrame, power: float, threshold: float = 0.0) -> tupl
     return d_dec, d_inc
 
 
+def _rule_threshold(threshold: float | None) -> float:
+    """The placebo threshold a change must exceed (0: no placebo rule, or none usable)."""
+    return float(threshold) if threshold is not None and np.isfinite(threshold) and threshold > 0 else 0.0
+
+
 def _analytic_mde(fit: ItsFit, term: str, power: float, threshold: float | None) -> MdeResult:
     """The analytic MDE of ``term`` from the fitted model (see :func:`minimum_detectable_effect`)."""
     des = fit.design
@@ -280,7 +285,7 @@ def _analytic_mde(fit: ItsFit, term: str, power: float, threshold: float | None)
         crit, z_power = float(stats.t.ppf(1 - alpha / 2, des.df)), float(stats.t.ppf(power, des.df))
     else:
         crit, z_power = float(stats.norm.ppf(1 - alpha / 2)), float(stats.norm.ppf(power))
-    thr = float(threshold) if threshold is not None and np.isfinite(threshold) and threshold > 0 else 0.0
+    thr = _rule_threshold(threshold)
     if fit.spec["family"] == "gaussian":
         # the shift leaves a gaussian model's SE unchanged: the estimate ~ N(delta, SE^2) clears
         # max(crit SE, threshold) with probability ``power`` at this size
@@ -380,8 +385,13 @@ def simulated_power(fit: ItsFit, effect: float, *, term: str = "level", threshol
     """
     if fit.spec["interval"] == OBSERVED_EXPECTED:
         raise DataError("an observed/expected fit has no model to simulate a change from.")
-    delta = math.log(effect) if fit.effects.loc[term, "scale"] == "ratio" else float(effect)
-    thr = float(threshold) if threshold is not None and np.isfinite(threshold) and threshold > 0 else 0.0
+    if term not in fit.design.effect_names:
+        raise ConfigError(f"term {term!r} is not in the model (terms: {', '.join(fit.design.effect_names)}).")
+    ratio = fit.effects.loc[term, "scale"] == "ratio"
+    if ratio and not (np.isfinite(effect) and effect > 0):
+        raise ConfigError(f"effect is {effect!r}; for a count model give a rate ratio above 0 (0.7 is a 30% decrease).")
+    delta = math.log(effect) if ratio else float(effect)
+    thr = _rule_threshold(threshold)
     return _achieved_power(_simulator(fit, term, np.random.default_rng(seed)), delta, n_simulations, thr)
 
 
@@ -481,7 +491,7 @@ def minimum_detectable_effect(
         raise ConfigError(f"term {term!r} is not in the model.")
     if method == "analytic":
         return _analytic_mde(res, term, power, threshold)
-    thr = float(threshold) if threshold is not None and np.isfinite(threshold) and threshold > 0 else 0.0
+    thr = _rule_threshold(threshold)
     return _simulated_mde(res, term, power, n_simulations, seed, thr)
 
 
